@@ -1,0 +1,127 @@
+"""The ``promcluster`` command line: each command a thin call into a domain service."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.orm import Session
+
+from promcluster import dbadmin, models  # noqa: F401  (every table mapped)
+from promcluster.auth.audit import Actor, act_as
+from promcluster.config import get_settings
+from promcluster.db import make_engine, make_sessionmaker, transaction
+from promcluster.errors import DomainError
+
+app = typer.Typer(help="promcluster — платформа промышленных кластеров региона.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="База данных.", no_args_is_help=True)
+load_app = typer.Typer(help="Загрузка справочников и демонстрационных данных.",
+                       no_args_is_help=True)
+user_app = typer.Typer(help="Пользователи.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(load_app, name="load")
+app.add_typer(user_app, name="user")
+
+console = Console()
+err = Console(stderr=True)
+
+Database = Annotated[str | None, typer.Option(
+    "--database", help="URL базы данных (по умолчанию PROMCLUSTER_DATABASE_URL или "
+    "sqlite:///var/promcluster.db)")]
+
+
+def _url(database: str | None) -> str:
+    return database or get_settings().database_url
+
+
+@contextmanager
+def _session(database: str | None, actor: str) -> Iterator[Session]:
+    engine = make_engine(_url(database))
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            yield act_as(session, Actor(f"cli:{actor}"))
+    except DomainError as exc:
+        err.print(f"[red]Ошибка:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: Database = None) -> None:
+    """Create the database or migrate it to the latest schema."""
+    dbadmin.upgrade(_url(database))
+    console.print("База данных в актуальном состоянии.")
+
+
+@load_app.command("reference")
+def load_reference(database: Database = None) -> None:
+    """Load OKVED2, OKPD2, regions and cities shipped with the package."""
+    from promcluster.reference.service import load_reference as load
+
+    with _session(database, "load-reference") as session, Progress(console=console) as bar:
+        task = bar.add_task("Справочники", total=None)
+        reports = load(session)
+        bar.update(task, total=1, completed=1)
+    for r in reports:
+        console.print(f"{r.table}: добавлено {r.added}, обновлено {r.updated}")
+
+
+@load_app.command("demo")
+def load_demo(database: Database = None) -> None:
+    """Load the demo clusters, enterprises, chains, projects and figures from the seed articles."""
+    from promcluster.demo.loader import load_demo as load
+    from promcluster.reference.service import reference_loaded
+
+    with _session(database, "load-demo") as session:
+        if not reference_loaded(session):
+            err.print("Сначала загрузите справочники: promcluster load reference")
+            raise typer.Exit(2)
+        report = load(session)
+    added = ", ".join(f"{k}: {v}" for k, v in report.added.items()) or "ничего нового"
+    console.print(f"Демонстрационные данные: {added}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, cluster_manager или enterprise_rep")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True,
+                                          envvar="PROMCLUSTER_NEW_PASSWORD")],
+    cluster: Annotated[list[int] | None, typer.Option(help="кластер менеджера (id)")] = None,
+    enterprise: Annotated[int | None, typer.Option(help="предприятие представителя (id)")] = None,
+    full_name: Annotated[str | None, typer.Option(help="ФИО")] = None,
+    database: Database = None,
+) -> None:
+    """Create a user with a role and its scope."""
+    from promcluster.auth.service import create_user
+
+    with _session(database, "user-add") as session:
+        user = create_user(session, username, password, role, cluster or [], enterprise,
+                           full_name)
+    console.print(f"Пользователь «{user.username}» ({user.role}) создан.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="адрес (по умолчанию 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="порт (по умолчанию 8000)")] = None,
+    database: Database = None,
+) -> None:
+    """Serve the web platform and the REST API."""
+    import uvicorn
+
+    from promcluster.web.app import create_app
+
+    settings = get_settings()
+    if database:
+        settings = settings.model_copy(update={"database_url": database})
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,58 @@
+"""The platform's vocabularies: stored values and their Russian labels (one place for both)."""
+
+CLUSTER_KINDS = {
+    "industrial": "промышленный",
+    "interregional": "межрегиональный промышленный",
+    "innovation": "инновационный",
+}
+CLUSTER_STATUSES = {
+    "initiative": "инициатива",
+    "forming": "в процессе создания",
+    "regional": "региональный кластер",
+    "federal_registry": "в реестре Минпромторга России",
+    "excluded": "исключён из реестра",
+}
+MEMBERSHIP_STATUSES = {
+    "member": "участник",
+    "applicant": "в стадии вступления",
+    "potential": "потенциальный участник",
+    "left": "вышел",
+}
+MEMBERSHIP_ROLES = {
+    "anchor": "якорное предприятие",
+    "participant": "участник",
+    "specialised_org": "специализированная организация",
+    "education": "образование",
+    "science": "наука",
+    "infrastructure": "инфраструктура",
+    "finance": "финансы",
+}
+CHAIN_STATUSES = {"formed": "сформирована", "forming": "формируется"}
+PROJECT_STATUSES = {
+    "idea": "идея",
+    "planned": "планируется",
+    "in_progress": "реализуется",
+    "done": "завершён",
+    "cancelled": "отменён",
+}
+SME_CATEGORIES = {"micro": "микропредприятие", "small": "малое", "medium": "среднее",
+                  "large": "крупное"}
+INDICATORS = {
+    "members": "участников",
+    "applicants": "организаций в стадии вступления",
+    "potential": "потенциальных участников в проработке",
+    "employees": "занятых на предприятиях",
+    "investment_planned": "предполагаемый объём инвестиций",
+    "projects": "инвестиционных проектов",
+    "project_amount": "сумма инвестиционных проектов",
+    "clusters_planned": "промышленных кластеров планируется создать",
+    "clusters_total": "промышленных кластеров в стране",
+    "clusters_registered": "кластеров официально зарегистрировано",
+    "clusters_by_funds": "кластеров администрируют региональные ФРП",
+    "fund_capital": "капитализация регионального фонда развития промышленности",
+    "fund_capital_added": "планируемое увеличение капитализации фонда",
+    "policy_rating_place": "место в рейтинге эффективности промышленной политики",
+    "expo_enterprises": "предприятий на стенде региона (Иннопром-2024)",
+}
+QUALIFIERS = {"more_than": "более", "about": "около", "at_least": "не менее"}
+UNITS = {"count": "", "persons": "чел.", "rub": "руб.", "place": "место"}

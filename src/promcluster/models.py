@@ -1,0 +1,13 @@
+"""Every table, imported in one place so that Alembic and the app see the whole schema."""
+
+from promcluster.auth.models import AuditLog, User
+from promcluster.db import Base
+from promcluster.reference.models import City, Okpd, Okved, Region
+from promcluster.registry.models import (
+    Chain, Cluster, DeclaredFigure, Enterprise, InvestmentProject, Membership, Source,
+)
+
+__all__ = [
+    "AuditLog", "Base", "Chain", "City", "Cluster", "DeclaredFigure", "Enterprise",
+    "InvestmentProject", "Membership", "Okpd", "Okved", "Region", "Source", "User",
+]

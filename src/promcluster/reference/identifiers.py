@@ -1,0 +1,31 @@
+"""Check digits of Russian company identifiers: INN (ИНН) and OGRN (ОГРН/ОГРНИП)."""
+
+_INN10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def _check(digits: list[int], weights: tuple[int, ...]) -> int:
+    return sum(d * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+
+
+def inn_error(inn: str) -> str | None:
+    """Why ``inn`` is not a valid INN, in Russian, or None when it is valid."""
+    if not inn.isdigit() or len(inn) not in (10, 12):
+        return "ИНН должен состоять из 10 (организация) или 12 (ИП) цифр"
+    d = [int(c) for c in inn]
+    if len(inn) == 10:
+        ok = _check(d, _INN10) == d[9]
+    else:
+        ok = _check(d, _INN12_11) == d[10] and _check(d, _INN12_12) == d[11]
+    return None if ok else "неверная контрольная цифра ИНН"
+
+
+def ogrn_error(ogrn: str) -> str | None:
+    """Why ``ogrn`` is not a valid OGRN (13 digits) or OGRNIP (15 digits), or None."""
+    if not ogrn.isdigit() or len(ogrn) not in (13, 15):
+        return "ОГРН должен состоять из 13 цифр (ОГРНИП — из 15)"
+    body, check = int(ogrn[:-1]), int(ogrn[-1])
+    modulus = 11 if len(ogrn) == 13 else 13
+    ok = body % modulus % 10 == check
+    return None if ok else "неверная контрольная цифра ОГРН"

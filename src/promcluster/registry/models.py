@@ -1,0 +1,265 @@
+"""Registry tables: enterprises, clusters, memberships, chains, investment projects, figures."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text,
+    UniqueConstraint, event, func,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from promcluster.db import Base
+from promcluster.reference.models import City, Okpd, Okved, Region
+
+
+class Versioned:
+    """Optimistic locking (a stale ``version`` raises on flush), timestamps, audit."""
+
+    __audited__ = True
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+enterprise_okved = Table(
+    "enterprise_okved", Base.metadata,
+    Column("enterprise_id", ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True),
+    Column("okved_code", ForeignKey("okved2.code"), primary_key=True),
+)
+cluster_region = Table(
+    "cluster_regions", Base.metadata,
+    Column("cluster_id", ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_code", ForeignKey("regions.code"), primary_key=True, index=True),
+)
+cluster_okved = Table(
+    "cluster_okved", Base.metadata,
+    Column("cluster_id", ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
+    Column("okved_code", ForeignKey("okved2.code"), primary_key=True, index=True),
+)
+chain_product = Table(
+    "chain_products", Base.metadata,
+    Column("chain_id", ForeignKey("chains.id", ondelete="CASCADE"), primary_key=True),
+    Column("okpd2_code", ForeignKey("okpd2.code"), primary_key=True),
+)
+project_product = Table(
+    "project_products", Base.metadata,
+    Column("project_id", ForeignKey("investment_projects.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("okpd2_code", ForeignKey("okpd2.code"), primary_key=True),
+)
+
+
+class Enterprise(Versioned, Base):
+    """An organisation: an industrial enterprise, a fund, a university, an association."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inn: Mapped[str | None] = mapped_column(String(12), unique=True)
+    ogrn: Mapped[str | None] = mapped_column(String(15), unique=True)
+    name: Mapped[str] = mapped_column(String(500), index=True)
+    full_name: Mapped[str | None] = mapped_column(String(1000))
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
+    address: Mapped[str | None] = mapped_column(String(500))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    okved_main: Mapped[str | None] = mapped_column(ForeignKey("okved2.code"), index=True)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    revenue: Mapped[int | None] = mapped_column(BigInteger)
+    sme_category: Mapped[str | None] = mapped_column(String(10))
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(Text)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    city: Mapped[City | None] = relationship(lazy="joined")
+    main_activity: Mapped[Okved | None] = relationship(lazy="joined")
+    extra_activities: Mapped[list[Okved]] = relationship(secondary=enterprise_okved)
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="enterprise", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def okved_extra(self) -> list[str]:
+        return [a.code for a in self.extra_activities]
+
+
+class Cluster(Versioned, Base):
+    """An industrial cluster with its status in the regional and federal registries."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="industrial")
+    status: Mapped[str | None] = mapped_column(String(20), index=True)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    registry_number: Mapped[str | None] = mapped_column(String(50))
+    registry_date: Mapped[date | None] = mapped_column(Date)
+    specialised_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL")
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    strategy_period: Mapped[str | None] = mapped_column(String(50))
+    strategy_url: Mapped[str | None] = mapped_column(String(500))
+
+    regions: Mapped[list[Region]] = relationship(secondary=cluster_region, lazy="selectin")
+    specialisation: Mapped[list[Okved]] = relationship(secondary=cluster_okved, lazy="selectin")
+    specialised_org: Mapped[Enterprise | None] = relationship(lazy="joined")
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="cluster", cascade="all, delete-orphan", passive_deletes=True
+    )
+    chains: Mapped[list["Chain"]] = relationship(
+        back_populates="cluster", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Chain.position",
+    )
+
+    @property
+    def region_codes(self) -> list[str]:
+        return [r.code for r in self.regions]
+
+
+class Membership(Versioned, Base):
+    """An enterprise in a cluster, with its place in the membership pipeline and its role."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("cluster_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    role: Mapped[str] = mapped_column(String(30), default="participant")
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    cluster: Mapped[Cluster] = relationship(back_populates="memberships")
+    enterprise: Mapped[Enterprise] = relationship(back_populates="memberships", lazy="joined")
+
+
+class Chain(Versioned, Base):
+    """A production cooperation chain of a cluster, with its target products."""
+
+    __tablename__ = "chains"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    name: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="formed")
+    description: Mapped[str | None] = mapped_column(Text)
+
+    cluster: Mapped[Cluster] = relationship(back_populates="chains")
+    products: Mapped[list[Okpd]] = relationship(secondary=chain_product, lazy="selectin")
+    projects: Mapped[list["InvestmentProject"]] = relationship(
+        back_populates="chain", order_by="InvestmentProject.id"
+    )
+
+    @property
+    def project_count(self) -> int:
+        return len(self.projects)
+
+    @property
+    def project_amount(self) -> int:
+        """Sum of the known amounts of the chain's projects, in roubles."""
+        return sum(p.amount or 0 for p in self.projects)
+
+
+class InvestmentProject(Versioned, Base):
+    """An investment project of a cluster, optionally hung on one of its chains."""
+
+    __tablename__ = "investment_projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"),
+                                            index=True)
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("chains.id", ondelete="SET NULL"),
+                                                 index=True)
+    initiator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    end_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    import_substitution: Mapped[bool] = mapped_column(Boolean, default=False)
+    jobs: Mapped[int | None] = mapped_column(Integer)
+
+    chain: Mapped[Chain | None] = relationship(back_populates="projects")
+    initiator: Mapped[Enterprise | None] = relationship(lazy="joined")
+    products: Mapped[list[Okpd]] = relationship(secondary=project_product, lazy="selectin")
+
+
+class Source(Base):
+    """A document a figure comes from: an article, a decree, a report."""
+
+    __audited__ = True
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))
+    published_on: Mapped[date | None] = mapped_column(Date)
+    date_note: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeclaredFigure(Base):
+    """A figure stated in a document (not computed from records), with its source and quote."""
+
+    __audited__ = True
+    __tablename__ = "declared_figures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("chains.id", ondelete="CASCADE"))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    indicator: Mapped[str] = mapped_column(String(50))
+    value: Mapped[float] = mapped_column(Float)
+    qualifier: Mapped[str | None] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(20))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[int | None] = mapped_column(Integer)
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+
+    source: Mapped[Source] = relationship(lazy="joined")
+
+
+def search_key(*parts: str | None) -> str:
+    """Lower-cased text for substring search; SQLite's own lower() ignores Cyrillic."""
+    return " ".join(p for p in parts if p).casefold().replace("ё", "е")
+
+
+@event.listens_for(Enterprise, "before_insert")
+@event.listens_for(Enterprise, "before_update")
+def _enterprise_search(_mapper, _conn, e: Enterprise) -> None:
+    e.search_text = search_key(e.name, e.full_name, e.inn, e.ogrn)
+
+
+@event.listens_for(Cluster, "before_insert")
+@event.listens_for(Cluster, "before_update")
+def _cluster_search(_mapper, _conn, c: Cluster) -> None:
+    c.search_text = search_key(c.name, c.description)

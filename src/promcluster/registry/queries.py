@@ -1,0 +1,282 @@
+"""Reads of the registry: filtered lists, the platform's figures, cluster and region profiles."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from promcluster.errors import NotFound
+from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES, PROJECT_STATUSES
+from promcluster.reference.models import Region
+from promcluster.registry.models import (
+    Chain, Cluster, DeclaredFigure, Enterprise, InvestmentProject, Membership, cluster_okved,
+    cluster_region, search_key,
+)
+from promcluster.registry.service import get
+
+
+@dataclass
+class PageOf:
+    """Rows of one page and the total count under the same filters."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def paginate(session: Session, query: Select, page: int, per_page: int) -> PageOf:
+    """Run ``query`` for one page (1-based) and count all its rows."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return PageOf(list(rows), total or 0, page, per_page)
+
+
+def _matching(model, q: str | None):
+    return model.search_text.contains(search_key(q)) if q and q.strip() else None
+
+
+def cluster_query(q: str | None = None, region: str | None = None, status: str | None = None,
+                  specialisation: str | None = None) -> Select:
+    """Clusters filtered by text, region, status and OKVED2 specialisation (code prefix)."""
+    query = select(Cluster).order_by(Cluster.name)
+    if (cond := _matching(Cluster, q)) is not None:
+        query = query.where(cond)
+    if region:
+        query = query.where(Cluster.id.in_(
+            select(cluster_region.c.cluster_id).where(cluster_region.c.region_code == region)))
+    if status:
+        query = query.where(Cluster.status == status)
+    if specialisation:
+        query = query.where(Cluster.id.in_(select(cluster_okved.c.cluster_id).where(
+            or_(cluster_okved.c.okved_code == specialisation,
+                cluster_okved.c.okved_code.startswith(specialisation + ".")))))
+    return query
+
+
+def enterprise_query(q: str | None = None, region: str | None = None, okved: str | None = None,
+                     cluster_id: int | None = None) -> Select:
+    """Enterprises filtered by text (name, INN, OGRN), region, main activity prefix, cluster."""
+    query = select(Enterprise).order_by(Enterprise.name)
+    if (cond := _matching(Enterprise, q)) is not None:
+        query = query.where(cond)
+    if region:
+        query = query.where(Enterprise.region_code == region)
+    if okved:
+        query = query.where(or_(Enterprise.okved_main == okved,
+                                Enterprise.okved_main.startswith(okved + ".")))
+    if cluster_id is not None:
+        query = query.where(Enterprise.id.in_(
+            select(Membership.enterprise_id).where(Membership.cluster_id == cluster_id)))
+    return query
+
+
+def membership_query(cluster_id: int | None = None, enterprise_id: int | None = None,
+                     status: str | None = None, role: str | None = None) -> Select:
+    """Memberships filtered by cluster, enterprise, status and role."""
+    query = select(Membership).order_by(Membership.cluster_id, Membership.id)
+    for column, value in ((Membership.cluster_id, cluster_id),
+                          (Membership.enterprise_id, enterprise_id),
+                          (Membership.status, status), (Membership.role, role)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def chain_query(cluster_id: int | None = None) -> Select:
+    """Chains, optionally of one cluster."""
+    query = select(Chain).order_by(Chain.cluster_id, Chain.position)
+    return query if cluster_id is None else query.where(Chain.cluster_id == cluster_id)
+
+
+def project_query(cluster_id: int | None = None, chain_id: int | None = None,
+                  status: str | None = None) -> Select:
+    """Investment projects filtered by cluster, chain and status."""
+    query = select(InvestmentProject).order_by(InvestmentProject.id)
+    for column, value in ((InvestmentProject.cluster_id, cluster_id),
+                          (InvestmentProject.chain_id, chain_id),
+                          (InvestmentProject.status, status)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+@dataclass
+class Figures:
+    """The platform's headline figures, computed from records."""
+
+    clusters: int
+    federal_registry: int
+    members: int
+    enterprises: int
+    projects: int
+    investment: int
+    regions: int
+
+
+def platform_figures(session: Session) -> Figures:
+    """Counts over the whole registry (members = distinct enterprises with a *member* status)."""
+    count = lambda q: session.scalar(q) or 0  # noqa: E731
+    return Figures(
+        clusters=count(select(func.count(Cluster.id))),
+        federal_registry=count(select(func.count(Cluster.id))
+                               .where(Cluster.status == "federal_registry")),
+        members=count(select(func.count(distinct(Membership.enterprise_id)))
+                      .where(Membership.status == "member")),
+        enterprises=count(select(func.count(Enterprise.id))),
+        projects=count(select(func.count(InvestmentProject.id))),
+        investment=count(select(func.sum(InvestmentProject.amount))),
+        regions=count(select(func.count(distinct(cluster_region.c.region_code)))),
+    )
+
+
+@dataclass
+class ChainSummary:
+    """A chain with its projects and the money on it, by project status."""
+
+    chain: Chain
+    projects: list[InvestmentProject]
+    amount: int
+    amount_by_status: dict[str, int]
+    unknown_amounts: int
+    declared: list[DeclaredFigure]
+
+
+@dataclass
+class ClusterProfile:
+    """Everything the cluster page shows."""
+
+    cluster: Cluster
+    members: dict[str, dict[str, list[Membership]]]
+    status_counts: dict[str, int]
+    chains: list[ChainSummary]
+    other_projects: list[InvestmentProject]
+    declared: list[DeclaredFigure]
+    investment: int = 0
+    points: list[dict] = field(default_factory=list)
+
+
+def _chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary:
+    by_status: dict[str, int] = defaultdict(int)
+    for p in chain.projects:
+        by_status[p.status] += p.amount or 0
+    return ChainSummary(
+        chain=chain, projects=list(chain.projects), amount=chain.project_amount,
+        amount_by_status={s: by_status[s] for s in PROJECT_STATUSES if s in by_status},
+        unknown_amounts=sum(p.amount is None for p in chain.projects),
+        declared=[d for d in declared if d.chain_id == chain.id],
+    )
+
+
+def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
+    """The cluster with members grouped by status then role, chains with money, figures."""
+    cluster = get(session, Cluster, cluster_id)
+    grouped: dict[str, dict[str, list[Membership]]] = {
+        s: defaultdict(list) for s in MEMBERSHIP_STATUSES
+    }
+    for m in sorted(cluster.memberships, key=lambda m: m.enterprise.name):
+        grouped[m.status][m.role].append(m)
+    members = {s: {r: roles[r] for r in MEMBERSHIP_ROLES if r in roles}
+               for s, roles in grouped.items() if roles}
+    declared = list(session.scalars(
+        select(DeclaredFigure).where(DeclaredFigure.cluster_id == cluster_id)
+        .order_by(DeclaredFigure.id)))
+    projects = list(session.scalars(project_query(cluster_id=cluster_id)))
+    return ClusterProfile(
+        cluster=cluster, members=members,
+        status_counts={s: sum(len(v) for v in roles.values()) for s, roles in members.items()},
+        chains=[_chain_summary(c, declared) for c in cluster.chains],
+        other_projects=[p for p in projects if p.chain_id is None],
+        declared=[d for d in declared if d.chain_id is None],
+        investment=sum(p.amount or 0 for p in projects),
+        points=[enterprise_point(m.enterprise, m.status) for m in cluster.memberships],
+    )
+
+
+def enterprise_point(e: Enterprise, status: str | None = None) -> dict:
+    """A map point for ``e``: its own coordinates, else its city's, else the region's centre."""
+    if e.lat is not None and e.lon is not None:
+        lat, lon, precision = e.lat, e.lon, "exact"
+    elif e.city is not None:
+        lat, lon, precision = e.city.lat, e.city.lon, "city"
+    else:
+        lat, lon, precision = e.region.lat, e.region.lon, "region"
+    return {"id": e.id, "name": e.name, "lat": lat, "lon": lon, "precision": precision,
+            "region": e.region.name, "status": status, "synthetic": e.is_synthetic}
+
+
+@dataclass
+class RegionProfile:
+    """What the region page shows."""
+
+    region: Region
+    clusters: list[Cluster]
+    enterprises: int
+    members: int
+    projects: int
+    investment: int
+    declared: list[DeclaredFigure]
+
+
+def region_profile(session: Session, code: str) -> RegionProfile:
+    """A region with its clusters, enterprise counts, investment and declared figures."""
+    region = session.get(Region, code)
+    if region is None:
+        raise NotFound(f"регион с кодом {code} не найден")
+    clusters = list(session.scalars(cluster_query(region=code)))
+    ids = [c.id for c in clusters]
+    return RegionProfile(
+        region=region, clusters=clusters,
+        enterprises=session.scalar(select(func.count(Enterprise.id))
+                                   .where(Enterprise.region_code == code)) or 0,
+        members=session.scalar(select(func.count(distinct(Membership.enterprise_id))).where(
+            Membership.cluster_id.in_(ids), Membership.status == "member")) or 0,
+        projects=session.scalar(select(func.count(InvestmentProject.id))
+                                .where(InvestmentProject.cluster_id.in_(ids))) or 0,
+        investment=session.scalar(select(func.sum(InvestmentProject.amount))
+                                  .where(InvestmentProject.cluster_id.in_(ids))) or 0,
+        declared=list(session.scalars(select(DeclaredFigure).where(
+            DeclaredFigure.region_code == code, DeclaredFigure.cluster_id.is_(None)))),
+    )
+
+
+def regions_with_clusters(session: Session) -> list[tuple[Region, int]]:
+    """Regions that have clusters, with the number of clusters each."""
+    rows = session.execute(
+        select(Region, func.count(cluster_region.c.cluster_id))
+        .join(cluster_region, cluster_region.c.region_code == Region.code)
+        .group_by(Region.code).order_by(Region.name))
+    return [(r, n) for r, n in rows]
+
+
+def map_features(session: Session) -> dict:
+    """GeoJSON of clusters (at their members' centroid or first region's centre) and enterprises."""
+    features = []
+    for e in session.scalars(select(Enterprise)).unique():
+        p = enterprise_point(e)
+        features.append(_feature("enterprise", p["lat"], p["lon"], {
+            k: v for k, v in p.items() if k not in ("lat", "lon")}))
+    for c in session.scalars(select(Cluster)):
+        points = [enterprise_point(m.enterprise) for m in c.memberships]
+        if points:
+            lat = sum(p["lat"] for p in points) / len(points)
+            lon = sum(p["lon"] for p in points) / len(points)
+        elif c.regions:
+            lat, lon = c.regions[0].lat, c.regions[0].lon
+        else:
+            continue
+        features.append(_feature("cluster", lat, lon, {
+            "id": c.id, "name": c.name, "status": c.status,
+            "regions": [r.name for r in c.regions], "members": len(points)}))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(kind: str, lat: float, lon: float, props: dict) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"kind": kind, **props}}

@@ -1,0 +1,225 @@
+"""Writes to the registry: validation against reference data, permissions, optimistic locking.
+Every function takes a session and plain values; the audit hook records each change."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from promcluster.auth import permissions
+from promcluster.auth.models import User
+from promcluster.errors import Conflict, InvalidField, NotFound
+from promcluster.reference import service as reference
+from promcluster.registry.models import (
+    Chain, Cluster, Enterprise, InvestmentProject, Membership,
+)
+
+LABELS = {
+    Enterprise: "предприятие", Cluster: "кластер", Membership: "участие в кластере",
+    Chain: "цепочка", InvestmentProject: "инвестиционный проект",
+}
+
+
+def get(session: Session, model: type, id_: int, field: str | None = None):
+    """The record ``id_`` of ``model``; InvalidField when named by a ``field``, else NotFound."""
+    obj = session.get(model, id_)
+    if obj is None:
+        message = f"{LABELS.get(model, model.__name__)} с идентификатором {id_} не найдено"
+        if field:
+            raise InvalidField(field, message)
+        raise NotFound(message)
+    return obj
+
+
+def _check_version(obj: Any, data: dict[str, Any]) -> None:
+    version = data.pop("version", None)
+    if version is not None and version != obj.version:
+        raise Conflict(
+            f"запись изменена другим пользователем (ваша версия {version}, текущая "
+            f"{obj.version}); обновите страницу и повторите изменение"
+        )
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("запись изменена другим пользователем; повторите изменение") from exc
+
+
+def _unique(session: Session, model: type, field: str, value: Any, own_id: int | None) -> None:
+    if value is None:
+        return
+    other = session.scalar(select(model).where(getattr(model, field) == value))
+    if other is not None and other.id != own_id:
+        raise InvalidField(field, f"уже есть запись с этим значением: «{other.name}» (id {other.id})")
+
+
+# Enterprises
+
+def _enterprise_clusters(enterprise: Enterprise) -> set[int]:
+    return {m.cluster_id for m in enterprise.memberships}
+
+
+def _set_enterprise(session: Session, e: Enterprise, data: dict[str, Any]) -> None:
+    extra = data.pop("okved_extra", None)
+    if "region_code" in data:
+        reference.require_region(session, data["region_code"])
+    if data.get("okved_main"):
+        data["okved_main"] = reference.require_okved(session, data["okved_main"], "okved_main").code
+    if data.get("city_id") is not None:
+        reference.require_city(session, data["city_id"], data.get("region_code", e.region_code))
+    for field in ("inn", "ogrn"):
+        if field in data:
+            _unique(session, Enterprise, field, data[field], e.id)
+    for key, value in data.items():
+        setattr(e, key, value)
+    if extra is not None:
+        e.extra_activities = [reference.require_okved(session, c, "okved_extra") for c in extra]
+
+
+def create_enterprise(session: Session, user: User | None, data: dict[str, Any]) -> Enterprise:
+    """Add an enterprise card."""
+    permissions.require_creator(user)
+    enterprise = Enterprise()
+    _set_enterprise(session, enterprise, dict(data))
+    session.add(enterprise)
+    _flush(session)
+    return enterprise
+
+
+def update_enterprise(session: Session, user: User | None, id_: int,
+                      data: dict[str, Any]) -> Enterprise:
+    """Change an enterprise card; ``data`` holds the changed fields and the version read."""
+    enterprise = get(session, Enterprise, id_)
+    permissions.require_enterprise(user, id_, _enterprise_clusters(enterprise))
+    data = dict(data)
+    _check_version(enterprise, data)
+    _set_enterprise(session, enterprise, data)
+    _flush(session)
+    return enterprise
+
+
+def delete_enterprise(session: Session, user: User | None, id_: int) -> None:
+    """Remove an enterprise with its memberships."""
+    enterprise = get(session, Enterprise, id_)
+    permissions.require_admin(user)
+    session.delete(enterprise)
+    _flush(session)
+
+
+# Clusters
+
+def _set_cluster(session: Session, c: Cluster, data: dict[str, Any]) -> None:
+    regions = data.pop("region_codes", None)
+    specialisation = data.pop("specialisation", None)
+    if data.get("specialised_org_id") is not None:
+        get(session, Enterprise, data["specialised_org_id"], "specialised_org_id")
+    for key, value in data.items():
+        setattr(c, key, value)
+    if regions is not None:
+        if not regions:
+            raise InvalidField("region_codes", "укажите хотя бы один регион")
+        c.regions = [reference.require_region(session, r, "region_codes") for r in dict.fromkeys(regions)]
+        if len(c.regions) > 1 and c.kind == "industrial":
+            c.kind = "interregional"
+    if specialisation is not None:
+        c.specialisation = [
+            reference.require_okved(session, s, "specialisation") for s in dict.fromkeys(specialisation)
+        ]
+
+
+def create_cluster(session: Session, user: User | None, data: dict[str, Any]) -> Cluster:
+    """Register a cluster (administrators only)."""
+    permissions.require_admin(user)
+    cluster = Cluster()
+    _set_cluster(session, cluster, dict(data))
+    session.add(cluster)
+    _flush(session)
+    return cluster
+
+
+def update_cluster(session: Session, user: User | None, id_: int, data: dict[str, Any]) -> Cluster:
+    """Change a cluster's card."""
+    cluster = get(session, Cluster, id_)
+    permissions.require_cluster(user, id_)
+    data = dict(data)
+    _check_version(cluster, data)
+    _set_cluster(session, cluster, data)
+    _flush(session)
+    return cluster
+
+
+def delete_cluster(session: Session, user: User | None, id_: int) -> None:
+    """Remove a cluster with its memberships, chains and projects (administrators only)."""
+    cluster = get(session, Cluster, id_)
+    permissions.require_admin(user)
+    session.delete(cluster)
+    _flush(session)
+
+
+# Memberships, chains and projects: records that belong to one cluster
+
+def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> None:
+    for code_list in ("products",):
+        if code_list in data:
+            codes = data.pop(code_list) or []
+            obj.products = [reference.require_okpd(session, c, code_list) for c in dict.fromkeys(codes)]
+    if "cluster_id" in data:
+        get(session, Cluster, data["cluster_id"], "cluster_id")
+    if data.get("enterprise_id") is not None:
+        get(session, Enterprise, data["enterprise_id"], "enterprise_id")
+    if data.get("initiator_id") is not None:
+        get(session, Enterprise, data["initiator_id"], "initiator_id")
+    cluster_id = data.get("cluster_id", getattr(obj, "cluster_id", None))
+    if data.get("chain_id") is not None:
+        chain = get(session, Chain, data["chain_id"], "chain_id")
+        if chain.cluster_id != cluster_id:
+            raise InvalidField("chain_id", "цепочка относится к другому кластеру")
+    for key, value in data.items():
+        setattr(obj, key, value)
+    if isinstance(obj, InvestmentProject) and obj.start_year and obj.end_year \
+            and obj.end_year < obj.start_year:
+        raise InvalidField("end_year", "год окончания раньше года начала")
+    if isinstance(obj, Membership):
+        if obj.since and obj.until and obj.until < obj.since:
+            raise InvalidField("until", "дата выхода раньше даты начала участия")
+        duplicate = session.scalar(select(Membership).where(
+            Membership.cluster_id == obj.cluster_id, Membership.enterprise_id == obj.enterprise_id))
+        if duplicate is not None and duplicate is not obj:
+            raise InvalidField("enterprise_id", "предприятие уже есть в этом кластере")
+
+
+def create_record(session: Session, user: User | None, model: type, data: dict[str, Any]):
+    """Add a membership, chain or investment project to a cluster."""
+    data = dict(data)
+    get(session, Cluster, data["cluster_id"], "cluster_id")
+    permissions.require_cluster(user, data["cluster_id"])
+    obj = model()
+    _set_cluster_record(session, obj, data)
+    session.add(obj)
+    _flush(session)
+    return obj
+
+
+def update_record(session: Session, user: User | None, model: type, id_: int,
+                  data: dict[str, Any]):
+    """Change a membership, chain or project; moving it to another cluster needs both scopes."""
+    obj = get(session, model, id_)
+    permissions.require_cluster(user, obj.cluster_id)
+    data = dict(data)
+    _check_version(obj, data)
+    if data.get("cluster_id") not in (None, obj.cluster_id):
+        permissions.require_cluster(user, data["cluster_id"])
+    _set_cluster_record(session, obj, data)
+    _flush(session)
+    return obj
+
+
+def delete_record(session: Session, user: User | None, model: type, id_: int) -> None:
+    """Remove a membership, chain or project."""
+    obj = get(session, model, id_)
+    permissions.require_cluster(user, obj.cluster_id)
+    session.delete(obj)
+    _flush(session)
