@@ -56,3 +56,7 @@ INDICATORS = {
 }
 QUALIFIERS = {"more_than": "более", "about": "около", "at_least": "не менее"}
 UNITS = {"count": "", "persons": "чел.", "rub": "руб.", "place": "место"}
+USER_ROLES = {"admin": "администратор", "cluster_manager": "менеджер кластера",
+              "enterprise_rep": "представитель предприятия"}
+PRECISION = {"exact": "точные координаты", "city": "по городу",
+             "region": "приблизительно: центр региона"}

@@ -1,5 +1,7 @@
 """Who may change what. ``None`` as the user means the system itself (CLI, loaders)."""
 
+from collections.abc import Callable
+
 from promcluster.auth.models import User
 from promcluster.errors import PermissionDenied
 
@@ -39,3 +41,12 @@ def require_creator(user: User | None) -> None:
     """Administrators and cluster managers may add enterprises."""
     if user is not None and user.role not in ("admin", "cluster_manager"):
         _deny("добавлять предприятия могут администратор и менеджер кластера")
+
+
+def allowed(check: Callable[..., None], *args) -> bool:
+    """Whether ``check(*args)`` passes (for showing or hiding edit buttons)."""
+    try:
+        check(*args)
+    except PermissionDenied:
+        return False
+    return True

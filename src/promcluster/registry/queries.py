@@ -158,6 +158,7 @@ class ClusterProfile:
     chains: list[ChainSummary]
     other_projects: list[InvestmentProject]
     declared: list[DeclaredFigure]
+    project_count: int = 0
     investment: int = 0
     points: list[dict] = field(default_factory=list)
 
@@ -194,6 +195,7 @@ def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
         chains=[_chain_summary(c, declared) for c in cluster.chains],
         other_projects=[p for p in projects if p.chain_id is None],
         declared=[d for d in declared if d.chain_id is None],
+        project_count=len(projects),
         investment=sum(p.amount or 0 for p in projects),
         points=[enterprise_point(m.enterprise, m.status) for m in cluster.memberships],
     )

@@ -1,0 +1,111 @@
+"""The application factory: REST API, HTML pages, static assets, error translation."""
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from promcluster import __version__, models  # noqa: F401  (every table mapped)
+from promcluster.config import Settings, get_settings
+from promcluster.db import make_engine, make_sessionmaker
+from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
+from promcluster.web.templating import templates
+
+STATIC = Path(str(resources.files("promcluster.web") / "static"))
+STATUS = {InvalidField: 422, NotFound: 404, Conflict: 409, PermissionDenied: 403}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready application bound to the database of ``settings``."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="promcluster API", version=__version__,
+        description="REST API платформы промышленных кластеров: кластеры, предприятия, участие, "
+                    "кооперационные цепочки, инвестиционные проекты.",
+        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessions = make_sessionmaker(app.state.engine)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie="promcluster_session", same_site="lax",
+                       https_only=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _routes(app)
+    _error_handlers(app)
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    from promcluster.auth.pages import router as auth_pages
+    from promcluster.registry.api import router as registry_api
+    from promcluster.registry.pages import router as registry_pages
+
+    app.include_router(registry_api)
+    app.include_router(auth_pages)
+    app.include_router(registry_pages)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json", title="promcluster API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def domain_error(request: Request, exc: DomainError):
+        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        if isinstance(exc, InvalidField):
+            detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        else:
+            detail = str(exc)
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=status)
+        return _error_page(request, status, exc.message if isinstance(exc, InvalidField)
+                           else str(exc))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=exc.headers)
+        if exc.status_code == 401:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return _error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(ValidationError)
+    def invalid_form(request: Request, exc: ValidationError):
+        return invalid_request(request, RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"].removeprefix("Value error, "),
+                   "type": e["type"]} for e in exc.errors()]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        text = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
+        return _error_page(request, 422, text)
+
+
+def _error_page(request: Request, status: int, message: str):
+    titles = {403: "Доступ запрещён", 404: "Не найдено", 409: "Конфликт изменений",
+              422: "Неверные данные"}
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "title": titles.get(status, "Ошибка"),
+                                "message": message}, status_code=status)

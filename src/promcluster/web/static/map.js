@@ -1,0 +1,111 @@
+// Maps of the platform, drawn with Leaflet served by the platform itself.
+// Points and region labels come from our own data, so they show even when tiles cannot load.
+(function () {
+  "use strict";
+  const COLORS = { member: "#1f7a3a", applicant: "#d08a00", potential: "#6b7c93", left: "#999",
+                   cluster: "#1f4e79", enterprise: "#c0392b" };
+
+  function baseMap(el) {
+    const map = L.map(el, { preferCanvas: false, worldCopyJump: false });
+    const tiles = el.dataset.tiles;
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
+    }
+    el.classList.add("map-ready");
+    return map;
+  }
+
+  function escapeHtml(text) {
+    const d = document.createElement("div");
+    d.textContent = text == null ? "" : String(text);
+    return d.innerHTML;
+  }
+
+  function marker(p, color) {
+    const approx = p.precision && p.precision !== "exact";
+    return L.circleMarker([p.lat, p.lon], {
+      radius: 7, color: approx ? "#555" : color, weight: approx ? 1.5 : 2,
+      dashArray: approx ? "3 3" : null, fillColor: color, fillOpacity: 0.85,
+      className: "pc-marker",
+    });
+  }
+
+  // A small map of enterprises (cluster members, a region's firms, one card).
+  function pointsMap(id) {
+    const el = document.getElementById(id);
+    if (!el || typeof L === "undefined") return null;
+    const points = JSON.parse(el.dataset.points || "[]");
+    const map = baseMap(el);
+    const group = L.featureGroup().addTo(map);
+    // Spread points that share a place (e.g. region centre) so each stays clickable.
+    const seen = {};
+    points.forEach((p) => {
+      const key = p.lat.toFixed(4) + "," + p.lon.toFixed(4);
+      const n = (seen[key] = (seen[key] || 0) + 1) - 1;
+      const angle = n * 2.4, r = n ? 0.02 * Math.sqrt(n) : 0;
+      const q = Object.assign({}, p, { lat: p.lat + r * Math.sin(angle), lon: p.lon + r * Math.cos(angle) });
+      marker(q, COLORS[p.status] || COLORS.enterprise)
+        .bindPopup('<a href="/enterprises/' + p.id + '">' + escapeHtml(p.name) + "</a>" +
+                   (p.precision === "region" ? "<br><small>центр региона (адрес не указан)</small>" : ""))
+        .bindTooltip(escapeHtml(p.name))
+        .addTo(group);
+    });
+    if (points.length) {
+      map.fitBounds(group.getBounds().pad(0.5), { maxZoom: 9 });
+    } else if (el.dataset.center) {
+      map.setView(el.dataset.center.split(",").map(Number), 6);
+    } else {
+      map.setView([61, 90], 3);
+    }
+    return map;
+  }
+
+  // The overview map: region outlines and labels, clusters and enterprises from the API.
+  async function overviewMap(id) {
+    const el = document.getElementById(id);
+    if (!el || typeof L === "undefined") return null;
+    const map = baseMap(el);
+    map.setView([60, 80], 3);
+    const labels = JSON.parse(el.dataset.labels || "[]");
+    const [outlines, features] = await Promise.all([
+      fetch("/map/regions.geojson").then((r) => r.json()),
+      fetch("/api/v1/map").then((r) => r.json()),
+    ]);
+    L.geoJSON(outlines, {
+      style: { color: "#7a8ca3", weight: 0.8, fillColor: "#eef2f7", fillOpacity: 0.5 },
+      onEachFeature: (f, layer) => layer.bindTooltip(escapeHtml(f.properties.name), { sticky: true }),
+    }).addTo(map);
+    const label = (r) => L.marker([r.lat, r.lon], {
+      interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "region-label", html: escapeHtml(r.name), iconSize: null }),
+    });
+    // Regions with clusters are always labelled; the rest appear when zoomed in.
+    L.layerGroup(labels.filter((r) => r.clusters).map(label)).addTo(map);
+    const labelLayer = L.layerGroup(labels.filter((r) => !r.clusters).map(label));
+    const toggleLabels = () => (map.getZoom() >= 4 ? labelLayer.addTo(map) : labelLayer.remove());
+    map.on("zoomend", toggleLabels);
+    toggleLabels();
+    const enterprises = L.featureGroup(), clusters = L.featureGroup();
+    features.features.forEach((f) => {
+      const [lon, lat] = f.geometry.coordinates, p = f.properties;
+      if (p.kind === "cluster") {
+        L.circleMarker([lat, lon], { radius: 9 + Math.min(12, 2 * Math.sqrt(p.members || 0)),
+          color: "#fff", weight: 2, fillColor: COLORS.cluster, fillOpacity: 0.9, className: "pc-marker pc-cluster" })
+          .bindPopup('<a href="/clusters/' + p.id + '">' + escapeHtml(p.name) + "</a><br><small>" +
+                     escapeHtml((p.regions || []).join(", ")) + "</small>")
+          .bindTooltip(escapeHtml(p.name)).addTo(clusters);
+      } else {
+        marker(Object.assign({ lat: lat, lon: lon }, p), COLORS.enterprise)
+          .bindPopup('<a href="/enterprises/' + p.id + '">' + escapeHtml(p.name) + "</a>")
+          .bindTooltip(escapeHtml(p.name)).addTo(enterprises);
+      }
+    });
+    enterprises.addTo(map);
+    clusters.addTo(map);
+    L.control.layers(null, { "Кластеры": clusters, "Предприятия": enterprises, "Подписи регионов": labelLayer }).addTo(map);
+    el.dataset.markers = String(features.features.length);
+    return map;
+  }
+
+  window.promcluster = { pointsMap: pointsMap, overviewMap: overviewMap };
+})();

@@ -1,0 +1,42 @@
+"""Jinja2 templates with the platform's number and money formats and vocabularies."""
+
+from importlib import resources
+
+from fastapi.templating import Jinja2Templates
+
+from promcluster import labels
+from promcluster.web.deps import CSRF_FIELD, csrf_token
+
+templates = Jinja2Templates(directory=str(resources.files("promcluster.web") / "templates"))
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    """``1234567.8`` → ``1 234 568`` (Russian grouping with a narrow no-break space)."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def money(value: float | int | None) -> str:
+    """Roubles in the units people read: ``3 600 000 000`` → ``3,6 млрд ₽``."""
+    if value is None:
+        return "—"
+    for size, unit in ((1e9, "млрд"), (1e6, "млн"), (1e3, "тыс.")):
+        if abs(value) >= size:
+            scaled = value / size
+            text = f"{scaled:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+            return f"{text} {unit} ₽"
+    return f"{number(value)} ₽"
+
+
+def declared(figure) -> str:
+    """A declared figure as stated: qualifier, value, unit (``около 240``)."""
+    value = money(figure.value) if figure.unit == "rub" else number(figure.value)
+    qualifier = labels.QUALIFIERS.get(figure.qualifier or "", "")
+    unit = labels.UNITS.get(figure.unit, "") if figure.unit != "rub" else ""
+    return " ".join(p for p in (qualifier, value, unit) if p)
+
+
+templates.env.filters.update(number=number, money=money, declared=declared)
+templates.env.globals.update(labels=labels, csrf_token=csrf_token, CSRF_FIELD=CSRF_FIELD)
