@@ -43,10 +43,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _hidden(obj: Any, key: str, value: Any) -> Any:
+    return "***" if key in getattr(obj, "__audit_hidden__", ()) else value
+
+
 def _snapshot(obj: Any) -> dict[str, Any]:
     mapper = inspect(obj).mapper
-    values = {a.key: _plain(getattr(obj, a.key)) for a in mapper.column_attrs
-              if a.key not in SKIPPED}
+    values = {a.key: _hidden(obj, a.key, _plain(getattr(obj, a.key)))
+              for a in mapper.column_attrs if a.key not in SKIPPED}
     for rel in mapper.relationships:
         if rel.secondary is not None and rel.key in obj.__dict__:
             values[rel.key] = sorted(_plain(list(getattr(obj, rel.key))), key=str)
@@ -64,7 +68,8 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
             if before != after:
-                changes[attr.key] = [_plain(before), _plain(after)]
+                changes[attr.key] = [_hidden(obj, attr.key, _plain(before)),
+                                     _hidden(obj, attr.key, _plain(after))]
     for rel in state.mapper.relationships:
         if rel.secondary is None:
             continue
@@ -80,11 +85,11 @@ def _audited(obj: Any) -> bool:
 
 
 def _entry(actor: Actor, action: str, obj: Any, changes: dict) -> dict:
-    identity = inspect(obj).identity
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "user_id": actor.user_id, "actor": actor.name, "action": action,
         "entity": obj.__tablename__, "changes": changes,
-        "entity_id": str(identity[0]) if identity else None, "at": datetime.now(),
+        "entity_id": ",".join(map(str, key)), "at": datetime.now(),
     }
 
 

@@ -21,6 +21,7 @@ class User(Base):
 
     __tablename__ = "users"
     __audited__ = True
+    __audit_hidden__ = frozenset({"password_hash"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)

@@ -17,6 +17,7 @@ from promcluster.registry import queries, schemas, service
 from promcluster.registry.models import Cluster, DeclaredFigure, Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
 from promcluster.web.templating import templates
+from promcluster.web.validation import russian
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -138,8 +139,7 @@ def _errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, InvalidField):
         return {exc.field: exc.message}
     assert isinstance(exc, ValidationError)
-    return {str(e["loc"][0]) if e["loc"] else "_": e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()}
+    return {str(e["loc"][0]) if e["loc"] else "_": russian(e) for e in exc.errors()}
 
 
 @router.get("/clusters/{cluster_id}/edit")

@@ -25,7 +25,7 @@ def get(session: Session, model: type, id_: int, field: str | None = None):
     """The record ``id_`` of ``model``; InvalidField when named by a ``field``, else NotFound."""
     obj = session.get(model, id_)
     if obj is None:
-        message = f"{LABELS.get(model, model.__name__)} с идентификатором {id_} не найдено"
+        message = f"{LABELS.get(model, model.__name__)}: нет записи с идентификатором {id_}"
         if field:
             raise InvalidField(field, message)
         raise NotFound(message)

@@ -17,6 +17,7 @@ from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
 from promcluster.web.templating import templates
+from promcluster.web.validation import russian
 
 STATIC = Path(str(resources.files("promcluster.web") / "static"))
 STATUS = {InvalidField: 422, NotFound: 404, Conflict: 409, PermissionDenied: 403}
@@ -95,8 +96,8 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, exc: RequestValidationError):
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"].removeprefix("Value error, "),
-                   "type": e["type"]} for e in exc.errors()]
+        errors = [{"loc": list(e["loc"]), "msg": russian(e), "type": e["type"]}
+                  for e in exc.errors()]
         if _wants_json(request):
             return JSONResponse({"detail": errors}, status_code=422)
         text = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
