@@ -15,11 +15,15 @@ from promcluster.config import get_settings
 from promcluster.db import make_engine, make_sessionmaker, transaction
 from promcluster.errors import DomainError
 
-app = typer.Typer(help="promcluster — платформа промышленных кластеров региона.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="promcluster — платформа промышленных кластеров региона.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="База данных.", no_args_is_help=True)
-load_app = typer.Typer(help="Загрузка справочников и демонстрационных данных.",
-                       no_args_is_help=True)
+load_app = typer.Typer(
+    help="Загрузка справочников и демонстрационных данных.", no_args_is_help=True
+)
 user_app = typer.Typer(help="Пользователи.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
@@ -28,9 +32,14 @@ app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)
 
-Database = Annotated[str | None, typer.Option(
-    "--database", help="URL базы данных (по умолчанию PROMCLUSTER_DATABASE_URL или "
-    "sqlite:///var/promcluster.db)")]
+Database = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="URL базы данных (по умолчанию PROMCLUSTER_DATABASE_URL или "
+        "sqlite:///var/promcluster.db)",
+    ),
+]
 
 
 def _url(database: str | None) -> str:
@@ -89,9 +98,15 @@ def load_demo(database: Database = None) -> None:
 def user_add(
     username: str,
     role: Annotated[str, typer.Option(help="admin, cluster_manager или enterprise_rep")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True,
-                                          envvar="PROMCLUSTER_NEW_PASSWORD")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="PROMCLUSTER_NEW_PASSWORD",
+        ),
+    ],
     cluster: Annotated[list[int] | None, typer.Option(help="кластер менеджера (id)")] = None,
     enterprise: Annotated[int | None, typer.Option(help="предприятие представителя (id)")] = None,
     full_name: Annotated[str | None, typer.Option(help="ФИО")] = None,
@@ -101,8 +116,7 @@ def user_add(
     from promcluster.auth.service import create_user
 
     with _session(database, "user-add") as session:
-        user = create_user(session, username, password, role, cluster or [], enterprise,
-                           full_name)
+        user = create_user(session, username, password, role, cluster or [], enterprise, full_name)
     console.print(f"Пользователь «{user.username}» ({user.role}) создан.")
 
 

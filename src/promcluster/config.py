@@ -1,4 +1,4 @@
-"""Settings, read from the environment with the prefix ``PROMCLUSTER_`` (the only place that does)."""
+"""Settings from the environment (prefix ``PROMCLUSTER_``); the only module that reads it."""
 
 from functools import lru_cache
 from pathlib import Path

@@ -35,8 +35,12 @@ PROJECT_STATUSES = {
     "done": "завершён",
     "cancelled": "отменён",
 }
-SME_CATEGORIES = {"micro": "микропредприятие", "small": "малое", "medium": "среднее",
-                  "large": "крупное"}
+SME_CATEGORIES = {
+    "micro": "микропредприятие",
+    "small": "малое",
+    "medium": "среднее",
+    "large": "крупное",
+}
 INDICATORS = {
     "members": "участников",
     "applicants": "организаций в стадии вступления",
@@ -56,7 +60,13 @@ INDICATORS = {
 }
 QUALIFIERS = {"more_than": "более", "about": "около", "at_least": "не менее"}
 UNITS = {"count": "", "persons": "чел.", "rub": "руб.", "place": "место"}
-USER_ROLES = {"admin": "администратор", "cluster_manager": "менеджер кластера",
-              "enterprise_rep": "представитель предприятия"}
-PRECISION = {"exact": "точные координаты", "city": "по городу",
-             "region": "приблизительно: центр региона"}
+USER_ROLES = {
+    "admin": "администратор",
+    "cluster_manager": "менеджер кластера",
+    "enterprise_rep": "представитель предприятия",
+}
+PRECISION = {
+    "exact": "точные координаты",
+    "city": "по городу",
+    "region": "приблизительно: центр региона",
+}

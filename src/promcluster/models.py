@@ -4,10 +4,28 @@ from promcluster.auth.models import AuditLog, User
 from promcluster.db import Base
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import (
-    Chain, Cluster, DeclaredFigure, Enterprise, InvestmentProject, Membership, Source,
+    Chain,
+    Cluster,
+    DeclaredFigure,
+    Enterprise,
+    InvestmentProject,
+    Membership,
+    Source,
 )
 
 __all__ = [
-    "AuditLog", "Base", "Chain", "City", "Cluster", "DeclaredFigure", "Enterprise",
-    "InvestmentProject", "Membership", "Okpd", "Okved", "Region", "Source", "User",
+    "AuditLog",
+    "Base",
+    "Chain",
+    "City",
+    "Cluster",
+    "DeclaredFigure",
+    "Enterprise",
+    "InvestmentProject",
+    "Membership",
+    "Okpd",
+    "Okved",
+    "Region",
+    "Source",
+    "User",
 ]

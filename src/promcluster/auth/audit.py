@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import AuditLog
@@ -49,8 +49,11 @@ def _hidden(obj: Any, key: str, value: Any) -> Any:
 
 def _snapshot(obj: Any) -> dict[str, Any]:
     mapper = inspect(obj).mapper
-    values = {a.key: _hidden(obj, a.key, _plain(getattr(obj, a.key)))
-              for a in mapper.column_attrs if a.key not in SKIPPED}
+    values = {
+        a.key: _hidden(obj, a.key, _plain(getattr(obj, a.key)))
+        for a in mapper.column_attrs
+        if a.key not in SKIPPED
+    }
     for rel in mapper.relationships:
         if rel.secondary is not None and rel.key in obj.__dict__:
             values[rel.key] = sorted(_plain(list(getattr(obj, rel.key))), key=str)
@@ -68,15 +71,19 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
             if before != after:
-                changes[attr.key] = [_hidden(obj, attr.key, _plain(before)),
-                                     _hidden(obj, attr.key, _plain(after))]
+                changes[attr.key] = [
+                    _hidden(obj, attr.key, _plain(before)),
+                    _hidden(obj, attr.key, _plain(after)),
+                ]
     for rel in state.mapper.relationships:
         if rel.secondary is None:
             continue
         hist = state.attrs[rel.key].history
         if hist.added or hist.deleted:
-            changes[rel.key] = [sorted(_plain(list(hist.deleted)), key=str),
-                                sorted(_plain(list(hist.added)), key=str)]
+            changes[rel.key] = [
+                sorted(_plain(list(hist.deleted)), key=str),
+                sorted(_plain(list(hist.added)), key=str),
+            ]
     return changes
 
 
@@ -87,9 +94,13 @@ def _audited(obj: Any) -> bool:
 def _entry(actor: Actor, action: str, obj: Any, changes: dict) -> dict:
     key = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
-        "user_id": actor.user_id, "actor": actor.name, "action": action,
-        "entity": obj.__tablename__, "changes": changes,
-        "entity_id": ",".join(map(str, key)), "at": datetime.now(),
+        "user_id": actor.user_id,
+        "actor": actor.name,
+        "action": action,
+        "entity": obj.__tablename__,
+        "changes": changes,
+        "entity_id": ",".join(map(str, key)),
+        "at": datetime.now(),
     }
 
 

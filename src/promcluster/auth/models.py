@@ -10,7 +10,8 @@ from promcluster.db import Base
 ROLES = ("admin", "cluster_manager", "enterprise_rep")
 
 user_cluster = Table(
-    "user_clusters", Base.metadata,
+    "user_clusters",
+    Base.metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("cluster_id", ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
 )

@@ -22,14 +22,25 @@ def login_form(request: Request, next: str | None = None):
 
 
 @router.post("/login", dependencies=[Depends(check_form_csrf)])
-def login(request: Request, username: str = Form(...), password: str = Form(...),
-          next: str = Form("/"), session: Session = Depends(get_session)):
+def login(
+    request: Request,
+    username: str = Form(...),
+    password: str = Form(...),
+    next: str = Form("/"),
+    session: Session = Depends(get_session),
+):
     user = authenticate(session, username, password)
     if user is None:
         return templates.TemplateResponse(
-            request, "login.html",
-            {"next": _safe_next(next), "error": "Неверное имя пользователя или пароль",
-             "username": username}, status_code=401)
+            request,
+            "login.html",
+            {
+                "next": _safe_next(next),
+                "error": "Неверное имя пользователя или пароль",
+                "username": username,
+            },
+            status_code=401,
+        )
     request.session.clear()
     request.session["user_id"] = user.id
     csrf_token(request)

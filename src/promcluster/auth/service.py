@@ -13,9 +13,15 @@ _hasher = PasswordHasher()
 MIN_PASSWORD = 8
 
 
-def create_user(session: Session, username: str, password: str, role: str,
-                cluster_ids: list[int] = (), enterprise_id: int | None = None,
-                full_name: str | None = None) -> User:
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    cluster_ids: list[int] = (),
+    enterprise_id: int | None = None,
+    full_name: str | None = None,
+) -> User:
     """Add a user; a cluster manager needs clusters, a representative an enterprise."""
     username = username.strip()
     if not username:
@@ -32,10 +38,17 @@ def create_user(session: Session, username: str, password: str, role: str,
     if role == "cluster_manager" and not clusters:
         raise InvalidField("clusters", "менеджеру кластера нужен хотя бы один кластер")
     if role == "enterprise_rep" and (
-            enterprise_id is None or session.get(Enterprise, enterprise_id) is None):
+        enterprise_id is None or session.get(Enterprise, enterprise_id) is None
+    ):
         raise InvalidField("enterprise", "представителю предприятия нужно существующее предприятие")
-    user = User(username=username, password_hash=_hasher.hash(password), role=role,
-                full_name=full_name, enterprise_id=enterprise_id, clusters=clusters)
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        full_name=full_name,
+        enterprise_id=enterprise_id,
+        clusters=clusters,
+    )
     session.add(user)
     session.flush()
     return user

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from promcluster.registry import service
 from promcluster.registry.models import (
-    Chain, Cluster, DeclaredFigure, Enterprise, InvestmentProject, Membership, Source,
+    Chain,
+    Cluster,
+    DeclaredFigure,
+    Enterprise,
+    InvestmentProject,
+    Membership,
+    Source,
 )
 
 
@@ -60,8 +66,9 @@ def _source(session: Session, spec: dict, report: DemoReport) -> Source:
     source = session.scalar(select(Source).where(Source.key == spec["key"]))
     if source is None:
         published = spec.get("published_on")
-        source = Source(**{**spec, "published_on": date.fromisoformat(published)
-                           if published else None})
+        source = Source(
+            **{**spec, "published_on": date.fromisoformat(published) if published else None}
+        )
         session.add(source)
         session.flush()
         report.count("sources")
@@ -69,8 +76,11 @@ def _source(session: Session, spec: dict, report: DemoReport) -> Source:
 
 
 def _organisation(session: Session, spec: dict, report: DemoReport) -> Enterprise:
-    existing = session.scalar(select(Enterprise).where(
-        Enterprise.name == spec["name"], Enterprise.region_code == spec["region_code"]))
+    existing = session.scalar(
+        select(Enterprise).where(
+            Enterprise.name == spec["name"], Enterprise.region_code == spec["region_code"]
+        )
+    )
     if existing is not None:
         return existing
     report.count("enterprises")
@@ -83,28 +93,49 @@ def _cluster(session: Session, spec: dict, orgs: dict, report: DemoReport) -> Cl
     if existing is not None:
         return existing
     report.count("clusters")
-    keys = ("name", "kind", "status", "status_note", "description", "region_codes",
-            "specialisation")
+    keys = (
+        "name",
+        "kind",
+        "status",
+        "status_note",
+        "description",
+        "region_codes",
+        "specialisation",
+    )
     fields = {k: spec[k] for k in keys if k in spec}
     if "specialised_org" in spec:
         fields["specialised_org_id"] = orgs[spec["specialised_org"]].id
     return service.create_cluster(session, None, fields)
 
 
-def _membership(session: Session, cluster: Cluster, org: Enterprise, spec: dict,
-                report: DemoReport) -> None:
-    if session.scalar(select(Membership).where(Membership.cluster_id == cluster.id,
-                                               Membership.enterprise_id == org.id)):
+def _membership(
+    session: Session, cluster: Cluster, org: Enterprise, spec: dict, report: DemoReport
+) -> None:
+    if session.scalar(
+        select(Membership).where(
+            Membership.cluster_id == cluster.id, Membership.enterprise_id == org.id
+        )
+    ):
         return
     report.count("memberships")
-    service.create_record(session, None, Membership, {
-        "cluster_id": cluster.id, "enterprise_id": org.id, "status": spec["status"],
-        "role": spec.get("role", "participant"), "note": spec.get("note")})
+    service.create_record(
+        session,
+        None,
+        Membership,
+        {
+            "cluster_id": cluster.id,
+            "enterprise_id": org.id,
+            "status": spec["status"],
+            "role": spec.get("role", "participant"),
+            "note": spec.get("note"),
+        },
+    )
 
 
 def _chain(session: Session, cluster: Cluster, spec: dict, report: DemoReport) -> Chain:
-    existing = session.scalar(select(Chain).where(Chain.cluster_id == cluster.id,
-                                                  Chain.name == spec["name"]))
+    existing = session.scalar(
+        select(Chain).where(Chain.cluster_id == cluster.id, Chain.name == spec["name"])
+    )
     if existing is not None:
         return existing
     report.count("chains")
@@ -112,25 +143,35 @@ def _chain(session: Session, cluster: Cluster, spec: dict, report: DemoReport) -
     return service.create_record(session, None, Chain, {"cluster_id": cluster.id, **fields})
 
 
-def _project(session: Session, cluster: Cluster, spec: dict, orgs: dict, report: DemoReport,
-             chain_id: int | None = None) -> None:
-    if session.scalar(select(InvestmentProject).where(
-            InvestmentProject.cluster_id == cluster.id, InvestmentProject.name == spec["name"])):
+def _project(
+    session: Session,
+    cluster: Cluster,
+    spec: dict,
+    orgs: dict,
+    report: DemoReport,
+    chain_id: int | None = None,
+) -> None:
+    if session.scalar(
+        select(InvestmentProject).where(
+            InvestmentProject.cluster_id == cluster.id, InvestmentProject.name == spec["name"]
+        )
+    ):
         return
     report.count("projects")
     fields = {k: v for k, v in spec.items() if k != "initiator"}
     if "initiator" in spec:
         fields["initiator_id"] = orgs[spec["initiator"]].id
     fields.setdefault("description", "Сумма по отдельному проекту в источнике не указана.")
-    service.create_record(session, None, InvestmentProject,
-                          {"cluster_id": cluster.id, "chain_id": chain_id, **fields})
+    service.create_record(
+        session, None, InvestmentProject, {"cluster_id": cluster.id, "chain_id": chain_id, **fields}
+    )
 
 
-def _figure(session: Session, spec: dict, sources: dict[str, Source], report: DemoReport,
-            **scope: Any) -> None:
+def _figure(
+    session: Session, spec: dict, sources: dict[str, Source], report: DemoReport, **scope: Any
+) -> None:
     source = sources[spec["source"]]
-    where = [DeclaredFigure.source_id == source.id,
-             DeclaredFigure.indicator == spec["indicator"]]
+    where = [DeclaredFigure.source_id == source.id, DeclaredFigure.indicator == spec["indicator"]]
     for key in ("cluster_id", "chain_id", "region_code"):
         column = getattr(DeclaredFigure, key)
         value = scope.get(key)
@@ -138,7 +179,16 @@ def _figure(session: Session, spec: dict, sources: dict[str, Source], report: De
     if session.scalar(select(DeclaredFigure).where(*where)):
         return
     report.count("declared_figures")
-    session.add(DeclaredFigure(
-        indicator=spec["indicator"], value=spec["value"], unit=spec["unit"],
-        qualifier=spec.get("qualifier"), period_end=spec.get("period_end"),
-        quote=spec.get("quote"), source_id=source.id, as_of=source.published_on, **scope))
+    session.add(
+        DeclaredFigure(
+            indicator=spec["indicator"],
+            value=spec["value"],
+            unit=spec["unit"],
+            qualifier=spec.get("qualifier"),
+            period_end=spec.get("period_end"),
+            quote=spec.get("quote"),
+            source_id=source.id,
+            as_of=source.published_on,
+            **scope,
+        )
+    )

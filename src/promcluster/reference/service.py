@@ -27,24 +27,35 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
 
 def _region(r: dict[str, str]) -> dict:
     return {
-        "code": r["code"], "name": r["name"], "short_name": r["short_name"],
-        "federal_district": r["federal_district"], "capital": r["capital"],
-        "lat": float(r["lat"]), "lon": float(r["lon"]), "iso_code": r["iso_code"] or None,
+        "code": r["code"],
+        "name": r["name"],
+        "short_name": r["short_name"],
+        "federal_district": r["federal_district"],
+        "capital": r["capital"],
+        "lat": float(r["lat"]),
+        "lon": float(r["lon"]),
+        "iso_code": r["iso_code"] or None,
     }
 
 
 def _city(r: dict[str, str]) -> dict:
     return {
-        "name": r["name"], "region_code": r["region_code"], "kladr_id": r["kladr_id"],
-        "lat": float(r["lat"]), "lon": float(r["lon"]),
+        "name": r["name"],
+        "region_code": r["region_code"],
+        "kladr_id": r["kladr_id"],
+        "lat": float(r["lat"]),
+        "lon": float(r["lon"]),
         "population": int(r["population"]) if r["population"] else None,
     }
 
 
 def _classifier(r: dict[str, str]) -> dict:
     return {
-        "code": r["code"], "name": r["name"], "parent_code": r["parent_code"] or None,
-        "level": int(r["level"]), "section": r["section"],
+        "code": r["code"],
+        "name": r["name"],
+        "parent_code": r["parent_code"] or None,
+        "level": int(r["level"]),
+        "section": r["section"],
     }
 
 

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.labels import (
-    CLUSTER_STATUSES, MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES, PROJECT_STATUSES,
+    CLUSTER_STATUSES,
+    MEMBERSHIP_ROLES,
+    MEMBERSHIP_STATUSES,
+    PROJECT_STATUSES,
 )
 from promcluster.reference import service as reference
 from promcluster.reference.models import Region
@@ -53,62 +56,135 @@ class ProjectFilter(BaseModel):
     status: schemas._choice(PROJECT_STATUSES) | None = None
 
 
-def _resource(path: str, tag: str, model: type, filters: type[BaseModel], query: Callable,
-              create: type, patch: type, out: type, create_fn: Callable, update_fn: Callable,
-              delete_fn: Callable) -> None:
+def _resource(
+    path: str,
+    tag: str,
+    model: type,
+    filters: type[BaseModel],
+    query: Callable,
+    create: type,
+    patch: type,
+    out: type,
+    create_fn: Callable,
+    update_fn: Callable,
+    delete_fn: Callable,
+) -> None:
     """Register the five routes of one resource."""
     name = path.strip("/")
 
     @router.get(path, response_model=schemas.Page[out], tags=[tag], operation_id=f"list_{name}")
-    def list_items(f: Annotated[filters, Query()], page: int = Query(1, ge=1),
-                   per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
-                   session: Session = Depends(get_session)) -> Any:
+    def list_items(
+        f: Annotated[filters, Query()],
+        page: int = Query(1, ge=1),
+        per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
+        session: Session = Depends(get_session),
+    ) -> Any:
         return queries.paginate(session, query(**f.model_dump()), page, per_page)
 
     @router.get(path + "/{item_id}", response_model=out, tags=[tag], operation_id=f"get_{name}")
     def get_item(item_id: int, session: Session = Depends(get_session)) -> Any:
         return service.get(session, model, item_id)
 
-    @router.post(path, response_model=out, status_code=201, tags=[tag],
-                 operation_id=f"create_{name}")
-    def create_item(body: create, session: Session = Depends(get_session),
-                    user: User = Depends(login_required)) -> Any:
+    @router.post(
+        path, response_model=out, status_code=201, tags=[tag], operation_id=f"create_{name}"
+    )
+    def create_item(
+        body: create, session: Session = Depends(get_session), user: User = Depends(login_required)
+    ) -> Any:
         return create_fn(session=session, user=user, data=body.model_dump())
 
-    @router.patch(path + "/{item_id}", response_model=out, tags=[tag],
-                  operation_id=f"update_{name}")
-    def update_item(item_id: int, body: patch, session: Session = Depends(get_session),
-                    user: User = Depends(login_required)) -> Any:
-        return update_fn(session=session, user=user, id_=item_id,
-                         data=body.model_dump(exclude_unset=True))
+    @router.patch(
+        path + "/{item_id}", response_model=out, tags=[tag], operation_id=f"update_{name}"
+    )
+    def update_item(
+        item_id: int,
+        body: patch,
+        session: Session = Depends(get_session),
+        user: User = Depends(login_required),
+    ) -> Any:
+        return update_fn(
+            session=session, user=user, id_=item_id, data=body.model_dump(exclude_unset=True)
+        )
 
-    @router.delete(path + "/{item_id}", status_code=204, tags=[tag],
-                   operation_id=f"delete_{name}")
-    def delete_item(item_id: int, session: Session = Depends(get_session),
-                    user: User = Depends(login_required)) -> Response:
+    @router.delete(path + "/{item_id}", status_code=204, tags=[tag], operation_id=f"delete_{name}")
+    def delete_item(
+        item_id: int, session: Session = Depends(get_session), user: User = Depends(login_required)
+    ) -> Response:
         delete_fn(session=session, user=user, id_=item_id)
         return Response(status_code=204)
 
 
-_resource("/clusters", "Кластеры", Cluster, ClusterFilter, queries.cluster_query,
-          schemas.ClusterIn, schemas.ClusterPatch, schemas.ClusterOut,
-          service.create_cluster, service.update_cluster, service.delete_cluster)
-_resource("/enterprises", "Предприятия", Enterprise, EnterpriseFilter, queries.enterprise_query,
-          schemas.EnterpriseIn, schemas.EnterprisePatch, schemas.EnterpriseOut,
-          service.create_enterprise, service.update_enterprise, service.delete_enterprise)
+_resource(
+    "/clusters",
+    "Кластеры",
+    Cluster,
+    ClusterFilter,
+    queries.cluster_query,
+    schemas.ClusterIn,
+    schemas.ClusterPatch,
+    schemas.ClusterOut,
+    service.create_cluster,
+    service.update_cluster,
+    service.delete_cluster,
+)
+_resource(
+    "/enterprises",
+    "Предприятия",
+    Enterprise,
+    EnterpriseFilter,
+    queries.enterprise_query,
+    schemas.EnterpriseIn,
+    schemas.EnterprisePatch,
+    schemas.EnterpriseOut,
+    service.create_enterprise,
+    service.update_enterprise,
+    service.delete_enterprise,
+)
 for _path, _tag, _model, _filter, _query, _in, _patch, _out in (
-    ("/memberships", "Участие в кластерах", Membership, MembershipFilter,
-     queries.membership_query, schemas.MembershipIn, schemas.MembershipPatch,
-     schemas.MembershipOut),
-    ("/chains", "Кооперационные цепочки", Chain, ChainFilter, queries.chain_query,
-     schemas.ChainIn, schemas.ChainPatch, schemas.ChainOut),
-    ("/projects", "Инвестиционные проекты", InvestmentProject, ProjectFilter,
-     queries.project_query, schemas.ProjectIn, schemas.ProjectPatch, schemas.ProjectOut),
+    (
+        "/memberships",
+        "Участие в кластерах",
+        Membership,
+        MembershipFilter,
+        queries.membership_query,
+        schemas.MembershipIn,
+        schemas.MembershipPatch,
+        schemas.MembershipOut,
+    ),
+    (
+        "/chains",
+        "Кооперационные цепочки",
+        Chain,
+        ChainFilter,
+        queries.chain_query,
+        schemas.ChainIn,
+        schemas.ChainPatch,
+        schemas.ChainOut,
+    ),
+    (
+        "/projects",
+        "Инвестиционные проекты",
+        InvestmentProject,
+        ProjectFilter,
+        queries.project_query,
+        schemas.ProjectIn,
+        schemas.ProjectPatch,
+        schemas.ProjectOut,
+    ),
 ):
-    _resource(_path, _tag, _model, _filter, _query, _in, _patch, _out,
-              partial(service.create_record, model=_model),
-              partial(service.update_record, model=_model),
-              partial(service.delete_record, model=_model))
+    _resource(
+        _path,
+        _tag,
+        _model,
+        _filter,
+        _query,
+        _in,
+        _patch,
+        _out,
+        partial(service.create_record, model=_model),
+        partial(service.update_record, model=_model),
+        partial(service.delete_record, model=_model),
+    )
 
 
 class RegionOut(BaseModel):
@@ -135,4 +211,3 @@ def stats(session: Session = Depends(get_session)) -> dict:
 def map_points(session: Session = Depends(get_session)) -> dict:
     """GeoJSON points of clusters and enterprises."""
     return queries.map_features(session)
-

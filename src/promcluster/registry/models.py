@@ -3,8 +3,20 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text,
-    UniqueConstraint, event, func,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -29,29 +41,35 @@ class Versioned:
 
 
 enterprise_okved = Table(
-    "enterprise_okved", Base.metadata,
+    "enterprise_okved",
+    Base.metadata,
     Column("enterprise_id", ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True),
     Column("okved_code", ForeignKey("okved2.code"), primary_key=True),
 )
 cluster_region = Table(
-    "cluster_regions", Base.metadata,
+    "cluster_regions",
+    Base.metadata,
     Column("cluster_id", ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
     Column("region_code", ForeignKey("regions.code"), primary_key=True, index=True),
 )
 cluster_okved = Table(
-    "cluster_okved", Base.metadata,
+    "cluster_okved",
+    Base.metadata,
     Column("cluster_id", ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
     Column("okved_code", ForeignKey("okved2.code"), primary_key=True, index=True),
 )
 chain_product = Table(
-    "chain_products", Base.metadata,
+    "chain_products",
+    Base.metadata,
     Column("chain_id", ForeignKey("chains.id", ondelete="CASCADE"), primary_key=True),
     Column("okpd2_code", ForeignKey("okpd2.code"), primary_key=True),
 )
 project_product = Table(
-    "project_products", Base.metadata,
-    Column("project_id", ForeignKey("investment_projects.id", ondelete="CASCADE"),
-           primary_key=True),
+    "project_products",
+    Base.metadata,
+    Column(
+        "project_id", ForeignKey("investment_projects.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("okpd2_code", ForeignKey("okpd2.code"), primary_key=True),
 )
 
@@ -123,7 +141,9 @@ class Cluster(Versioned, Base):
         back_populates="cluster", cascade="all, delete-orphan", passive_deletes=True
     )
     chains: Mapped[list["Chain"]] = relationship(
-        back_populates="cluster", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="cluster",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Chain.position",
     )
 
@@ -159,8 +179,9 @@ class Chain(Versioned, Base):
     __tablename__ = "chains"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"),
-                                            index=True)
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=1)
     name: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20), default="formed")
@@ -188,10 +209,12 @@ class InvestmentProject(Versioned, Base):
     __tablename__ = "investment_projects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"),
-                                            index=True)
-    chain_id: Mapped[int | None] = mapped_column(ForeignKey("chains.id", ondelete="SET NULL"),
-                                                 index=True)
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
+    chain_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chains.id", ondelete="SET NULL"), index=True
+    )
     initiator_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprises.id", ondelete="SET NULL")
     )

@@ -26,90 +26,175 @@ PER_PAGE = 50
 def render(request: Request, name: str, user: User | None, **context: Any):
     """A page with the current user and settings in its context."""
     return templates.TemplateResponse(
-        request, name, {"user": user, "settings": request.app.state.settings, **context})
+        request, name, {"user": user, "settings": request.app.state.settings, **context}
+    )
 
 
 @router.get("/")
-def home(request: Request, session: Session = Depends(get_session),
-         user: User | None = Depends(current_user)):
-    national = session.scalars(select(DeclaredFigure).where(
-        DeclaredFigure.region_code.is_(None), DeclaredFigure.cluster_id.is_(None)))
-    return render(request, "home.html", user,
-                  figures=queries.platform_figures(session),
-                  clusters=session.scalars(queries.cluster_query()).all(),
-                  regions=queries.regions_with_clusters(session), national=list(national))
+def home(
+    request: Request,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    national = session.scalars(
+        select(DeclaredFigure).where(
+            DeclaredFigure.region_code.is_(None), DeclaredFigure.cluster_id.is_(None)
+        )
+    )
+    return render(
+        request,
+        "home.html",
+        user,
+        figures=queries.platform_figures(session),
+        clusters=session.scalars(queries.cluster_query()).all(),
+        regions=queries.regions_with_clusters(session),
+        national=list(national),
+    )
 
 
 @router.get("/clusters")
-def cluster_list(request: Request, q: str | None = None, region: str | None = None,
-                 status: str | None = None, specialisation: str | None = None, page: int = 1,
-                 session: Session = Depends(get_session),
-                 user: User | None = Depends(current_user)):
-    filters = {"q": q, "region": region or None, "status": status or None,
-               "specialisation": specialisation or None}
+def cluster_list(
+    request: Request,
+    q: str | None = None,
+    region: str | None = None,
+    status: str | None = None,
+    specialisation: str | None = None,
+    page: int = 1,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    filters = {
+        "q": q,
+        "region": region or None,
+        "status": status or None,
+        "specialisation": specialisation or None,
+    }
     result = queries.paginate(session, queries.cluster_query(**filters), max(page, 1), PER_PAGE)
-    return render(request, "clusters/list.html", user, result=result, filters=filters,
-                  regions=queries.regions_with_clusters(session))
+    return render(
+        request,
+        "clusters/list.html",
+        user,
+        result=result,
+        filters=filters,
+        regions=queries.regions_with_clusters(session),
+    )
 
 
 @router.get("/clusters/{cluster_id}")
-def cluster_page(request: Request, cluster_id: int, session: Session = Depends(get_session),
-                 user: User | None = Depends(current_user)):
+def cluster_page(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
     profile = queries.cluster_profile(session, cluster_id)
-    return render(request, "clusters/profile.html", user, p=profile,
-                  points_json=json.dumps(profile.points, ensure_ascii=False),
-                  can_edit=user is not None and allowed(require_cluster, user, cluster_id))
+    return render(
+        request,
+        "clusters/profile.html",
+        user,
+        p=profile,
+        points_json=json.dumps(profile.points, ensure_ascii=False),
+        can_edit=user is not None and allowed(require_cluster, user, cluster_id),
+    )
 
 
 @router.get("/enterprises")
-def enterprise_list(request: Request, q: str | None = None, region: str | None = None,
-                    okved: str | None = None, page: int = 1,
-                    session: Session = Depends(get_session),
-                    user: User | None = Depends(current_user)):
+def enterprise_list(
+    request: Request,
+    q: str | None = None,
+    region: str | None = None,
+    okved: str | None = None,
+    page: int = 1,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
     filters = {"q": q, "region": region or None, "okved": okved or None}
-    result = queries.paginate(session, queries.enterprise_query(**filters), max(page, 1),
-                              PER_PAGE)
-    return render(request, "enterprises/list.html", user, result=result, filters=filters,
-                  regions=reference.list_regions(session))
+    result = queries.paginate(session, queries.enterprise_query(**filters), max(page, 1), PER_PAGE)
+    return render(
+        request,
+        "enterprises/list.html",
+        user,
+        result=result,
+        filters=filters,
+        regions=reference.list_regions(session),
+    )
 
 
 @router.get("/enterprises/{enterprise_id}")
-def enterprise_page(request: Request, enterprise_id: int,
-                    session: Session = Depends(get_session),
-                    user: User | None = Depends(current_user)):
+def enterprise_page(
+    request: Request,
+    enterprise_id: int,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
     enterprise = service.get(session, Enterprise, enterprise_id)
     point = queries.enterprise_point(enterprise)
-    return render(request, "enterprises/card.html", user, e=enterprise, point=point,
-                  points_json=json.dumps([point], ensure_ascii=False),
-                  can_edit=user is not None and allowed(
-                      require_enterprise, user, enterprise.id,
-                      {m.cluster_id for m in enterprise.memberships}))
+    return render(
+        request,
+        "enterprises/card.html",
+        user,
+        e=enterprise,
+        point=point,
+        points_json=json.dumps([point], ensure_ascii=False),
+        can_edit=user is not None
+        and allowed(
+            require_enterprise, user, enterprise.id, {m.cluster_id for m in enterprise.memberships}
+        ),
+    )
 
 
 @router.get("/regions")
-def region_list(request: Request, session: Session = Depends(get_session),
-                user: User | None = Depends(current_user)):
-    return render(request, "regions/list.html", user,
-                  regions=reference.list_regions(session),
-                  with_clusters=dict((r.code, n) for r, n in queries.regions_with_clusters(session)))
+def region_list(
+    request: Request,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    return render(
+        request,
+        "regions/list.html",
+        user,
+        regions=reference.list_regions(session),
+        with_clusters=dict((r.code, n) for r, n in queries.regions_with_clusters(session)),
+    )
 
 
 @router.get("/regions/{code}")
-def region_page(request: Request, code: str, session: Session = Depends(get_session),
-                user: User | None = Depends(current_user)):
+def region_page(
+    request: Request,
+    code: str,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
     profile = queries.region_profile(session, code)
     enterprises = session.scalars(queries.enterprise_query(region=code).limit(200)).all()
     points = [queries.enterprise_point(e) for e in enterprises]
-    return render(request, "regions/page.html", user, p=profile, enterprises=enterprises,
-                  points_json=json.dumps(points, ensure_ascii=False))
+    return render(
+        request,
+        "regions/page.html",
+        user,
+        p=profile,
+        enterprises=enterprises,
+        points_json=json.dumps(points, ensure_ascii=False),
+    )
 
 
 @router.get("/map")
-def map_page(request: Request, user: User | None = Depends(current_user),
-             session: Session = Depends(get_session)):
+def map_page(
+    request: Request,
+    user: User | None = Depends(current_user),
+    session: Session = Depends(get_session),
+):
     with_clusters = {r.code for r, _ in queries.regions_with_clusters(session)}
-    labels = [{"code": r.code, "name": r.short_name, "lat": r.lat, "lon": r.lon,
-               "clusters": r.code in with_clusters} for r in reference.list_regions(session)]
+    labels = [
+        {
+            "code": r.code,
+            "name": r.short_name,
+            "lat": r.lat,
+            "lon": r.lon,
+            "clusters": r.code in with_clusters,
+        }
+        for r in reference.list_regions(session)
+    ]
     return render(request, "map.html", user, labels_json=json.dumps(labels, ensure_ascii=False))
 
 
@@ -119,6 +204,7 @@ def region_outlines() -> FileResponse:
 
 
 # Edit forms: the same services and schemas as the API, with errors shown beside the fields.
+
 
 def _form_data(form, schema: type, lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """Non-empty form fields validated by ``schema`` (a Patch shape); errors per field."""
@@ -143,15 +229,23 @@ def _errors(exc: Exception) -> dict[str, str]:
 
 
 @router.get("/clusters/{cluster_id}/edit")
-def cluster_edit_form(request: Request, cluster_id: int, session: Session = Depends(get_session),
-                      user: User = Depends(login_required)):
+def cluster_edit_form(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
     cluster = service.get(session, Cluster, cluster_id)
     return render(request, "clusters/edit.html", user, c=cluster, errors={}, values=None)
 
 
 @router.post("/clusters/{cluster_id}/edit", dependencies=[Depends(check_form_csrf)])
-async def cluster_edit(request: Request, cluster_id: int, session: Session = Depends(get_session),
-                       user: User = Depends(login_required)):
+async def cluster_edit(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
     form = await request.form()
     try:
         data = _form_data(form, schemas.ClusterPatch, lists=("region_codes", "specialisation"))
@@ -160,25 +254,46 @@ async def cluster_edit(request: Request, cluster_id: int, session: Session = Dep
     except (InvalidField, ValidationError) as exc:
         cluster = service.get(session, Cluster, cluster_id)
         return templates.TemplateResponse(
-            request, "clusters/edit.html",
-            {"user": user, "settings": request.app.state.settings, "c": cluster,
-             "errors": _errors(exc), "values": dict(form)}, status_code=422)
+            request,
+            "clusters/edit.html",
+            {
+                "user": user,
+                "settings": request.app.state.settings,
+                "c": cluster,
+                "errors": _errors(exc),
+                "values": dict(form),
+            },
+            status_code=422,
+        )
     return RedirectResponse(f"/clusters/{cluster_id}", status_code=303)
 
 
 @router.get("/enterprises/{enterprise_id}/edit")
-def enterprise_edit_form(request: Request, enterprise_id: int,
-                         session: Session = Depends(get_session),
-                         user: User = Depends(login_required)):
+def enterprise_edit_form(
+    request: Request,
+    enterprise_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
     enterprise = service.get(session, Enterprise, enterprise_id)
-    return render(request, "enterprises/edit.html", user, e=enterprise, errors={}, values=None,
-                  regions=reference.list_regions(session))
+    return render(
+        request,
+        "enterprises/edit.html",
+        user,
+        e=enterprise,
+        errors={},
+        values=None,
+        regions=reference.list_regions(session),
+    )
 
 
 @router.post("/enterprises/{enterprise_id}/edit", dependencies=[Depends(check_form_csrf)])
-async def enterprise_edit(request: Request, enterprise_id: int,
-                          session: Session = Depends(get_session),
-                          user: User = Depends(login_required)):
+async def enterprise_edit(
+    request: Request,
+    enterprise_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
     form = await request.form()
     try:
         data = _form_data(form, schemas.EnterprisePatch, lists=("okved_extra",))
@@ -187,31 +302,54 @@ async def enterprise_edit(request: Request, enterprise_id: int,
     except (InvalidField, ValidationError) as exc:
         enterprise = service.get(session, Enterprise, enterprise_id)
         return templates.TemplateResponse(
-            request, "enterprises/edit.html",
-            {"user": user, "settings": request.app.state.settings, "e": enterprise,
-             "errors": _errors(exc), "values": dict(form),
-             "regions": reference.list_regions(session)}, status_code=422)
+            request,
+            "enterprises/edit.html",
+            {
+                "user": user,
+                "settings": request.app.state.settings,
+                "e": enterprise,
+                "errors": _errors(exc),
+                "values": dict(form),
+                "regions": reference.list_regions(session),
+            },
+            status_code=422,
+        )
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 
 @router.post("/clusters/{cluster_id}/members", dependencies=[Depends(check_form_csrf)])
-async def add_member(request: Request, cluster_id: int, session: Session = Depends(get_session),
-                     user: User = Depends(login_required)):
+async def add_member(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
     form = await request.form()
-    data = {"cluster_id": cluster_id, **{k: form[k] for k in ("enterprise_id", "status", "role")
-                                         if form.get(k)}}
+    data = {
+        "cluster_id": cluster_id,
+        **{k: form[k] for k in ("enterprise_id", "status", "role") if form.get(k)},
+    }
     body = schemas.MembershipIn.model_validate(data)
     service.create_record(session=session, user=user, model=Membership, data=body.model_dump())
     return RedirectResponse(f"/clusters/{cluster_id}#members", status_code=303)
 
 
 @router.post("/memberships/{membership_id}/status", dependencies=[Depends(check_form_csrf)])
-async def change_member_status(request: Request, membership_id: int,
-                               session: Session = Depends(get_session),
-                               user: User = Depends(login_required)):
+async def change_member_status(
+    request: Request,
+    membership_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
     form = await request.form()
     body = schemas.MembershipPatch.model_validate(
-        {"status": form.get("status"), "version": form.get("version")})
-    membership = service.update_record(session=session, user=user, model=Membership,
-                                       id_=membership_id, data=body.model_dump(exclude_unset=True))
+        {"status": form.get("status"), "version": form.get("version")}
+    )
+    membership = service.update_record(
+        session=session,
+        user=user,
+        model=Membership,
+        id_=membership_id,
+        data=body.model_dump(exclude_unset=True),
+    )
     return RedirectResponse(f"/clusters/{membership.cluster_id}#members", status_code=303)

@@ -11,8 +11,15 @@ from promcluster.errors import NotFound
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES, PROJECT_STATUSES
 from promcluster.reference.models import Region
 from promcluster.registry.models import (
-    Chain, Cluster, DeclaredFigure, Enterprise, InvestmentProject, Membership, cluster_okved,
-    cluster_region, search_key,
+    Chain,
+    Cluster,
+    DeclaredFigure,
+    Enterprise,
+    InvestmentProject,
+    Membership,
+    cluster_okved,
+    cluster_region,
+    search_key,
 )
 from promcluster.registry.service import get
 
@@ -39,29 +46,49 @@ def paginate(session: Session, query: Select, page: int, per_page: int) -> PageO
 
 
 def _matching(model, q: str | None):
-    return model.search_text.contains(search_key(q)) if q and q.strip() else None
+    if not q or not q.strip():
+        return None
+    return model.search_text.contains(search_key(q.strip()), autoescape=True)
 
 
-def cluster_query(q: str | None = None, region: str | None = None, status: str | None = None,
-                  specialisation: str | None = None) -> Select:
+def cluster_query(
+    q: str | None = None,
+    region: str | None = None,
+    status: str | None = None,
+    specialisation: str | None = None,
+) -> Select:
     """Clusters filtered by text, region, status and OKVED2 specialisation (code prefix)."""
     query = select(Cluster).order_by(Cluster.name)
     if (cond := _matching(Cluster, q)) is not None:
         query = query.where(cond)
     if region:
-        query = query.where(Cluster.id.in_(
-            select(cluster_region.c.cluster_id).where(cluster_region.c.region_code == region)))
+        query = query.where(
+            Cluster.id.in_(
+                select(cluster_region.c.cluster_id).where(cluster_region.c.region_code == region)
+            )
+        )
     if status:
         query = query.where(Cluster.status == status)
     if specialisation:
-        query = query.where(Cluster.id.in_(select(cluster_okved.c.cluster_id).where(
-            or_(cluster_okved.c.okved_code == specialisation,
-                cluster_okved.c.okved_code.startswith(specialisation + ".")))))
+        query = query.where(
+            Cluster.id.in_(
+                select(cluster_okved.c.cluster_id).where(
+                    or_(
+                        cluster_okved.c.okved_code == specialisation,
+                        cluster_okved.c.okved_code.startswith(specialisation + "."),
+                    )
+                )
+            )
+        )
     return query
 
 
-def enterprise_query(q: str | None = None, region: str | None = None, okved: str | None = None,
-                     cluster_id: int | None = None) -> Select:
+def enterprise_query(
+    q: str | None = None,
+    region: str | None = None,
+    okved: str | None = None,
+    cluster_id: int | None = None,
+) -> Select:
     """Enterprises filtered by text (name, INN, OGRN), region, main activity prefix, cluster."""
     query = select(Enterprise).order_by(Enterprise.name)
     if (cond := _matching(Enterprise, q)) is not None:
@@ -69,21 +96,32 @@ def enterprise_query(q: str | None = None, region: str | None = None, okved: str
     if region:
         query = query.where(Enterprise.region_code == region)
     if okved:
-        query = query.where(or_(Enterprise.okved_main == okved,
-                                Enterprise.okved_main.startswith(okved + ".")))
+        query = query.where(
+            or_(Enterprise.okved_main == okved, Enterprise.okved_main.startswith(okved + "."))
+        )
     if cluster_id is not None:
-        query = query.where(Enterprise.id.in_(
-            select(Membership.enterprise_id).where(Membership.cluster_id == cluster_id)))
+        query = query.where(
+            Enterprise.id.in_(
+                select(Membership.enterprise_id).where(Membership.cluster_id == cluster_id)
+            )
+        )
     return query
 
 
-def membership_query(cluster_id: int | None = None, enterprise_id: int | None = None,
-                     status: str | None = None, role: str | None = None) -> Select:
+def membership_query(
+    cluster_id: int | None = None,
+    enterprise_id: int | None = None,
+    status: str | None = None,
+    role: str | None = None,
+) -> Select:
     """Memberships filtered by cluster, enterprise, status and role."""
     query = select(Membership).order_by(Membership.cluster_id, Membership.id)
-    for column, value in ((Membership.cluster_id, cluster_id),
-                          (Membership.enterprise_id, enterprise_id),
-                          (Membership.status, status), (Membership.role, role)):
+    for column, value in (
+        (Membership.cluster_id, cluster_id),
+        (Membership.enterprise_id, enterprise_id),
+        (Membership.status, status),
+        (Membership.role, role),
+    ):
         if value is not None:
             query = query.where(column == value)
     return query
@@ -95,13 +133,16 @@ def chain_query(cluster_id: int | None = None) -> Select:
     return query if cluster_id is None else query.where(Chain.cluster_id == cluster_id)
 
 
-def project_query(cluster_id: int | None = None, chain_id: int | None = None,
-                  status: str | None = None) -> Select:
+def project_query(
+    cluster_id: int | None = None, chain_id: int | None = None, status: str | None = None
+) -> Select:
     """Investment projects filtered by cluster, chain and status."""
     query = select(InvestmentProject).order_by(InvestmentProject.id)
-    for column, value in ((InvestmentProject.cluster_id, cluster_id),
-                          (InvestmentProject.chain_id, chain_id),
-                          (InvestmentProject.status, status)):
+    for column, value in (
+        (InvestmentProject.cluster_id, cluster_id),
+        (InvestmentProject.chain_id, chain_id),
+        (InvestmentProject.status, status),
+    ):
         if value is not None:
             query = query.where(column == value)
     return query
@@ -118,6 +159,8 @@ class Figures:
     projects: int
     investment: int
     regions: int
+    declared_members: int
+    declared_investment: int
 
 
 def platform_figures(session: Session) -> Figures:
@@ -125,14 +168,32 @@ def platform_figures(session: Session) -> Figures:
     count = lambda q: session.scalar(q) or 0  # noqa: E731
     return Figures(
         clusters=count(select(func.count(Cluster.id))),
-        federal_registry=count(select(func.count(Cluster.id))
-                               .where(Cluster.status == "federal_registry")),
-        members=count(select(func.count(distinct(Membership.enterprise_id)))
-                      .where(Membership.status == "member")),
+        federal_registry=count(
+            select(func.count(Cluster.id)).where(Cluster.status == "federal_registry")
+        ),
+        members=count(
+            select(func.count(distinct(Membership.enterprise_id))).where(
+                Membership.status == "member"
+            )
+        ),
         enterprises=count(select(func.count(Enterprise.id))),
         projects=count(select(func.count(InvestmentProject.id))),
         investment=count(select(func.sum(InvestmentProject.amount))),
         regions=count(select(func.count(distinct(cluster_region.c.region_code)))),
+        declared_members=int(_declared_sum(session, ("members",))),
+        declared_investment=int(_declared_sum(session, ("project_amount", "investment_planned"))),
+    )
+
+
+def _declared_sum(session: Session, indicators: tuple[str, ...]) -> float:
+    """Sum of figures declared for clusters or their chains (not region- or country-wide)."""
+    return (
+        session.scalar(
+            select(func.sum(DeclaredFigure.value)).where(
+                DeclaredFigure.indicator.in_(indicators), DeclaredFigure.cluster_id.is_not(None)
+            )
+        )
+        or 0
     )
 
 
@@ -168,7 +229,9 @@ def _chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary
     for p in chain.projects:
         by_status[p.status] += p.amount or 0
     return ChainSummary(
-        chain=chain, projects=list(chain.projects), amount=chain.project_amount,
+        chain=chain,
+        projects=list(chain.projects),
+        amount=chain.project_amount,
         amount_by_status={s: by_status[s] for s in PROJECT_STATUSES if s in by_status},
         unknown_amounts=sum(p.amount is None for p in chain.projects),
         declared=[d for d in declared if d.chain_id == chain.id],
@@ -183,14 +246,22 @@ def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
     }
     for m in sorted(cluster.memberships, key=lambda m: m.enterprise.name):
         grouped[m.status][m.role].append(m)
-    members = {s: {r: roles[r] for r in MEMBERSHIP_ROLES if r in roles}
-               for s, roles in grouped.items() if roles}
-    declared = list(session.scalars(
-        select(DeclaredFigure).where(DeclaredFigure.cluster_id == cluster_id)
-        .order_by(DeclaredFigure.id)))
+    members = {
+        s: {r: roles[r] for r in MEMBERSHIP_ROLES if r in roles}
+        for s, roles in grouped.items()
+        if roles
+    }
+    declared = list(
+        session.scalars(
+            select(DeclaredFigure)
+            .where(DeclaredFigure.cluster_id == cluster_id)
+            .order_by(DeclaredFigure.id)
+        )
+    )
     projects = list(session.scalars(project_query(cluster_id=cluster_id)))
     return ClusterProfile(
-        cluster=cluster, members=members,
+        cluster=cluster,
+        members=members,
         status_counts={s: sum(len(v) for v in roles.values()) for s, roles in members.items()},
         chains=[_chain_summary(c, declared) for c in cluster.chains],
         other_projects=[p for p in projects if p.chain_id is None],
@@ -209,8 +280,16 @@ def enterprise_point(e: Enterprise, status: str | None = None) -> dict:
         lat, lon, precision = e.city.lat, e.city.lon, "city"
     else:
         lat, lon, precision = e.region.lat, e.region.lon, "region"
-    return {"id": e.id, "name": e.name, "lat": lat, "lon": lon, "precision": precision,
-            "region": e.region.name, "status": status, "synthetic": e.is_synthetic}
+    return {
+        "id": e.id,
+        "name": e.name,
+        "lat": lat,
+        "lon": lon,
+        "precision": precision,
+        "region": e.region.name,
+        "status": status,
+        "synthetic": e.is_synthetic,
+    }
 
 
 @dataclass
@@ -234,17 +313,33 @@ def region_profile(session: Session, code: str) -> RegionProfile:
     clusters = list(session.scalars(cluster_query(region=code)))
     ids = [c.id for c in clusters]
     return RegionProfile(
-        region=region, clusters=clusters,
-        enterprises=session.scalar(select(func.count(Enterprise.id))
-                                   .where(Enterprise.region_code == code)) or 0,
-        members=session.scalar(select(func.count(distinct(Membership.enterprise_id))).where(
-            Membership.cluster_id.in_(ids), Membership.status == "member")) or 0,
-        projects=session.scalar(select(func.count(InvestmentProject.id))
-                                .where(InvestmentProject.cluster_id.in_(ids))) or 0,
-        investment=session.scalar(select(func.sum(InvestmentProject.amount))
-                                  .where(InvestmentProject.cluster_id.in_(ids))) or 0,
-        declared=list(session.scalars(select(DeclaredFigure).where(
-            DeclaredFigure.region_code == code, DeclaredFigure.cluster_id.is_(None)))),
+        region=region,
+        clusters=clusters,
+        enterprises=session.scalar(
+            select(func.count(Enterprise.id)).where(Enterprise.region_code == code)
+        )
+        or 0,
+        members=session.scalar(
+            select(func.count(distinct(Membership.enterprise_id))).where(
+                Membership.cluster_id.in_(ids), Membership.status == "member"
+            )
+        )
+        or 0,
+        projects=session.scalar(
+            select(func.count(InvestmentProject.id)).where(InvestmentProject.cluster_id.in_(ids))
+        )
+        or 0,
+        investment=session.scalar(
+            select(func.sum(InvestmentProject.amount)).where(InvestmentProject.cluster_id.in_(ids))
+        )
+        or 0,
+        declared=list(
+            session.scalars(
+                select(DeclaredFigure).where(
+                    DeclaredFigure.region_code == code, DeclaredFigure.cluster_id.is_(None)
+                )
+            )
+        ),
     )
 
 
@@ -253,7 +348,9 @@ def regions_with_clusters(session: Session) -> list[tuple[Region, int]]:
     rows = session.execute(
         select(Region, func.count(cluster_region.c.cluster_id))
         .join(cluster_region, cluster_region.c.region_code == Region.code)
-        .group_by(Region.code).order_by(Region.name))
+        .group_by(Region.code)
+        .order_by(Region.name)
+    )
     return [(r, n) for r, n in rows]
 
 
@@ -262,8 +359,14 @@ def map_features(session: Session) -> dict:
     features = []
     for e in session.scalars(select(Enterprise)).unique():
         p = enterprise_point(e)
-        features.append(_feature("enterprise", p["lat"], p["lon"], {
-            k: v for k, v in p.items() if k not in ("lat", "lon")}))
+        features.append(
+            _feature(
+                "enterprise",
+                p["lat"],
+                p["lon"],
+                {k: v for k, v in p.items() if k not in ("lat", "lon")},
+            )
+        )
     for c in session.scalars(select(Cluster)):
         points = [enterprise_point(m.enterprise) for m in c.memberships]
         if points:
@@ -273,12 +376,26 @@ def map_features(session: Session) -> dict:
             lat, lon = c.regions[0].lat, c.regions[0].lon
         else:
             continue
-        features.append(_feature("cluster", lat, lon, {
-            "id": c.id, "name": c.name, "status": c.status,
-            "regions": [r.name for r in c.regions], "members": len(points)}))
+        features.append(
+            _feature(
+                "cluster",
+                lat,
+                lon,
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "status": c.status,
+                    "regions": [r.name for r in c.regions],
+                    "members": len(points),
+                },
+            )
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
 def _feature(kind: str, lat: float, lon: float, props: dict) -> dict:
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"kind": kind, **props}}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"kind": kind, **props},
+    }

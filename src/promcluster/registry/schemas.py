@@ -6,8 +6,13 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from promcluster.labels import (
-    CHAIN_STATUSES, CLUSTER_KINDS, CLUSTER_STATUSES, MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES,
-    PROJECT_STATUSES, SME_CATEGORIES,
+    CHAIN_STATUSES,
+    CLUSTER_KINDS,
+    CLUSTER_STATUSES,
+    MEMBERSHIP_ROLES,
+    MEMBERSHIP_STATUSES,
+    PROJECT_STATUSES,
+    SME_CATEGORIES,
 )
 from promcluster.reference.identifiers import inn_error, ogrn_error
 
@@ -20,6 +25,7 @@ def _checked(error_of):
         if (error := error_of(value)) is not None:
             raise ValueError(error)
         return value
+
     return AfterValidator(check)
 
 

@@ -4,6 +4,7 @@ Every function takes a session and plain values; the audit hook records each cha
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,12 +13,19 @@ from promcluster.auth.models import User
 from promcluster.errors import Conflict, InvalidField, NotFound
 from promcluster.reference import service as reference
 from promcluster.registry.models import (
-    Chain, Cluster, Enterprise, InvestmentProject, Membership,
+    Chain,
+    Cluster,
+    Enterprise,
+    InvestmentProject,
+    Membership,
 )
 
 LABELS = {
-    Enterprise: "предприятие", Cluster: "кластер", Membership: "участие в кластере",
-    Chain: "цепочка", InvestmentProject: "инвестиционный проект",
+    Enterprise: "предприятие",
+    Cluster: "кластер",
+    Membership: "участие в кластере",
+    Chain: "цепочка",
+    InvestmentProject: "инвестиционный проект",
 }
 
 
@@ -42,10 +50,15 @@ def _check_version(obj: Any, data: dict[str, Any]) -> None:
 
 
 def _flush(session: Session) -> None:
+    """Write pending changes; races that the checks above could not see become ``Conflict``."""
     try:
         session.flush()
     except StaleDataError as exc:
         raise Conflict("запись изменена другим пользователем; повторите изменение") from exc
+    except IntegrityError as exc:
+        raise Conflict(
+            "такая запись уже есть (одновременное добавление); обновите страницу и проверьте данные"
+        ) from exc
 
 
 def _unique(session: Session, model: type, field: str, value: Any, own_id: int | None) -> None:
@@ -53,10 +66,13 @@ def _unique(session: Session, model: type, field: str, value: Any, own_id: int |
         return
     other = session.scalar(select(model).where(getattr(model, field) == value))
     if other is not None and other.id != own_id:
-        raise InvalidField(field, f"уже есть запись с этим значением: «{other.name}» (id {other.id})")
+        raise InvalidField(
+            field, f"уже есть запись с этим значением: «{other.name}» (id {other.id})"
+        )
 
 
 # Enterprises
+
 
 def _enterprise_clusters(enterprise: Enterprise) -> set[int]:
     return {m.cluster_id for m in enterprise.memberships}
@@ -89,8 +105,9 @@ def create_enterprise(session: Session, user: User | None, data: dict[str, Any])
     return enterprise
 
 
-def update_enterprise(session: Session, user: User | None, id_: int,
-                      data: dict[str, Any]) -> Enterprise:
+def update_enterprise(
+    session: Session, user: User | None, id_: int, data: dict[str, Any]
+) -> Enterprise:
     """Change an enterprise card; ``data`` holds the changed fields and the version read."""
     enterprise = get(session, Enterprise, id_)
     permissions.require_enterprise(user, id_, _enterprise_clusters(enterprise))
@@ -111,6 +128,7 @@ def delete_enterprise(session: Session, user: User | None, id_: int) -> None:
 
 # Clusters
 
+
 def _set_cluster(session: Session, c: Cluster, data: dict[str, Any]) -> None:
     regions = data.pop("region_codes", None)
     specialisation = data.pop("specialisation", None)
@@ -121,12 +139,15 @@ def _set_cluster(session: Session, c: Cluster, data: dict[str, Any]) -> None:
     if regions is not None:
         if not regions:
             raise InvalidField("region_codes", "укажите хотя бы один регион")
-        c.regions = [reference.require_region(session, r, "region_codes") for r in dict.fromkeys(regions)]
+        c.regions = [
+            reference.require_region(session, r, "region_codes") for r in dict.fromkeys(regions)
+        ]
         if len(c.regions) > 1 and c.kind == "industrial":
             c.kind = "interregional"
     if specialisation is not None:
         c.specialisation = [
-            reference.require_okved(session, s, "specialisation") for s in dict.fromkeys(specialisation)
+            reference.require_okved(session, s, "specialisation")
+            for s in dict.fromkeys(specialisation)
         ]
 
 
@@ -161,11 +182,14 @@ def delete_cluster(session: Session, user: User | None, id_: int) -> None:
 
 # Memberships, chains and projects: records that belong to one cluster
 
+
 def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> None:
     for code_list in ("products",):
         if code_list in data:
             codes = data.pop(code_list) or []
-            obj.products = [reference.require_okpd(session, c, code_list) for c in dict.fromkeys(codes)]
+            obj.products = [
+                reference.require_okpd(session, c, code_list) for c in dict.fromkeys(codes)
+            ]
     if "cluster_id" in data:
         get(session, Cluster, data["cluster_id"], "cluster_id")
     if data.get("enterprise_id") is not None:
@@ -179,14 +203,22 @@ def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> Non
             raise InvalidField("chain_id", "цепочка относится к другому кластеру")
     for key, value in data.items():
         setattr(obj, key, value)
-    if isinstance(obj, InvestmentProject) and obj.start_year and obj.end_year \
-            and obj.end_year < obj.start_year:
+    if (
+        isinstance(obj, InvestmentProject)
+        and obj.start_year
+        and obj.end_year
+        and obj.end_year < obj.start_year
+    ):
         raise InvalidField("end_year", "год окончания раньше года начала")
     if isinstance(obj, Membership):
         if obj.since and obj.until and obj.until < obj.since:
             raise InvalidField("until", "дата выхода раньше даты начала участия")
-        duplicate = session.scalar(select(Membership).where(
-            Membership.cluster_id == obj.cluster_id, Membership.enterprise_id == obj.enterprise_id))
+        duplicate = session.scalar(
+            select(Membership).where(
+                Membership.cluster_id == obj.cluster_id,
+                Membership.enterprise_id == obj.enterprise_id,
+            )
+        )
         if duplicate is not None and duplicate is not obj:
             raise InvalidField("enterprise_id", "предприятие уже есть в этом кластере")
 
@@ -203,8 +235,7 @@ def create_record(session: Session, user: User | None, model: type, data: dict[s
     return obj
 
 
-def update_record(session: Session, user: User | None, model: type, id_: int,
-                  data: dict[str, Any]):
+def update_record(session: Session, user: User | None, model: type, id_: int, data: dict[str, Any]):
     """Change a membership, chain or project; moving it to another cluster needs both scopes."""
     obj = get(session, model, id_)
     permissions.require_cluster(user, obj.cluster_id)

@@ -27,17 +27,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready application bound to the database of ``settings``."""
     settings = settings or get_settings()
     app = FastAPI(
-        title="promcluster API", version=__version__,
+        title="promcluster API",
+        version=__version__,
         description="REST API платформы промышленных кластеров: кластеры, предприятия, участие, "
-                    "кооперационные цепочки, инвестиционные проекты.",
-        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+        "кооперационные цепочки, инвестиционные проекты.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_sessionmaker(app.state.engine)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
-                       session_cookie="promcluster_session", same_site="lax",
-                       https_only=settings.secure_cookies)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="promcluster_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _routes(app)
     _error_handlers(app)
@@ -58,7 +65,8 @@ def _routes(app: FastAPI) -> None:
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url="/api/openapi.json", title="promcluster API",
+            openapi_url="/api/openapi.json",
+            title="promcluster API",
             swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
@@ -79,27 +87,32 @@ def _error_handlers(app: FastAPI) -> None:
             detail = str(exc)
         if _wants_json(request):
             return JSONResponse({"detail": detail}, status_code=status)
-        return _error_page(request, status, exc.message if isinstance(exc, InvalidField)
-                           else str(exc))
+        return _error_page(
+            request, status, exc.message if isinstance(exc, InvalidField) else str(exc)
+        )
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException):
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=exc.headers)
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
         if exc.status_code == 401:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         return _error_page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(ValidationError)
     def invalid_form(request: Request, exc: ValidationError):
-        return invalid_request(request, RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]))
+        return invalid_request(
+            request,
+            RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]),
+        )
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, exc: RequestValidationError):
-        errors = [{"loc": list(e["loc"]), "msg": russian(e), "type": e["type"]}
-                  for e in exc.errors()]
+        errors = [
+            {"loc": list(e["loc"]), "msg": russian(e), "type": e["type"]} for e in exc.errors()
+        ]
         if _wants_json(request):
             return JSONResponse({"detail": errors}, status_code=422)
         text = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
@@ -107,8 +120,15 @@ def _error_handlers(app: FastAPI) -> None:
 
 
 def _error_page(request: Request, status: int, message: str):
-    titles = {403: "Доступ запрещён", 404: "Не найдено", 409: "Конфликт изменений",
-              422: "Неверные данные"}
+    titles = {
+        403: "Доступ запрещён",
+        404: "Не найдено",
+        409: "Конфликт изменений",
+        422: "Неверные данные",
+    }
     return templates.TemplateResponse(
-        request, "error.html", {"status": status, "title": titles.get(status, "Ошибка"),
-                                "message": message}, status_code=status)
+        request,
+        "error.html",
+        {"status": status, "title": titles.get(status, "Ошибка"), "message": message},
+        status_code=status,
+    )

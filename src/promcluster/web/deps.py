@@ -41,8 +41,9 @@ def _basic_user(request: Request, session: Session) -> User | None:
         return None
     user = authenticate(session, username, password)
     if user is None:
-        raise HTTPException(401, "неверное имя пользователя или пароль",
-                            headers={"WWW-Authenticate": "Basic"})
+        raise HTTPException(
+            401, "неверное имя пользователя или пароль", headers={"WWW-Authenticate": "Basic"}
+        )
     return user
 
 
