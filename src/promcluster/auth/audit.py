@@ -80,10 +80,9 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
             continue
         hist = state.attrs[rel.key].history
         if hist.added or hist.deleted:
-            changes[rel.key] = [
-                sorted(_plain(list(hist.deleted)), key=str),
-                sorted(_plain(list(hist.added)), key=str),
-            ]
+            after = [*hist.unchanged, *hist.added]
+            before = [*hist.unchanged, *hist.deleted]
+            changes[rel.key] = [sorted(_plain(before), key=str), sorted(_plain(after), key=str)]
     return changes
 
 

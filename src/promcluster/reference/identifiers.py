@@ -11,7 +11,7 @@ def _check(digits: list[int], weights: tuple[int, ...]) -> int:
 
 def inn_error(inn: str) -> str | None:
     """Why ``inn`` is not a valid INN, in Russian, or None when it is valid."""
-    if not inn.isdigit() or len(inn) not in (10, 12):
+    if not (inn.isascii() and inn.isdigit()) or len(inn) not in (10, 12):
         return "ИНН должен состоять из 10 (организация) или 12 (ИП) цифр"
     d = [int(c) for c in inn]
     if len(inn) == 10:
@@ -23,7 +23,7 @@ def inn_error(inn: str) -> str | None:
 
 def ogrn_error(ogrn: str) -> str | None:
     """Why ``ogrn`` is not a valid OGRN (13 digits) or OGRNIP (15 digits), or None."""
-    if not ogrn.isdigit() or len(ogrn) not in (13, 15):
+    if not (ogrn.isascii() and ogrn.isdigit()) or len(ogrn) not in (13, 15):
         return "ОГРН должен состоять из 13 цифр (ОГРНИП — из 15)"
     body, check = int(ogrn[:-1]), int(ogrn[-1])
     modulus = 11 if len(ogrn) == 13 else 13

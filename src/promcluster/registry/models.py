@@ -105,7 +105,7 @@ class Enterprise(Versioned, Base):
     main_activity: Mapped[Okved | None] = relationship(lazy="joined")
     extra_activities: Mapped[list[Okved]] = relationship(secondary=enterprise_okved)
     memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="enterprise", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="enterprise", cascade="all, delete-orphan"
     )
 
     @property
@@ -138,14 +138,13 @@ class Cluster(Versioned, Base):
     specialisation: Mapped[list[Okved]] = relationship(secondary=cluster_okved, lazy="selectin")
     specialised_org: Mapped[Enterprise | None] = relationship(lazy="joined")
     memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="cluster", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="cluster", cascade="all, delete-orphan"
     )
     chains: Mapped[list["Chain"]] = relationship(
-        back_populates="cluster",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="Chain.position",
+        back_populates="cluster", cascade="all, delete-orphan", order_by="Chain.position"
     )
+    # Loaded on delete so that each removed project gets its own audit row.
+    projects: Mapped[list["InvestmentProject"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def region_codes(self) -> list[str]:

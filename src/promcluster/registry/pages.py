@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.auth.permissions import allowed, require_cluster, require_enterprise
+from promcluster.auth.permissions import allowed, require_cluster
 from promcluster.errors import InvalidField
 from promcluster.reference import service as reference
 from promcluster.registry import queries, schemas, service
@@ -136,10 +136,7 @@ def enterprise_page(
         e=enterprise,
         point=point,
         points_json=json.dumps([point], ensure_ascii=False),
-        can_edit=user is not None
-        and allowed(
-            require_enterprise, user, enterprise.id, {m.cluster_id for m in enterprise.memberships}
-        ),
+        can_edit=user is not None and allowed(service.require_enterprise_access, user, enterprise),
     )
 
 
@@ -236,6 +233,7 @@ def cluster_edit_form(
     user: User = Depends(login_required),
 ):
     cluster = service.get(session, Cluster, cluster_id)
+    require_cluster(user, cluster_id)
     return render(request, "clusters/edit.html", user, c=cluster, errors={}, values=None)
 
 
@@ -276,6 +274,7 @@ def enterprise_edit_form(
     user: User = Depends(login_required),
 ):
     enterprise = service.get(session, Enterprise, enterprise_id)
+    service.require_enterprise_access(user, enterprise)
     return render(
         request,
         "enterprises/edit.html",

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from promcluster.errors import NotFound
@@ -73,10 +73,7 @@ def cluster_query(
         query = query.where(
             Cluster.id.in_(
                 select(cluster_okved.c.cluster_id).where(
-                    or_(
-                        cluster_okved.c.okved_code == specialisation,
-                        cluster_okved.c.okved_code.startswith(specialisation + "."),
-                    )
+                    cluster_okved.c.okved_code.startswith(specialisation, autoescape=True)
                 )
             )
         )
@@ -96,9 +93,7 @@ def enterprise_query(
     if region:
         query = query.where(Enterprise.region_code == region)
     if okved:
-        query = query.where(
-            or_(Enterprise.okved_main == okved, Enterprise.okved_main.startswith(okved + "."))
-        )
+        query = query.where(Enterprise.okved_main.startswith(okved, autoescape=True))
     if cluster_id is not None:
         query = query.where(
             Enterprise.id.in_(
@@ -178,7 +173,7 @@ def platform_figures(session: Session) -> Figures:
         ),
         enterprises=count(select(func.count(Enterprise.id))),
         projects=count(select(func.count(InvestmentProject.id))),
-        investment=count(select(func.sum(InvestmentProject.amount))),
+        investment=int(count(select(func.sum(InvestmentProject.amount)))),
         regions=count(select(func.count(distinct(cluster_region.c.region_code)))),
         declared_members=int(_declared_sum(session, ("members",))),
         declared_investment=int(_declared_sum(session, ("project_amount", "investment_planned"))),
@@ -329,10 +324,14 @@ def region_profile(session: Session, code: str) -> RegionProfile:
             select(func.count(InvestmentProject.id)).where(InvestmentProject.cluster_id.in_(ids))
         )
         or 0,
-        investment=session.scalar(
-            select(func.sum(InvestmentProject.amount)).where(InvestmentProject.cluster_id.in_(ids))
-        )
-        or 0,
+        investment=int(
+            session.scalar(
+                select(func.sum(InvestmentProject.amount)).where(
+                    InvestmentProject.cluster_id.in_(ids)
+                )
+            )
+            or 0
+        ),
         declared=list(
             session.scalars(
                 select(DeclaredFigure).where(

@@ -122,7 +122,11 @@ def patch_of(model: type[Strict]) -> type[Strict]:
     """The partial-update shape of ``model``: every field may be omitted (a required one may not
     be set to null), plus the ``version`` read before the change."""
     fields: dict[str, Any] = {
-        name: (field.annotation, None) for name, field in model.model_fields.items()
+        name: (
+            Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation,
+            None,
+        )
+        for name, field in model.model_fields.items()
     }
     fields["version"] = (int, Field(description="версия записи, прочитанная перед изменением"))
     return create_model(model.__name__.replace("In", "Patch"), __base__=Strict, **fields)

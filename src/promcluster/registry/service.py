@@ -74,8 +74,11 @@ def _unique(session: Session, model: type, field: str, value: Any, own_id: int |
 # Enterprises
 
 
-def _enterprise_clusters(enterprise: Enterprise) -> set[int]:
-    return {m.cluster_id for m in enterprise.memberships}
+def require_enterprise_access(user: User | None, enterprise: Enterprise) -> None:
+    """Whether ``user`` may edit this card: admin, its representative, or a manager of one of
+    the clusters it belongs to."""
+    clusters = {m.cluster_id for m in enterprise.memberships}
+    permissions.require_enterprise(user, enterprise.id, clusters)
 
 
 def _set_enterprise(session: Session, e: Enterprise, data: dict[str, Any]) -> None:
@@ -110,7 +113,7 @@ def update_enterprise(
 ) -> Enterprise:
     """Change an enterprise card; ``data`` holds the changed fields and the version read."""
     enterprise = get(session, Enterprise, id_)
-    permissions.require_enterprise(user, id_, _enterprise_clusters(enterprise))
+    require_enterprise_access(user, enterprise)
     data = dict(data)
     _check_version(enterprise, data)
     _set_enterprise(session, enterprise, data)
@@ -142,7 +145,7 @@ def _set_cluster(session: Session, c: Cluster, data: dict[str, Any]) -> None:
         c.regions = [
             reference.require_region(session, r, "region_codes") for r in dict.fromkeys(regions)
         ]
-        if len(c.regions) > 1 and c.kind == "industrial":
+        if len(c.regions) > 1 and c.kind in (None, "industrial"):
             c.kind = "interregional"
     if specialisation is not None:
         c.specialisation = [
@@ -184,12 +187,11 @@ def delete_cluster(session: Session, user: User | None, id_: int) -> None:
 
 
 def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> None:
-    for code_list in ("products",):
-        if code_list in data:
-            codes = data.pop(code_list) or []
-            obj.products = [
-                reference.require_okpd(session, c, code_list) for c in dict.fromkeys(codes)
-            ]
+    if "products" in data:
+        codes = data.pop("products") or []
+        obj.products = [
+            reference.require_okpd(session, c, "products") for c in dict.fromkeys(codes)
+        ]
     if "cluster_id" in data:
         get(session, Cluster, data["cluster_id"], "cluster_id")
     if data.get("enterprise_id") is not None:
@@ -197,8 +199,9 @@ def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> Non
     if data.get("initiator_id") is not None:
         get(session, Enterprise, data["initiator_id"], "initiator_id")
     cluster_id = data.get("cluster_id", getattr(obj, "cluster_id", None))
-    if data.get("chain_id") is not None:
-        chain = get(session, Chain, data["chain_id"], "chain_id")
+    chain_id = data.get("chain_id", getattr(obj, "chain_id", None))
+    if chain_id is not None and ("chain_id" in data or "cluster_id" in data):
+        chain = get(session, Chain, chain_id, "chain_id")
         if chain.cluster_id != cluster_id:
             raise InvalidField("chain_id", "цепочка относится к другому кластеру")
     for key, value in data.items():
@@ -213,12 +216,13 @@ def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> Non
     if isinstance(obj, Membership):
         if obj.since and obj.until and obj.until < obj.since:
             raise InvalidField("until", "дата выхода раньше даты начала участия")
-        duplicate = session.scalar(
-            select(Membership).where(
-                Membership.cluster_id == obj.cluster_id,
-                Membership.enterprise_id == obj.enterprise_id,
+        with session.no_autoflush:
+            duplicate = session.scalar(
+                select(Membership).where(
+                    Membership.cluster_id == obj.cluster_id,
+                    Membership.enterprise_id == obj.enterprise_id,
+                )
             )
-        )
         if duplicate is not None and duplicate is not obj:
             raise InvalidField("enterprise_id", "предприятие уже есть в этом кластере")
 

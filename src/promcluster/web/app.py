@@ -16,6 +16,7 @@ from promcluster import __version__, models  # noqa: F401  (every table mapped)
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
+from promcluster.web.deps import session_user
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
 
@@ -129,6 +130,12 @@ def _error_page(request: Request, status: int, message: str):
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "title": titles.get(status, "Ошибка"), "message": message},
+        {
+            "status": status,
+            "title": titles.get(status, "Ошибка"),
+            "message": message,
+            "user": session_user(request),
+            "settings": request.app.state.settings,
+        },
         status_code=status,
     )

@@ -64,6 +64,17 @@ def current_user(request: Request, session: Session = Depends(get_session)) -> U
     return user
 
 
+def session_user(request: Request) -> User | None:
+    """The user of the session cookie, read in a session of its own (for error pages, which
+    render after the request's own transaction has failed)."""
+    user_id = request.session.get("user_id")
+    if not user_id:
+        return None
+    with request.app.state.sessions() as session:
+        user = session.get(User, user_id)
+        return user if user is not None and user.is_active else None
+
+
 def login_required(user: User | None = Depends(current_user)) -> User:
     """The current user; 401 for anonymous visitors."""
     if user is None:

@@ -22,6 +22,7 @@ def money(value: float | int | None) -> str:
     """Roubles in the units people read: ``3 600 000 000`` → ``3,6 млрд ₽``."""
     if value is None:
         return "—"
+    value = float(value)
     for size, unit in ((1e9, "млрд"), (1e6, "млн"), (1e3, "тыс.")):
         if abs(value) >= size:
             scaled = value / size

@@ -21,6 +21,18 @@
     return d.innerHTML;
   }
 
+  // Points that share a place (e.g. a region's centre) are spread on a small spiral so each
+  // stays visible and clickable; returns copies with adjusted lat/lon.
+  function spread(points, step) {
+    const seen = {};
+    return points.map((p) => {
+      const key = p.lat.toFixed(4) + "," + p.lon.toFixed(4);
+      const n = (seen[key] = (seen[key] || 0) + 1) - 1;
+      const angle = n * 2.4, r = n ? step * Math.sqrt(n) : 0;
+      return Object.assign({}, p, { lat: p.lat + r * Math.sin(angle), lon: p.lon + r * Math.cos(angle) });
+    });
+  }
+
   function marker(p, color) {
     const approx = p.precision && p.precision !== "exact";
     return L.circleMarker([p.lat, p.lon], {
@@ -37,14 +49,8 @@
     const points = JSON.parse(el.dataset.points || "[]");
     const map = baseMap(el);
     const group = L.featureGroup().addTo(map);
-    // Spread points that share a place (e.g. region centre) so each stays clickable.
-    const seen = {};
-    points.forEach((p) => {
-      const key = p.lat.toFixed(4) + "," + p.lon.toFixed(4);
-      const n = (seen[key] = (seen[key] || 0) + 1) - 1;
-      const angle = n * 2.4, r = n ? 0.02 * Math.sqrt(n) : 0;
-      const q = Object.assign({}, p, { lat: p.lat + r * Math.sin(angle), lon: p.lon + r * Math.cos(angle) });
-      marker(q, COLORS[p.status] || COLORS.enterprise)
+    spread(points, 0.02).forEach((p) => {
+      marker(p, COLORS[p.status] || COLORS.enterprise)
         .bindPopup('<a href="/enterprises/' + p.id + '">' + escapeHtml(p.name) + "</a>" +
                    (p.precision === "region" ? "<br><small>центр региона (адрес не указан)</small>" : ""))
         .bindTooltip(escapeHtml(p.name))
@@ -86,16 +92,18 @@
     map.on("zoomend", toggleLabels);
     toggleLabels();
     const enterprises = L.featureGroup(), clusters = L.featureGroup();
-    features.features.forEach((f) => {
-      const [lon, lat] = f.geometry.coordinates, p = f.properties;
+    const located = features.features.map((f) => Object.assign(
+      { lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0] }, f.properties));
+    const byKind = (kind, step) => spread(located.filter((p) => p.kind === kind), step);
+    [...byKind("cluster", 0.9), ...byKind("enterprise", 0.35)].forEach((p) => {
       if (p.kind === "cluster") {
-        L.circleMarker([lat, lon], { radius: 9 + Math.min(12, 2 * Math.sqrt(p.members || 0)),
+        L.circleMarker([p.lat, p.lon], { radius: 9 + Math.min(12, 2 * Math.sqrt(p.members || 0)),
           color: "#fff", weight: 2, fillColor: COLORS.cluster, fillOpacity: 0.9, className: "pc-marker pc-cluster" })
           .bindPopup('<a href="/clusters/' + p.id + '">' + escapeHtml(p.name) + "</a><br><small>" +
                      escapeHtml((p.regions || []).join(", ")) + "</small>")
           .bindTooltip(escapeHtml(p.name)).addTo(clusters);
       } else {
-        marker(Object.assign({ lat: lat, lon: lon }, p), COLORS.enterprise)
+        marker(p, COLORS.enterprise)
           .bindPopup('<a href="/enterprises/' + p.id + '">' + escapeHtml(p.name) + "</a>")
           .bindTooltip(escapeHtml(p.name)).addTo(enterprises);
       }

@@ -1,0 +1,38 @@
+"""The README screenshots (docs/screenshots/*.png), taken at 1280×900 from the demo data."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+TYUMEN = "Строительно-индустриальный кластер Тюменской области"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.mark.browser
+def test_readme_screenshots(page: Page, live_server):
+    DOCS.mkdir(parents=True, exist_ok=True)
+    assert page.viewport_size == {"width": 1280, "height": 900}
+
+    page.goto("/")
+    expect(page.locator('[data-kpi="clusters"]')).to_have_text(
+        str(live_server.scalar("SELECT count(*) FROM clusters"))
+    )
+    page.screenshot(path=str(DOCS / "home.png"))
+
+    page.goto(f"/clusters/{live_server.cluster_id(TYUMEN)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TYUMEN)
+    expect(page.locator("#members-map .pc-marker").first).to_be_visible()
+    page.screenshot(path=str(DOCS / "cluster.png"))
+
+    page.goto("/map")
+    expect(page.locator("#map")).to_have_attribute("data-markers", re.compile(r"^\d+$"))
+    expect(page.locator("#map .region-label", has_text="Тюменская")).to_be_visible()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "map.png"))
+
+    for name in ("home", "cluster", "map"):
+        png = (DOCS / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG"), name
+        assert int.from_bytes(png[16:20]) == 1280 and int.from_bytes(png[20:24]) == 900, name

@@ -1,0 +1,154 @@
+"""Shared fixtures: one database per backend per session, cleaned between tests.
+
+Every database test runs against SQLite (a temporary file) and, when
+``PROMCLUSTER_TEST_POSTGRES_URL`` is set, against that PostgreSQL database too (its ``public``
+schema is dropped and recreated at session start). The schema is built with the Alembic
+migrations and the reference data is loaded once per backend; tests are isolated by deleting the
+registry and auth rows before each test.
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from factories import (
+    ADMIN,
+    PASSWORD,
+    POSTGRES_ENV,
+    SESSION_COOKIE,
+    TEST_TILES,
+    Database,
+    Login,
+    Users,
+    login,
+    postgres_url,
+    reset_postgres,
+)
+from fastapi.testclient import TestClient
+
+from promcluster import dbadmin
+from promcluster.auth.service import create_user
+from promcluster.config import Settings
+from promcluster.db import make_engine, make_sessionmaker, transaction
+from promcluster.demo.loader import load_demo
+from promcluster.reference.service import load_reference
+from promcluster.web.app import create_app
+from promcluster.web.deps import CSRF_HEADER
+
+
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres")],
+)
+def database_url(request, tmp_path_factory) -> str:
+    """URL of a migrated database holding the reference data (once per backend and session)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'promcluster.db'}"
+    else:
+        url = postgres_url()
+        if url is None:
+            pytest.skip(f"{POSTGRES_ENV} is not set")
+        reset_postgres(url)
+    dbadmin.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            load_reference(session)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str):
+    """One engine per backend for the tests' own reads and writes."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def admin(database_url: str, engine, app) -> Login:
+    """An administrator kept for the whole session (per backend), with a logged-in session
+    cookie: creating and logging in a user costs two argon2 hashes, so it is done once."""
+    with transaction(make_sessionmaker(engine)) as session:
+        user = create_user(session, ADMIN, PASSWORD, "admin")
+        account = Login(ADMIN, PASSWORD, user.id)
+    with TestClient(app) as http:
+        account.csrf = login(http, account)
+        account.cookie = http.cookies.get(SESSION_COOKIE)
+    return account
+
+
+@pytest.fixture
+def db(database_url: str, engine, admin: Login) -> Database:
+    """The test database with no registry or auth rows (reference data and ``admin`` kept)."""
+    database = Database(database_url, engine, keep_users=(admin.id,))
+    database.clean()
+    return database
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """The app's settings: the test database and a recognisable tile URL (no ``.env`` file)."""
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        secret_key="test",
+        tile_url=TEST_TILES,
+        secure_cookies=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):
+    """The web application bound to the test database (one per backend)."""
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(db: Database, app) -> Iterator[TestClient]:
+    """An anonymous HTTP client with its own cookie jar, over a cleaned database."""
+    with TestClient(app) as http:
+        yield http
+
+
+@pytest.fixture
+def admin_client(db: Database, app, admin: Login) -> Iterator[TestClient]:
+    """An HTTP client logged in as ``admin`` (session cookie and X-CSRF-Token header)."""
+    with TestClient(app) as http:
+        http.cookies.set(SESSION_COOKIE, admin.cookie)
+        http.headers[CSRF_HEADER] = admin.csrf
+        yield http
+
+
+@pytest.fixture
+def login_as(app, db: Database) -> Iterator[Callable[[Login], TestClient]]:
+    """``login_as(account)``: a new HTTP client logged in through the login form, sending the
+    session's CSRF token with every request (one password check instead of one per request)."""
+    clients: list[TestClient] = []
+
+    def make(account: Login) -> TestClient:
+        http = TestClient(app)
+        clients.append(http)
+        http.headers[CSRF_HEADER] = login(http, account)
+        return http
+
+    yield make
+    for http in clients:
+        http.close()
+
+
+@pytest.fixture
+def demo(db: Database) -> Database:
+    """The test database with the demo data set loaded (``demo.report`` says what was added)."""
+    with db.session() as session:
+        db.report = load_demo(session)
+    return db
+
+
+@pytest.fixture
+def users(db: Database) -> Users:
+    """Create users (``users.add(name, role, ...)``) for HTTP Basic or cookie login."""
+    return Users(db)
