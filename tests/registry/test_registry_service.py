@@ -227,3 +227,18 @@ def test_cluster_profile_sums_projects_per_chain(db):
         assert summary.unknown_amounts == 1
         assert [p.amount for p in profile.other_projects] == [1]
         assert (profile.project_count, profile.investment) == (4, 151)
+
+
+def test_map_shows_cluster_participants_first_and_says_when_it_is_capped(db):
+    cluster = db.add_cluster(region_codes=["72"])
+    outsiders = [db.add_enterprise(name=f"Вне кластера {i}") for i in range(3)]
+    member = db.add_enterprise(name="Участник")
+    db.add_membership(cluster, member, status="member")
+    with db.sessions() as session:
+        capped = queries.map_enterprises(session, limit=2)
+        assert [e.id for e in capped] == [member, outsiders[0]]
+        collection = queries.map_features(session)
+    assert collection["enterprises_total"] == 4
+    assert collection["enterprises_shown"] == 4
+    clusters = [f for f in collection["features"] if f["properties"]["kind"] == "cluster"]
+    assert [c["properties"]["members"] for c in clusters] == [1]

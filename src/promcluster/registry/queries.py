@@ -353,43 +353,75 @@ def regions_with_clusters(session: Session) -> list[tuple[Region, int]]:
     return [(r, n) for r, n in rows]
 
 
+MAP_ENTERPRISE_LIMIT = 2000
+
+
+def map_enterprises(session: Session, limit: int = MAP_ENTERPRISE_LIMIT) -> list[Enterprise]:
+    """Enterprises for the overview map: cluster participants first, at most ``limit``."""
+    in_clusters = select(Membership.enterprise_id)
+    members = session.scalars(
+        select(Enterprise)
+        .where(Enterprise.id.in_(in_clusters))
+        .order_by(Enterprise.id)
+        .limit(limit)
+    ).all()
+    rest = limit - len(members)
+    others = (
+        session.scalars(
+            select(Enterprise)
+            .where(Enterprise.id.not_in(in_clusters))
+            .order_by(Enterprise.id)
+            .limit(rest)
+        ).all()
+        if rest > 0
+        else []
+    )
+    return [*members, *others]
+
+
+def _cluster_point(cluster: Cluster) -> tuple[float, float] | None:
+    """The centroid of the cluster's members (all participants if none is a member yet),
+    else the centre of its first region."""
+    people = [m for m in cluster.memberships if m.status == "member"] or cluster.memberships
+    points = [enterprise_point(m.enterprise) for m in people]
+    if points:
+        return (
+            sum(p["lat"] for p in points) / len(points),
+            sum(p["lon"] for p in points) / len(points),
+        )
+    if cluster.regions:
+        return cluster.regions[0].lat, cluster.regions[0].lon
+    return None
+
+
 def map_features(session: Session) -> dict:
-    """GeoJSON of clusters (at their members' centroid or first region's centre) and enterprises."""
+    """GeoJSON of clusters and enterprises (capped, participants first); the collection's
+    ``enterprises_total`` and ``enterprises_shown`` say whether the map shows every firm."""
     features = []
-    for e in session.scalars(select(Enterprise)).unique():
+    for e in map_enterprises(session):
         p = enterprise_point(e)
-        features.append(
-            _feature(
-                "enterprise",
-                p["lat"],
-                p["lon"],
-                {k: v for k, v in p.items() if k not in ("lat", "lon")},
-            )
-        )
+        props = {k: v for k, v in p.items() if k not in ("lat", "lon")}
+        features.append(_feature("enterprise", p["lat"], p["lon"], props))
+    shown = len(features)
     for c in session.scalars(select(Cluster)):
-        points = [enterprise_point(m.enterprise) for m in c.memberships]
-        if points:
-            lat = sum(p["lat"] for p in points) / len(points)
-            lon = sum(p["lon"] for p in points) / len(points)
-        elif c.regions:
-            lat, lon = c.regions[0].lat, c.regions[0].lon
-        else:
+        if (point := _cluster_point(c)) is None:
             continue
-        features.append(
-            _feature(
-                "cluster",
-                lat,
-                lon,
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "status": c.status,
-                    "regions": [r.name for r in c.regions],
-                    "members": len(points),
-                },
-            )
-        )
-    return {"type": "FeatureCollection", "features": features}
+        members = sum(m.status == "member" for m in c.memberships)
+        props = {
+            "id": c.id,
+            "name": c.name,
+            "status": c.status,
+            "regions": [r.name for r in c.regions],
+            "members": members,
+        }
+        features.append(_feature("cluster", *point, props))
+    total = session.scalar(select(func.count(Enterprise.id))) or 0
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "enterprises_total": total,
+        "enterprises_shown": shown,
+    }
 
 
 def _feature(kind: str, lat: float, lon: float, props: dict) -> dict:

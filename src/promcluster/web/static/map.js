@@ -112,6 +112,11 @@
     clusters.addTo(map);
     L.control.layers(null, { "Кластеры": clusters, "Предприятия": enterprises, "Подписи регионов": labelLayer }).addTo(map);
     el.dataset.markers = String(features.features.length);
+    const note = document.getElementById(id + "-note");
+    if (note && features.enterprises_shown < features.enterprises_total) {
+      note.textContent = "Показаны " + features.enterprises_shown + " из " + features.enterprises_total +
+        " предприятий (сначала участники кластеров); все предприятия региона — на странице региона.";
+    }
     return map;
   }
 
