@@ -301,3 +301,44 @@ def test_create_user_refuses_bad_input(db, kwargs, field):
         create_user(session, **kwargs)
     assert exc.value.field == field
     assert db.counts() == before
+
+
+def test_new_enterprise_form_creates_a_card_and_refuses_bad_rows(client, db, users):
+    cluster = db.add_cluster()
+    token = login(client, users.add("manager", "cluster_manager", clusters=[cluster]))
+    assert client.get("/enterprises/new").status_code == 200
+    before = db.counts()
+    missing_region = client.post(
+        "/enterprises/new",
+        data={"csrf_token": token, "name": "Завод", "region_code": "", "okved_main": "23.61"},
+        follow_redirects=False,
+    )
+    assert missing_region.status_code == 422
+    assert 'data-error-for="region_code"' in missing_region.text
+    unknown_code = client.post(
+        "/enterprises/new",
+        data={"csrf_token": token, "name": "Завод", "region_code": "72", "okved_main": "99.99"},
+        follow_redirects=False,
+    )
+    assert unknown_code.status_code == 422
+    assert 'data-error-for="okved_main"' in unknown_code.text
+    assert db.counts() == before
+    created = client.post(
+        "/enterprises/new",
+        data={"csrf_token": token, "name": "Завод", "region_code": "72", "okved_main": "23.61"},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    card = client.get(created.headers["location"])
+    assert "Завод" in card.text and "Тюменская область" in card.text
+
+
+def test_new_enterprise_form_is_refused_to_a_representative(client, db, users):
+    token = login(client, users.add("rep", "enterprise_rep", enterprise=db.add_enterprise()))
+    assert client.get("/enterprises/new").status_code == 403
+    refused = client.post(
+        "/enterprises/new",
+        data={"csrf_token": token, "name": "Завод", "region_code": "72"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403

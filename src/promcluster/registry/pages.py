@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.auth.permissions import allowed, require_cluster
+from promcluster.auth.permissions import allowed, require_cluster, require_creator
 from promcluster.errors import InvalidField
 from promcluster.reference import service as reference
 from promcluster.registry import queries, schemas, service
@@ -23,10 +23,13 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
 
 
-def render(request: Request, name: str, user: User | None, **context: Any):
+def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any):
     """A page with the current user and settings in its context."""
     return templates.TemplateResponse(
-        request, name, {"user": user, "settings": request.app.state.settings, **context}
+        request,
+        name,
+        {"user": user, "settings": request.app.state.settings, **context},
+        status_code=status_code,
     )
 
 
@@ -118,6 +121,28 @@ def enterprise_list(
         filters=filters,
         regions=reference.list_regions(session),
     )
+
+
+@router.get("/enterprises/new")
+def enterprise_new_form(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    require_creator(user)
+    return _enterprise_form(request, session, user, Enterprise())
+
+
+@router.post("/enterprises/new", dependencies=[Depends(check_form_csrf)])
+async def enterprise_new(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    form = await request.form()
+    try:
+        data = _form_data(form, schemas.EnterpriseIn, lists=("okved_extra",))
+        with session.begin_nested():
+            enterprise = service.create_enterprise(session, user, data)
+    except (InvalidField, ValidationError) as exc:
+        return _enterprise_form(request, session, user, Enterprise(), _errors(exc), dict(form))
+    return RedirectResponse(f"/enterprises/{enterprise.id}", status_code=303)
 
 
 @router.get("/enterprises/{enterprise_id}")
@@ -251,19 +276,37 @@ async def cluster_edit(
             service.update_cluster(session, user, cluster_id, data)
     except (InvalidField, ValidationError) as exc:
         cluster = service.get(session, Cluster, cluster_id)
-        return templates.TemplateResponse(
+        return render(
             request,
             "clusters/edit.html",
-            {
-                "user": user,
-                "settings": request.app.state.settings,
-                "c": cluster,
-                "errors": _errors(exc),
-                "values": dict(form),
-            },
-            status_code=422,
+            user,
+            422,
+            c=cluster,
+            errors=_errors(exc),
+            values=dict(form),
         )
     return RedirectResponse(f"/clusters/{cluster_id}", status_code=303)
+
+
+def _enterprise_form(
+    request: Request,
+    session: Session,
+    user: User,
+    enterprise: Enterprise,
+    errors: dict[str, str] | None = None,
+    values: dict | None = None,
+):
+    """The enterprise card form (new when ``enterprise.id`` is None), with errors if any."""
+    return render(
+        request,
+        "enterprises/edit.html",
+        user,
+        422 if errors else 200,
+        e=enterprise,
+        errors=errors or {},
+        values=values,
+        regions=reference.list_regions(session),
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/edit")
@@ -275,15 +318,7 @@ def enterprise_edit_form(
 ):
     enterprise = service.get(session, Enterprise, enterprise_id)
     service.require_enterprise_access(user, enterprise)
-    return render(
-        request,
-        "enterprises/edit.html",
-        user,
-        e=enterprise,
-        errors={},
-        values=None,
-        regions=reference.list_regions(session),
-    )
+    return _enterprise_form(request, session, user, enterprise)
 
 
 @router.post("/enterprises/{enterprise_id}/edit", dependencies=[Depends(check_form_csrf)])
@@ -300,19 +335,7 @@ async def enterprise_edit(
             service.update_enterprise(session, user, enterprise_id, data)
     except (InvalidField, ValidationError) as exc:
         enterprise = service.get(session, Enterprise, enterprise_id)
-        return templates.TemplateResponse(
-            request,
-            "enterprises/edit.html",
-            {
-                "user": user,
-                "settings": request.app.state.settings,
-                "e": enterprise,
-                "errors": _errors(exc),
-                "values": dict(form),
-                "regions": reference.list_regions(session),
-            },
-            status_code=422,
-        )
+        return _enterprise_form(request, session, user, enterprise, _errors(exc), dict(form))
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 
