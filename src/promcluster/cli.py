@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -118,6 +119,63 @@ def user_add(
     with _session(database, "user-add") as session:
         user = create_user(session, username, password, role, cluster or [], enterprise, full_name)
     console.print(f"Пользователь «{user.username}» ({user.role}) создан.")
+
+
+@app.command("import")
+def import_file(
+    kind: Annotated[
+        str, typer.Argument(help="enterprises, members, products, supplies, projects, needs")
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV (любая кодировка и разделитель) или XLSX")],
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="куда записать отчёт об ошибках (CSV)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="лист книги XLSX (по умолчанию первый)")] = None,
+    batch_size: Annotated[int, typer.Option(help="строк в одной транзакции")] = 5000,
+    database: Database = None,
+) -> None:
+    """Import a file; exit 1 when some rows were rejected, 2 when the file is unusable."""
+    from promcluster.imports import service
+
+    engine = make_engine(_url(database))
+    factory = make_sessionmaker(engine)
+    actor = Actor(f"cli:import {kind}")
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"Загрузка «{file.name}»", total=1.0)
+
+        def show(run) -> None:
+            bar.update(
+                task,
+                completed=run.progress,
+                description=f"Строк: {run.rows_read:,}".replace(",", " "),
+            )
+
+        try:
+            run = service.run_import(
+                factory, kind, file, actor=actor, sheet=sheet, batch_size=batch_size, on_batch=show
+            )
+        except service.UnusableFile as exc:
+            err.print(f"[red]Файл не принят, ничего не записано:[/red] {exc}")
+            if errors is not None:
+                with errors.open("w", encoding="utf-8-sig", newline="") as out:
+                    service.unusable_report(out, str(exc))
+            engine.dispose()
+            raise typer.Exit(2) from exc
+    with factory() as session:
+        if errors is not None:
+            with errors.open("w", encoding="utf-8-sig", newline="") as out:
+                service.write_report(session, run.id, out)
+    engine.dispose()
+    console.print(
+        f"Загрузка №{run.id}: прочитано строк {run.rows_read}, добавлено {run.created}, "
+        f"обновлено {run.updated}, без изменений {run.unchanged}, отклонено {run.rejected}"
+    )
+    if run.ignored_columns:
+        console.print("Не распознаны и пропущены столбцы: " + ", ".join(run.ignored_columns))
+    if run.rejected:
+        where = f"отчёт: {errors}" if errors else "отчёт: --errors ФАЙЛ.csv"
+        err.print(f"[yellow]Отклонено строк: {run.rejected}[/yellow] ({where})")
+        raise typer.Exit(1)
 
 
 @app.command()

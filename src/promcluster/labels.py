@@ -70,3 +70,19 @@ PRECISION = {
     "city": "по городу",
     "region": "приблизительно: центр региона",
 }
+PRODUCT_DIRECTIONS = {"produces": "производит", "consumes": "потребляет"}
+NEED_STATUSES = {"open": "открыта", "closed": "закрыта"}
+IMPORT_KINDS = {
+    "enterprises": "предприятия",
+    "members": "участники кластеров",
+    "products": "продукция (выпуск и потребление)",
+    "supplies": "поставки между предприятиями",
+    "projects": "инвестиционные проекты",
+    "needs": "потребности в продукции",
+}
+IMPORT_STATUSES = {
+    "running": "идёт загрузка",
+    "done": "завершён",
+    "failed": "файл не принят",
+    "interrupted": "прерван",
+}

@@ -2,6 +2,8 @@
 
 from promcluster.auth.models import AuditLog, User
 from promcluster.db import Base
+from promcluster.imports.models import ImportRun, RejectedRow
+from promcluster.matching.models import Need
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import (
     Chain,
@@ -10,7 +12,9 @@ from promcluster.registry.models import (
     Enterprise,
     InvestmentProject,
     Membership,
+    ProductLine,
     Source,
+    Supply,
 )
 
 __all__ = [
@@ -21,11 +25,16 @@ __all__ = [
     "Cluster",
     "DeclaredFigure",
     "Enterprise",
+    "ImportRun",
     "InvestmentProject",
     "Membership",
+    "Need",
     "Okpd",
     "Okved",
+    "ProductLine",
     "Region",
+    "RejectedRow",
     "Source",
+    "Supply",
     "User",
 ]

@@ -103,6 +103,31 @@ def _entry(actor: Actor, action: str, obj: Any, changes: dict) -> dict:
     }
 
 
+def record_bulk(
+    session: Session, actor: Actor, entity: str, entries: list[tuple[str, int, dict[str, Any]]]
+) -> None:
+    """Audit rows for writes made with Core statements (bulk imports), which the flush hook
+    does not see: ``entries`` are (action, id, changes)."""
+    if not entries:
+        return
+    at = datetime.now()
+    session.execute(
+        insert(AuditLog),
+        [
+            {
+                "user_id": actor.user_id,
+                "actor": actor.name,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(id_),
+                "changes": {k: _plain(v) for k, v in changes.items() if k not in SKIPPED},
+                "at": at,
+            }
+            for action, id_, changes in entries
+        ],
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def _record(session: Session, _ctx) -> None:
     actor = session.info.get("actor", SYSTEM)

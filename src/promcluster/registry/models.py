@@ -231,6 +231,54 @@ class InvestmentProject(Versioned, Base):
     products: Mapped[list[Okpd]] = relationship(secondary=project_product, lazy="selectin")
 
 
+class ProductLine(Versioned, Base):
+    """What an enterprise makes or buys: an OKPD2 product with yearly volume and value."""
+
+    __tablename__ = "product_lines"
+    __table_args__ = (UniqueConstraint("enterprise_id", "okpd2_code", "direction"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    okpd2_code: Mapped[str] = mapped_column(ForeignKey("okpd2.code"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str | None] = mapped_column(String(500))
+    volume: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(30))
+    value: Mapped[int | None] = mapped_column(BigInteger)
+    outside_share: Mapped[float | None] = mapped_column(Float)
+    import_share: Mapped[float | None] = mapped_column(Float)
+    year: Mapped[int | None] = mapped_column(Integer)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    product: Mapped[Okpd] = relationship(lazy="joined")
+
+
+class Supply(Versioned, Base):
+    """A cooperation link: a supplier sells a product to a buyer in a year, for a value."""
+
+    __tablename__ = "supplies"
+    __table_args__ = (UniqueConstraint("supplier_id", "buyer_id", "okpd2_code", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    buyer_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    okpd2_code: Mapped[str] = mapped_column(ForeignKey("okpd2.code"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int | None] = mapped_column(BigInteger)
+    volume: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(30))
+
+    supplier: Mapped[Enterprise] = relationship(foreign_keys=[supplier_id])
+    buyer: Mapped[Enterprise] = relationship(foreign_keys=[buyer_id])
+    product: Mapped[Okpd] = relationship(lazy="joined")
+
+
 class Source(Base):
     """A document a figure comes from: an article, a decree, a report."""
 

@@ -1,0 +1,196 @@
+"""Running an import: one transaction per batch, so a crash or Ctrl-C keeps every finished batch
+and loses none of the batch in flight; re-running the same file finishes the work (the upsert
+makes rows already imported count as unchanged)."""
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from datetime import datetime
+from itertools import chain
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from promcluster.auth.audit import Actor, act_as
+from promcluster.auth.models import User
+from promcluster.imports.columns import KINDS, Lookups
+from promcluster.imports.models import ImportRun, RejectedRow
+from promcluster.imports.readers import UnusableFile, open_table
+from promcluster.imports.rows import Parsed, locate_header, parse_row
+from promcluster.imports.upsert import BatchConflict
+from promcluster.imports.writers import WRITERS, Writer
+
+BATCH_SIZE = 5000
+RETRIES = 5
+REPORT_HEADER = ("Строка", "Столбец", "Значение", "Причина")
+
+Progress = Callable[[ImportRun], None]
+
+
+def start_run(factory: sessionmaker[Session], kind: str, filename: str, actor: Actor) -> int:
+    """Record a new import run (before the file is read, so that a page can follow it)."""
+    with factory() as session, session.begin():
+        run = ImportRun(
+            kind=kind,
+            filename=filename,
+            actor=actor.name,
+            user_id=actor.user_id,
+            columns={},
+            ignored_columns=[],
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def run_import(
+    factory: sessionmaker[Session],
+    kind: str,
+    path: Path,
+    *,
+    actor: Actor,
+    user: User | None = None,
+    run_id: int | None = None,
+    sheet: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Progress | None = None,
+) -> ImportRun:
+    """Import ``path`` as ``kind``; returns the finished run. An unusable file marks the run
+    failed and raises ``UnusableFile`` before any row is written."""
+    if run_id is None:
+        run_id = start_run(factory, kind, path.name, actor)
+    try:
+        if kind not in KINDS:
+            raise UnusableFile(f"неизвестный вид данных «{kind}»; есть: {', '.join(KINDS)}")
+        table = open_table(path, sheet)
+        try:
+            _import_rows(
+                factory, run_id, KINDS[kind].name, table, actor, user, batch_size, on_batch
+            )
+        finally:
+            table.close()
+    except UnusableFile as exc:
+        _finish(factory, run_id, "failed", str(exc))
+        raise
+    except BaseException as exc:
+        _finish(factory, run_id, "interrupted", _why(exc))
+        raise
+    return _finish(factory, run_id, "done", None)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "прервано пользователем; завершённые части сохранены, запустите загрузку снова"
+    return f"сбой: {exc.__class__.__name__}: {exc}; завершённые части сохранены"
+
+
+def _import_rows(factory, run_id, kind, table, actor, user, batch_size, on_batch) -> None:
+    with factory() as session:
+        lookups = Lookups.of(session)
+        header, first_rows = locate_header(KINDS[kind], table.rows)
+        run = session.get(ImportRun, run_id)
+        run.columns = header.titles
+        run.ignored_columns = header.ignored
+        session.commit()
+    writer_class = WRITERS[kind]
+
+    def writer_of() -> Writer:
+        return writer_class(header, lookups, user, actor)
+
+    seen: dict[int, int] = {}
+    batch: list[Parsed] = []
+    for number, cells in chain(first_rows, table.rows):
+        row = parse_row(KINDS[kind], header, lookups, number, cells)
+        if row is None:
+            continue
+        if not row.problems:
+            key = hash(writer_class.file_key(row.values))
+            if key in seen:
+                shown = " ".join(str(v) for v in writer_class.file_key(row.values) if v)
+                row.refuse(
+                    KINDS[kind].key, shown, f"повтор: эта запись уже была в строке {seen[key]}"
+                )
+            else:
+                seen[key] = number
+        batch.append(row)
+        if len(batch) >= batch_size:
+            _commit(factory, run_id, writer_of, batch, table.progress(), on_batch)
+            batch = []
+    _commit(factory, run_id, writer_of, batch, 1.0, on_batch)
+
+
+def _commit(factory, run_id, writer_of, batch: list[Parsed], progress: float, on_batch) -> None:
+    """Write one batch in one transaction, retrying when a concurrent writer got in the way."""
+    good = [r for r in batch if not r.problems]
+    for attempt in range(RETRIES):
+        writer = writer_of()
+        try:
+            with factory() as session, session.begin():
+                act_as(session, writer.actor)
+                outcome = writer.write(session, good)
+                problems = [p for r in batch for p in r.problems] + writer.problems
+                if problems:
+                    session.execute(
+                        insert(RejectedRow),
+                        [{"run_id": run_id, **asdict(p)} for p in problems],
+                    )
+                rejected = len({p.row for p in problems})
+                session.execute(
+                    update(ImportRun)
+                    .where(ImportRun.id == run_id)
+                    .values(
+                        rows_read=ImportRun.rows_read + len(batch),
+                        created=ImportRun.created + outcome.created,
+                        updated=ImportRun.updated + outcome.updated,
+                        unchanged=ImportRun.unchanged + outcome.unchanged,
+                        rejected=ImportRun.rejected + rejected,
+                        progress=progress,
+                    )
+                )
+                run = session.get(ImportRun, run_id)
+            break
+        except (BatchConflict, IntegrityError, OperationalError):
+            if attempt == RETRIES - 1:
+                raise
+    if on_batch is not None:
+        on_batch(run)
+
+
+def _finish(factory, run_id: int, status: str, message: str | None) -> ImportRun:
+    with factory() as session, session.begin():
+        run = session.get(ImportRun, run_id)
+        run.status, run.message, run.finished_at = status, message, datetime.now()
+        if status == "done":
+            run.progress = 1.0
+        return run
+
+
+def rejections(session: Session, run_id: int) -> Iterator[RejectedRow]:
+    """The error report's lines in file order."""
+    query = (
+        select(RejectedRow)
+        .where(RejectedRow.run_id == run_id)
+        .order_by(RejectedRow.row, RejectedRow.id)
+    )
+    yield from session.scalars(query.execution_options(yield_per=1000))
+
+
+def write_report(session: Session, run_id: int, out: IO[str]) -> int:
+    """The error report as CSV (``;``-separated, opens in Excel): row, column, value, reason."""
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(REPORT_HEADER)
+    count = 0
+    for r in rejections(session, run_id):
+        writer.writerow((r.row or "", r.column, r.value or "", r.reason))
+        count += 1
+    return count
+
+
+def unusable_report(out: IO[str], message: str) -> None:
+    """The error report of a file refused as a whole."""
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(REPORT_HEADER)
+    writer.writerow(("", "", "", message))

@@ -1,0 +1,392 @@
+"""Per kind: the key of a row inside the file, the references it needs from the database
+(enterprises by INN, clusters and chains by number or name), permissions, and the upsert."""
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from promcluster.auth import permissions
+from promcluster.auth.audit import Actor
+from promcluster.auth.models import User
+from promcluster.errors import PermissionDenied
+from promcluster.imports.columns import KINDS, Kind, Lookups
+from promcluster.imports.rows import Header, Parsed, Problem
+from promcluster.imports.upsert import Link, Outcome, upsert
+from promcluster.matching.models import Need
+from promcluster.registry.models import (
+    Chain,
+    Cluster,
+    Enterprise,
+    InvestmentProject,
+    Membership,
+    ProductLine,
+    Supply,
+    enterprise_okved,
+    project_product,
+    search_key,
+)
+
+NOT_FOUND = "нет предприятия с {what} на платформе: сначала загрузите его (вид «предприятия»)"
+
+
+class Writer:
+    """Writes the rows of one kind; a subclass says how."""
+
+    kind: Kind
+
+    def __init__(self, header: Header, lookups: Lookups, user: User | None, actor: Actor) -> None:
+        self.header, self.lookups, self.user, self.actor = header, lookups, user, actor
+        self.problems: list[Problem] = []
+        self._clusters: dict[Any, int] | None = None
+        self._chains: dict[tuple[int, Any], int] | None = None
+
+    def title(self, field: str) -> str:
+        return self.header.titles.get(field, self.kind.column(field).header)
+
+    def refuse(self, row: Parsed, field: str, reason: str) -> None:
+        value = row.values.get(field)
+        self.problems.append(Problem(row.number, self.title(field), _shown(value), reason))
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        """What identifies the row's record, to find the same record twice in one file."""
+        raise NotImplementedError
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        """Resolve, check and upsert ``rows``; refused ones go to ``self.problems``."""
+        raise NotImplementedError
+
+    def save(
+        self,
+        session: Session,
+        model: type,
+        key: tuple[str, ...],
+        records: list[tuple[Parsed, dict[str, Any]]],
+        links: dict[str, Link] | None = None,
+    ) -> Outcome:
+        """Upsert the records, refusing a second row of the batch that means the same record
+        (the same enterprise named once by INN and once by OGRN, say)."""
+        first: dict[tuple, int] = {}
+        unique = []
+        for row, record in records:
+            k = tuple(record.get(f) for f in key)
+            if k in first:
+                self.problems.append(
+                    Problem(row.number, "", None, f"та же запись, что в строке {first[k]}")
+                )
+                continue
+            first[k] = row.number
+            unique.append(record)
+        return upsert(session, model, key, unique, self.actor, links)
+
+    # References shared by several kinds
+
+    def enterprises(
+        self, session: Session, rows: Iterable[Parsed], pairs: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], Enterprise]:
+        """Enterprises named in ``rows`` by the (field, identifier kind) ``pairs``, keyed by
+        ("inn"|"ogrn", value)."""
+        wanted: dict[str, set[str]] = {"inn": set(), "ogrn": set()}
+        for row in rows:
+            for field, by in pairs:
+                if field in row.values:
+                    wanted[by].add(row.values[field])
+        found: dict[tuple[str, str], Enterprise] = {}
+        if wanted["inn"] or wanted["ogrn"]:
+            query = select(Enterprise).where(
+                or_(Enterprise.inn.in_(wanted["inn"]), Enterprise.ogrn.in_(wanted["ogrn"]))
+            )
+            for e in session.scalars(query).unique():
+                found[("inn", e.inn)] = e
+                found[("ogrn", e.ogrn)] = e
+        return found
+
+    def owner(
+        self, row: Parsed, found: dict, inn_field: str = "inn", ogrn_field: str = "ogrn"
+    ) -> Enterprise | None:
+        """The enterprise a row names by INN or OGRN, or None with the row refused."""
+        for field, by in ((inn_field, "inn"), (ogrn_field, "ogrn")):
+            if field in row.values:
+                enterprise = found.get((by, row.values[field]))
+                if enterprise is None:
+                    label = "ИНН" if by == "inn" else "ОГРН"
+                    what = f"{label} {row.values[field]}"
+                    self.refuse(row, field, NOT_FOUND.format(what=what))
+                return enterprise
+        return None
+
+    def may_edit(self, row: Parsed, field: str, enterprise: Enterprise) -> bool:
+        """Whether the user may change this enterprise's data; refuses the row when not."""
+        clusters = {m.cluster_id for m in enterprise.memberships} if self.user else set()
+        return self.allowed(row, field, permissions.require_enterprise, enterprise.id, clusters)
+
+    def allowed(self, row: Parsed, field: str, check, *args) -> bool:
+        if self.user is None:
+            return True
+        try:
+            check(self.user, *args)
+        except PermissionDenied as exc:
+            self.refuse(row, field, f"нет прав: {exc}")
+            return False
+        return True
+
+    def cluster_id(self, session: Session, row: Parsed) -> int | None:
+        """The cluster a row names by number or name, checked against the user's scope."""
+        if self._clusters is None:
+            self._clusters = {}
+            for id_, name in session.execute(select(Cluster.id, Cluster.name)):
+                self._clusters[id_] = id_
+                self._clusters[name.casefold()] = id_
+        ref = row.values["cluster"]
+        id_ = self._clusters.get(ref.casefold() if isinstance(ref, str) else ref)
+        if id_ is None:
+            self.refuse(row, "cluster", f"нет кластера «{ref}» на платформе")
+            return None
+        return id_ if self.allowed(row, "cluster", permissions.require_cluster, id_) else None
+
+    def chain_id(self, session: Session, row: Parsed, cluster_id: int) -> int | None:
+        if self._chains is None:
+            self._chains = {}
+            for id_, cid, position, name in session.execute(
+                select(Chain.id, Chain.cluster_id, Chain.position, Chain.name)
+            ):
+                self._chains[(cid, position)] = id_
+                self._chains[(cid, name.casefold())] = id_
+        ref = row.values["chain"]
+        id_ = self._chains.get((cluster_id, ref.casefold() if isinstance(ref, str) else ref))
+        if id_ is None:
+            self.refuse(row, "chain", f"в кластере нет цепочки «{ref}»")
+        return id_
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def _fields(values: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {n: values[n] for n in names if n in values}
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class Enterprises(Writer):
+    kind = KINDS["enterprises"]
+    FIELDS = (
+        "inn", "ogrn", "name", "full_name", "region_code", "address", "lat", "lon",
+        "okved_main", "okved_extra", "employees", "revenue", "sme_category", "website",
+        "email", "phone", "description", "is_synthetic",
+    )  # fmt: skip
+    LINKS: ClassVar = {"okved_extra": Link(enterprise_okved, "enterprise_id", "okved_code")}
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        return (values.get("inn"),)
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        ogrns = {r.values["ogrn"] for r in rows if "ogrn" in r.values}
+        query = select(Enterprise.ogrn, Enterprise.inn).where(Enterprise.ogrn.in_(ogrns))
+        holders = {ogrn: inn for ogrn, inn in session.execute(query)}
+        existing = self.enterprises(session, rows, [("inn", "inn")]) if self.user else {}
+        records = []
+        for row in rows:
+            v = row.values
+            holder = holders.get(v.get("ogrn"))
+            if holder is not None and holder != v["inn"]:
+                self.refuse(row, "ogrn", f"этот ОГРН уже у другого предприятия (ИНН {holder})")
+                continue
+            if self.user and not self._may_write(row, existing.get(("inn", v["inn"]))):
+                continue
+            record = _fields(v, self.FIELDS)
+            if "city" in v and (city := self.lookups.regions.city(v["region_code"], v["city"])):
+                record["city_id"] = city.id
+            record["search_text"] = search_key(
+                v["name"], v.get("full_name"), v["inn"], v.get("ogrn")
+            )
+            records.append((row, record))
+        return self.save(session, Enterprise, ("inn",), records, self.LINKS)
+
+    def _may_write(self, row: Parsed, enterprise: Enterprise | None) -> bool:
+        if enterprise is None:
+            return self.allowed(row, "inn", permissions.require_creator)
+        return self.may_edit(row, "inn", enterprise)
+
+
+class Members(Writer):
+    kind = KINDS["members"]
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        return (_fold(values["cluster"]), values.get("inn"), values.get("ogrn"))
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("inn", "inn"), ("ogrn", "ogrn")])
+        records = []
+        for row in rows:
+            cluster_id = self.cluster_id(session, row)
+            enterprise = self.owner(row, found)
+            if cluster_id is None or enterprise is None:
+                continue
+            v = row.values
+            if v.get("since") and v.get("until") and v["until"] < v["since"]:
+                self.refuse(row, "until", "дата выхода раньше даты вступления")
+                continue
+            record = _fields(v, ("status", "role", "since", "until", "note"))
+            records.append(
+                (row, record | {"cluster_id": cluster_id, "enterprise_id": enterprise.id})
+            )
+        return self.save(session, Membership, ("enterprise_id", "cluster_id"), records)
+
+
+class Products(Writer):
+    kind = KINDS["products"]
+    FIELDS = (
+        "direction",
+        "name",
+        "volume",
+        "unit",
+        "value",
+        "outside_share",
+        "import_share",
+        "year",
+    )
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        return (values.get("inn"), values.get("ogrn"), values["okpd2"], values["direction"])
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("inn", "inn"), ("ogrn", "ogrn")])
+        records = []
+        for row in rows:
+            enterprise = self.owner(row, found)
+            if enterprise is None or not self.may_edit(row, "inn", enterprise):
+                continue
+            v = row.values
+            if v["direction"] == "produces" and ("outside_share" in v or "import_share" in v):
+                field = "outside_share" if "outside_share" in v else "import_share"
+                self.refuse(
+                    row, field, "доли закупок указываются только для потребляемой продукции"
+                )
+                continue
+            record = _fields(v, self.FIELDS) | {
+                "enterprise_id": enterprise.id,
+                "okpd2_code": v["okpd2"],
+            }
+            records.append((row, record))
+        key = ("enterprise_id", "okpd2_code", "direction")
+        return self.save(session, ProductLine, key, records)
+
+
+class Supplies(Writer):
+    kind = KINDS["supplies"]
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        return (values["supplier_inn"], values["buyer_inn"], values["okpd2"], values["year"])
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("supplier_inn", "inn"), ("buyer_inn", "inn")])
+        records = []
+        for row in rows:
+            supplier = self.owner(row, found, "supplier_inn", "")
+            buyer = self.owner(row, found, "buyer_inn", "")
+            if supplier is None or buyer is None:
+                continue
+            if supplier.id == buyer.id:
+                self.refuse(row, "buyer_inn", "поставщик и покупатель — одно предприятие")
+                continue
+            if not (
+                self.may_edit(row, "buyer_inn", buyer)
+                or self.may_edit(row, "supplier_inn", supplier)
+            ):
+                continue
+            v = row.values
+            record = _fields(v, ("year", "value", "volume", "unit"))
+            record |= {"supplier_id": supplier.id, "buyer_id": buyer.id, "okpd2_code": v["okpd2"]}
+            records.append((row, record))
+        key = ("supplier_id", "buyer_id", "okpd2_code", "year")
+        return self.save(session, Supply, key, records)
+
+
+class Projects(Writer):
+    kind = KINDS["projects"]
+    FIELDS = (
+        "name", "amount", "start_year", "end_year", "status", "import_substitution", "jobs",
+        "products", "description",
+    )  # fmt: skip
+    LINKS: ClassVar = {"products": Link(project_product, "project_id", "okpd2_code")}
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        return (_fold(values["cluster"]), values["name"].casefold())
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("initiator_inn", "inn")])
+        records = []
+        for row in rows:
+            v = row.values
+            cluster_id = self.cluster_id(session, row)
+            if cluster_id is None:
+                continue
+            record = _fields(v, self.FIELDS) | {"cluster_id": cluster_id}
+            if "chain" in v:
+                if (chain_id := self.chain_id(session, row, cluster_id)) is None:
+                    continue
+                record["chain_id"] = chain_id
+            if "initiator_inn" in v:
+                if (initiator := self.owner(row, found, "initiator_inn", "")) is None:
+                    continue
+                record["initiator_id"] = initiator.id
+            if v.get("start_year") and v.get("end_year") and v["end_year"] < v["start_year"]:
+                self.refuse(row, "end_year", "год окончания раньше года начала")
+                continue
+            records.append((row, record))
+        key = ("cluster_id", "name")
+        return self.save(session, InvestmentProject, key, records, self.LINKS)
+
+
+class Needs(Writer):
+    kind = KINDS["needs"]
+    FIELDS = ("product_name", "volume", "unit", "value", "deadline", "status", "description")
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        customer = values.get("customer_inn") or _fold(values.get("customer_name"))
+        return (customer, values["product_name"].casefold(), values.get("okpd2"))
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("customer_inn", "inn")])
+        records = []
+        for row in rows:
+            v = row.values
+            record = _fields(v, self.FIELDS) | {"okpd2_code": v.get("okpd2")}
+            if "customer_inn" in v:
+                customer = self.owner(row, found, "customer_inn", "")
+                if customer is None or not self.may_edit(row, "customer_inn", customer):
+                    continue
+                record |= {"customer_id": customer.id, "customer_name": None}
+                record["region_code"] = v.get("region_code", customer.region_code)
+            else:
+                if not self.allowed(row, "customer_name", permissions.require_creator):
+                    continue
+                if "region_code" not in v:
+                    self.refuse(row, "customer_name", "для заказчика не с платформы укажите регион")
+                    continue
+                record |= {"customer_id": None, "customer_name": v["customer_name"]}
+                record["region_code"] = v["region_code"]
+            records.append((row, record))
+        key = ("product_name", "customer_id", "customer_name", "okpd2_code")
+        return self.save(session, Need, key, records)
+
+
+WRITERS: dict[str, type[Writer]] = {
+    w.kind.name: w for w in (Enterprises, Members, Products, Supplies, Projects, Needs)
+}
