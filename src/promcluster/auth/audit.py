@@ -1,6 +1,7 @@
 """The audit log: every insert, update and delete of an audited record, written in the same
 transaction by a session hook, so no service can forget it."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import AuditLog
+from promcluster.db import insert_rows
 
 SKIPPED = {"version", "created_at", "updated_at", "search_text"}
 
@@ -104,28 +106,28 @@ def _entry(actor: Actor, action: str, obj: Any, changes: dict) -> dict:
 
 
 def record_bulk(
-    session: Session, actor: Actor, entity: str, entries: list[tuple[str, int, dict[str, Any]]]
+    session: Session,
+    actor: Actor,
+    entity: str,
+    entries: list[tuple[str, int | None, dict[str, Any]]],
 ) -> None:
     """Audit rows for writes made with Core statements (bulk imports), which the flush hook
-    does not see: ``entries`` are (action, id, changes)."""
-    if not entries:
-        return
+    does not see: ``entries`` are (action, id or None for a batch, changes)."""
     at = datetime.now()
-    session.execute(
-        insert(AuditLog),
-        [
-            {
-                "user_id": actor.user_id,
-                "actor": actor.name,
-                "action": action,
-                "entity": entity,
-                "entity_id": str(id_),
-                "changes": {k: _plain(v) for k, v in changes.items() if k not in SKIPPED},
-                "at": at,
-            }
-            for action, id_, changes in entries
-        ],
-    )
+    rows = [
+        (
+            actor.user_id,
+            actor.name,
+            action,
+            entity,
+            None if id_ is None else str(id_),
+            json.dumps({k: v for k, v in changes.items() if k not in SKIPPED}, default=_plain),
+            at,
+        )
+        for action, id_, changes in entries
+    ]
+    columns = ("user_id", "actor", "action", "entity", "entity_id", "changes", "at")
+    insert_rows(session.connection(), "audit_log", columns, rows)
 
 
 @event.listens_for(Session, "after_flush")

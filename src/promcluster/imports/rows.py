@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from promcluster.imports.columns import Kind, Lookups, header_keys
+from promcluster.imports.columns import Column, Kind, Lookups, header_keys
 from promcluster.imports.readers import HEADER_SCAN_ROWS, Row, UnusableFile
 from promcluster.imports.values import Cell, text
 
@@ -30,6 +30,14 @@ class Header:
     positions: dict[str, int]
     titles: dict[str, str]
     ignored: list[str]
+
+    def plan(self, kind: Kind) -> list[tuple[Column, int | None, str]]:
+        """The columns to read in each row: present ones and required ones (to refuse)."""
+        return [
+            (c, self.positions.get(c.field), self.titles.get(c.field, c.header))
+            for c in kind.columns
+            if c.field in self.positions or c.required
+        ]
 
 
 @dataclass
@@ -104,16 +112,20 @@ def _require_columns(kind: Kind, positions: dict[str, int]) -> None:
 
 
 def parse_row(
-    kind: Kind, header: Header, lookups: Lookups, number: int, cells: list[Cell | None]
+    kind: Kind,
+    header: Header,
+    plan: list[tuple[Column, int | None, str]],
+    lookups: Lookups,
+    number: int,
+    cells: list[Cell | None],
 ) -> Parsed | None:
-    """The values of one data row, or None for an empty row."""
-    if not any(c is not None for c in cells):
+    """The values of one data row (``plan`` is ``header.plan(kind)``), or None for an empty row."""
+    if all(c is None for c in cells):
         return None
     row = Parsed(number)
-    for column in kind.columns:
-        position = header.positions.get(column.field)
-        cell = cells[position] if position is not None and position < len(cells) else None
-        title = header.titles.get(column.field, column.header)
+    width = len(cells)
+    for column, position, title in plan:
+        cell = cells[position] if position is not None and position < width else None
         if cell is None:
             if column.required:
                 row.refuse(title, None, "пустая обязательная ячейка")
@@ -122,7 +134,7 @@ def parse_row(
             row.values[column.field] = column.parse(cell, lookups)
         except ValueError as exc:
             row.refuse(title, cell, str(exc))
-    if kind.one_of and not any(f in row.values for f in kind.one_of) and not row.problems:
+    if kind.one_of and not row.problems and not any(f in row.values for f in kind.one_of):
         names = " или ".join(header.titles.get(f, kind.column(f).header) for f in kind.one_of)
         row.refuse(names, None, f"заполните {names}")
     return row

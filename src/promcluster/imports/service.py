@@ -6,7 +6,6 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -16,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
+from promcluster.imports import pipeline
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.models import ImportRun, RejectedRow
-from promcluster.imports.readers import UnusableFile, open_table
-from promcluster.imports.rows import Parsed, locate_header, parse_row
+from promcluster.imports.readers import UnusableFile
+from promcluster.imports.rows import Header, Parsed
 from promcluster.imports.upsert import BatchConflict
 from promcluster.imports.writers import WRITERS, Writer
 
@@ -57,21 +57,32 @@ def run_import(
     sheet: str | None = None,
     batch_size: int = BATCH_SIZE,
     on_batch: Progress | None = None,
+    parallel: bool = False,
 ) -> ImportRun:
     """Import ``path`` as ``kind``; returns the finished run. An unusable file marks the run
-    failed and raises ``UnusableFile`` before any row is written."""
+    failed and raises ``UnusableFile`` before any row is written. ``parallel`` reads the file
+    in a second process."""
     if run_id is None:
         run_id = start_run(factory, kind, path.name, actor)
     try:
         if kind not in KINDS:
             raise UnusableFile(f"неизвестный вид данных «{kind}»; есть: {', '.join(KINDS)}")
-        table = open_table(path, sheet)
+        with factory() as session:
+            lookups = Lookups.of(session)
+        read = pipeline.batches_in_child if parallel else pipeline.batches
+        items = read(path, sheet, kind, lookups, batch_size)
         try:
-            _import_rows(
-                factory, run_id, KINDS[kind].name, table, actor, user, batch_size, on_batch
-            )
+            header = next(items)
+            _start(factory, run_id, header)
+            writer_class = WRITERS[kind]
+
+            def writer_of() -> Writer:
+                return writer_class(header, lookups, user, actor, run_id)
+
+            for batch, progress in items:
+                _commit(factory, run_id, writer_of, batch, progress, on_batch)
         finally:
-            table.close()
+            items.close()
     except UnusableFile as exc:
         _finish(factory, run_id, "failed", str(exc))
         raise
@@ -87,39 +98,11 @@ def _why(exc: BaseException) -> str:
     return f"сбой: {exc.__class__.__name__}: {exc}; завершённые части сохранены"
 
 
-def _import_rows(factory, run_id, kind, table, actor, user, batch_size, on_batch) -> None:
-    with factory() as session:
-        lookups = Lookups.of(session)
-        header, first_rows = locate_header(KINDS[kind], table.rows)
+def _start(factory, run_id: int, header: Header) -> None:
+    with factory() as session, session.begin():
         run = session.get(ImportRun, run_id)
         run.columns = header.titles
         run.ignored_columns = header.ignored
-        session.commit()
-    writer_class = WRITERS[kind]
-
-    def writer_of() -> Writer:
-        return writer_class(header, lookups, user, actor)
-
-    seen: dict[int, int] = {}
-    batch: list[Parsed] = []
-    for number, cells in chain(first_rows, table.rows):
-        row = parse_row(KINDS[kind], header, lookups, number, cells)
-        if row is None:
-            continue
-        if not row.problems:
-            key = hash(writer_class.file_key(row.values))
-            if key in seen:
-                shown = " ".join(str(v) for v in writer_class.file_key(row.values) if v)
-                row.refuse(
-                    KINDS[kind].key, shown, f"повтор: эта запись уже была в строке {seen[key]}"
-                )
-            else:
-                seen[key] = number
-        batch.append(row)
-        if len(batch) >= batch_size:
-            _commit(factory, run_id, writer_of, batch, table.progress(), on_batch)
-            batch = []
-    _commit(factory, run_id, writer_of, batch, 1.0, on_batch)
 
 
 def _commit(factory, run_id, writer_of, batch: list[Parsed], progress: float, on_batch) -> None:

@@ -49,6 +49,8 @@ def number(cell: Cell) -> float:
     """A number written with spaces between thousands and a decimal comma: ``1 234,5``."""
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return float(cell)
+    if cell.isascii() and cell.isdigit():  # type: ignore[union-attr]
+        return float(cell)
     raw = _SPACES.sub("", str(cell)).replace(",", ".").replace("−", "-")
     raw = re.sub(r"(руб\.?|₽|р\.)$", "", raw, flags=re.IGNORECASE)
     try:
@@ -145,7 +147,7 @@ def _identifier(lengths: tuple[int, ...], error_of: Callable[[str], str | None])
             raw = str(int(cell))
             raw = next((raw.zfill(n) for n in lengths if len(raw) == n - 1), raw)
         else:
-            raw = _SPACES.sub("", str(cell))
+            raw = cell if cell.isdigit() else _SPACES.sub("", str(cell))  # type: ignore[union-attr]
         if (error := error_of(raw)) is not None:
             raise ValueError(error)
         return raw

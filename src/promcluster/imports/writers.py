@@ -36,8 +36,11 @@ class Writer:
 
     kind: Kind
 
-    def __init__(self, header: Header, lookups: Lookups, user: User | None, actor: Actor) -> None:
+    def __init__(
+        self, header: Header, lookups: Lookups, user: User | None, actor: Actor, run_id: int
+    ) -> None:
         self.header, self.lookups, self.user, self.actor = header, lookups, user, actor
+        self.run_id = run_id
         self.problems: list[Problem] = []
         self._clusters: dict[Any, int] | None = None
         self._chains: dict[tuple[int, Any], int] | None = None
@@ -53,6 +56,10 @@ class Writer:
     def file_key(values: dict[str, Any]) -> tuple:
         """What identifies the row's record, to find the same record twice in one file."""
         raise NotImplementedError
+
+    @staticmethod
+    def prepare(values: dict[str, Any], lookups: Lookups) -> None:
+        """Derive what needs no database from a checked row (done where the file is read)."""
 
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         """Resolve, check and upsert ``rows``; refused ones go to ``self.problems``."""
@@ -79,7 +86,11 @@ class Writer:
                 continue
             first[k] = row.number
             unique.append(record)
-        return upsert(session, model, key, unique, self.actor, links)
+        if not records:
+            return Outcome()
+        rows = [records[0][0].number, records[-1][0].number]
+        origin = {"import_run": self.run_id, "rows": rows}
+        return upsert(session, model, key, unique, self.actor, links, origin)
 
     # References shared by several kinds
 
@@ -179,11 +190,6 @@ def _fold(value: Any) -> Any:
 
 class Enterprises(Writer):
     kind = KINDS["enterprises"]
-    FIELDS = (
-        "inn", "ogrn", "name", "full_name", "region_code", "address", "lat", "lon",
-        "okved_main", "okved_extra", "employees", "revenue", "sme_category", "website",
-        "email", "phone", "description", "is_synthetic",
-    )  # fmt: skip
     LINKS: ClassVar = {"okved_extra": Link(enterprise_okved, "enterprise_id", "okved_code")}
 
     @staticmethod
@@ -204,14 +210,19 @@ class Enterprises(Writer):
                 continue
             if self.user and not self._may_write(row, existing.get(("inn", v["inn"]))):
                 continue
-            record = _fields(v, self.FIELDS)
-            if "city" in v and (city := self.lookups.regions.city(v["region_code"], v["city"])):
-                record["city_id"] = city.id
-            record["search_text"] = search_key(
-                v["name"], v.get("full_name"), v["inn"], v.get("ogrn")
-            )
-            records.append((row, record))
+            records.append((row, v))
         return self.save(session, Enterprise, ("inn",), records, self.LINKS)
+
+    @staticmethod
+    def prepare(values: dict[str, Any], lookups: Lookups) -> None:
+        """The row becomes the record: a known city's name turns into its id (an unknown one is
+        dropped; the address keeps the place), and the search text is added."""
+        city = values.pop("city", None)
+        if city and (found := lookups.regions.city(values["region_code"], city)):
+            values["city_id"] = found.id
+        values["search_text"] = search_key(
+            values["name"], values.get("full_name"), values["inn"], values.get("ogrn")
+        )
 
     def _may_write(self, row: Parsed, enterprise: Enterprise | None) -> bool:
         if enterprise is None:

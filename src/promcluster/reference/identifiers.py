@@ -1,19 +1,21 @@
 """Check digits of Russian company identifiers: INN (ИНН) and OGRN (ОГРН/ОГРНИП)."""
 
+from operator import mul
+
 _INN10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
 def _check(digits: list[int], weights: tuple[int, ...]) -> int:
-    return sum(d * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+    return sum(map(mul, digits, weights)) % 11 % 10
 
 
 def inn_error(inn: str) -> str | None:
     """Why ``inn`` is not a valid INN, in Russian, or None when it is valid."""
     if not (inn.isascii() and inn.isdigit()) or len(inn) not in (10, 12):
         return "ИНН должен состоять из 10 (организация) или 12 (ИП) цифр"
-    d = [int(c) for c in inn]
+    d = list(map(int, inn))
     if len(inn) == 10:
         ok = _check(d, _INN10) == d[9]
     else:

@@ -1,0 +1,109 @@
+"""SYNTHETIC enterprise registers for benchmarks: valid INN/OGRN check digits, real OKVED2 codes,
+real regions and cities, skewed sizes. Every row says it is synthetic (name and the
+"Синтетические данные" column); none of the identifiers belongs to a real company on purpose, but
+a generated INN may by chance coincide with one, so these files never go into a real database.
+
+    python benchmarks/synthetic.py enterprises 100000 -o /tmp/enterprises-100k.csv
+"""
+
+import argparse
+import csv
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+from promcluster.reference.service import data_path
+
+HEADER = (
+    "ИНН", "ОГРН", "Наименование", "Регион", "Город", "ОКВЭД", "Численность", "Выручка, руб.",
+    "Категория МСП", "Синтетические данные",
+)  # fmt: skip
+_INN10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def inn10(body: str) -> str:
+    """A 10-digit INN with its check digit for a 9-digit ``body``."""
+    return body + str(sum(int(d) * w for d, w in zip(body, _INN10, strict=True)) % 11 % 10)
+
+
+def ogrn13(body: str) -> str:
+    """A 13-digit OGRN with its check digit for a 12-digit ``body``."""
+    return body + str(int(body) % 11 % 10)
+
+
+def _reference() -> tuple[list[str], list[str], dict[str, list[str]]]:
+    with data_path("regions.csv").open(encoding="utf-8") as f:
+        regions = [r["code"] for r in csv.DictReader(f)]
+    with data_path("okved2.csv").open(encoding="utf-8") as f:
+        activities = [r["code"] for r in csv.DictReader(f) if int(r["level"]) >= 3]
+    cities: dict[str, list[str]] = {}
+    with data_path("cities.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            cities.setdefault(r["region_code"], []).append(r["name"])
+    return regions, activities, cities
+
+
+def enterprise_rows(count: int, seed: int = 1) -> Iterator[tuple]:
+    """``count`` synthetic enterprises; unique INNs and OGRNs (sequence numbers in the body)."""
+    rng = random.Random(seed)
+    regions, activities, cities = _reference()
+    # Skew: a few big regions and common activities hold most firms, as in real registers.
+    region_weights = [1 / (i + 1) ** 0.8 for i in range(len(regions))]
+    rng.shuffle(region_weights)
+    activity_weights = [1 / (i + 1) ** 0.9 for i in range(len(activities))]
+    rng.shuffle(activity_weights)
+    picked_regions = rng.choices(regions, region_weights, k=count)
+    picked_activities = rng.choices(activities, activity_weights, k=count)
+    for n in range(count):
+        region = picked_regions[n]
+        employees = min(int(rng.lognormvariate(2.0, 1.5)), 50000)
+        category = "микро" if employees < 15 else "малое" if employees < 100 else "среднее"
+        category = category if employees < 250 else "крупное"
+        yield (
+            inn10(f"{region}{n:07d}"),
+            ogrn13(f"102{region}{n:07d}"),
+            f"Синтетическое предприятие №{n + 1}",
+            region,
+            rng.choice(cities.get(region, [""])),
+            picked_activities[n],
+            employees,
+            round(employees * rng.uniform(1.5e6, 4e6)),
+            {"микро": "микропредприятие", "малое": "малое", "среднее": "среднее"}.get(
+                category, "крупное"
+            ),
+            "да",
+        )
+
+
+def write_enterprises(path: Path, count: int, seed: int = 1) -> Path:
+    """A CSV (UTF-8, ``;``) or XLSX register of ``count`` synthetic enterprises."""
+    rows = enterprise_rows(count, seed)
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Предприятия (синтетика)")
+        sheet.append(HEADER)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return path
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["enterprises"])
+    parser.add_argument("count", type=int)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    write_enterprises(args.output, args.count, args.seed)
+
+
+if __name__ == "__main__":
+    main()
