@@ -184,6 +184,49 @@ def import_file(
         raise typer.Exit(1)
 
 
+@app.command("export")
+def export_file(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="enterprises, members, products, supplies, projects, needs, clusters или template"
+        ),
+    ],
+    template_kind: Annotated[
+        str | None, typer.Argument(help="для template: вид загрузки, шаблон которого нужен")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="файл .csv, .xlsx или .geojson")
+    ] = None,
+    database: Database = None,
+) -> None:
+    """Export a kind to CSV, XLSX or GeoJSON; ``export template KIND`` writes an import template."""
+    from promcluster.imports import exports
+
+    if kind == "template":
+        if template_kind is None:
+            err.print("Укажите вид загрузки: promcluster export template enterprises")
+            raise typer.Exit(2)
+        path = output or Path(f"{template_kind}-template.xlsx")
+        try:
+            exports.template(template_kind, path)
+        except DomainError as exc:
+            err.print(f"[red]Ошибка:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        console.print(f"Шаблон «{template_kind}»: {path}")
+        return
+    if output is None:
+        err.print("Укажите файл: -o ФАЙЛ.csv, .xlsx или .geojson")
+        raise typer.Exit(2)
+    with (
+        _session(database, f"export-{kind}") as session,
+        Progress(console=err, transient=True) as bar,
+    ):
+        bar.add_task(f"Выгрузка «{kind}»", total=None)
+        count = exports.export(session, kind, output)
+    console.print(f"Выгружено записей: {count} → {output}")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="адрес (по умолчанию 127.0.0.1)")] = None,

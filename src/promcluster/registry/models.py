@@ -144,7 +144,9 @@ class Cluster(Versioned, Base):
         back_populates="cluster", cascade="all, delete-orphan", order_by="Chain.position"
     )
     # Loaded on delete so that each removed project gets its own audit row.
-    projects: Mapped[list["InvestmentProject"]] = relationship(cascade="all, delete-orphan")
+    projects: Mapped[list["InvestmentProject"]] = relationship(
+        back_populates="cluster", cascade="all, delete-orphan"
+    )
 
     @property
     def region_codes(self) -> list[str]:
@@ -226,6 +228,7 @@ class InvestmentProject(Versioned, Base):
     import_substitution: Mapped[bool] = mapped_column(Boolean, default=False)
     jobs: Mapped[int | None] = mapped_column(Integer)
 
+    cluster: Mapped[Cluster] = relationship(back_populates="projects")
     chain: Mapped[Chain | None] = relationship(back_populates="projects")
     initiator: Mapped[Enterprise | None] = relationship(lazy="joined")
     products: Mapped[list[Okpd]] = relationship(secondary=project_product, lazy="selectin")

@@ -379,7 +379,7 @@ def map_enterprises(session: Session, limit: int = MAP_ENTERPRISE_LIMIT) -> list
     return [*members, *others]
 
 
-def _cluster_point(cluster: Cluster) -> tuple[float, float] | None:
+def cluster_point(cluster: Cluster) -> tuple[float, float] | None:
     """The centroid of the cluster's members (all participants if none is a member yet),
     else the centre of its first region."""
     people = [m for m in cluster.memberships if m.status == "member"] or cluster.memberships
@@ -404,7 +404,7 @@ def map_features(session: Session) -> dict:
         features.append(_feature("enterprise", p["lat"], p["lon"], props))
     shown = len(features)
     for c in session.scalars(select(Cluster)):
-        if (point := _cluster_point(c)) is None:
+        if (point := cluster_point(c)) is None:
             continue
         members = sum(m.status == "member" for m in c.memberships)
         props = {

@@ -1,0 +1,418 @@
+"""Clean data out: every kind as CSV, XLSX (Russian headers, frozen header row, fitted widths)
+or GeoJSON, and an empty template per import kind. Exported files import back unchanged: the
+columns carry the import headers and the values are written the way the importer reads them."""
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from promcluster import labels
+from promcluster.errors import InvalidField
+from promcluster.imports.columns import KINDS
+from promcluster.matching.models import Need
+from promcluster.registry import queries
+from promcluster.registry.models import Cluster, ProductLine, Supply
+
+FORMATS = ("csv", "xlsx", "geojson")
+EXPORT_KINDS = (*KINDS, "clusters")
+XLSX_WIDTH_SAMPLE = 200
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One exported column: its header and how to read it from a record."""
+
+    header: str
+    value: Callable[[Any], Any]
+    name: str = ""
+
+
+def _import(kind: str, field: str, value: Callable[[Any], Any]) -> Field:
+    return Field(KINDS[kind].column(field).header, value, field)
+
+
+def _label(vocabulary: dict[str, str], value: str | None) -> str | None:
+    return vocabulary.get(value, value) if value else None
+
+
+def _region(region) -> str:
+    return f"{region.code} - {region.name}"
+
+
+def _enterprise_fields() -> list[Field]:
+    e = "enterprises"
+    return [
+        _import(e, "inn", lambda o: o.inn),
+        _import(e, "ogrn", lambda o: o.ogrn),
+        _import(e, "name", lambda o: o.name),
+        _import(e, "full_name", lambda o: o.full_name),
+        _import(e, "region_code", lambda o: _region(o.region)),
+        _import(e, "city", lambda o: o.city.name if o.city else None),
+        _import(e, "address", lambda o: o.address),
+        _import(e, "lat", lambda o: o.lat),
+        _import(e, "lon", lambda o: o.lon),
+        _import(e, "okved_main", lambda o: o.okved_main),
+        _import(e, "okved_extra", lambda o: o.okved_extra),
+        _import(e, "employees", lambda o: o.employees),
+        _import(e, "revenue", lambda o: o.revenue),
+        _import(e, "sme_category", lambda o: _label(labels.SME_CATEGORIES, o.sme_category)),
+        _import(e, "website", lambda o: o.website),
+        _import(e, "email", lambda o: o.email),
+        _import(e, "phone", lambda o: o.phone),
+        _import(e, "description", lambda o: o.description),
+        _import(e, "is_synthetic", lambda o: o.is_synthetic),
+    ]
+
+
+def _member_fields() -> list[Field]:
+    m = "members"
+    return [
+        _import(m, "cluster", lambda o: o.cluster.name),
+        _import(m, "inn", lambda o: o.enterprise.inn),
+        _import(m, "ogrn", lambda o: o.enterprise.ogrn),
+        Field("Наименование", lambda o: o.enterprise.name, "name"),
+        _import(m, "status", lambda o: _label(labels.MEMBERSHIP_STATUSES, o.status)),
+        _import(m, "role", lambda o: _label(labels.MEMBERSHIP_ROLES, o.role)),
+        _import(m, "since", lambda o: o.since),
+        _import(m, "until", lambda o: o.until),
+        _import(m, "note", lambda o: o.note),
+    ]
+
+
+def _product_fields() -> list[Field]:
+    p = "products"
+    return [
+        _import(p, "inn", lambda o: o.enterprise.inn),
+        _import(p, "ogrn", lambda o: o.enterprise.ogrn),
+        Field("Предприятие", lambda o: o.enterprise.name, "enterprise"),
+        _import(p, "okpd2", lambda o: o.okpd2_code),
+        _import(p, "direction", lambda o: _label(labels.PRODUCT_DIRECTIONS, o.direction)),
+        _import(p, "name", lambda o: o.name),
+        _import(p, "volume", lambda o: o.volume),
+        _import(p, "unit", lambda o: o.unit),
+        _import(p, "value", lambda o: o.value),
+        _import(p, "outside_share", lambda o: o.outside_share),
+        _import(p, "import_share", lambda o: o.import_share),
+        _import(p, "year", lambda o: o.year),
+    ]
+
+
+def _supply_fields() -> list[Field]:
+    s = "supplies"
+    return [
+        _import(s, "supplier_inn", lambda o: o.supplier.inn),
+        Field("Поставщик", lambda o: o.supplier.name, "supplier"),
+        _import(s, "buyer_inn", lambda o: o.buyer.inn),
+        Field("Покупатель", lambda o: o.buyer.name, "buyer"),
+        _import(s, "okpd2", lambda o: o.okpd2_code),
+        _import(s, "year", lambda o: o.year),
+        _import(s, "value", lambda o: o.value),
+        _import(s, "volume", lambda o: o.volume),
+        _import(s, "unit", lambda o: o.unit),
+    ]
+
+
+def _project_fields() -> list[Field]:
+    p = "projects"
+    return [
+        _import(p, "cluster", lambda o: o.cluster.name),
+        _import(p, "name", lambda o: o.name),
+        _import(p, "chain", lambda o: o.chain.name if o.chain else None),
+        _import(p, "initiator_inn", lambda o: o.initiator.inn if o.initiator else None),
+        _import(p, "amount", lambda o: o.amount),
+        _import(p, "start_year", lambda o: o.start_year),
+        _import(p, "end_year", lambda o: o.end_year),
+        _import(p, "status", lambda o: _label(labels.PROJECT_STATUSES, o.status)),
+        _import(p, "import_substitution", lambda o: o.import_substitution),
+        _import(p, "jobs", lambda o: o.jobs),
+        _import(p, "products", lambda o: [c.code for c in o.products]),
+        _import(p, "description", lambda o: o.description),
+    ]
+
+
+def _need_fields() -> list[Field]:
+    n = "needs"
+    return [
+        _import(n, "customer_inn", lambda o: o.customer.inn if o.customer else None),
+        _import(n, "customer_name", lambda o: o.customer.name if o.customer else o.customer_name),
+        _import(n, "region_code", lambda o: _region(o.region)),
+        _import(n, "product_name", lambda o: o.product_name),
+        _import(n, "okpd2", lambda o: o.okpd2_code),
+        _import(n, "volume", lambda o: o.volume),
+        _import(n, "unit", lambda o: o.unit),
+        _import(n, "value", lambda o: o.value),
+        _import(n, "deadline", lambda o: o.deadline),
+        _import(n, "status", lambda o: _label(labels.NEED_STATUSES, o.status)),
+        _import(n, "description", lambda o: o.description),
+    ]
+
+
+def _cluster_fields() -> list[Field]:
+    return [
+        Field("Номер", lambda o: o.id, "id"),
+        Field("Кластер", lambda o: o.name, "name"),
+        Field("Тип", lambda o: _label(labels.CLUSTER_KINDS, o.kind), "kind"),
+        Field("Статус", lambda o: _label(labels.CLUSTER_STATUSES, o.status), "status"),
+        Field("Регионы", lambda o: [_region(r) for r in o.regions], "regions"),
+        Field("Специализация (ОКВЭД2)", lambda o: [a.code for a in o.specialisation], "okved"),
+        Field("Номер в реестре", lambda o: o.registry_number, "registry_number"),
+        Field("Дата включения в реестр", lambda o: o.registry_date, "registry_date"),
+        Field(
+            "Специализированная организация",
+            lambda o: o.specialised_org.name if o.specialised_org else None,
+            "specialised_org",
+        ),
+        Field(
+            "Участников",
+            lambda o: sum(m.status == "member" for m in o.memberships),
+            "members",
+        ),
+        Field("Цепочек", lambda o: len(o.chains), "chains"),
+        Field("Инвестиционных проектов", lambda o: len(o.projects), "projects"),
+        Field("Сумма проектов, руб.", lambda o: sum(p.amount or 0 for p in o.projects), "amount"),
+    ]
+
+
+def _point(enterprise) -> Point:
+    p = queries.enterprise_point(enterprise)
+    return p["lon"], p["lat"]
+
+
+@dataclass(frozen=True)
+class Export:
+    """A kind's columns, its records under the list filters, and where each one is on a map."""
+
+    fields: Callable[[], list[Field]]
+    query: Callable[..., Select]
+    geometry: Callable[[Any], dict | None]
+
+
+def _points(*ends: Callable[[Any], Point | None]) -> Callable[[Any], dict | None]:
+    def geometry(record: Any) -> dict | None:
+        coordinates = [end(record) for end in ends]
+        if any(c is None for c in coordinates):
+            return None
+        if len(coordinates) == 1:
+            return {"type": "Point", "coordinates": list(coordinates[0])}
+        return {"type": "LineString", "coordinates": [list(c) for c in coordinates]}
+
+    return geometry
+
+
+def _cluster_point(cluster: Cluster) -> Point | None:
+    point = queries.cluster_point(cluster)
+    return None if point is None else (point[1], point[0])
+
+
+def _project_point(project) -> Point | None:
+    if project.initiator is not None:
+        return _point(project.initiator)
+    region = project.cluster.regions[0] if project.cluster.regions else None
+    return None if region is None else (region.lon, region.lat)
+
+
+def _need_point(need: Need) -> Point:
+    if need.customer is not None:
+        return _point(need.customer)
+    return need.region.lon, need.region.lat
+
+
+EXPORTS: dict[str, Export] = {
+    "enterprises": Export(_enterprise_fields, queries.enterprise_query, _points(_point)),
+    "members": Export(
+        _member_fields, queries.membership_query, _points(lambda m: _point(m.enterprise))
+    ),
+    "products": Export(
+        _product_fields,
+        lambda **f: select(ProductLine).order_by(ProductLine.enterprise_id, ProductLine.id),
+        _points(lambda p: _point(p.enterprise)),
+    ),
+    "supplies": Export(
+        _supply_fields,
+        lambda **f: select(Supply).order_by(Supply.year, Supply.id),
+        _points(lambda s: _point(s.supplier), lambda s: _point(s.buyer)),
+    ),
+    "projects": Export(_project_fields, queries.project_query, _points(_project_point)),
+    "needs": Export(_need_fields, lambda **f: select(Need).order_by(Need.id), _points(_need_point)),
+    "clusters": Export(_cluster_fields, queries.cluster_query, _points(_cluster_point)),
+}
+
+
+def format_of(path: Path) -> str:
+    """The export format named by the file's suffix."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix == "json":
+        suffix = "geojson"
+    if suffix not in FORMATS:
+        raise InvalidField(
+            "format", f"формат «{path.suffix}» не поддерживается: .csv, .xlsx, .geojson"
+        )
+    return suffix
+
+
+def _spec(kind: str) -> Export:
+    if kind not in EXPORTS:
+        raise InvalidField("kind", f"нет вида данных «{kind}»; есть: {', '.join(EXPORT_KINDS)}")
+    return EXPORTS[kind]
+
+
+def records(session: Session, kind: str, filters: dict[str, Any] | None = None) -> Iterator[Any]:
+    """The records of ``kind`` under the list filters, streamed."""
+    query = _spec(kind).query(**{k: v for k, v in (filters or {}).items() if v is not None})
+    yield from session.scalars(query.execution_options(yield_per=1000))
+
+
+def export(session: Session, kind: str, path: Path, filters: dict[str, Any] | None = None) -> int:
+    """Write ``kind`` to ``path`` in the format its suffix names; returns the number of records."""
+    fmt, spec = format_of(path), _spec(kind)
+    rows = records(session, kind, filters)
+    fields = spec.fields()
+    if fmt == "geojson":
+        return _write_geojson(path, fields, spec, rows)
+    table = ([f.value(r) for f in fields] for r in rows)
+    writer = _write_xlsx if fmt == "xlsx" else _write_csv
+    return writer(path, [f.header for f in fields], table, _sheet_title(kind))
+
+
+def template(kind: str, path: Path) -> Path:
+    """An empty file with the import headers of ``kind`` (XLSX adds a sheet explaining them)."""
+    if kind not in KINDS:
+        raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
+    headers = [c.header for c in KINDS[kind].columns]
+    if format_of(path) == "csv":
+        _write_csv(path, headers, iter(()), "")
+        return path
+    if format_of(path) != "xlsx":
+        raise InvalidField("format", "шаблон бывает в форматах .xlsx и .csv")
+    _write_xlsx(path, headers, iter(()), _sheet_title(kind), notes=describe(kind))
+    return path
+
+
+def describe(kind: str) -> list[list[str]]:
+    """The columns of an import kind explained: header, required, format, example, other names."""
+    rows = [["Столбец", "Обязательный", "Что писать", "Пример", "Другие допустимые названия"]]
+    one_of = KINDS[kind].one_of
+    for c in KINDS[kind].columns:
+        required = "да" if c.required else "одно из двух" if c.field in one_of else ""
+        rows.append([c.header, required, c.note, c.example, ", ".join(c.aliases)])
+    return rows
+
+
+def _sheet_title(kind: str) -> str:
+    return (labels.IMPORT_KINDS.get(kind) or "кластеры").split(" (")[0].capitalize()[:31]
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float):
+        return f"{value:.10g}".replace(".", ",")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return value
+
+
+def _write_csv(path: Path, headers: list[str], rows: Iterator[list], _title: str) -> int:
+    """UTF-8 with BOM and ``;``: what Excel opens correctly with a Russian locale."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+            count += 1
+    return count
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return value
+
+
+def _write_xlsx(
+    path: Path,
+    headers: list[str],
+    rows: Iterator[list],
+    title: str,
+    notes: list[list[str]] | None = None,
+) -> int:
+    """A streamed workbook: bold frozen header, widths fitted to the first rows, dates as dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title or "Данные")
+    sheet.freeze_panes = "A2"
+    sample = [next(rows, None) for _ in range(XLSX_WIDTH_SAMPLE)]
+    sample = [r for r in sample if r is not None]
+    for i, header in enumerate(headers):
+        longest = max([len(header), *(len(str(_xlsx_value(r[i]) or "")) for r in sample)])
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(max(longest + 2, 8), 60)
+    bold = Font(bold=True)
+    head = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    count = 0
+    for row in chain(sample, rows):
+        sheet.append([_date_cell(sheet, _xlsx_value(v)) for v in row])
+        count += 1
+    if notes:
+        explained = book.create_sheet("Пояснения")
+        for i, width in enumerate((28, 14, 50, 30, 60)):
+            explained.column_dimensions[get_column_letter(i + 1)].width = width
+        for row in notes:
+            explained.append(row)
+    book.save(path)
+    return count
+
+
+def _date_cell(sheet, value: Any) -> Any:
+    if isinstance(value, date):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD.MM.YYYY"
+        return cell
+    return value
+
+
+def _write_geojson(path: Path, fields: list[Field], spec: Export, rows: Iterator[Any]) -> int:
+    """A FeatureCollection; records with no place on the map are left out."""
+    count = 0
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{"type": "FeatureCollection", "features": [\n')
+        for record in rows:
+            geometry = spec.geometry(record)
+            if geometry is None:
+                continue
+            props = {x.name: _json_value(x.value(record)) for x in fields}
+            feature = {"type": "Feature", "geometry": geometry, "properties": props}
+            f.write((",\n" if count else "") + json.dumps(feature, ensure_ascii=False))
+            count += 1
+        f.write("\n]}\n")
+    return count
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
