@@ -3,6 +3,7 @@ or GeoJSON, and an empty template per import kind. Exported files import back un
 columns carry the import headers and the values are written the way the importer reads them."""
 
 import csv
+import inspect
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -263,6 +264,12 @@ def _spec(kind: str) -> Export:
     if kind not in EXPORTS:
         raise InvalidField("kind", f"нет вида данных «{kind}»; есть: {', '.join(EXPORT_KINDS)}")
     return EXPORTS[kind]
+
+
+def filter_names(kind: str) -> set[str]:
+    """The list filters ``kind`` accepts (the keyword parameters of its query)."""
+    parameters = inspect.signature(_spec(kind).query).parameters.values()
+    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
 def records(session: Session, kind: str, filters: dict[str, Any] | None = None) -> Iterator[Any]:

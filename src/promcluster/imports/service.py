@@ -3,6 +3,8 @@ and loses none of the batch in flight; re-running the same file finishes the wor
 makes rows already imported count as unchanged)."""
 
 import csv
+import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
+from promcluster.errors import NotFound
 from promcluster.imports import pipeline
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.models import ImportRun, RejectedRow
@@ -26,6 +29,7 @@ from promcluster.imports.writers import WRITERS, Writer
 BATCH_SIZE = 5000
 RETRIES = 5
 REPORT_HEADER = ("Строка", "Столбец", "Значение", "Причина")
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[ImportRun], None]
 
@@ -177,3 +181,44 @@ def unusable_report(out: IO[str], message: str) -> None:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(REPORT_HEADER)
     writer.writerow(("", "", "", message))
+
+
+def launch(
+    factory: sessionmaker[Session],
+    kind: str,
+    upload: Path,
+    filename: str,
+    user: User,
+    sheet: str | None = None,
+) -> int:
+    """Start importing an uploaded file in a background thread; returns the run to follow.
+    The upload is deleted when the import ends; the outcome is in the run record."""
+    actor = Actor(user.username, user.id)
+    run_id = start_run(factory, kind, filename, actor)
+
+    def work() -> None:
+        try:
+            run_import(factory, kind, upload, actor=actor, user=user, run_id=run_id, sheet=sheet)
+        except Exception:  # recorded in the run as failed or interrupted
+            logger.exception("import run %s ended with an error", run_id)
+        finally:
+            upload.unlink(missing_ok=True)
+
+    threading.Thread(target=work, name=f"import-{run_id}", daemon=True).start()
+    return run_id
+
+
+def visible_run(session: Session, run_id: int, user: User) -> ImportRun:
+    """The run ``run_id`` if ``user`` started it or is an administrator."""
+    run = session.get(ImportRun, run_id)
+    if run is None or (user.role != "admin" and run.user_id != user.id):
+        raise NotFound(f"загрузка №{run_id} не найдена")
+    return run
+
+
+def recent_runs(session: Session, user: User, limit: int = 20) -> list[ImportRun]:
+    """The latest runs the user may see: all for administrators, their own for others."""
+    query = select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)
+    if user.role != "admin":
+        query = query.where(ImportRun.user_id == user.id)
+    return list(session.scalars(query))

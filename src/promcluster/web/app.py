@@ -55,11 +55,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routes(app: FastAPI) -> None:
     from promcluster.auth.api import router as audit_api
     from promcluster.auth.pages import router as auth_pages
+    from promcluster.imports.api import router as imports_api
+    from promcluster.imports.pages import router as imports_pages
     from promcluster.registry.api import router as registry_api
     from promcluster.registry.pages import router as registry_pages
 
     app.include_router(registry_api)
     app.include_router(audit_api)
+    app.include_router(imports_api)
+    app.include_router(imports_pages)
     app.include_router(auth_pages)
     app.include_router(registry_pages)
 

@@ -1,0 +1,64 @@
+"""HTML pages of imports: the upload form, a run's progress and outcome, downloads."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.imports import api, exports, service
+from promcluster.imports.columns import KINDS
+from promcluster.registry.pages import render
+from promcluster.web.deps import check_form_csrf, get_session, login_required
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/imports")
+def upload_form(
+    request: Request, user: User = Depends(login_required), session: Session = Depends(get_session)
+):
+    return render(
+        request,
+        "imports/upload.html",
+        user,
+        kinds=KINDS,
+        runs=service.recent_runs(session, user),
+        describe=exports.describe,
+    )
+
+
+@router.post("/imports", dependencies=[Depends(check_form_csrf)])
+def upload(
+    request: Request,
+    kind: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    sheet: Annotated[str | None, Form()] = None,
+    user: User = Depends(login_required),
+):
+    """Start the import; scripts get the run's address as JSON, plain forms a redirect."""
+    run_id = api.start(request, user, kind, file, sheet)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"id": run_id, "url": f"/imports/{run_id}"}, status_code=202)
+    return RedirectResponse(f"/imports/{run_id}", status_code=303)
+
+
+@router.get("/imports/{run_id}")
+def run_page(
+    request: Request,
+    run_id: int,
+    user: User = Depends(login_required),
+    session: Session = Depends(get_session),
+):
+    run = service.visible_run(session, run_id, user)
+    template = "imports/_run.html" if request.headers.get("hx-request") else "imports/run.html"
+    return render(request, template, user, run=run, kinds=KINDS)
+
+
+@router.get("/imports/{run_id}/errors.csv")
+def run_errors(
+    run_id: int, user: User = Depends(login_required), session: Session = Depends(get_session)
+):
+    service.visible_run(session, run_id, user)
+    return api.report_response(session, run_id)
