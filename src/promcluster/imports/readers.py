@@ -151,10 +151,17 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             broken = archive.testzip()
         if broken is not None:
             raise UnusableFile(f"файл XLSX повреждён: испорчена часть «{broken}»")
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+        # A file object, not the path: openpyxl judges a path by its suffix, the platform by
+        # the content (an XLSX saved as .csv or with no suffix still opens).
+        handle = path.open("rb")
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise UnusableFile("файл XLSX повреждён или обрезан (не открывается как архив)") from exc
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a ZIP that is not a workbook
+        handle.close()
         raise UnusableFile(
-            "файл XLSX повреждён или обрезан (не открывается как книга Excel)"
+            "файл не открывается как книга Excel XLSX (повреждён или это другой архив)"
         ) from exc
     if sheet is None:
         worksheet = workbook.worksheets[0]
@@ -179,7 +186,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         "xlsx",
         rows(),
         lambda: min(done[0] / total, 1.0) if total else 0.0,
-        closers=[workbook.close],
+        closers=[workbook.close, handle.close],
     )
 
 
