@@ -51,6 +51,8 @@ SESSION_COOKIE = "promcluster_session"
 # Registry and auth tables in an order that deletes children before parents.
 CLEAN_ORDER = (
     "audit_log",
+    "import_rejections",
+    "import_runs",
     "user_clusters",
     "users",
     "declared_figures",
@@ -63,6 +65,9 @@ CLEAN_ORDER = (
     "cluster_okved",
     "cluster_regions",
     "clusters",
+    "needs",
+    "supplies",
+    "product_lines",
     "enterprise_okved",
     "enterprises",
 )
