@@ -118,3 +118,27 @@ def test_downloads_follow_filters_and_login_rule(client, admin_client, db):
     template = client.get(f"{API}/templates/members.xlsx")
     assert template.status_code == 200
     assert template.content[:2] == b"PK"
+
+
+def test_enterprise_card_shows_imported_products_to_logged_in_users(client, admin_client, db):
+    inn = inn10("720400066")
+    firm = db.add_enterprise(inn=inn, name="ООО «Газоблок»", region_code="72")
+    body = "\n".join(
+        [
+            "ИНН;ОКПД2;Направление;Наименование продукции;Стоимость в год, руб.;Доля импорта",
+            f"{inn};23.61.11;производит;Блоки газобетонные D500;48 000 000;",
+            f"{inn};22.21.30;потребляет;Плёнка упаковочная;6 500 000;35%",
+        ]
+    ).encode("utf-8")
+    answer = admin_client.post(
+        f"{API}/imports",
+        data={"kind": "products"},
+        files={"file": ("продукция.csv", body, "text/csv")},
+    )
+    assert _wait(admin_client, answer.json()["id"])["created"] == 2
+    card = admin_client.get(f"/enterprises/{firm}").text
+    assert "Блоки газобетонные D500" in card and "Плёнка упаковочная" in card
+    assert "35%" in card
+    public = client.get(f"/enterprises/{firm}").text
+    assert "Блоки газобетонные D500" not in public
+    assert "видны после входа" in public

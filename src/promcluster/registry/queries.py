@@ -17,6 +17,8 @@ from promcluster.registry.models import (
     Enterprise,
     InvestmentProject,
     Membership,
+    ProductLine,
+    Supply,
     cluster_okved,
     cluster_region,
     search_key,
@@ -285,6 +287,36 @@ def enterprise_point(e: Enterprise, status: str | None = None) -> dict:
         "status": status,
         "synthetic": e.is_synthetic,
     }
+
+
+@dataclass
+class Trade:
+    """What an enterprise makes and buys, and its supplies to and from other enterprises."""
+
+    produces: list[ProductLine]
+    consumes: list[ProductLine]
+    sells: list[Supply]
+    buys: list[Supply]
+
+
+def enterprise_trade(session: Session, enterprise_id: int) -> Trade:
+    """The product lines and supplies of one enterprise (imported or entered)."""
+    lines = session.scalars(
+        select(ProductLine)
+        .where(ProductLine.enterprise_id == enterprise_id)
+        .order_by(ProductLine.okpd2_code)
+    ).all()
+    supplies = session.scalars(
+        select(Supply)
+        .where((Supply.supplier_id == enterprise_id) | (Supply.buyer_id == enterprise_id))
+        .order_by(Supply.year.desc(), Supply.value.desc())
+    ).all()
+    return Trade(
+        produces=[p for p in lines if p.direction == "produces"],
+        consumes=[p for p in lines if p.direction == "consumes"],
+        sells=[s for s in supplies if s.supplier_id == enterprise_id],
+        buys=[s for s in supplies if s.buyer_id == enterprise_id],
+    )
 
 
 @dataclass
