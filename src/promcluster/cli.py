@@ -160,6 +160,13 @@ def import_file(
                 on_batch=show,
                 parallel=True,
             )
+        except KeyboardInterrupt:
+            err.print(
+                "[yellow]Прервано.[/yellow] Завершённые части сохранены, незавершённая отменена; "
+                "запустите ту же команду снова, чтобы закончить загрузку."
+            )
+            engine.dispose()
+            raise typer.Exit(130) from None
         except service.UnusableFile as exc:
             err.print(f"[red]Файл не принят, ничего не записано:[/red] {exc}")
             if errors is not None:
