@@ -142,3 +142,17 @@ def test_enterprise_card_shows_imported_products_to_logged_in_users(client, admi
     public = client.get(f"/enterprises/{firm}").text
     assert "Блоки газобетонные D500" not in public
     assert "видны после входа" in public
+
+
+def test_cluster_page_offers_its_member_list(client, db):
+    cluster = db.add_cluster(name="Кластер со списком", region_codes=["72"])
+    other = db.add_cluster(name="Другой кластер", region_codes=["72"])
+    member = db.add_enterprise(name="ООО «Участник списка»", region_code="72")
+    outsider = db.add_enterprise(name="ООО «Чужой участник»", region_code="72")
+    db.add_membership(cluster, member)
+    db.add_membership(other, outsider)
+    page = client.get(f"/clusters/{cluster}").text
+    link = f"/api/v1/export/members.csv?cluster_id={cluster}"
+    assert link in page
+    text = client.get(link).content.decode("utf-8-sig")
+    assert "ООО «Участник списка»" in text and "Чужой участник" not in text
