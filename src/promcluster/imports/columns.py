@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster import labels
@@ -21,10 +22,22 @@ class Lookups:
     okved: CodeIndex
     okpd: CodeIndex
     regions: RegionIndex
+    clusters: dict[int | str, int]
 
     @classmethod
     def of(cls, session: Session) -> "Lookups":
-        return cls(CodeIndex.of(session, Okved), CodeIndex.of(session, Okpd), RegionIndex(session))
+        from promcluster.registry.models import Cluster
+
+        clusters: dict[int | str, int] = {}
+        for id_, name in session.execute(select(Cluster.id, Cluster.name)):
+            clusters[id_] = id_
+            clusters.setdefault(name.casefold(), id_)
+        return cls(
+            CodeIndex.of(session, Okved),
+            CodeIndex.of(session, Okpd),
+            RegionIndex(session),
+            clusters,
+        )
 
 
 Parse = Callable[[values.Cell, Lookups], Any]
@@ -69,9 +82,18 @@ def _longitude(cell: values.Cell) -> float:
 
 
 def _reference(cell: values.Cell) -> int | str:
-    """A cluster or chain named by its number (id) or its name."""
+    """A chain named by its number or its name."""
     raw = values.text(cell)
     return int(raw) if raw.isdigit() else raw
+
+
+def _cluster(cell: values.Cell, lookups: Lookups) -> int:
+    """A cluster of the platform named by its number (id) or its exact name."""
+    ref = _reference(cell)
+    found = lookups.clusters.get(ref.casefold() if isinstance(ref, str) else ref)
+    if found is None:
+        raise ValueError(f"нет кластера «{values.text(cell)}» на платформе")
+    return found
 
 
 TEXT = _plain(values.text)
@@ -98,6 +120,8 @@ class Column:
     required: bool = False
     example: str = ""
     note: str = ""
+    # Money: a header saying "тыс. руб." or "млн руб." scales the values to roubles.
+    scaled: bool = False
 
     def names(self) -> set[str]:
         """Every normalised header that means this column."""
@@ -151,7 +175,7 @@ _OGRN = Column("ogrn", "ОГРН", OGRN, ("огрнип", "огрн огрнип
 _CLUSTER = Column(
     "cluster",
     "Кластер",
-    REFERENCE,
+    _cluster,
     ("cluster id", "название кластера", "наименование кластера"),
     required=True,
     example="Строительно-промышленный кластер Тюменской области",
@@ -169,7 +193,12 @@ _OKPD2 = Column(
 _VOLUME = Column("volume", "Объём в год", NUMBER, ("объем", "объем в год", "количество"))
 _UNIT = Column("unit", "Единица измерения", TEXT, ("ед изм", "единица", "ед"), example="м3")
 _VALUE = Column(
-    "value", "Стоимость в год, руб.", MONEY, ("стоимость", "сумма", "стоимость в год"), example="0"
+    "value",
+    "Стоимость в год, руб.",
+    MONEY,
+    ("стоимость", "сумма", "стоимость в год"),
+    example="0",
+    scaled=True,
 )
 _DESCRIPTION = Column("description", "Описание", TEXT, ("примечание", "комментарий"))
 
@@ -236,7 +265,7 @@ ENTERPRISES = Kind(
             ("среднесписочная численность", "численность работников", "сотрудников", "headcount"),
             example="120",
         ),
-        Column("revenue", "Выручка, руб.", MONEY, ("выручка", "доход")),
+        Column("revenue", "Выручка, руб.", MONEY, ("выручка", "доход"), scaled=True),
         Column(
             "sme_category",
             "Категория МСП",
@@ -399,6 +428,7 @@ PROJECTS = Kind(
             "Сумма инвестиций, руб.",
             MONEY,
             ("объем инвестиций", "инвестиции", "стоимость проекта", "сумма инвестиций"),
+            scaled=True,
         ),
         Column("start_year", "Год начала", YEAR, ()),
         Column("end_year", "Год окончания", YEAR, ("год завершения",)),

@@ -7,7 +7,7 @@ from typing import Any
 
 from promcluster.imports.columns import Column, Kind, Lookups, header_keys
 from promcluster.imports.readers import HEADER_SCAN_ROWS, Row, UnusableFile
-from promcluster.imports.values import Cell, text
+from promcluster.imports.values import Cell, money, text
 
 MAX_HEADER_ROWS = 3
 
@@ -30,11 +30,18 @@ class Header:
     positions: dict[str, int]
     titles: dict[str, str]
     ignored: list[str]
+    scales: dict[str, float] = field(default_factory=dict)
 
-    def plan(self, kind: Kind) -> list[tuple[Column, int | None, str]]:
-        """The columns to read in each row: present ones and required ones (to refuse)."""
+    def plan(self, kind: Kind) -> list[tuple[Column, int | None, str, float]]:
+        """The columns to read in each row (present ones, and required ones to refuse), with
+        the scale of money columns given in thousands or millions."""
         return [
-            (c, self.positions.get(c.field), self.titles.get(c.field, c.header))
+            (
+                c,
+                self.positions.get(c.field),
+                self.titles.get(c.field, c.header),
+                self.scales.get(c.field, 1),
+            )
             for c in kind.columns
             if c.field in self.positions or c.required
         ]
@@ -100,7 +107,22 @@ def locate_header(kind: Kind, rows: Iterator[Row]) -> tuple[Header, list[Row]]:
         text(cell) for c, cell in enumerate(header_cells) if cell is not None and c not in merged
     ]
     _require_columns(kind, positions)
-    return Header(head[last][0], positions, titles, ignored), head[last + 1 :]
+    scales = {
+        c.field: _scale(titles[c.field]) for c in kind.columns if c.scaled and c.field in titles
+    }
+    header = Header(
+        head[last][0], positions, titles, ignored, {f: k for f, k in scales.items() if k != 1}
+    )
+    return header, head[last + 1 :]
+
+
+def _scale(title: str) -> float:
+    """Roubles per unit of a money column: «тыс. руб.» → 1,000, «млн руб.» → 1,000,000."""
+    words = title.casefold()
+    for unit, factor in (("млрд", 1e9), ("млн", 1e6), ("тыс", 1e3)):
+        if unit in words:
+            return factor
+    return 1
 
 
 def _require_columns(kind: Kind, positions: dict[str, int]) -> None:
@@ -114,7 +136,7 @@ def _require_columns(kind: Kind, positions: dict[str, int]) -> None:
 def parse_row(
     kind: Kind,
     header: Header,
-    plan: list[tuple[Column, int | None, str]],
+    plan: list[tuple[Column, int | None, str, float]],
     lookups: Lookups,
     number: int,
     cells: list[Cell | None],
@@ -124,14 +146,17 @@ def parse_row(
         return None
     row = Parsed(number)
     width = len(cells)
-    for column, position, title in plan:
+    for column, position, title, scale in plan:
         cell = cells[position] if position is not None and position < width else None
         if cell is None:
             if column.required:
                 row.refuse(title, None, "пустая обязательная ячейка")
             continue
         try:
-            row.values[column.field] = column.parse(cell, lookups)
+            if scale != 1:
+                row.values[column.field] = money(cell, scale)
+            else:
+                row.values[column.field] = column.parse(cell, lookups)
         except ValueError as exc:
             row.refuse(title, cell, str(exc))
     if kind.one_of and not row.problems and not any(f in row.values for f in kind.one_of):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth.audit import Actor, act_as
@@ -22,8 +22,8 @@ from promcluster.imports import pipeline
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.models import ImportRun, RejectedRow
 from promcluster.imports.readers import UnusableFile
-from promcluster.imports.rows import Header, Parsed
-from promcluster.imports.upsert import BatchConflict
+from promcluster.imports.rows import Header, Parsed, Problem
+from promcluster.imports.upsert import BatchConflict, Outcome
 from promcluster.imports.writers import WRITERS, Writer
 
 BATCH_SIZE = 5000
@@ -110,40 +110,71 @@ def _start(factory, run_id: int, header: Header) -> None:
 
 
 def _commit(factory, run_id, writer_of, batch: list[Parsed], progress: float, on_batch) -> None:
-    """Write one batch in one transaction, retrying when a concurrent writer got in the way."""
+    """Write one batch in one transaction, retrying when a concurrent writer got in the way;
+    a batch the database keeps refusing is written row by row, refusing the rows it rejects."""
     good = [r for r in batch if not r.problems]
-    for attempt in range(RETRIES):
+    attempt = 0
+    while True:
         writer = writer_of()
+        one_by_one = attempt >= RETRIES
         try:
             with factory() as session, session.begin():
                 act_as(session, writer.actor)
-                outcome = writer.write(session, good)
-                problems = [p for r in batch for p in r.problems] + writer.problems
-                if problems:
-                    session.execute(
-                        insert(RejectedRow),
-                        [{"run_id": run_id, **asdict(p)} for p in problems],
-                    )
-                rejected = len({p.row for p in problems})
-                session.execute(
-                    update(ImportRun)
-                    .where(ImportRun.id == run_id)
-                    .values(
-                        rows_read=ImportRun.rows_read + len(batch),
-                        created=ImportRun.created + outcome.created,
-                        updated=ImportRun.updated + outcome.updated,
-                        unchanged=ImportRun.unchanged + outcome.unchanged,
-                        rejected=ImportRun.rejected + rejected,
-                        progress=progress,
-                    )
-                )
-                run = session.get(ImportRun, run_id)
+                if one_by_one:
+                    outcome = _write_rows(session, writer, good)
+                else:
+                    outcome = writer.write(session, good)
+                run = _account(session, run_id, batch, writer, outcome, progress)
             break
         except (BatchConflict, IntegrityError, OperationalError):
-            if attempt == RETRIES - 1:
+            if one_by_one:
                 raise
+            attempt += 1
+        except (DataError, OverflowError):
+            if one_by_one:
+                raise
+            attempt = RETRIES  # the same data would fail again as a batch
     if on_batch is not None:
         on_batch(run)
+
+
+def _write_rows(session: Session, writer: Writer, rows: list[Parsed]) -> Outcome:
+    """Each row in a savepoint of its own: the rows the database refuses get a report line."""
+    total = Outcome()
+    for row in rows:
+        try:
+            with session.begin_nested():
+                outcome = writer.write(session, [row])
+        except (DBAPIError, OverflowError) as exc:
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0][:300]
+            writer.problems.append(
+                Problem(row.number, "", None, f"база данных не приняла строку: {reason}")
+            )
+            continue
+        total.created += outcome.created
+        total.updated += outcome.updated
+        total.unchanged += outcome.unchanged
+    return total
+
+
+def _account(session: Session, run_id: int, batch, writer: Writer, outcome: Outcome, progress):
+    """Store the batch's report lines and add its counts to the run."""
+    problems = [p for r in batch for p in r.problems] + writer.problems
+    if problems:
+        session.execute(insert(RejectedRow), [{"run_id": run_id, **asdict(p)} for p in problems])
+    session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(
+            rows_read=ImportRun.rows_read + len(batch),
+            created=ImportRun.created + outcome.created,
+            updated=ImportRun.updated + outcome.updated,
+            unchanged=ImportRun.unchanged + outcome.unchanged,
+            rejected=ImportRun.rejected + len({p.row for p in problems}),
+            progress=progress,
+        )
+    )
+    return session.get(ImportRun, run_id)
 
 
 def _finish(factory, run_id: int, status: str, message: str | None) -> ImportRun:

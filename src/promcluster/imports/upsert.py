@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from promcluster.auth.audit import Actor, record_bulk
 from promcluster.db import insert_rows, select_in
 
+ON_INSERT = "_on_insert"  # a record's fields written only when it is created (derived defaults)
+
 
 class BatchConflict(Exception):
     """A record changed under the batch (a concurrent edit or import): the batch is retried."""
@@ -34,6 +36,7 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
 
 
 def upsert(
@@ -47,8 +50,10 @@ def upsert(
 ) -> Outcome:
     """Create the records whose key is new and update the fields that differ in the others.
 
-    A record holds only the fields the file filled: an empty cell never erases a stored value.
-    ``key[0]`` is the column used to look existing records up (an indexed one).
+    A record holds only the fields the file filled: an empty cell never erases a stored value;
+    fields under ``ON_INSERT`` are written only when the record is created (a default taken from
+    elsewhere must not overwrite a stored value). ``key[0]`` is the column used to look existing
+    records up (an indexed one).
 
     Each changed record gets an audit row with its values before and after. Created records get
     one audit row each holding their values, or, when ``origin`` says where the batch came from
@@ -58,7 +63,8 @@ def upsert(
     links = links or {}
     table = model.__table__
     key_of = itemgetter(*key)
-    compared = sorted({f for r in records for f in r if f not in key and f not in links})
+    skipped = {*key, *links, ON_INSERT}
+    compared = sorted({f for r in records for f in r if f not in skipped})
     columns = ["id", "version", *key, *compared]
     keys = {r[key[0]] for r in records}
     existing = {
@@ -70,7 +76,8 @@ def upsert(
     for record in records:
         row = existing.get(key_of(record))
         if row is None:
-            new.append(record)
+            extra = record.get(ON_INSERT) or {}
+            new.append({f: v for f, v in record.items() if f != ON_INSERT} | extra)
             continue
         outcome.ids.append(row["id"])
         changes = {f: [row[f], v] for f, v in record.items() if f in compared and row[f] != v}
@@ -85,7 +92,9 @@ def upsert(
         result = session.execute(
             update(table)
             .where(table.c.id == row["id"], table.c.version == row["version"])
-            .values({f: after for f, (_, after) in changes.items()}, version=row["version"] + 1)
+            .values(
+                {f: after for f, (_, after) in changes.items()} | {"version": row["version"] + 1}
+            )
         )
         if result.rowcount != 1:
             raise BatchConflict(f"{model.__tablename__} {row['id']}")
@@ -93,6 +102,7 @@ def upsert(
             _replace_links(session, links[f], row["id"], record[f])
         entries.append(("update", row["id"], changes | changed_links))
         outcome.updated += 1
+        outcome.updated_ids.append(row["id"])
     if new:
         connection = session.connection()
         defaults = {

@@ -4,6 +4,7 @@ Each parser takes a non-empty cell (text, or a number or date from XLSX) and ret
 value, or raises ValueError with a message that tells the user what is wrong.
 """
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -70,17 +71,26 @@ def non_negative(cell: Cell) -> float:
     return value
 
 
+INTEGER_MAX = 2**31 - 1  # the database's INTEGER
+MONEY_MAX = 2**63 - 1  # BIGINT, in roubles
+
+
 def integer(cell: Cell) -> int:
     """A whole non-negative number (headcount, jobs)."""
     value = non_negative(cell)
     if not value.is_integer():
         raise ValueError(f"«{text(cell)}» не целое число")
+    if value > INTEGER_MAX:
+        raise ValueError(f"число {text(cell)} слишком велико")
     return int(value)
 
 
-def money(cell: Cell) -> int:
-    """Roubles, rounded to the rouble."""
-    return round(non_negative(cell))
+def money(cell: Cell, scale: float = 1) -> int:
+    """Roubles (times ``scale`` for a column in thousands or millions), rounded half up."""
+    value = math.floor(non_negative(cell) * scale + 0.5)
+    if value > MONEY_MAX:
+        raise ValueError(f"сумма {text(cell)} слишком велика")
+    return value
 
 
 def share(cell: Cell) -> float:

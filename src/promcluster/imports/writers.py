@@ -4,7 +4,7 @@
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from promcluster.auth import permissions
@@ -13,11 +13,10 @@ from promcluster.auth.models import User
 from promcluster.errors import PermissionDenied
 from promcluster.imports.columns import KINDS, Kind, Lookups
 from promcluster.imports.rows import Header, Parsed, Problem
-from promcluster.imports.upsert import Link, Outcome, upsert
+from promcluster.imports.upsert import ON_INSERT, Link, Outcome, upsert
 from promcluster.matching.models import Need
 from promcluster.registry.models import (
     Chain,
-    Cluster,
     Enterprise,
     InvestmentProject,
     Membership,
@@ -42,7 +41,6 @@ class Writer:
         self.header, self.lookups, self.user, self.actor = header, lookups, user, actor
         self.run_id = run_id
         self.problems: list[Problem] = []
-        self._clusters: dict[Any, int] | None = None
         self._chains: dict[tuple[int, Any], int] | None = None
 
     def title(self, field: str) -> str:
@@ -80,9 +78,9 @@ class Writer:
         for row, record in records:
             k = tuple(record.get(f) for f in key)
             if k in first:
-                self.problems.append(
-                    Problem(row.number, "", None, f"та же запись, что в строке {first[k]}")
-                )
+                shown = " ".join(str(v) for v in k if v is not None)
+                reason = f"повтор: та же запись, что в строке {first[k]}"
+                self.problems.append(Problem(row.number, self.kind.key, shown, reason))
                 continue
             first[k] = row.number
             unique.append(record)
@@ -130,8 +128,12 @@ class Writer:
 
     def may_edit(self, row: Parsed, field: str, enterprise: Enterprise) -> bool:
         """Whether the user may change this enterprise's data; refuses the row when not."""
-        clusters = {m.cluster_id for m in enterprise.memberships} if self.user else set()
-        return self.allowed(row, field, permissions.require_enterprise, enterprise.id, clusters)
+        return self.allowed(row, field, self._require_enterprise, enterprise)
+
+    @staticmethod
+    def _require_enterprise(user: User, enterprise: Enterprise) -> None:
+        clusters = {m.cluster_id for m in enterprise.memberships}
+        permissions.require_enterprise(user, enterprise.id, clusters)
 
     def allowed(self, row: Parsed, field: str, check, *args) -> bool:
         if self.user is None:
@@ -143,18 +145,9 @@ class Writer:
             return False
         return True
 
-    def cluster_id(self, session: Session, row: Parsed) -> int | None:
-        """The cluster a row names by number or name, checked against the user's scope."""
-        if self._clusters is None:
-            self._clusters = {}
-            for id_, name in session.execute(select(Cluster.id, Cluster.name)):
-                self._clusters[id_] = id_
-                self._clusters[name.casefold()] = id_
-        ref = row.values["cluster"]
-        id_ = self._clusters.get(ref.casefold() if isinstance(ref, str) else ref)
-        if id_ is None:
-            self.refuse(row, "cluster", f"нет кластера «{ref}» на платформе")
-            return None
+    def cluster_id(self, row: Parsed) -> int | None:
+        """The row's cluster (resolved while parsing), if the user manages it."""
+        id_ = row.values["cluster"]
         return id_ if self.allowed(row, "cluster", permissions.require_cluster, id_) else None
 
     def chain_id(self, session: Session, row: Parsed, cluster_id: int) -> int | None:
@@ -170,6 +163,25 @@ class Writer:
         if id_ is None:
             self.refuse(row, "chain", f"в кластере нет цепочки «{ref}»")
         return id_
+
+
+def _refresh_search_text(session: Session, ids: list[int]) -> None:
+    """Recompute the search text of updated enterprises from everything stored about them."""
+    if not ids:
+        return
+    table = Enterprise.__table__
+    rows = session.execute(
+        select(table.c.id, table.c.name, table.c.full_name, table.c.inn, table.c.ogrn).where(
+            table.c.id.in_(ids)
+        )
+    ).all()
+    session.execute(
+        update(table).where(table.c.id == bindparam("eid")),
+        [
+            {"eid": r.id, "search_text": search_key(r.name, r.full_name, r.inn, r.ogrn)}
+            for r in rows
+        ],
+    )
 
 
 def _shown(value: Any) -> str | None:
@@ -204,25 +216,27 @@ class Enterprises(Writer):
         records = []
         for row in rows:
             v = row.values
-            holder = holders.get(v.get("ogrn"))
-            if holder is not None and holder != v["inn"]:
+            holder = holders.setdefault(v["ogrn"], v["inn"]) if "ogrn" in v else v["inn"]
+            if holder != v["inn"]:
                 self.refuse(row, "ogrn", f"этот ОГРН уже у другого предприятия (ИНН {holder})")
                 continue
             if self.user and not self._may_write(row, existing.get(("inn", v["inn"]))):
                 continue
             records.append((row, v))
-        return self.save(session, Enterprise, ("inn",), records, self.LINKS)
+        outcome = self.save(session, Enterprise, ("inn",), records, self.LINKS)
+        _refresh_search_text(session, outcome.updated_ids)
+        return outcome
 
     @staticmethod
     def prepare(values: dict[str, Any], lookups: Lookups) -> None:
         """The row becomes the record: a known city's name turns into its id (an unknown one is
-        dropped; the address keeps the place), and the search text is added."""
+        dropped; the address keeps the place); the search text is set for a new enterprise (an
+        updated one gets it recomputed from all its stored names)."""
         city = values.pop("city", None)
         if city and (found := lookups.regions.city(values["region_code"], city)):
             values["city_id"] = found.id
-        values["search_text"] = search_key(
-            values["name"], values.get("full_name"), values["inn"], values.get("ogrn")
-        )
+        names = (values["name"], values.get("full_name"), values["inn"], values.get("ogrn"))
+        values[ON_INSERT] = {"search_text": search_key(*names)}
 
     def _may_write(self, row: Parsed, enterprise: Enterprise | None) -> bool:
         if enterprise is None:
@@ -235,13 +249,13 @@ class Members(Writer):
 
     @staticmethod
     def file_key(values: dict[str, Any]) -> tuple:
-        return (_fold(values["cluster"]), values.get("inn"), values.get("ogrn"))
+        return (values["cluster"], values.get("inn"), values.get("ogrn"))
 
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         found = self.enterprises(session, rows, [("inn", "inn"), ("ogrn", "ogrn")])
         records = []
         for row in rows:
-            cluster_id = self.cluster_id(session, row)
+            cluster_id = self.cluster_id(row)
             enterprise = self.owner(row, found)
             if cluster_id is None or enterprise is None:
                 continue
@@ -314,10 +328,13 @@ class Supplies(Writer):
             if supplier.id == buyer.id:
                 self.refuse(row, "buyer_inn", "поставщик и покупатель — одно предприятие")
                 continue
-            if not (
-                self.may_edit(row, "buyer_inn", buyer)
-                or self.may_edit(row, "supplier_inn", supplier)
+            if self.user and not any(
+                permissions.allowed(self._require_enterprise, self.user, e)
+                for e in (buyer, supplier)
             ):
+                self.refuse(
+                    row, "buyer_inn", "нет прав: вы не представляете ни поставщика, ни покупателя"
+                )
                 continue
             v = row.values
             record = _fields(v, ("year", "value", "volume", "unit"))
@@ -337,14 +354,14 @@ class Projects(Writer):
 
     @staticmethod
     def file_key(values: dict[str, Any]) -> tuple:
-        return (_fold(values["cluster"]), values["name"].casefold())
+        return (values["cluster"], values["name"].casefold())
 
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         found = self.enterprises(session, rows, [("initiator_inn", "inn")])
         records = []
         for row in rows:
             v = row.values
-            cluster_id = self.cluster_id(session, row)
+            cluster_id = self.cluster_id(row)
             if cluster_id is None:
                 continue
             record = _fields(v, self.FIELDS) | {"cluster_id": cluster_id}
@@ -384,7 +401,10 @@ class Needs(Writer):
                 if customer is None or not self.may_edit(row, "customer_inn", customer):
                     continue
                 record |= {"customer_id": customer.id, "customer_name": None}
-                record["region_code"] = v.get("region_code", customer.region_code)
+                if "region_code" in v:
+                    record["region_code"] = v["region_code"]
+                else:
+                    record[ON_INSERT] = {"region_code": customer.region_code}
             else:
                 if not self.allowed(row, "customer_name", permissions.require_creator):
                     continue

@@ -89,7 +89,7 @@ class RegionIndex:
     def resolve(self, written: object) -> str:
         """The two-digit code of the region written as ``written``."""
         text = str(written).strip()
-        match = re.match(r"^(\d{1,2})(?:\s*[-–—.,:]?\s*(.*))?$", text)
+        match = re.match(r"^(\d{1,2})(?!\d)(?:\s*[-–—.,:]?\s*(.*))?$", text)
         if match:
             code = match.group(1).zfill(2)
             if code in self.codes:
