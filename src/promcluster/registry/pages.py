@@ -78,6 +78,7 @@ def cluster_list(
         "clusters/list.html",
         user,
         result=result,
+        member_counts=queries.member_counts(session, [c.id for c in result.items]),
         filters=filters,
         regions=queries.regions_with_clusters(session),
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.errors import NotFound
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES, PROJECT_STATUSES
-from promcluster.reference.models import Region
+from promcluster.reference.models import City, Region
 from promcluster.registry.models import (
     Chain,
     Cluster,
@@ -211,7 +211,7 @@ class ClusterProfile:
     """Everything the cluster page shows."""
 
     cluster: Cluster
-    members: dict[str, dict[str, list[Membership]]]
+    members: dict[str, dict[str, list["MemberRow"]]]
     status_counts: dict[str, int]
     chains: list[ChainSummary]
     other_projects: list[InvestmentProject]
@@ -235,14 +235,73 @@ def _chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary
     )
 
 
+@dataclass
+class MemberRow:
+    """A member as the cluster page shows it (read with one query, not as ORM objects: a cluster
+    of a thousand members would otherwise cost most of the page's time)."""
+
+    id: int
+    version: int
+    status: str
+    role: str
+    note: str | None
+    enterprise_id: int
+    name: str
+    inn: str | None
+    point: dict
+
+
+def _member_rows(session: Session, cluster_id: int) -> list[MemberRow]:
+    e, m, c, r = Enterprise.__table__, Membership.__table__, City.__table__, Region.__table__
+    query = (
+        select(
+            m.c.id,
+            m.c.version,
+            m.c.status,
+            m.c.role,
+            m.c.note,
+            e.c.id.label("eid"),
+            e.c.name,
+            e.c.inn,
+            e.c.lat,
+            e.c.lon,
+            e.c.is_synthetic,
+            c.c.lat.label("city_lat"),
+            c.c.lon.label("city_lon"),
+            r.c.lat.label("region_lat"),
+            r.c.lon.label("region_lon"),
+            r.c.name.label("region"),
+        )
+        .select_from(m.join(e, e.c.id == m.c.enterprise_id))
+        .join(r, r.c.code == e.c.region_code)
+        .outerjoin(c, c.c.id == e.c.city_id)
+        .where(m.c.cluster_id == cluster_id)
+        .order_by(e.c.name)
+    )
+    rows = []
+    for x in session.execute(query):
+        lat, lon, precision = placed(
+            (x.lat, x.lon), (x.city_lat, x.city_lon), (x.region_lat, x.region_lon)
+        )
+        point = {
+            "id": x.eid, "name": x.name, "lat": lat, "lon": lon, "precision": precision,
+            "region": x.region, "status": x.status, "synthetic": x.is_synthetic,
+        }  # fmt: skip
+        rows.append(
+            MemberRow(x.id, x.version, x.status, x.role, x.note, x.eid, x.name, x.inn, point)
+        )
+    return rows
+
+
 def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
     """The cluster with members grouped by status then role, chains with money, figures."""
     cluster = get(session, Cluster, cluster_id)
-    grouped: dict[str, dict[str, list[Membership]]] = {
+    rows = _member_rows(session, cluster_id)
+    grouped: dict[str, dict[str, list[MemberRow]]] = {
         s: defaultdict(list) for s in MEMBERSHIP_STATUSES
     }
-    for m in sorted(cluster.memberships, key=lambda m: m.enterprise.name):
-        grouped[m.status][m.role].append(m)
+    for row in rows:
+        grouped[row.status][row.role].append(row)
     members = {
         s: {r: roles[r] for r in MEMBERSHIP_ROLES if r in roles}
         for s, roles in grouped.items()
@@ -265,18 +324,27 @@ def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
         declared=[d for d in declared if d.chain_id is None],
         project_count=len(projects),
         investment=sum(p.amount or 0 for p in projects),
-        points=[enterprise_point(m.enterprise, m.status) for m in cluster.memberships],
+        points=[row.point for row in rows],
     )
+
+
+Coordinates = tuple[float | None, float | None]
+
+
+def placed(own: Coordinates, city: Coordinates, region: Coordinates) -> tuple[float, float, str]:
+    """Where to draw an enterprise: its own coordinates, else its city's, else its region's
+    centre, with the precision the map shows."""
+    if own[0] is not None and own[1] is not None:
+        return own[0], own[1], "exact"
+    if city[0] is not None and city[1] is not None:
+        return city[0], city[1], "city"
+    return region[0], region[1], "region"  # type: ignore[return-value]
 
 
 def enterprise_point(e: Enterprise, status: str | None = None) -> dict:
     """A map point for ``e``: its own coordinates, else its city's, else the region's centre."""
-    if e.lat is not None and e.lon is not None:
-        lat, lon, precision = e.lat, e.lon, "exact"
-    elif e.city is not None:
-        lat, lon, precision = e.city.lat, e.city.lon, "city"
-    else:
-        lat, lon, precision = e.region.lat, e.region.lon, "region"
+    city = (e.city.lat, e.city.lon) if e.city is not None else (None, None)
+    lat, lon, precision = placed((e.lat, e.lon), city, (e.region.lat, e.region.lon))
     return {
         "id": e.id,
         "name": e.name,
@@ -372,6 +440,16 @@ def region_profile(session: Session, code: str) -> RegionProfile:
             )
         ),
     )
+
+
+def member_counts(session: Session, cluster_ids: list[int]) -> dict[int, int]:
+    """Members (status *member*) per cluster, counted by the database."""
+    query = (
+        select(Membership.cluster_id, func.count())
+        .where(Membership.cluster_id.in_(cluster_ids), Membership.status == "member")
+        .group_by(Membership.cluster_id)
+    )
+    return {cluster_id: count for cluster_id, count in session.execute(query)}
 
 
 def regions_with_clusters(session: Session) -> list[tuple[Region, int]]:
