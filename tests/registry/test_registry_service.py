@@ -236,7 +236,7 @@ def test_map_shows_cluster_participants_first_and_says_when_it_is_capped(db):
     db.add_membership(cluster, member, status="member")
     with db.sessions() as session:
         capped = queries.map_enterprises(session, limit=2)
-        assert [e.id for e in capped] == [member, outsiders[0]]
+        assert [p["id"] for p in capped] == [member, outsiders[0]]
         collection = queries.map_features(session)
     assert collection["enterprises_total"] == 4
     assert collection["enterprises_shown"] == 4

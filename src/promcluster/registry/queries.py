@@ -251,46 +251,44 @@ class MemberRow:
     point: dict
 
 
-def _member_rows(session: Session, cluster_id: int) -> list[MemberRow]:
-    e, m, c, r = Enterprise.__table__, Membership.__table__, City.__table__, Region.__table__
-    query = (
-        select(
-            m.c.id,
-            m.c.version,
-            m.c.status,
-            m.c.role,
-            m.c.note,
-            e.c.id.label("eid"),
-            e.c.name,
-            e.c.inn,
-            e.c.lat,
-            e.c.lon,
-            e.c.is_synthetic,
-            c.c.lat.label("city_lat"),
-            c.c.lon.label("city_lon"),
-            r.c.lat.label("region_lat"),
-            r.c.lon.label("region_lon"),
-            r.c.name.label("region"),
-        )
-        .select_from(m.join(e, e.c.id == m.c.enterprise_id))
-        .join(r, r.c.code == e.c.region_code)
-        .outerjoin(c, c.c.id == e.c.city_id)
-        .where(m.c.cluster_id == cluster_id)
-        .order_by(e.c.name)
+def _located(*extra) -> Select:
+    """Enterprises with what placing them on a map needs (own, city and region coordinates)."""
+    e, c, r = Enterprise.__table__, City.__table__, Region.__table__
+    columns = (
+        e.c.id, e.c.name, e.c.lat, e.c.lon, e.c.is_synthetic, c.c.lat.label("city_lat"),
+        c.c.lon.label("city_lon"), r.c.lat.label("region_lat"), r.c.lon.label("region_lon"),
+        r.c.name.label("region"),
+    )  # fmt: skip
+    return select(*columns, *extra).select_from(
+        e.join(r, r.c.code == e.c.region_code).outerjoin(c, c.c.id == e.c.city_id)
     )
-    rows = []
-    for x in session.execute(query):
-        lat, lon, precision = placed(
-            (x.lat, x.lon), (x.city_lat, x.city_lon), (x.region_lat, x.region_lon)
+
+
+def _point(x: Any, status: str | None = None) -> dict:
+    """The map point of a row of ``_located``."""
+    lat, lon, precision = placed(
+        (x.lat, x.lon), (x.city_lat, x.city_lon), (x.region_lat, x.region_lon)
+    )
+    return {
+        "id": x.id, "name": x.name, "lat": lat, "lon": lon, "precision": precision,
+        "region": x.region, "status": status, "synthetic": x.is_synthetic,
+    }  # fmt: skip
+
+
+def _member_rows(session: Session, cluster_id: int) -> list[MemberRow]:
+    m = Membership.__table__
+    query = (
+        _located(m.c.id.label("mid"), m.c.version, m.c.status, m.c.role, m.c.note, Enterprise.inn)
+        .join(m, m.c.enterprise_id == Enterprise.id)
+        .where(m.c.cluster_id == cluster_id)
+        .order_by(Enterprise.name)
+    )
+    return [
+        MemberRow(
+            x.mid, x.version, x.status, x.role, x.note, x.id, x.name, x.inn, _point(x, x.status)
         )
-        point = {
-            "id": x.eid, "name": x.name, "lat": lat, "lon": lon, "precision": precision,
-            "region": x.region, "status": x.status, "synthetic": x.is_synthetic,
-        }  # fmt: skip
-        rows.append(
-            MemberRow(x.id, x.version, x.status, x.role, x.note, x.eid, x.name, x.inn, point)
-        )
-    return rows
+        for x in session.execute(query)
+    ]
 
 
 def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
@@ -466,23 +464,18 @@ def regions_with_clusters(session: Session) -> list[tuple[Region, int]]:
 MAP_ENTERPRISE_LIMIT = 2000
 
 
-def map_enterprises(session: Session, limit: int = MAP_ENTERPRISE_LIMIT) -> list[Enterprise]:
-    """Enterprises for the overview map: cluster participants first, at most ``limit``."""
+def map_enterprises(session: Session, limit: int = MAP_ENTERPRISE_LIMIT) -> list[dict]:
+    """Map points of enterprises for the overview map: cluster participants first, at most
+    ``limit``."""
     in_clusters = select(Membership.enterprise_id)
-    members = session.scalars(
-        select(Enterprise)
-        .where(Enterprise.id.in_(in_clusters))
-        .order_by(Enterprise.id)
-        .limit(limit)
-    ).all()
+    query = _located().order_by(Enterprise.id).limit(limit)
+    members = [_point(x) for x in session.execute(query.where(Enterprise.id.in_(in_clusters)))]
     rest = limit - len(members)
     others = (
-        session.scalars(
-            select(Enterprise)
-            .where(Enterprise.id.not_in(in_clusters))
-            .order_by(Enterprise.id)
-            .limit(rest)
-        ).all()
+        [
+            _point(x)
+            for x in session.execute(query.where(Enterprise.id.not_in(in_clusters)).limit(rest))
+        ]
         if rest > 0
         else []
     )
@@ -493,36 +486,48 @@ def cluster_point(cluster: Cluster) -> tuple[float, float] | None:
     """The centroid of the cluster's members (all participants if none is a member yet),
     else the centre of its first region."""
     people = [m for m in cluster.memberships if m.status == "member"] or cluster.memberships
-    points = [enterprise_point(m.enterprise) for m in people]
-    if points:
-        return (
-            sum(p["lat"] for p in points) / len(points),
-            sum(p["lon"] for p in points) / len(points),
-        )
-    if cluster.regions:
-        return cluster.regions[0].lat, cluster.regions[0].lon
-    return None
+    return _centroid([enterprise_point(m.enterprise) for m in people]) or _region_centre(cluster)
+
+
+def _centroid(points: list[dict]) -> tuple[float, float] | None:
+    if not points:
+        return None
+    return (
+        sum(p["lat"] for p in points) / len(points),
+        sum(p["lon"] for p in points) / len(points),
+    )
+
+
+def _region_centre(cluster: Cluster) -> tuple[float, float] | None:
+    return (cluster.regions[0].lat, cluster.regions[0].lon) if cluster.regions else None
 
 
 def map_features(session: Session) -> dict:
     """GeoJSON of clusters and enterprises (capped, participants first); the collection's
     ``enterprises_total`` and ``enterprises_shown`` say whether the map shows every firm."""
     features = []
-    for e in map_enterprises(session):
-        p = enterprise_point(e)
+    for p in map_enterprises(session):
         props = {k: v for k, v in p.items() if k not in ("lat", "lon")}
         features.append(_feature("enterprise", p["lat"], p["lon"], props))
     shown = len(features)
+    m = Membership.__table__
+    located = defaultdict(list)
+    for x in session.execute(
+        _located(m.c.cluster_id, m.c.status).join(m, m.c.enterprise_id == Enterprise.id)
+    ):
+        located[x.cluster_id].append((x.status, _point(x)))
     for c in session.scalars(select(Cluster)):
-        if (point := cluster_point(c)) is None:
+        people = located.get(c.id, [])
+        members = [p for status, p in people if status == "member"]
+        point = _centroid(members or [p for _, p in people]) or _region_centre(c)
+        if point is None:
             continue
-        members = sum(m.status == "member" for m in c.memberships)
         props = {
             "id": c.id,
             "name": c.name,
             "status": c.status,
             "regions": [r.name for r in c.regions],
-            "members": members,
+            "members": len(members),
         }
         features.append(_feature("cluster", *point, props))
     total = session.scalar(select(func.count(Enterprise.id))) or 0
