@@ -2,11 +2,13 @@
 
 Reading, parsing and checking rows is half of an import's work and writing the other half; on a
 machine with two cores the CLI reads in a forked child while the parent writes, which nearly
-halves the time of a large import. The queue between them is short, so memory stays flat.
+halves the time of a large import. The queue between them is short and the keys met so far are
+kept on disk, so memory stays flat.
 """
 
 import multiprocessing
 import queue as queues
+import sqlite3
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
@@ -20,40 +22,77 @@ Batch = tuple[list[Parsed], float]
 QUEUE_LENGTH = 3
 
 
+class SeenKeys:
+    """The records already met in the file, kept on disk (a temporary SQLite table) so that the
+    memory of an import does not grow with the file: key hash → first row number."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "" is a private temporary database on disk
+        self.db.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+
+    def first_rows(self, keys: list[tuple[int, int]]) -> dict[int, int]:
+        """For (key hash, row) pairs in file order: the first row of each key, this batch's
+        own rows included; the new keys are remembered."""
+        unique = list({k for k, _ in keys})
+        found: dict[int, int] = {}
+        for start in range(0, len(unique), 900):
+            chunk = unique[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.db.execute(f"SELECT key, row FROM seen WHERE key IN ({marks})", chunk)
+            )
+        new = {}
+        for key, row in keys:
+            if key not in found:
+                found[key] = new[key] = row
+        self.db.executemany("INSERT INTO seen VALUES (?, ?)", new.items())
+        return found
+
+    def close(self) -> None:
+        self.db.close()
+
+
 def batches(
     path: Path, sheet: str | None, kind: str, lookups: Lookups, batch_size: int
 ) -> Iterator[Header | Batch]:
     """First the header, then (rows, share of the file read) per batch. Empty rows are skipped;
     a row repeating an earlier row's record is refused naming that row."""
     table = open_table(path, sheet)
+    seen = SeenKeys()
     try:
         header, first_rows = locate_header(KINDS[kind], table.rows)
         yield header
-        file_key, prepare = WRITERS[kind].file_key, WRITERS[kind].prepare
         plan = header.plan(KINDS[kind])
-        seen: dict[int, int] = {}
         batch: list[Parsed] = []
         for number, cells in chain(first_rows, table.rows):
             row = parse_row(KINDS[kind], header, plan, lookups, number, cells)
             if row is None:
                 continue
-            if not row.problems:
-                key = file_key(row.values)
-                first = seen.setdefault(hash(key), number)
-                if first != number:
-                    shown = " ".join(str(v) for v in key if v)
-                    row.refuse(
-                        KINDS[kind].key, shown, f"повтор: эта запись уже была в строке {first}"
-                    )
-                else:
-                    prepare(row.values, lookups)
             batch.append(row)
             if len(batch) >= batch_size:
-                yield batch, table.progress()
+                yield _checked(batch, kind, lookups, seen), table.progress()
                 batch = []
-        yield batch, 1.0
+        yield _checked(batch, kind, lookups, seen), 1.0
     finally:
+        seen.close()
         table.close()
+
+
+def _checked(batch: list[Parsed], kind: str, lookups: Lookups, seen: SeenKeys) -> list[Parsed]:
+    """Refuse the rows that repeat an earlier record; prepare the others for writing."""
+    writer = WRITERS[kind]
+    good = [r for r in batch if not r.problems]
+    keys = [writer.file_key(r.values) for r in good]
+    first = seen.first_rows([(hash(k), r.number) for k, r in zip(keys, good, strict=True)])
+    for key, row in zip(keys, good, strict=True):
+        earlier = first[hash(key)]
+        if earlier != row.number:
+            shown = " ".join(str(v) for v in key if v)
+            reason = f"повтор: эта запись уже была в строке {earlier}"
+            row.refuse(KINDS[kind].key, shown, reason)
+        else:
+            writer.prepare(row.values, lookups)
+    return batch
 
 
 def _produce(queue, *args) -> None:
