@@ -7,7 +7,7 @@ from factories import Login, fresh_inn
 
 from promcluster.auth.models import User
 from promcluster.errors import Conflict, InvalidField, NotFound, PermissionDenied
-from promcluster.registry import queries, service
+from promcluster.registry import maps, queries, service
 from promcluster.registry.models import (
     Chain,
     Cluster,
@@ -235,9 +235,9 @@ def test_map_shows_cluster_participants_first_and_says_when_it_is_capped(db):
     member = db.add_enterprise(name="Участник")
     db.add_membership(cluster, member, status="member")
     with db.sessions() as session:
-        capped = queries.map_enterprises(session, limit=2)
+        capped = maps.map_enterprises(session, limit=2)
         assert [p["id"] for p in capped] == [member, outsiders[0]]
-        collection = queries.map_features(session)
+        collection = maps.map_features(session)
     assert collection["enterprises_total"] == 4
     assert collection["enterprises_shown"] == 4
     clusters = [f for f in collection["features"] if f["properties"]["kind"] == "cluster"]

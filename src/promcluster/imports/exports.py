@@ -19,7 +19,7 @@ from promcluster import labels
 from promcluster.errors import InvalidField
 from promcluster.imports.columns import KINDS
 from promcluster.matching.models import Need
-from promcluster.registry import queries
+from promcluster.registry import maps, queries
 from promcluster.registry.models import Cluster, ProductLine, Supply
 
 FORMATS = ("csv", "xlsx", "geojson")
@@ -184,7 +184,7 @@ def _cluster_fields() -> list[Field]:
 
 
 def _point(enterprise) -> Point:
-    p = queries.enterprise_point(enterprise)
+    p = maps.enterprise_point(enterprise)
     return p["lon"], p["lat"]
 
 
@@ -210,7 +210,7 @@ def _points(*ends: Callable[[Any], Point | None]) -> Callable[[Any], dict | None
 
 
 def _cluster_point(cluster: Cluster) -> Point | None:
-    point = queries.cluster_point(cluster)
+    point = maps.cluster_point(cluster)
     return None if point is None else (point[1], point[0])
 
 

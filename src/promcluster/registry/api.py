@@ -17,7 +17,7 @@ from promcluster.labels import (
 )
 from promcluster.reference import service as reference
 from promcluster.reference.models import Region
-from promcluster.registry import queries, schemas, service
+from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Chain, Cluster, Enterprise, InvestmentProject, Membership
 from promcluster.web.deps import get_session, login_required
 
@@ -210,4 +210,4 @@ def stats(session: Session = Depends(get_session)) -> dict:
 @router.get("/map", tags=["Карта"])
 def map_points(session: Session = Depends(get_session)) -> dict:
     """GeoJSON points of clusters and enterprises."""
-    return queries.map_features(session)
+    return maps.map_features(session)

@@ -13,7 +13,7 @@ from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster, require_creator
 from promcluster.errors import InvalidField
 from promcluster.reference import service as reference
-from promcluster.registry import queries, schemas, service
+from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, DeclaredFigure, Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
 from promcluster.web.templating import templates
@@ -154,7 +154,7 @@ def enterprise_page(
     user: User | None = Depends(current_user),
 ):
     enterprise = service.get(session, Enterprise, enterprise_id)
-    point = queries.enterprise_point(enterprise)
+    point = maps.enterprise_point(enterprise)
     return render(
         request,
         "enterprises/card.html",
@@ -191,7 +191,7 @@ def region_page(
 ):
     profile = queries.region_profile(session, code)
     enterprises = session.scalars(queries.enterprise_query(region=code).limit(200)).all()
-    points = [queries.enterprise_point(e) for e in enterprises]
+    points = [maps.enterprise_point(e) for e in enterprises]
     return render(
         request,
         "regions/page.html",
