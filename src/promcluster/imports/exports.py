@@ -2,13 +2,11 @@
 or GeoJSON, and an empty template per import kind. Exported files import back unchanged: the
 columns carry the import headers and the values are written the way the importer reads them."""
 
-import csv
 import inspect
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from promcluster import labels
 from promcluster.errors import InvalidField
+from promcluster.imports import sheets
 from promcluster.imports.columns import KINDS
 from promcluster.matching.models import Need
 from promcluster.registry import maps, queries
@@ -24,7 +23,6 @@ from promcluster.registry.models import Cluster, ProductLine, Supply
 
 FORMATS = ("csv", "xlsx", "geojson")
 EXPORT_KINDS = (*KINDS, "clusters")
-XLSX_WIDTH_SAMPLE = 200
 Point = tuple[float, float]
 
 
@@ -286,7 +284,7 @@ def export(session: Session, kind: str, path: Path, filters: dict[str, Any] | No
     if fmt == "geojson":
         return _write_geojson(path, fields, spec, rows)
     table = ([f.value(r) for f in fields] for r in rows)
-    writer = _write_xlsx if fmt == "xlsx" else _write_csv
+    writer = sheets.write_xlsx if fmt == "xlsx" else sheets.write_csv
     return writer(path, [f.header for f in fields], table, _sheet_title(kind))
 
 
@@ -296,11 +294,11 @@ def template(kind: str, path: Path) -> Path:
         raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
     headers = [c.header for c in KINDS[kind].columns]
     if format_of(path) == "csv":
-        _write_csv(path, headers, iter(()), "")
+        sheets.write_csv(path, headers, iter(()), "")
         return path
     if format_of(path) != "xlsx":
         raise InvalidField("format", "шаблон бывает в форматах .xlsx и .csv")
-    _write_xlsx(path, headers, iter(()), _sheet_title(kind), notes=describe(kind))
+    sheets.write_xlsx(path, headers, iter(()), _sheet_title(kind), notes=describe(kind))
     return path
 
 
@@ -316,92 +314,6 @@ def describe(kind: str) -> list[list[str]]:
 
 def _sheet_title(kind: str) -> str:
     return (labels.IMPORT_KINDS.get(kind) or "кластеры").split(" (")[0].capitalize()[:31]
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, float):
-        return f"{value:.10g}".replace(".", ",")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    return value
-
-
-def _write_csv(path: Path, headers: list[str], rows: Iterator[list], _title: str) -> int:
-    """UTF-8 with BOM and ``;``: what Excel opens correctly with a Russian locale."""
-    count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f, delimiter=";")
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([_csv_value(v) for v in row])
-            count += 1
-    return count
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    return value
-
-
-def _write_xlsx(
-    path: Path,
-    headers: list[str],
-    rows: Iterator[list],
-    title: str,
-    notes: list[list[str]] | None = None,
-) -> int:
-    """A streamed workbook: bold frozen header, widths fitted to the first rows, dates as dates."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title or "Данные")
-    sheet.freeze_panes = "A2"
-    sample = [next(rows, None) for _ in range(XLSX_WIDTH_SAMPLE)]
-    sample = [r for r in sample if r is not None]
-    for i, header in enumerate(headers):
-        longest = max([len(header), *(len(str(_xlsx_value(r[i]) or "")) for r in sample)])
-        sheet.column_dimensions[get_column_letter(i + 1)].width = min(max(longest + 2, 8), 60)
-    bold = Font(bold=True)
-    head = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    count = 0
-    for row in chain(sample, rows):
-        sheet.append([_date_cell(sheet, _xlsx_value(v)) for v in row])
-        count += 1
-    if notes:
-        explained = book.create_sheet("Пояснения")
-        for i, width in enumerate((28, 14, 50, 30, 60)):
-            explained.column_dimensions[get_column_letter(i + 1)].width = width
-        for row in notes:
-            explained.append(row)
-    book.save(path)
-    return count
-
-
-def _date_cell(sheet, value: Any) -> Any:
-    if isinstance(value, date):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "DD.MM.YYYY"
-        return cell
-    return value
 
 
 def _write_geojson(path: Path, fields: list[Field], spec: Export, rows: Iterator[Any]) -> int:
