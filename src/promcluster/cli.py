@@ -234,6 +234,75 @@ def export_file(
     console.print(f"Выгружено записей: {count} → {output}")
 
 
+Orientation = Annotated[
+    str,
+    typer.Option(
+        help="знак ECI: diversity (как ecomplexity: ECI растёт с диверсификацией) или ubiquity "
+        "(сложные продукты — редкие; устойчиво для регионов)"
+    ),
+]
+Duplicates = Annotated[
+    str, typer.Option(help="повторы строк: error (ошибка), sum (сложить) или first (первая)")
+]
+
+
+@app.command("complexity")
+def complexity_command(
+    file: Annotated[Path, typer.Argument(help="CSV или XLSX: location, product, value[, year]")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv или .xlsx")],
+    threshold: Annotated[float, typer.Option(help="порог RCA для специализации")] = 1.0,
+    orientation: Orientation = "diversity",
+    duplicates: Duplicates = "error",
+    sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
+) -> None:
+    """RCA, Mcp, density, ECI, PCI, diversity, ubiquity, COI and COG per location × product
+    (× year), with the definitions of the ecomplexity package."""
+    from promcluster.analytics.complexity import of_panel
+    from promcluster.imports.panels import MEASURES, complexity_rows, write_table
+
+    panel = _read_panel(file, sheet, duplicates)
+    with _refusing_input(), Progress(console=err, transient=True) as bar:
+        bar.add_task("Расчёт сложности", total=None)
+        results = of_panel(panel, threshold, orientation)  # type: ignore[arg-type]
+    for result in results:
+        when = f"{result.year}: " if result.year is not None else ""
+        for name, reason in (result.dropped | result.outside).items():
+            err.print(f"[yellow]{when}«{name}» — {reason}[/yellow]")
+    with_year = panel.years != [None]
+    headers = ["location", "product", *(["year"] if with_year else []), *MEASURES]
+    count = write_table(output, headers, complexity_rows(results, with_year), "Сложность")
+    console.print(
+        f"Регионов: {len(panel.locations)}, продуктов: {len(panel.products)}, "
+        f"лет: {len(panel.years)}; строк: {count} → {output}"
+    )
+
+
+@contextmanager
+def _refusing_input() -> Iterator[None]:
+    """Unusable input ends the command with status 2 and its reason; nothing is written."""
+    try:
+        yield
+    except DomainError as exc:
+        err.print(f"[red]Не посчитано, ничего не записано:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _read_panel(file: Path, sheet: str | None, duplicates: str):
+    from promcluster.imports.panels import read_panel
+
+    if duplicates not in ("error", "sum", "first"):
+        err.print("--duplicates: error, sum или first")
+        raise typer.Exit(2)
+    with _refusing_input(), Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"Чтение «{file.name}»", total=1.0)
+        return read_panel(
+            file,
+            sheet,
+            duplicates,
+            lambda done: bar.update(task, completed=done),  # type: ignore[arg-type]
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="адрес (по умолчанию 127.0.0.1)")] = None,

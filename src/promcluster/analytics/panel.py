@@ -1,0 +1,139 @@
+"""A long table ``location, product, value[, year]`` as a locations × products matrix per year.
+
+Every value is checked explicitly; the reference package ``ecomplexity`` instead turns NaN into
+zero and keeps the first of repeated rows with only a warning. Here NaN, infinite and negative
+values are errors naming their row, and repeated (year, location, product) rows are an error
+unless the caller chooses to sum them or keep the first.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from promcluster.errors import DomainError
+
+Duplicates = Literal["error", "sum", "first"]
+MAX_PROBLEMS = 20  # problems listed in one error; the count says how many there were
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused input row: its number in the source (1-based, as a spreadsheet shows)."""
+
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"строка {self.row}, {self.field}: {self.message}"
+
+
+class PanelError(DomainError):
+    """Input that cannot be turned into a panel; lists the rows and fields at fault."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        shown = "; ".join(map(str, problems[:MAX_PROBLEMS]))
+        more = f" (и ещё {len(problems) - MAX_PROBLEMS})" if len(problems) > MAX_PROBLEMS else ""
+        super().__init__(f"{message}: {shown}{more}" if problems else message)
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Values of every year on the same axes (zeros where the table had no row).
+
+    ``years`` is ``[None]`` for a table without a year column; ``listed`` says which
+    locations and products had at least one row in each year (years × locations + products).
+    """
+
+    locations: list[str]
+    products: list[str]
+    years: list[int | None]
+    values: np.ndarray  # years × locations × products
+    listed: np.ndarray
+
+    def matrix(self, year: int | None) -> np.ndarray:
+        """The locations × products values of one year."""
+        if year not in self.years:
+            raise PanelError(f"в таблице нет года {year}; есть: {_years(self.years)}")
+        return self.values[self.years.index(year)]
+
+
+def _years(years: list[int | None]) -> str:
+    return ", ".join(str(y) for y in years)
+
+
+def build_panel(
+    locations: Sequence[str],
+    products: Sequence[str],
+    values: Sequence[float] | np.ndarray,
+    years: Sequence[int] | None = None,
+    rows: Sequence[int] | None = None,
+    duplicates: Duplicates = "error",
+) -> Panel:
+    """A panel from parallel columns of a long table; ``rows`` numbers them for error messages
+    (default: 2, 3, … as under a header row)."""
+    value = np.asarray(values, dtype=float)
+    if value.size == 0:
+        raise PanelError("таблица пуста: нет ни одной строки с данными")
+    row = np.asarray(rows if rows is not None else np.arange(2, value.size + 2))
+    problems = [
+        Problem(int(row[i]), "value", "значение не задано (NaN)")
+        for i in np.flatnonzero(np.isnan(value))
+    ]
+    problems += [
+        Problem(int(row[i]), "value", "бесконечное значение")
+        for i in np.flatnonzero(np.isinf(value))
+    ]
+    problems += [
+        Problem(int(row[i]), "value", f"отрицательное значение {value[i]:g}")
+        for i in np.flatnonzero(value < 0)
+    ]
+    if problems:
+        raise PanelError("значения не приняты", sorted(problems, key=lambda p: p.row))
+    location_names, location = np.unique(np.asarray(locations, dtype=str), return_inverse=True)
+    product_names, product = np.unique(np.asarray(products, dtype=str), return_inverse=True)
+    if years is None:
+        year_list: list[int | None] = [None]
+        year = np.zeros(value.size, dtype=np.int64)
+    else:
+        year_values, year = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
+        year_list = [int(y) for y in year_values]
+    shape = (len(year_list), len(location_names), len(product_names))
+    cell = np.ravel_multi_index((year, location, product), shape)
+    keep = _resolve_duplicates(cell, row, duplicates)
+    matrix = np.zeros(shape)
+    np.add.at(matrix.reshape(-1), cell[keep], value[keep])
+    listed = np.zeros((len(year_list), len(location_names) + len(product_names)), dtype=bool)
+    listed[year, location] = True
+    listed[year, len(location_names) + product] = True
+    return Panel(location_names.tolist(), product_names.tolist(), year_list, matrix, listed)
+
+
+def _resolve_duplicates(cell: np.ndarray, row: np.ndarray, duplicates: Duplicates) -> np.ndarray:
+    """Indices of the rows to add up: all (``sum``), or the first of each cell."""
+    order = np.argsort(cell, kind="stable")
+    repeated = np.zeros(cell.size, dtype=bool)
+    repeated[order[1:]] = cell[order[1:]] == cell[order[:-1]]
+    if not repeated.any() or duplicates == "sum":
+        return np.arange(cell.size)
+    if duplicates == "first":
+        return np.flatnonzero(~repeated)
+    if duplicates != "error":
+        raise PanelError(f"неизвестный способ обработки повторов «{duplicates}»")
+    first_row = {}
+    for i in order:
+        first_row.setdefault(int(cell[i]), int(row[i]))
+    problems = [
+        Problem(
+            int(row[i]), "location, product, year", f"повторяет строку {first_row[int(cell[i])]}"
+        )
+        for i in np.flatnonzero(repeated)
+    ]
+    raise PanelError(
+        "повторяющиеся строки (тот же регион, продукт и год); сложите их или оставьте первую "
+        "(--duplicates sum|first)",
+        sorted(problems, key=lambda p: p.row),
+    )
