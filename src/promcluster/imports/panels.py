@@ -54,8 +54,13 @@ def read_panel(
             parsed = parse_row(LONG_TABLE, header, plan, None, number, cells)  # type: ignore[arg-type]
             if parsed is None:
                 continue
-            if by_year and "year" not in parsed.values:
-                parsed.refuse(header.titles["year"], None, "пустой год")
+            title = header.titles.get("year")
+            if (
+                by_year
+                and "year" not in parsed.values
+                and all(p.column != title for p in parsed.problems)
+            ):
+                parsed.refuse(title, None, "пустой год")
             if parsed.problems:
                 problems += [Problem(p.row, p.column, p.reason) for p in parsed.problems]
                 continue
