@@ -95,6 +95,36 @@ def write_enterprises(path: Path, count: int, seed: int = 1) -> Path:
     return path
 
 
+def complexity_panel(
+    locations: int, products: int, years: int = 1, seed: int = 1
+) -> tuple[list[str], list[str], list[float], list[int]]:
+    """A SYNTHETIC long table ``location, product, value, year`` (names say so): regions of
+    log-normal size hold latent capabilities, products need some of them (a nested structure
+    like real regional data), so the specialisation network is neither random nor trivial."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    capabilities = 12
+    has = rng.random((locations, capabilities)) < rng.uniform(0.2, 0.9, (locations, 1))
+    needs = rng.random((products, capabilities)) < rng.uniform(0.05, 0.4, (products, 1))
+    size = rng.lognormal(0, 1.2, (locations, 1)) * rng.lognormal(0, 1.5, (1, products))
+    loc_names = [f"Синтетический регион {i + 1}" for i in range(locations)]
+    prod_names = [f"Синтетический продукт {j + 1}" for j in range(products)]
+    names_l, names_p, values, year_list = [], [], [], []
+    for t in range(years):
+        able = (has.astype(int) @ needs.T.astype(int)) >= needs.sum(axis=1)[None, :]
+        value = size * (0.05 + able) * rng.lognormal(0, 0.5, (locations, products))
+        value[value < 0.02] = 0
+        value[:, value.sum(axis=0) == 0] += 0.1
+        i, j = np.nonzero(np.ones_like(value))
+        names_l += [loc_names[k] for k in i]
+        names_p += [prod_names[k] for k in j]
+        values += value[i, j].tolist()
+        year_list += [2020 + t] * i.size
+        has |= rng.random(has.shape) < 0.03  # capabilities spread slowly
+    return names_l, names_p, values, year_list
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["enterprises"])

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from threadpoolctl import threadpool_limits
 
 from promcluster.analytics.panel import Panel
 from promcluster.errors import DomainError
@@ -138,6 +139,9 @@ def _orientation_sign(
     return float(np.sign(first) or np.sign(second) or 1.0)
 
 
+# One BLAS thread: these matrices are small, and OpenBLAS's threads cost more than they give on a
+# 2-core machine, a hundredfold when the other core is busy (docs/BENCHMARKS.md).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def complexity(
     values: np.ndarray,
     locations: list[str],

@@ -93,13 +93,13 @@ def build_panel(
     ]
     if problems:
         raise PanelError("значения не приняты", sorted(problems, key=lambda p: p.row))
-    location_names, location = np.unique(np.asarray(locations, dtype=str), return_inverse=True)
-    product_names, product = np.unique(np.asarray(products, dtype=str), return_inverse=True)
+    location_names, location = _factorise(locations)
+    product_names, product = _factorise(products)
     if years is None:
         year_list: list[int | None] = [None]
         year = np.zeros(value.size, dtype=np.int64)
     else:
-        year_values, year = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
+        year_values, year = _factorise(years)
         year_list = [int(y) for y in year_values]
     shape = (len(year_list), len(location_names), len(product_names))
     cell = np.ravel_multi_index((year, location, product), shape)
@@ -109,7 +109,18 @@ def build_panel(
     listed = np.zeros((len(year_list), len(location_names) + len(product_names)), dtype=bool)
     listed[year, location] = True
     listed[year, len(location_names) + product] = True
-    return Panel(location_names.tolist(), product_names.tolist(), year_list, matrix, listed)
+    return Panel(location_names, product_names, year_list, matrix, listed)
+
+
+def _factorise(names: Sequence) -> tuple[list, np.ndarray]:
+    """The sorted distinct values and each item's position among them (a dict is much faster
+    than ``np.unique`` on Python strings)."""
+    index: dict = {}
+    codes = np.fromiter((index.setdefault(n, len(index)) for n in names), np.int64, len(names))
+    ordered = sorted(index)
+    rank = np.empty(len(index), dtype=np.int64)
+    rank[[index[n] for n in ordered]] = np.arange(len(ordered))
+    return ordered, rank[codes]
 
 
 def _resolve_duplicates(cell: np.ndarray, row: np.ndarray, duplicates: Duplicates) -> np.ndarray:
