@@ -153,3 +153,54 @@ def test_unusable_files_are_refused_with_the_reason(tmp_path, content, expected)
     assert result.exit_code == 2
     assert expected in " ".join(result.output.split())
     assert not out.exists()
+
+
+def _years(source: Path, target: Path, years: set[str]) -> Path:
+    with source.open(encoding="utf-8") as f, target.open("w", encoding="utf-8") as out:
+        out.write(next(f))
+        out.writelines(line for line in f if line[:4] in years)
+    return target
+
+
+def test_predict_scores_every_pair_not_specialised_at_t(real_panel, tmp_path):
+    source = _years(real_panel, tmp_path / "to2016.csv", {"2011", "2016"})
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["predict", str(source), "--year", "2016", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out)
+    assert list(scores.columns) == ["location", "product", "score"]
+    assert scores.score.between(0, 1).all()
+    measures = pd.read_csv(source)
+    complexity(str(source), "-o", str(tmp_path / "c.csv"))
+    c = pd.read_csv(tmp_path / "c.csv")
+    candidates = c[(c.year == 2016) & (c.rca < 1)]
+    assert len(scores) == len(candidates)
+    assert set(zip(scores.location, scores["product"], strict=True)) == set(
+        zip(candidates.location, candidates["product"], strict=True)
+    )
+    assert measures.year.max() == 2016
+
+
+def test_predict_needs_an_earlier_year_and_backtest_periods_are_checked(real_panel, tmp_path):
+    source = _years(real_panel, tmp_path / "2016.csv", {"2016"})
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["predict", str(source), "--year", "2016", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "хотя бы один год раньше 2016" in " ".join(result.output.split())
+    wrong = runner.invoke(app, ["backtest", str(real_panel), "--train", "2016:2011"])
+    assert wrong.exit_code == 2 and "ГОД:ГОД" in wrong.output
+
+
+def test_backtest_reports_three_scorers_on_two_candidate_sets(real_panel, tmp_path):
+    out = tmp_path / "backtest.csv"
+    result = runner.invoke(app, ["backtest", str(real_panel), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "| RCA < 0.5 | model |" in result.output
+    table = pd.read_csv(out)
+    assert list(table.scorer) == ["model", "density", "rca"] * 2
+    assert set(table.candidates) == {"rca<1", "rca<0.5"}
+    for _, rows in table.groupby("candidates"):
+        model = rows[rows.scorer == "model"].iloc[0]
+        for _, baseline in rows[rows.scorer != "model"].iterrows():
+            for metric in ("roc_auc", "auc_pr", "p_at_10"):
+                assert model[metric] > baseline[metric], (model.candidates, baseline.scorer, metric)

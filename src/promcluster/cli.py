@@ -277,6 +277,72 @@ def complexity_command(
     )
 
 
+@app.command("predict")
+def predict_command(
+    file: Annotated[Path, typer.Argument(help="CSV или XLSX: location, product, value, year")],
+    year: Annotated[int, typer.Option(help="год T, на котором оцениваются пары с RCA < 1")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv или .xlsx")],
+    duplicates: Duplicates = "error",
+    sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
+) -> None:
+    """Score every location × product not specialised at T (RCA < 1): higher means likelier to
+    reach RCA ≥ 1 by the next period; the model learns from the earlier years of FILE."""
+    from promcluster.analytics.predict import predict
+    from promcluster.imports.panels import write_table
+
+    panel = _read_panel(file, sheet, duplicates)
+    with _refusing_input(), Progress(console=err, transient=True) as bar:
+        bar.add_task("Обучение модели и оценка пар", total=None)
+        scores = predict(panel, year)
+    rows = (
+        [loc, prod, float(p)]
+        for loc, prod, p in zip(scores.locations, scores.products, scores.score, strict=True)
+    )
+    count = write_table(output, ["location", "product", "score"], rows, "Прогноз")
+    console.print(f"Пар без специализации в {year} году: {count} → {output}")
+
+
+@app.command("backtest")
+def backtest_command(
+    file: Annotated[Path, typer.Argument(help="CSV или XLSX: location, product, value, year")],
+    train: Annotated[str, typer.Option(help="переход для обучения, ГОД:ГОД")] = "2011:2016",
+    test: Annotated[str, typer.Option(help="переход для проверки, ГОД:ГОД")] = "2016:2021",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="таблица метрик .csv или .xlsx")
+    ] = None,
+    duplicates: Duplicates = "error",
+    sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
+) -> None:
+    """ROC AUC, AUC-PR and mean precision at 10 per location of the model, density and last
+    period's RCA on candidates with RCA < 1 and < 0.5, trained on one transition, tested on
+    a later one."""
+    from promcluster.analytics.backtest import backtest, table
+    from promcluster.imports.panels import write_table
+
+    periods = [_period(train, "--train"), _period(test, "--test")]
+    panel = _read_panel(file, sheet, duplicates)
+    with _refusing_input(), Progress(console=err, transient=True) as bar:
+        bar.add_task("Обучение и проверка", total=None)
+        rows = backtest(panel, *periods)
+    typer.echo(table(rows))  # Markdown, not wrapped to the terminal's width
+    if output is not None:
+        headers = ["candidates", "scorer", "pairs", "positives", "roc_auc", "auc_pr", "p_at_10"]
+        values = (
+            [f"rca<{r.cut:g}", r.scorer, r.candidates, r.positives, r.roc_auc,
+             r.average_precision, r.precision_at_10]
+            for r in rows
+        )  # fmt: skip
+        write_table(output, headers, values, "Проверка прогноза")
+
+
+def _period(text: str, option: str) -> tuple[int, int]:
+    start, _, end = text.partition(":")
+    if not (start.isdigit() and end.isdigit() and int(start) < int(end)):
+        err.print(f"{option}: ожидается ГОД:ГОД, например 2011:2016, а не «{text}»")
+        raise typer.Exit(2)
+    return int(start), int(end)
+
+
 @contextmanager
 def _refusing_input() -> Iterator[None]:
     """Unusable input ends the command with status 2 and its reason; nothing is written."""

@@ -149,7 +149,7 @@ def test_nan_negative_and_infinite_values_name_their_row(value, message):
 
 def test_duplicates_are_an_error_unless_summed_or_first_kept():
     args = (["a", "a", "b", "a"], ["x", "y", "x", "x"], [1.0, 2.0, 3.0, 5.0], [2020] * 4)
-    with pytest.raises(PanelError, match="строка 5, .*повторяет строку 2"):
+    with pytest.raises(PanelError, match=r"строка 5, .*повторяет строку 2"):
         build_panel(*args)
     assert build_panel(*args, duplicates="sum").matrix(2020)[0, 0] == 6.0
     assert build_panel(*args, duplicates="first").matrix(2020)[0, 0] == 1.0
