@@ -68,16 +68,18 @@ def rca(values: np.ndarray) -> np.ndarray:
 def proximity(mcp: np.ndarray, ubiquity: np.ndarray) -> np.ndarray:
     """Product proximity: the smaller of the two conditional probabilities of co-specialisation
     (0 for a product no location specialises in)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        phi = np.nan_to_num((mcp.T @ mcp) / ubiquity[None, :])
+    phi = _divide(mcp.T @ mcp, ubiquity[None, :])
     return np.minimum(phi, phi.T)
+
+
+def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, with 0 where b is 0."""
+    return np.divide(a, b, out=np.zeros(np.broadcast_shapes(a.shape, b.shape)), where=b != 0)
 
 
 def density(mcp: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Share of each product's proximity mass that a location already specialises in."""
-    total = phi.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return mcp @ np.nan_to_num(phi.T / total[None, :])
+    return mcp @ _divide(phi.T, phi.sum(axis=1)[None, :])
 
 
 def main_part(mcp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,8 +213,7 @@ def _outlook(
     absent = 1 - mcp
     known = np.where(cols, pci, 0.0)
     coi = (omega * absent * known).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.nan_to_num(known / phi.sum(axis=1))
+    weight = _divide(known, phi.sum(axis=1))
     cog = absent * (absent @ (phi * weight[:, None]))
     coi[~rows] = np.nan
     cog[~rows, :] = np.nan

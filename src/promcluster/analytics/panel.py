@@ -113,14 +113,11 @@ def build_panel(
 
 
 def _factorise(names: Sequence) -> tuple[list, np.ndarray]:
-    """The sorted distinct values and each item's position among them (a dict is much faster
-    than ``np.unique`` on Python strings)."""
-    index: dict = {}
-    codes = np.fromiter((index.setdefault(n, len(index)) for n in names), np.int64, len(names))
-    ordered = sorted(index)
-    rank = np.empty(len(index), dtype=np.int64)
-    rank[[index[n] for n in ordered]] = np.arange(len(ordered))
-    return ordered, rank[codes]
+    """The sorted distinct values and each item's position among them (dict look-ups at C
+    speed: much faster than ``np.unique`` on Python strings)."""
+    ordered = sorted(dict.fromkeys(names))
+    position = {name: i for i, name in enumerate(ordered)}
+    return ordered, np.fromiter(map(position.__getitem__, names), np.int64, len(names))
 
 
 def _resolve_duplicates(cell: np.ndarray, row: np.ndarray, duplicates: Duplicates) -> np.ndarray:
