@@ -26,8 +26,8 @@ from synthetic import complexity_panel
 
 from promcluster.analytics.complexity import of_panel
 from promcluster.analytics.panel import build_panel
+from promcluster.niches.transfer import REFERENCE_PANEL as REAL
 
-REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "au_sa3_anzsic3_employment.csv.gz"
 COLUMNS = {"time": "year", "loc": "location", "prod": "product", "val": "value"}
 BAR_SECONDS, BAR_RATIO = 2.0, 10.0
 

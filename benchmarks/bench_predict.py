@@ -10,30 +10,14 @@ training and scoring times (best of ``--repeat``).
 """
 
 import argparse
-import csv
-import gzip
 import os
 import platform
 import sys
 import time
-from pathlib import Path
 
 from promcluster.analytics.backtest import backtest, cross_validate, table
-from promcluster.analytics.panel import Panel, build_panel
 from promcluster.analytics.predict import score, train
-
-REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "au_sa3_anzsic3_employment.csv.gz"
-
-
-def load() -> Panel:
-    with gzip.open(REAL, "rt", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    return build_panel(
-        [r["location"] for r in rows],
-        [r["product"] for r in rows],
-        [float(r["value"]) for r in rows],
-        [int(r["year"]) for r in rows],
-    )
+from promcluster.niches.transfer import reference_panel
 
 
 def best(function, repeat: int) -> tuple[float, object]:
@@ -49,7 +33,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    panel = load()
+    panel = reference_panel()
     print(f"{platform.python_version()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}\n")
     for group in ("product", "location"):
         print(f"### Tuning: 2011→2016, 5-fold CV grouped by {group}\n")

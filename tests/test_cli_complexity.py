@@ -16,10 +16,10 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from promcluster.cli import app
+from promcluster.niches.transfer import REFERENCE_PANEL as PANEL_GZ
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent / "data"
-PANEL_GZ = DATA / "au_sa3_anzsic3_employment.csv.gz"
 MEASURES = ["rca", "mcp", "density", "eci", "pci", "diversity", "ubiquity", "coi", "cog"]
 
 

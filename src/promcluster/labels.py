@@ -86,3 +86,18 @@ IMPORT_STATUSES = {
     "failed": "файл не принят",
     "interrupted": "прерван",
 }
+DEMAND_SOURCES = {
+    "consumption": "закупки вне региона (строки потребления)",
+    "supply": "поставки из других регионов",
+    "need": "открытая потребность",
+}
+CANDIDATE_REASONS = {
+    "same": "та же деятельность (ОКВЭД2 {code})",
+    "product": "выпускает родственную продукцию (ОКПД2 {code})",
+    "activity": "родственная деятельность {code} «{name}» (близость {proximity})",
+}
+NICHE_COMPONENTS = {
+    "demand": "спрос",
+    "feasibility": "осуществимость",
+    "attractiveness": "привлекательность",
+}

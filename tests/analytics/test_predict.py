@@ -5,7 +5,6 @@ future data, and its helpers behave as documented on hand-computed examples."""
 import csv
 import gzip
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,13 +13,13 @@ from promcluster.analytics.backtest import BacktestRow, backtest, evaluate, prec
 from promcluster.analytics.complexity import ComplexityError, of_year
 from promcluster.analytics.panel import Panel, build_panel
 from promcluster.analytics.predict import features, predict, score, train
+from promcluster.niches.transfer import REFERENCE_PANEL
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "au_sa3_anzsic3_employment.csv.gz"
 METRICS = ("roc_auc", "average_precision", "precision_at_10")
 
 
 def _rows(years: set[int] | None = None) -> list[dict[str, str]]:
-    with gzip.open(DATA, "rt", encoding="utf-8", newline="") as f:
+    with gzip.open(REFERENCE_PANEL, "rt", encoding="utf-8", newline="") as f:
         return [r for r in csv.DictReader(f) if years is None or int(r["year"]) in years]
 
 

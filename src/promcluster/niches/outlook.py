@@ -1,0 +1,132 @@
+"""Where each region stands in each OKVED2 activity, from the enterprises the platform holds:
+employment by region × activity → RCA, density, PCI and COG (ubiquity orientation, ADR 0005)
+and the learned feasibility of a new specialisation (``transfer.py``).
+
+The computation takes about a second for 85 regions × 272 activity groups; it is kept per
+database and recomputed only after a write (a new enterprise or a new audit record).
+"""
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from promcluster.analytics.complexity import ComplexityError, of_year
+from promcluster.analytics.panel import PanelError, build_panel
+from promcluster.analytics.predict import score
+from promcluster.auth.models import AuditLog
+from promcluster.niches.transfer import transfer_model
+from promcluster.registry.models import Enterprise
+
+# OKVED2 level → length of the code prefix: "XX" division, "XX.X" group, "XX.XX" class.
+PREFIX = {1: 2, 2: 4, 3: 5}
+DEFAULT_LEVEL = 2
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Regions × activities matrices of one snapshot of the registry."""
+
+    level: int
+    regions: list[str]
+    activities: list[str]
+    employees: np.ndarray
+    firms: np.ndarray
+    rca: np.ndarray
+    density: np.ndarray
+    feasibility: np.ndarray  # learned probability; 1 where the region is already specialised
+    pci: np.ndarray  # per activity
+    cog: np.ndarray
+    proximity: np.ndarray  # activities × activities
+    computed_at: datetime = field(default_factory=datetime.now)
+
+    @cached_property
+    def region_index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.regions)}
+
+    @cached_property
+    def activity_index(self) -> dict[str, int]:
+        return {c: j for j, c in enumerate(self.activities)}
+
+
+_cache: dict[tuple, Outlook] = {}
+_lock = threading.Lock()
+
+
+def _fingerprint(session: Session) -> tuple:
+    """Changes whenever an enterprise is added, edited or removed: the newest enterprise and the
+    newest audit record (every write leaves one), both read from their primary keys."""
+    return (
+        session.scalar(select(func.max(Enterprise.id))),
+        session.scalar(select(func.max(AuditLog.id))),
+    )
+
+
+def outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook | None:
+    """The outlook of the registry's current enterprises (None when there are too few to say
+    anything: fewer than two regions and two activities connected by specialisations)."""
+    key = (str(session.get_bind().url), level, _fingerprint(session))
+    with _lock:
+        if key not in _cache:
+            for stale in [k for k in _cache if k[:2] == key[:2]]:
+                del _cache[stale]
+            try:
+                _cache[key] = compute_outlook(session, level)
+            except (ComplexityError, PanelError):
+                return None
+        return _cache[key]
+
+
+def compute_outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook:
+    """Employment (headcount, 1 for a firm without one) of every region × activity, and what
+    the complexity engine and the feasibility model make of it."""
+    length = PREFIX[level]
+    activity = func.substr(Enterprise.okved_main, 1, length)
+    rows = session.execute(
+        select(
+            Enterprise.region_code,
+            activity,
+            func.sum(func.coalesce(Enterprise.employees, 1)),
+            func.count(Enterprise.id),
+        )
+        .where(func.length(Enterprise.okved_main) >= length)
+        .group_by(Enterprise.region_code, activity)
+    ).all()
+    regions = [r[0] for r in rows]
+    activities = [r[1] for r in rows]
+    panel = build_panel(regions, activities, [float(max(r[2], 0)) for r in rows])
+    firms = np.zeros(panel.values.shape[1:])
+    place = (
+        {c: i for i, c in enumerate(panel.locations)},
+        {c: j for j, c in enumerate(panel.products)},
+    )
+    for region, code, _, count in rows:
+        firms[place[0][region], place[1][code]] = count
+    result = of_year(panel, None, orientation="ubiquity")
+    keep_r = np.array([place[0][c] for c in result.locations])
+    keep_a = np.array([place[1][c] for c in result.products])
+    feasibility = np.where(result.mcp > 0, 1.0, np.nan)
+    scores = score(transfer_model(), panel, None)
+    at = (
+        {c: i for i, c in enumerate(result.locations)},
+        {c: j for j, c in enumerate(result.products)},
+    )
+    for region, code, value in zip(scores.locations, scores.products, scores.score, strict=True):
+        feasibility[at[0][region], at[1][code]] = value
+    return Outlook(
+        level,
+        result.locations,
+        result.products,
+        panel.values[0][np.ix_(keep_r, keep_a)],
+        firms[np.ix_(keep_r, keep_a)],
+        result.rca,
+        result.density,
+        feasibility,
+        result.pci,
+        result.cog,
+        result.proximity,
+    )

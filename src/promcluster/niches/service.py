@@ -1,0 +1,342 @@
+"""Niches of a region: products its enterprises buy from elsewhere, ranked by demand, by how
+feasible making them here is, and by how attractive they are; with buyers and candidate producers.
+
+A product group (OKPD2 class ``XX.XX``) maps to the OKVED2 activity with the same leading code
+(``23.61`` → group ``23.6`` at the default level; docs/NICHES.md lists the exceptions). Each
+component is scaled to 0…1 over the region's niches and the score is their weighted mean:
+
+- demand: log(1 + roubles a year bought outside the region) / log(1 + the largest);
+- feasibility: the learned probability of a new specialisation (1 where the region already is
+  specialised) over the largest among the niches;
+- attractiveness: the mean of the activity's PCI percentile among all activities and its COG
+  percentile among the region's activities.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from promcluster import labels
+from promcluster.errors import InvalidField, NotFound
+from promcluster.niches.demand import GroupDemand, group_names, group_of, region_demand
+from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX, Outlook, outlook
+from promcluster.reference.models import Okved, Region
+from promcluster.registry.models import Cluster, Enterprise, ProductLine
+
+WEIGHTS = {"demand": 0.4, "feasibility": 0.4, "attractiveness": 0.2}
+RELATED_ACTIVITIES = 8  # closest activities whose firms are candidate producers
+CANDIDATES = 25
+
+
+@dataclass
+class Niche:
+    """One product group of a region with every component and the combined score."""
+
+    group: str
+    name: str
+    demand: float
+    imported: float
+    buyers: int
+    produced: float
+    producers: int
+    activity: str | None = None
+    activity_name: str | None = None
+    feasibility: float | None = None
+    density: float | None = None
+    rca: float | None = None
+    pci: float | None = None
+    cog: float | None = None
+    components: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+    @property
+    def import_share(self) -> float | None:
+        return self.imported / self.demand if self.demand else None
+
+    @property
+    def specialised(self) -> bool:
+        return self.rca is not None and self.rca >= 1
+
+
+@dataclass
+class Ranking:
+    """The niches of a region (or of one cluster's members there), best first."""
+
+    region: Region
+    cluster: Cluster | None
+    weights: dict[str, float]
+    niches: list[Niche]
+    level: int
+    synthetic: bool
+    outlook: Outlook | None
+
+
+@dataclass
+class Buyer:
+    enterprise_id: int | None
+    name: str
+    outside: float
+    imported: float
+    total: float
+    sources: list[str]
+    supplier_regions: list[str]
+    synthetic: bool
+
+
+@dataclass
+class Candidate:
+    enterprise_id: int
+    name: str
+    city: str | None
+    okved: str | None
+    employees: int | None
+    reason: str
+    synthetic: bool
+
+
+@dataclass
+class NicheDetail:
+    ranking: Ranking
+    niche: Niche
+    rank: int
+    buyers: list[Buyer]
+    candidates: list[Candidate]
+    related: list[tuple[str, str, float]]  # activity, name, proximity
+
+
+def parse_weights(raw: dict[str, float | None]) -> dict[str, float]:
+    """The default weights with the given ones replaced; each from 0 to 10, not all zero."""
+    weights = dict(WEIGHTS)
+    for name, value in raw.items():
+        if value is None:
+            continue
+        if name not in WEIGHTS:
+            raise InvalidField(name, "неизвестный компонент оценки")
+        if not 0 <= value <= 10:
+            raise InvalidField(name, "вес должен быть от 0 до 10")
+        weights[name] = float(value)
+    if not any(weights.values()):
+        raise InvalidField("weights", "хотя бы один вес должен быть больше нуля")
+    return weights
+
+
+def rank_niches(
+    session: Session,
+    region_code: str,
+    cluster_id: int | None = None,
+    weights: dict[str, float] | None = None,
+    level: int = DEFAULT_LEVEL,
+) -> Ranking:
+    """Every product group with demand from outside ``region_code``, best first."""
+    region = session.get(Region, region_code)
+    if region is None:
+        raise NotFound(f"регион с кодом {region_code} не найден")
+    cluster = None
+    if cluster_id is not None:
+        cluster = session.get(Cluster, cluster_id)
+        if cluster is None:
+            raise NotFound(f"кластер №{cluster_id} не найден")
+    if level not in PREFIX:
+        raise InvalidField("level", "уровень ОКВЭД2: 1 (раздел XX), 2 (группа XX.X) или 3 (XX.XX)")
+    weights = weights or dict(WEIGHTS)
+    found = outlook(session, level)
+    demands = [d for d in region_demand(session, region_code, cluster_id).values() if d.outside]
+    names = group_names(session, [d.group for d in demands])
+    niches = [_niche(d, names.get(d.group, ""), found, region_code, level) for d in demands]
+    _activity_names(session, niches)
+    _score(niches, weights, found, region_code)
+    niches.sort(key=lambda n: (-n.score, -n.demand, n.group))
+    synthetic = bool(
+        session.scalar(
+            select(exists().where(Enterprise.region_code == region_code, Enterprise.is_synthetic))
+        )
+    )
+    return Ranking(region, cluster, weights, niches, level, synthetic, found)
+
+
+def _niche(d: GroupDemand, name: str, found: Outlook | None, region: str, level: int) -> Niche:
+    niche = Niche(d.group, name, d.outside, d.imported, len(d.buyers), d.produced, len(d.producers))
+    if found is None or region not in found.region_index:
+        return niche
+    code = d.group[: PREFIX[level]]
+    j = found.activity_index.get(code)
+    if j is None:
+        niche.activity = code
+        return niche
+    i = found.region_index[region]
+    niche.activity = code
+    niche.feasibility = float(found.feasibility[i, j])
+    niche.density = float(found.density[i, j])
+    niche.rca = float(found.rca[i, j])
+    niche.pci = _number(found.pci[j])
+    niche.cog = _number(found.cog[i, j])
+    return niche
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _activity_names(session: Session, niches: list[Niche]) -> None:
+    codes = {n.activity for n in niches if n.activity}
+    names = dict(session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))))
+    for n in niches:
+        n.activity_name = names.get(n.activity or "")
+
+
+def _percentile(values: np.ndarray, value: float | None) -> float:
+    known = values[~np.isnan(values)]
+    if value is None or known.size == 0:
+        return 0.0
+    return float((known <= value).mean())
+
+
+def _score(
+    niches: list[Niche], weights: dict[str, float], found: Outlook | None, region: str
+) -> None:
+    if not niches:
+        return
+    top_demand = np.log1p(max(n.demand for n in niches))
+    top_feasibility = max((n.feasibility or 0) for n in niches) or 1.0
+    pcis = found.pci if found is not None else np.array([])
+    cogs = (
+        found.cog[found.region_index[region]]
+        if found is not None and region in found.region_index
+        else np.array([])
+    )
+    total = sum(weights.values())
+    for n in niches:
+        n.components = {
+            "demand": float(np.log1p(n.demand) / top_demand) if top_demand else 0.0,
+            "feasibility": (n.feasibility or 0) / top_feasibility,
+            "attractiveness": (_percentile(pcis, n.pci) + _percentile(cogs, n.cog)) / 2,
+        }
+        n.score = sum(weights[k] * n.components[k] for k in weights) / total
+
+
+def niche_detail(
+    session: Session,
+    region_code: str,
+    group: str,
+    cluster_id: int | None = None,
+    weights: dict[str, float] | None = None,
+) -> NicheDetail:
+    """One niche with its buyers (who, how much, from where they buy today) and the region's
+    candidate producers with the reason for each."""
+    ranking = rank_niches(session, region_code, cluster_id, weights)
+    ranks = {n.group: i for i, n in enumerate(ranking.niches, start=1)}
+    if group not in ranks:
+        raise NotFound(f"в регионе {region_code} нет спроса на группу ОКПД2 {group}")
+    rank = ranks[group]
+    niche = ranking.niches[rank - 1]
+    demand = region_demand(session, region_code, cluster_id, group)[group]
+    related = _related(session, ranking.outlook, niche.activity)
+    return NicheDetail(
+        ranking,
+        niche,
+        rank,
+        _buyers(session, demand),
+        candidate_producers(session, region_code, niche, related),
+        related,
+    )
+
+
+def _buyers(session: Session, demand: GroupDemand) -> list[Buyer]:
+    ids = [p.buyer_id for p in demand.buyers.values() if p.buyer_id is not None]
+    synthetic = set(
+        session.scalars(
+            select(Enterprise.id).where(Enterprise.id.in_(ids), Enterprise.is_synthetic)
+        )
+    )
+    regions = dict(session.execute(select(Region.code, Region.name)).all())
+    buyers = [
+        Buyer(
+            p.buyer_id,
+            p.buyer_name,
+            p.outside,
+            p.imported,
+            p.total,
+            sorted(labels.DEMAND_SOURCES[s] for s in p.sources),
+            sorted(regions.get(r, r) for r in p.supplier_regions),
+            p.buyer_id in synthetic,
+        )
+        for p in demand.buyers.values()
+    ]
+    return sorted(buyers, key=lambda b: (-b.outside, b.name))
+
+
+def _related(
+    session: Session, found: Outlook | None, activity: str | None
+) -> list[tuple[str, str, float]]:
+    if found is None or activity not in found.activity_index:
+        return []
+    j = found.activity_index[activity]
+    closeness = found.proximity[j].copy()
+    closeness[j] = 0
+    order = [k for k in np.argsort(-closeness)[:RELATED_ACTIVITIES] if closeness[k] > 0]
+    codes = [found.activities[k] for k in order]
+    names = dict(session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))))
+    return [
+        (found.activities[k], names.get(found.activities[k], ""), float(closeness[k]))
+        for k in order
+    ]
+
+
+def candidate_producers(
+    session: Session, region_code: str, niche: Niche, related: list[tuple[str, str, float]]
+) -> list[Candidate]:
+    """Firms of the region that could make the niche's products: same activity, makers of
+    related products (same OKPD2 group ``XX.X``), firms in the closest activities; by that
+    order, then by headcount (capacity)."""
+    activity = niche.activity or group_of(niche.group)
+    related_codes = {code: (name, phi) for code, name, phi in related}
+    length = len(activity)
+    prefix = func.substr(Enterprise.okved_main, 1, length)
+    makers = select(ProductLine.enterprise_id).where(
+        ProductLine.direction == "produces",
+        ProductLine.okpd2_code.startswith(niche.group[:4]),
+    )
+    rows = session.execute(
+        select(Enterprise, prefix.label("activity"))
+        .where(
+            Enterprise.region_code == region_code,
+            or_(
+                prefix == activity,
+                prefix.in_(list(related_codes)),
+                Enterprise.id.in_(makers),
+            ),
+        )
+        .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
+        .limit(CANDIDATES * 4)
+    ).all()
+    maker_ids = set(
+        session.scalars(makers.where(ProductLine.enterprise_id.in_([e.id for e, _ in rows])))
+    )
+    ranked = []
+    for enterprise, code in rows:
+        if code == activity:
+            kind, reason = 0, labels.CANDIDATE_REASONS["same"].format(code=activity)
+        elif enterprise.id in maker_ids:
+            kind, reason = 1, labels.CANDIDATE_REASONS["product"].format(code=niche.group[:4])
+        else:
+            name, phi = related_codes[code]
+            kind = 2
+            reason = labels.CANDIDATE_REASONS["activity"].format(
+                code=code, name=name, proximity=f"{phi:.2f}".replace(".", ",")
+            )
+        ranked.append((kind, enterprise, reason))
+    ranked.sort(key=lambda r: (r[0], -(r[1].employees or 0), r[1].id))
+    return [
+        Candidate(
+            e.id,
+            e.name,
+            e.city.name if e.city else None,
+            e.okved_main,
+            e.employees,
+            reason,
+            e.is_synthetic,
+        )
+        for _, e, reason in ranked[:CANDIDATES]
+    ]
