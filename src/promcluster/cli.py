@@ -82,8 +82,10 @@ def load_reference(database: Database = None) -> None:
 
 @load_app.command("demo")
 def load_demo(database: Database = None) -> None:
-    """Load the demo clusters, enterprises, chains, projects and figures from the seed articles."""
+    """Load the demo clusters, enterprises, chains, projects and figures from the seed articles,
+    then the synthetic supplement (enterprises of all regions, products, supplies, needs)."""
     from promcluster.demo.loader import load_demo as load
+    from promcluster.demo.synthetic import load_synthetic_demo
     from promcluster.reference.service import reference_loaded
 
     with _session(database, "load-demo") as session:
@@ -91,8 +93,11 @@ def load_demo(database: Database = None) -> None:
             err.print("Сначала загрузите справочники: promcluster load reference")
             raise typer.Exit(2)
         report = load(session)
+        synthetic = load_synthetic_demo(session)
     added = ", ".join(f"{k}: {v}" for k, v in report.added.items()) or "ничего нового"
     console.print(f"Демонстрационные данные: {added}")
+    added = ", ".join(f"{k}: {v}" for k, v in synthetic.added.items()) or "уже загружено"
+    console.print(f"Синтетическое дополнение (помечено как синтетика): {added}")
 
 
 @user_app.command("add")
@@ -343,6 +348,42 @@ def _period(text: str, option: str) -> tuple[int, int]:
     return int(start), int(end)
 
 
+@app.command("niches")
+def niches_command(
+    region: Annotated[str, typer.Argument(help="код региона, например 72")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv, .xlsx или .json")],
+    cluster: Annotated[
+        int | None, typer.Option(help="только спрос участников кластера (id)")
+    ] = None,
+    top: Annotated[int | None, typer.Option(help="сколько ниш вывести (по умолчанию все)")] = None,
+    demand: Annotated[float | None, typer.Option(help="вес спроса (0–10)")] = None,
+    feasibility: Annotated[float | None, typer.Option(help="вес осуществимости (0–10)")] = None,
+    attractiveness: Annotated[
+        float | None, typer.Option(help="вес привлекательности (0–10)")
+    ] = None,
+    database: Database = None,
+) -> None:
+    """Ranked niches of a region: demand from outside, buyers, coverage, feasibility, density,
+    PCI and COG, each component and the combined score (the same ranking as the web page)."""
+    from promcluster.niches import exports
+    from promcluster.niches.service import parse_weights, rank_niches
+
+    if output.suffix.lower() not in (".csv", ".xlsx", ".json"):
+        err.print("Укажите файл .csv, .xlsx или .json")
+        raise typer.Exit(2)
+    with (
+        _session(database, f"niches-{region}") as session,
+        Progress(console=err, transient=True) as bar,
+    ):
+        bar.add_task("Расчёт ниш", total=None)
+        weights = parse_weights(
+            {"demand": demand, "feasibility": feasibility, "attractiveness": attractiveness}
+        )
+        ranking = rank_niches(session, region, cluster, weights)
+        count = exports.write_ranking(ranking, output, top)
+    console.print(f"Ниш: {count} → {output}")
+
+
 @contextmanager
 def _refusing_input() -> Iterator[None]:
     """Unusable input ends the command with status 2 and its reason; nothing is written."""
@@ -376,13 +417,18 @@ def serve(
     database: Database = None,
 ) -> None:
     """Serve the web platform and the REST API."""
+    import threading
+
     import uvicorn
 
+    from promcluster.niches.transfer import transfer_model
     from promcluster.web.app import create_app
 
     settings = get_settings()
     if database:
         settings = settings.model_copy(update={"database_url": database})
+    # The niche pages' feasibility model takes a few seconds to train: start it at once.
+    threading.Thread(target=transfer_model, daemon=True).start()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 

@@ -6,8 +6,8 @@ A product group (OKPD2 class ``XX.XX``) maps to the OKVED2 activity with the sam
 component is scaled to 0…1 over the region's niches and the score is their weighted mean:
 
 - demand: log(1 + roubles a year bought outside the region) / log(1 + the largest);
-- feasibility: the learned probability of a new specialisation (1 where the region already is
-  specialised) over the largest among the niches;
+- feasibility: the percentile of the learned probability of a new specialisation (1 where the
+  region already is specialised) among all the region's activities;
 - attractiveness: the mean of the activity's PCI percentile among all activities and its COG
   percentile among the region's activities.
 """
@@ -179,9 +179,13 @@ def _number(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
 
 
+def _okved_names(session: Session, codes) -> dict[str, str]:
+    query = select(Okved.code, Okved.name).where(Okved.code.in_(list(codes)))
+    return dict(session.execute(query).tuples().all())
+
+
 def _activity_names(session: Session, niches: list[Niche]) -> None:
-    codes = {n.activity for n in niches if n.activity}
-    names = dict(session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))))
+    names = _okved_names(session, {n.activity for n in niches if n.activity})
     for n in niches:
         n.activity_name = names.get(n.activity or "")
 
@@ -199,18 +203,16 @@ def _score(
     if not niches:
         return
     top_demand = np.log1p(max(n.demand for n in niches))
-    top_feasibility = max((n.feasibility or 0) for n in niches) or 1.0
+    known = found is not None and region in found.region_index
     pcis = found.pci if found is not None else np.array([])
-    cogs = (
-        found.cog[found.region_index[region]]
-        if found is not None and region in found.region_index
-        else np.array([])
-    )
+    row = found.region_index[region] if known else None
+    cogs = found.cog[row] if known else np.array([])
+    feasible = found.feasibility[row] if known else np.array([])
     total = sum(weights.values())
     for n in niches:
         n.components = {
             "demand": float(np.log1p(n.demand) / top_demand) if top_demand else 0.0,
-            "feasibility": (n.feasibility or 0) / top_feasibility,
+            "feasibility": _percentile(feasible, n.feasibility),
             "attractiveness": (_percentile(pcis, n.pci) + _percentile(cogs, n.cog)) / 2,
         }
         n.score = sum(weights[k] * n.components[k] for k in weights) / total
@@ -277,7 +279,9 @@ def _related(
     closeness[j] = 0
     order = [k for k in np.argsort(-closeness)[:RELATED_ACTIVITIES] if closeness[k] > 0]
     codes = [found.activities[k] for k in order]
-    names = dict(session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))))
+    names = dict(
+        session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))).tuples().all()
+    )
     return [
         (found.activities[k], names.get(found.activities[k], ""), float(closeness[k]))
         for k in order

@@ -57,6 +57,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.auth.pages import router as auth_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
+    from promcluster.niches.api import router as niches_api
+    from promcluster.niches.pages import router as niches_pages
     from promcluster.registry.api import router as registry_api
     from promcluster.registry.pages import router as registry_pages
 
@@ -64,6 +66,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(audit_api)
     app.include_router(imports_api)
     app.include_router(imports_pages)
+    app.include_router(niches_api)
+    app.include_router(niches_pages)
     app.include_router(auth_pages)
     app.include_router(registry_pages)
 

@@ -1,0 +1,158 @@
+"""Niches as files: the ranking (CSV and JSON for scripts, XLSX for people) and the investment
+passport of one niche (an XLSX workbook: summary, buyers, candidate producers, method)."""
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from promcluster import labels
+from promcluster.imports.sheets import write_xlsx
+from promcluster.niches.service import Niche, NicheDetail, Ranking
+
+COLUMNS = {  # record key → column title in XLSX
+    "rank": "Место",
+    "group": "Группа ОКПД2",
+    "name": "Продукция",
+    "score": "Итоговая оценка",
+    "demand_rub": "Спрос вне региона, руб./год",
+    "imported_rub": "В т. ч. импорт, руб./год",
+    "import_share": "Доля импорта",
+    "buyers": "Покупателей",
+    "produced_rub": "Выпуск в регионе, руб./год",
+    "producers": "Производителей в регионе",
+    "activity": "ОКВЭД2",
+    "activity_name": "Вид деятельности",
+    "feasibility": "Осуществимость (модель)",
+    "density": "Плотность (density)",
+    "rca": "RCA региона",
+    "pci": "Сложность продукта (PCI)",
+    "cog": "Выигрыш перспектив (COG)",
+    "c_demand": "Компонент: спрос",
+    "c_feasibility": "Компонент: осуществимость",
+    "c_attractiveness": "Компонент: привлекательность",
+}
+
+
+def niche_record(rank: int, n: Niche) -> dict[str, Any]:
+    """One niche as plain values (the CLI's rows and the API's items)."""
+    return {
+        "rank": rank,
+        "group": n.group,
+        "name": n.name,
+        "score": round(n.score, 6),
+        "demand_rub": round(n.demand),
+        "imported_rub": round(n.imported),
+        "import_share": None if n.import_share is None else round(n.import_share, 6),
+        "buyers": n.buyers,
+        "produced_rub": round(n.produced),
+        "producers": n.producers,
+        "activity": n.activity,
+        "activity_name": n.activity_name,
+        "feasibility": n.feasibility,
+        "density": n.density,
+        "rca": n.rca,
+        "pci": n.pci,
+        "cog": n.cog,
+        **{f"c_{k}": round(v, 6) for k, v in n.components.items()},
+    }
+
+
+def write_ranking(ranking: Ranking, path: Path, top: int | None = None) -> int:
+    """The ranking in the format of ``path``'s suffix; returns the number of niches written."""
+    records = [niche_record(i, n) for i, n in enumerate(ranking.niches[:top], start=1)]
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        document = {
+            "region": ranking.region.code,
+            "cluster": ranking.cluster.id if ranking.cluster else None,
+            "weights": ranking.weights,
+            "synthetic_data": ranking.synthetic,
+            "niches": records,
+        }
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    elif suffix == ".xlsx":
+        rows = ([r[k] for k in COLUMNS] for r in records)
+        write_xlsx(path, list(COLUMNS.values()), rows, "Ниши", notes=_method_notes(ranking))
+    else:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
+            writer.writeheader()
+            writer.writerows(records)
+    return len(records)
+
+
+def _method_notes(ranking: Ranking) -> list[list[str]]:
+    weights = ", ".join(f"{labels.NICHE_COMPONENTS[k]} {v:g}" for k, v in ranking.weights.items())
+    notes = [
+        ["Регион", f"{ranking.region.name} ({ranking.region.code})"],
+        ["Веса оценки", weights],
+        ["Метод", "docs/NICHES.md: спрос вне региона, осуществимость по модели, "
+                  "обученной на панели занятости Австралии (ABS), плотность, PCI и COG"],
+    ]  # fmt: skip
+    if ranking.cluster is not None:
+        notes.insert(1, ["Кластер", ranking.cluster.name])
+    if ranking.synthetic:
+        notes.append(["Внимание", "часть данных региона синтетическая (демонстрационная)"])
+    return notes
+
+
+def write_passport(detail: NicheDetail, path: Path) -> None:
+    """The investment passport of a niche: one workbook, a sheet per part."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    n, ranking = detail.niche, detail.ranking
+    book = Workbook()
+    summary = book.active
+    summary.title = "Паспорт ниши"
+    bold = Font(bold=True)
+    summary.append([f"Инвестиционный паспорт ниши: {n.group} {n.name}"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([f"{ranking.region.name}; место {detail.rank} из {len(ranking.niches)}"])
+    if ranking.synthetic:
+        summary.append(["Внимание: часть данных региона синтетическая (демонстрационная)."])
+    summary.append([])
+    record = niche_record(detail.rank, n)
+    for key, title in COLUMNS.items():
+        summary.append([title, record[key]])
+        summary.cell(summary.max_row, 1).font = bold
+    summary.column_dimensions["A"].width = 36
+    summary.column_dimensions["B"].width = 60
+    _sheet(
+        book,
+        "Покупатели",
+        ["Покупатель", "Вне региона, руб./год", "Импорт, руб./год", "Всего, руб./год",
+         "Откуда сведения", "Где покупает сейчас", "Синтетика"],
+        [[b.name, round(b.outside), round(b.imported), round(b.total), "; ".join(b.sources),
+          "; ".join(b.supplier_regions), "да" if b.synthetic else ""] for b in detail.buyers],
+    )  # fmt: skip
+    _sheet(
+        book,
+        "Кто может производить",
+        ["Предприятие", "Город", "ОКВЭД2", "Численность", "Почему", "Синтетика"],
+        [[c.name, c.city, c.okved, c.employees, c.reason, "да" if c.synthetic else ""]
+         for c in detail.candidates],
+    )  # fmt: skip
+    _sheet(
+        book,
+        "Родственные виды деятельности",
+        ["ОКВЭД2", "Вид деятельности", "Близость"],
+        [[code, name, round(phi, 4)] for code, name, phi in detail.related],
+    )
+    book.save(path)
+
+
+def _sheet(book, title: str, headers: list[str], rows: list[list]) -> None:
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for i, header in enumerate(headers):
+        width = max([len(header), *(len(str(r[i] or "")) for r in rows[:100])])
+        sheet.column_dimensions[chr(65 + i)].width = min(width + 2, 60)
+    sheet.freeze_panes = "A2"

@@ -1,0 +1,59 @@
+"""HTML pages of niches: a region's ranking (scatter and sortable table) and one niche."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.niches import service
+from promcluster.niches.api import weights
+from promcluster.reference import service as reference
+from promcluster.registry.models import Cluster
+from promcluster.registry.pages import render
+from promcluster.web.deps import current_user, get_session
+
+router = APIRouter(include_in_schema=False)
+DEFAULT_REGION = "72"  # Tyumen oblast: the demo's construction-materials chains
+
+
+@router.get("/niches")
+def niches_home(region: str | None = None, cluster: int | None = None):
+    target = f"/niches/{region or DEFAULT_REGION}"
+    return RedirectResponse(target + (f"?cluster={cluster}" if cluster else ""), status_code=307)
+
+
+@router.get("/niches/{region}")
+def niche_list(
+    request: Request,
+    region: str,
+    cluster: int | None = None,
+    chosen: dict = Depends(weights),
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    ranking = service.rank_niches(session, region, cluster, chosen)
+    clusters = [c for c in session.query(Cluster).all() if region in c.region_codes]
+    return render(
+        request,
+        "niches/list.html",
+        user,
+        r=ranking,
+        regions=reference.list_regions(session),
+        clusters=clusters,
+        query=str(request.url.query),
+        top_demand=max((n.demand for n in ranking.niches), default=0),
+    )
+
+
+@router.get("/niches/{region}/{group}")
+def niche_page(
+    request: Request,
+    region: str,
+    group: str,
+    cluster: int | None = None,
+    chosen: dict = Depends(weights),
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    detail = service.niche_detail(session, region, group, cluster, chosen)
+    return render(request, "niches/detail.html", user, d=detail, query=str(request.url.query))
