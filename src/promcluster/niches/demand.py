@@ -49,6 +49,11 @@ class GroupDemand:
     producers: set[int] = field(default_factory=set)
 
     @property
+    def outside_buyers(self) -> list[Purchase]:
+        """Buyers with a part bought outside the region."""
+        return [p for p in self.buyers.values() if p.outside > 0]
+
+    @property
     def outside(self) -> float:
         return sum(p.outside for p in self.buyers.values())
 
@@ -132,14 +137,15 @@ def _supplies(session, region, members, group, demand, consumed) -> None:
     if group is not None:
         query = query.where(Supply.okpd2_code.startswith(group))
     for code, buyer_id, name, value, supplier_region in session.execute(query):
-        purchase = demand(code).buyer(buyer_id, name)
-        purchase.supplier_regions.add(supplier_region)
-        if supplier_region == region or (buyer_id, group_of(code)) in consumed:
-            continue
-        purchase.outside += value or 0
-        purchase.total += value or 0
-        purchase.sources.add("supply")
-        purchase.products.add(code)
+        found = demand(code)
+        if supplier_region != region and (buyer_id, group_of(code)) not in consumed:
+            purchase = found.buyer(buyer_id, name)
+            purchase.outside += value or 0
+            purchase.total += value or 0
+            purchase.sources.add("supply")
+            purchase.products.add(code)
+        if buyer_id in found.buyers:  # where a buyer of the niche buys today
+            found.buyers[buyer_id].supplier_regions.add(supplier_region)
 
 
 def _needs(session, region, members, group, demand) -> None:

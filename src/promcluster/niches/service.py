@@ -157,7 +157,9 @@ def rank_niches(
 
 
 def _niche(d: GroupDemand, name: str, found: Outlook | None, region: str, level: int) -> Niche:
-    niche = Niche(d.group, name, d.outside, d.imported, len(d.buyers), d.produced, len(d.producers))
+    niche = Niche(
+        d.group, name, d.outside, d.imported, len(d.outside_buyers), d.produced, len(d.producers)
+    )
     if found is None or region not in found.region_index:
         return niche
     code = d.group[: PREFIX[level]]
@@ -246,7 +248,8 @@ def niche_detail(
 
 
 def _buyers(session: Session, demand: GroupDemand) -> list[Buyer]:
-    ids = [p.buyer_id for p in demand.buyers.values() if p.buyer_id is not None]
+    purchases = demand.outside_buyers
+    ids = [p.buyer_id for p in purchases if p.buyer_id is not None]
     synthetic = set(
         session.scalars(
             select(Enterprise.id).where(Enterprise.id.in_(ids), Enterprise.is_synthetic)
@@ -264,7 +267,7 @@ def _buyers(session: Session, demand: GroupDemand) -> list[Buyer]:
             sorted(regions.get(r, r) for r in p.supplier_regions),
             p.buyer_id in synthetic,
         )
-        for p in demand.buyers.values()
+        for p in purchases
     ]
     return sorted(buyers, key=lambda b: (-b.outside, b.name))
 
