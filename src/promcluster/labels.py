@@ -95,6 +95,7 @@ CANDIDATE_REASONS = {
     "same": "та же деятельность (ОКВЭД2 {code})",
     "product": "выпускает родственную продукцию (ОКПД2 {code})",
     "activity": "родственная деятельность {code} «{name}» (близость {proximity})",
+    "division": "та же отрасль (раздел ОКВЭД2 {code})",
 }
 NICHE_COMPONENTS = {
     "demand": "спрос",

@@ -295,8 +295,8 @@ def candidate_producers(
     session: Session, region_code: str, niche: Niche, related: list[tuple[str, str, float]]
 ) -> list[Candidate]:
     """Firms of the region that could make the niche's products: same activity, makers of
-    related products (same OKPD2 group ``XX.X``), firms in the closest activities; by that
-    order, then by headcount (capacity)."""
+    related products (same OKPD2 group ``XX.X``), firms in the closest activities, firms of the
+    same OKVED2 division; by that order, then by headcount (capacity)."""
     activity = niche.activity or group_of(niche.group)
     related_codes = {code: (name, phi) for code, name, phi in related}
     length = len(activity)
@@ -313,6 +313,7 @@ def candidate_producers(
                 prefix == activity,
                 prefix.in_(list(related_codes)),
                 Enterprise.id.in_(makers),
+                func.substr(Enterprise.okved_main, 1, 2) == activity[:2],
             ),
         )
         .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
@@ -327,12 +328,14 @@ def candidate_producers(
             kind, reason = 0, labels.CANDIDATE_REASONS["same"].format(code=activity)
         elif enterprise.id in maker_ids:
             kind, reason = 1, labels.CANDIDATE_REASONS["product"].format(code=niche.group[:4])
-        else:
+        elif code in related_codes:
             name, phi = related_codes[code]
             kind = 2
             reason = labels.CANDIDATE_REASONS["activity"].format(
                 code=code, name=name, proximity=f"{phi:.2f}".replace(".", ",")
             )
+        else:
+            kind, reason = 3, labels.CANDIDATE_REASONS["division"].format(code=activity[:2])
         ranked.append((kind, enterprise, reason))
     ranked.sort(key=lambda r: (r[0], -(r[1].employees or 0), r[1].id))
     return [
