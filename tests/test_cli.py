@@ -34,6 +34,10 @@ def count(url: str, table: str) -> int:
         engine.dispose()
 
 
+def count_where(url: str, table: str, condition: str) -> int:
+    return count(url, f"{table} WHERE {condition}")
+
+
 TABLES = ("regions", "okved2", "okpd2", "cities", "clusters", "enterprises", "chains")
 
 
@@ -52,11 +56,17 @@ def test_set_up_a_fresh_database_from_the_command_line(tmp_path):
 
     demo = run("load", "demo", "--database", url)
     assert demo.exit_code == 0, demo.output
+    assert "Синтетическое дополнение (помечено как синтетика)" in demo.output
     after_first = {t: count(url, t) for t in TABLES}
     assert after_first["clusters"] == 9
+    # the seeds' organisations, and the synthetic supplement counted apart
+    assert count_where(url, "enterprises", "NOT is_synthetic") == 9
+    assert count_where(url, "enterprises", "is_synthetic") > 10_000
+    assert count_where(url, "enterprises", "is_synthetic AND inn IS NOT NULL") == 0
     again = run("load", "demo", "--database", url)
     assert again.exit_code == 0, again.output
     assert "ничего нового" in again.output
+    assert "уже загружено" in again.output
     assert {t: count(url, t) for t in TABLES} == after_first
 
     reference_again = run("load", "reference", "--database", url)
@@ -89,6 +99,7 @@ def test_load_demo_twice_adds_no_duplicates(db):
     assert counts["clusters"] == 9
     second = run("load", "demo", "--database", db.url)
     assert second.exit_code == 0, second.output
+    assert "уже загружено" in second.output
     assert db.counts() == counts
     actors = {row.actor for row in db.audit(entity="clusters")}
     assert actors == {"cli:load-demo"}
