@@ -4,6 +4,7 @@ real regions and cities, skewed sizes. Every row says it is synthetic (name and 
 a generated INN may by chance coincide with one, so these files never go into a real database.
 
     python benchmarks/synthetic.py enterprises 100000 -o /tmp/enterprises-100k.csv
+    python benchmarks/synthetic.py products 5000 --enterprises 100000 -o /tmp/products-72.csv
 """
 
 import argparse
@@ -125,14 +126,86 @@ def complexity_panel(
     return names_l, names_p, values, year_list
 
 
+PRODUCT_HEADER = (
+    "ИНН", "ОКПД2", "Направление", "Наименование продукции", "Объём в год", "Единица измерения",
+    "Стоимость в год, руб.", "Доля закупок вне региона", "Доля импорта", "Год",
+)  # fmt: skip
+
+
+def product_rows(
+    lines: int, enterprises: int = 100_000, region: str = "72", seed: int = 1
+) -> Iterator[tuple]:
+    """``lines`` SYNTHETIC consumption lines and ``lines // 10`` produces lines for the firms of
+    ``region`` among the first ``enterprises`` of ``enterprise_rows`` (matched by INN, so pass
+    the count that was imported). Codes are real OKPD2 subclasses (``XX.XX.XX``) of mining and
+    manufacturing, skewed so a few groups hold most demand; every name says it is synthetic (the
+    products kind has no note column). No two rows share INN + OKPD2 + direction."""
+    rng = random.Random(seed)
+    inns = [row[0] for row in enterprise_rows(enterprises) if row[3] == region]
+    if not inns:
+        raise ValueError(f"no synthetic enterprises of region {region} among {enterprises}")
+    with data_path("okpd2.csv").open(encoding="utf-8") as f:
+        codes = [
+            (r["code"], r["name"])
+            for r in csv.DictReader(f)
+            if r["section"] in ("B", "C")
+            and int(r["level"]) == 5
+            and not r["name"].startswith("Услуги")  # goods only: they are bought in tonnes
+        ]
+    rng.shuffle(codes)
+    weights = [1 / (i + 1) ** 0.7 for i in range(len(codes))]
+    capacity = len(inns) * len(codes)
+    for direction, count in (("потребляет", lines), ("производит", lines // 10)):
+        if count > capacity:
+            raise ValueError(f"{count} lines do not fit {len(inns)} firms × {len(codes)} codes")
+        seen: set[tuple[str, str]] = set()
+        while len(seen) < count:
+            inn = rng.choice(inns)
+            code, name = rng.choices(codes, weights)[0]
+            if (inn, code) in seen:
+                continue
+            seen.add((inn, code))
+            price = rng.lognormvariate(10, 1.5)  # roubles per tonne
+            value = round(rng.lognormvariate(15, 1.5))  # about 3 million roubles a year
+            volume = f"{value / price:.1f}".replace(".", ",")
+            if direction == "потребляет":
+                outside = rng.choice((0, rng.uniform(0.1, 1), rng.uniform(0.5, 1)))
+                imported = outside * rng.choice((0, 0, rng.uniform(0, 0.6)))
+                shares = (f"{outside:.2f}".replace(".", ","), f"{imported:.2f}".replace(".", ","))
+            else:
+                shares = ("", "")
+            yield (
+                inn, code, direction, f"{name[:400]} (синтетические данные)", volume, "т",
+                value, *shares, 2024,
+            )  # fmt: skip
+
+
+def write_products(
+    path: Path, lines: int, enterprises: int = 100_000, region: str = "72", seed: int = 1
+) -> Path:
+    """A CSV (UTF-8, ``;``) of SYNTHETIC product lines for ``promcluster import products``."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(PRODUCT_HEADER)
+        writer.writerows(product_rows(lines, enterprises, region, seed))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["enterprises"])
-    parser.add_argument("count", type=int)
+    parser.add_argument("kind", choices=["enterprises", "products"])
+    parser.add_argument("count", type=int, help="enterprises, or consumption lines for products")
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--enterprises", type=int, default=100_000, help="products: the imported register size"
+    )
+    parser.add_argument("--region", default="72", help="products: the region of the buyers")
     args = parser.parse_args()
-    write_enterprises(args.output, args.count, args.seed)
+    if args.kind == "products":
+        write_products(args.output, args.count, args.enterprises, args.region, args.seed)
+    else:
+        write_enterprises(args.output, args.count, args.seed)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from promcluster.errors import InvalidField
 from promcluster.niches import exports, service
 from promcluster.niches.schemas import (
     BuyerOut,
@@ -25,9 +26,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Weight = Annotated[float | None, Query(ge=0, le=10)]
 
 
-def weights(demand: Weight = None, feasibility: Weight = None, attractiveness: Weight = None):
+QUERY = {"region", "cluster", "top", *service.WEIGHTS}
+
+
+def weights(
+    request: Request,
+    demand: Weight = None,
+    feasibility: Weight = None,
+    attractiveness: Weight = None,
+) -> dict[str, float]:
     """The score's weights from the query (defaults: demand 0.4, feasibility 0.4,
-    attractiveness 0.2)."""
+    attractiveness 0.2); a misspelt parameter is refused rather than silently ignored."""
+    for name in request.query_params:
+        if name not in QUERY:
+            raise InvalidField(name, f"неизвестный параметр; допустимы: {', '.join(sorted(QUERY))}")
     return service.parse_weights(
         {"demand": demand, "feasibility": feasibility, "attractiveness": attractiveness}
     )

@@ -119,12 +119,17 @@ def region_demand(
         purchase.sources.add("consumption")
         purchase.products.add(code)
         consumed.add((enterprise_id, group_of(code)))
-    _supplies(session, region, members, group, demand, consumed)
+    suppliers = _supplies(session, region, members, group, demand, consumed)
     _needs(session, region, members, group, demand)
+    for (key, buyer_id), regions in suppliers.items():  # where the niche's buyers buy today
+        if buyer_id in found[key].buyers:
+            found[key].buyers[buyer_id].supplier_regions |= regions
     return {k: v for k, v in found.items() if v.group}
 
 
-def _supplies(session, region, members, group, demand, consumed) -> None:
+def _supplies(session, region, members, group, demand, consumed) -> dict[tuple, set[str]]:
+    """Count outside supplies not already in a consumption line; return the supplier regions
+    of every (group, buyer)."""
     buyer, supplier = aliased(Enterprise), aliased(Enterprise)
     query = (
         select(Supply.okpd2_code, Supply.buyer_id, buyer.name, Supply.value, supplier.region_code)
@@ -136,16 +141,16 @@ def _supplies(session, region, members, group, demand, consumed) -> None:
         query = query.where(Supply.buyer_id.in_(members))
     if group is not None:
         query = query.where(Supply.okpd2_code.startswith(group))
+    suppliers: dict[tuple, set[str]] = defaultdict(set)
     for code, buyer_id, name, value, supplier_region in session.execute(query):
-        found = demand(code)
+        suppliers[group_of(code), buyer_id].add(supplier_region)
         if supplier_region != region and (buyer_id, group_of(code)) not in consumed:
-            purchase = found.buyer(buyer_id, name)
+            purchase = demand(code).buyer(buyer_id, name)
             purchase.outside += value or 0
             purchase.total += value or 0
             purchase.sources.add("supply")
             purchase.products.add(code)
-        if buyer_id in found.buyers:  # where a buyer of the niche buys today
-            found.buyers[buyer_id].supplier_regions.add(supplier_region)
+    return suppliers
 
 
 def _needs(session, region, members, group, demand) -> None:
