@@ -3,10 +3,9 @@ employment by region × activity → RCA, density, PCI and COG (ubiquity orienta
 and the learned feasibility of a new specialisation (``transfer.py``).
 
 The computation takes about a second for 85 regions × 272 activity groups; it is kept per
-database and recomputed only after a write (a new enterprise or a new audit record).
+database and recomputed only after a write (``cache.py``).
 """
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from promcluster.analytics.complexity import ComplexityError, of_year
 from promcluster.analytics.panel import PanelError, build_panel
 from promcluster.analytics.predict import score
-from promcluster.auth.models import AuditLog
+from promcluster.niches.cache import kept
 from promcluster.niches.transfer import transfer_model
 from promcluster.registry.models import Enterprise
 
@@ -53,32 +52,17 @@ class Outlook:
         return {c: j for j, c in enumerate(self.activities)}
 
 
-_cache: dict[tuple, Outlook] = {}
-_lock = threading.Lock()
-
-
-def _fingerprint(session: Session) -> tuple:
-    """Changes whenever an enterprise is added, edited or removed: the newest enterprise and the
-    newest audit record (every write leaves one), both read from their primary keys."""
-    return (
-        session.scalar(select(func.max(Enterprise.id))),
-        session.scalar(select(func.max(AuditLog.id))),
-    )
-
-
 def outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook | None:
     """The outlook of the registry's current enterprises (None when there are too few to say
     anything: fewer than two regions and two activities connected by specialisations)."""
-    key = (str(session.get_bind().url), level, _fingerprint(session))
-    with _lock:
-        if key not in _cache:
-            for stale in [k for k in _cache if k[:2] == key[:2]]:
-                del _cache[stale]
-            try:
-                _cache[key] = compute_outlook(session, level)
-            except (ComplexityError, PanelError):
-                return None
-        return _cache[key]
+
+    def compute() -> Outlook | None:
+        try:
+            return compute_outlook(session, level)
+        except (ComplexityError, PanelError):
+            return None
+
+    return kept(session, ("outlook", level), compute)
 
 
 def compute_outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook:

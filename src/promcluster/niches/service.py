@@ -12,7 +12,8 @@ component is scaled to 0…1 over the region's niches and the score is their wei
   percentile among the region's activities.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import exists, func, or_, select
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from promcluster import labels
 from promcluster.errors import InvalidField, NotFound
+from promcluster.niches.cache import kept
 from promcluster.niches.demand import GroupDemand, group_names, group_of, region_demand
 from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX, Outlook, outlook
 from promcluster.reference.models import Okved, Region
@@ -142,18 +144,29 @@ def rank_niches(
         raise InvalidField("level", "уровень ОКВЭД2: 1 (раздел XX), 2 (группа XX.X) или 3 (XX.XX)")
     weights = weights or dict(WEIGHTS)
     found = outlook(session, level)
-    demands = [d for d in region_demand(session, region_code, cluster_id).values() if d.outside]
-    names = group_names(session, [d.group for d in demands])
-    niches = [_niche(d, names.get(d.group, ""), found, region_code, level) for d in demands]
-    _activity_names(session, niches)
+    base, synthetic = kept(
+        session,
+        ("niches", region_code, cluster_id, level),
+        lambda: _unscored(session, region_code, cluster_id, level, found),
+    )
+    niches = [replace(n, components={}) for n in base]
     _score(niches, weights, found, region_code)
     niches.sort(key=lambda n: (-n.score, -n.demand, n.group))
-    synthetic = bool(
-        session.scalar(
-            select(exists().where(Enterprise.region_code == region_code, Enterprise.is_synthetic))
-        )
-    )
     return Ranking(region, cluster, weights, niches, level, synthetic, found)
+
+
+def _unscored(
+    session: Session, region: str, cluster_id: int | None, level: int, found: Outlook | None
+) -> tuple[list[Niche], bool]:
+    """The region's niches with every figure but the score, and whether it has synthetic firms."""
+    demands = [d for d in region_demand(session, region, cluster_id).values() if d.outside]
+    names = group_names(session, [d.group for d in demands])
+    niches = [_niche(d, names.get(d.group, ""), found, region, level) for d in demands]
+    _activity_names(session, niches)
+    synthetic = session.scalar(
+        select(exists().where(Enterprise.region_code == region, Enterprise.is_synthetic))
+    )
+    return niches, bool(synthetic)
 
 
 def _niche(d: GroupDemand, name: str, found: Outlook | None, region: str, level: int) -> Niche:
@@ -192,11 +205,16 @@ def _activity_names(session: Session, niches: list[Niche]) -> None:
         n.activity_name = names.get(n.activity or "")
 
 
-def _percentile(values: np.ndarray, value: float | None) -> float:
-    known = values[~np.isnan(values)]
-    if value is None or known.size == 0:
-        return 0.0
-    return float((known <= value).mean())
+def _percentiles(values: np.ndarray) -> Callable[[float | None], float]:
+    """value → share of the known ``values`` not above it (0 for an unknown value)."""
+    known = np.sort(values[~np.isnan(values)])
+
+    def percentile(value: float | None) -> float:
+        if value is None or known.size == 0:
+            return 0.0
+        return float(np.searchsorted(known, value, "right") / known.size)
+
+    return percentile
 
 
 def _score(
@@ -205,17 +223,17 @@ def _score(
     if not niches:
         return
     top_demand = np.log1p(max(n.demand for n in niches))
-    known = found is not None and region in found.region_index
-    pcis = found.pci if found is not None else np.array([])
-    row = found.region_index[region] if known else None
-    cogs = found.cog[row] if known else np.array([])
-    feasible = found.feasibility[row] if known else np.array([])
+    row = found.region_index.get(region) if found is not None else None
+    empty = np.array([])
+    pci = _percentiles(found.pci if found is not None else empty)
+    cog = _percentiles(found.cog[row] if row is not None else empty)
+    feasible = _percentiles(found.feasibility[row] if row is not None else empty)
     total = sum(weights.values())
     for n in niches:
         n.components = {
             "demand": float(np.log1p(n.demand) / top_demand) if top_demand else 0.0,
-            "feasibility": _percentile(feasible, n.feasibility),
-            "attractiveness": (_percentile(pcis, n.pci) + _percentile(cogs, n.cog)) / 2,
+            "feasibility": feasible(n.feasibility),
+            "attractiveness": (pci(n.pci) + cog(n.cog)) / 2,
         }
         n.score = sum(weights[k] * n.components[k] for k in weights) / total
 

@@ -11,6 +11,7 @@ panel are in docs/PREDICT.md; density is always shown beside it.
 
 import csv
 import gzip
+import threading
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -49,7 +50,16 @@ def reference_panel() -> Panel:
     )
 
 
+_training = threading.Lock()
+
+
 @cache
-def transfer_model() -> FeasibilityModel:
-    """The model trained on the latest Australian transition (about 2 s, once per process)."""
+def _trained() -> FeasibilityModel:
     return train(reference_panel(), *TRAINED_ON, names=TRANSFER_FEATURES)
+
+
+def transfer_model() -> FeasibilityModel:
+    """The model trained on the latest Australian transition (about 2 s, once per process;
+    a request arriving during the warm-up waits for it instead of training again)."""
+    with _training:
+        return _trained()
