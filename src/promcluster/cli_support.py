@@ -1,0 +1,44 @@
+"""What every command shares: the consoles, the ``--database`` option and a session that turns a
+domain error into its message and exit status 2."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from promcluster.auth.audit import Actor, act_as
+from promcluster.config import get_settings
+from promcluster.db import make_engine, make_sessionmaker, transaction
+from promcluster.errors import DomainError
+
+console = Console()
+err = Console(stderr=True)
+
+Database = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="URL базы данных (по умолчанию PROMCLUSTER_DATABASE_URL или "
+        "sqlite:///var/promcluster.db)",
+    ),
+]
+
+
+def url_of(database: str | None) -> str:
+    return database or get_settings().database_url
+
+
+@contextmanager
+def session_for(database: str | None, actor: str) -> Iterator[Session]:
+    engine = make_engine(url_of(database))
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            yield act_as(session, Actor(f"cli:{actor}"))
+    except DomainError as exc:
+        err.print(f"[red]Ошибка:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
