@@ -13,7 +13,6 @@ import argparse
 import gzip
 import os
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from ecomplexity import ecomplexity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import complexity_panel
+from timing import best
 
 from promcluster.analytics.complexity import of_panel
 from promcluster.analytics.panel import build_panel
@@ -30,15 +30,6 @@ from promcluster.niches.transfer import REFERENCE_PANEL as REAL
 
 COLUMNS = {"time": "year", "loc": "location", "prod": "product", "val": "value"}
 BAR_SECONDS, BAR_RATIO = 2.0, 10.0
-
-
-def best(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def ours(table: pd.DataFrame):

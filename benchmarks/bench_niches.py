@@ -15,18 +15,16 @@ import argparse
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pages import CLI, free_port, p95, run, timings
+from bench_pages import run
 from synthetic import write_enterprises, write_products
+from timing import p95, served, timings
 
 BAR_MS = 150.0
 REGION = "72"
@@ -112,52 +110,35 @@ def main() -> int:
         database = build(Path(tmp), args.enterprises, args.lines)
         print(f"database built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         contents = describe(Path(tmp))
-        port = free_port()
-        server = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--database", database],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=120) as client:
-                for _ in range(300):
-                    try:
-                        client.get("/api/v1/stats")
-                        break
-                    except httpx.TransportError:
-                        time.sleep(0.1)
-                load_before = load()
-                api = f"/api/v1/niches?region={REGION}"
-                start = time.perf_counter()
-                response = client.get(api)
-                first = (time.perf_counter() - start) * 1000
-                response.raise_for_status()
-                items = response.json()["items"]
-                if not items:
-                    raise SystemExit(f"no niches in region {REGION}: nothing to time")
-                group = items[0]["group"]
-                widest = max(items, key=lambda n: n["buyers"])
-                pages = {
-                    f"niche ranking page (region {REGION})": f"/niches/{REGION}",
-                    f"niche ranking API (region {REGION})": api,
-                    f"niche page, top group {group} ({items[0]['buyers']} buyers)": (
-                        f"/niches/{REGION}/{group}"
-                    ),
-                    f"niche API, top group {group}": f"/api/v1/niches/{REGION}/{group}",
-                }
-                if widest["group"] != group:
-                    pages[
-                        f"niche page, most buyers {widest['group']} ({widest['buyers']} buyers)"
-                    ] = f"/niches/{REGION}/{widest['group']}"
-                pages["niche ranking page (region 47)"] = "/niches/47"
-                paths = {}
-                for name, path in pages.items():
-                    results[name] = timings(client, path, args.requests)
-                    paths[name] = path
-        finally:
-            server.terminate()
-            server.wait(10)
+        with served(database, timeout=120, wait=30) as client:
+            load_before = load()
+            api = f"/api/v1/niches?region={REGION}"
+            start = time.perf_counter()
+            response = client.get(api)
+            first = (time.perf_counter() - start) * 1000
+            response.raise_for_status()
+            items = response.json()["items"]
+            if not items:
+                raise SystemExit(f"no niches in region {REGION}: nothing to time")
+            group = items[0]["group"]
+            widest = max(items, key=lambda n: n["buyers"])
+            pages = {
+                f"niche ranking page (region {REGION})": f"/niches/{REGION}",
+                f"niche ranking API (region {REGION})": api,
+                f"niche page, top group {group} ({items[0]['buyers']} buyers)": (
+                    f"/niches/{REGION}/{group}"
+                ),
+                f"niche API, top group {group}": f"/api/v1/niches/{REGION}/{group}",
+            }
+            if widest["group"] != group:
+                pages[f"niche page, most buyers {widest['group']} ({widest['buyers']} buyers)"] = (
+                    f"/niches/{REGION}/{widest['group']}"
+                )
+            pages["niche ranking page (region 47)"] = "/niches/47"
+            paths = {}
+            for name, path in pages.items():
+                results[name] = timings(client, path, args.requests)
+                paths[name] = path
         results.update(in_process(database, group, args.requests))
         load_after = load()
     print(

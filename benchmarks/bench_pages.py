@@ -9,7 +9,6 @@ members, serves the platform with ``promcluster serve`` and times each page over
 
 import argparse
 import csv
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -18,12 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import enterprise_rows, write_enterprises
+from timing import CLI, p95, served, timings
 
-CLI = [sys.executable, "-m", "promcluster.cli"]
 BAR_MS = 150.0
 
 
@@ -55,28 +52,6 @@ def build(folder: Path, enterprises: int, members: int) -> tuple[str, list[int]]
     return database, clusters
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def timings(client: httpx.Client, path: str, requests: int) -> list[float]:
-    """Milliseconds of ``requests`` GETs of ``path`` (after two warm-up requests)."""
-    for _ in range(2):
-        client.get(path).raise_for_status()
-    found = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        client.get(path).raise_for_status()
-        found.append((time.perf_counter() - start) * 1000)
-    return found
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100)[94]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=100_000)
@@ -87,47 +62,28 @@ def main() -> int:
         t0 = time.perf_counter()
         database, clusters = build(Path(tmp), args.enterprises, args.members)
         print(f"database built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        port = free_port()
-        server = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--database", database],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=30) as client:
-                for _ in range(100):
-                    try:
-                        client.get("/api/v1/stats")
-                        break
-                    except httpx.TransportError:
-                        time.sleep(0.1)
-                half = args.members // 2
-                pages = {
-                    f"cluster profile A, {half} synthetic participants": f"/clusters/{clusters[0]}",
-                    f"cluster profile B, {half} synthetic participants": f"/clusters/{clusters[1]}",
-                    "home": "/",
-                    "cluster list": "/clusters",
-                    "enterprise list, page 1": "/enterprises",
-                    "enterprise list, search": "/enterprises?q=предприятие+№9999",
-                    "region page (77)": "/regions/77",
-                    "map data (GeoJSON)": "/api/v1/map",
-                }
+        with served(database) as client:
+            half = args.members // 2
+            pages = {
+                f"cluster profile A, {half} synthetic participants": f"/clusters/{clusters[0]}",
+                f"cluster profile B, {half} synthetic participants": f"/clusters/{clusters[1]}",
+                "home": "/",
+                "cluster list": "/clusters",
+                "enterprise list, page 1": "/enterprises",
+                "enterprise list, search": "/enterprises?q=предприятие+№9999",
+                "region page (77)": "/regions/77",
+                "map data (GeoJSON)": "/api/v1/map",
+            }
+            print(f"{args.enterprises:,} enterprises (synthetic), {args.requests} requests each")
+            print("| page | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")
+            results = {}
+            for name, path in pages.items():
+                found = timings(client, path, args.requests)
+                results[name] = p95(found)
                 print(
-                    f"{args.enterprises:,} enterprises (synthetic), {args.requests} requests each"
+                    f"| {name} (`{path}`) | {statistics.median(found):.1f} | "
+                    f"{results[name]:.1f} | {max(found):.1f} |"
                 )
-                print("| page | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")
-                results = {}
-                for name, path in pages.items():
-                    found = timings(client, path, args.requests)
-                    results[name] = p95(found)
-                    print(
-                        f"| {name} (`{path}`) | {statistics.median(found):.1f} | "
-                        f"{results[name]:.1f} | {max(found):.1f} |"
-                    )
-        finally:
-            server.terminate()
-            server.wait(10)
     profiles = [v for k, v in results.items() if k.startswith("cluster profile")]
     ok = all(v < BAR_MS for v in profiles)
     print(f"\nBar (cluster profile p95 < {BAR_MS:.0f} ms): {'PASS' if ok else 'FAIL'}")

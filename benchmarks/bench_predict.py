@@ -14,19 +14,14 @@ import os
 import platform
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import best
 
 from promcluster.analytics.backtest import backtest, cross_validate, table
 from promcluster.analytics.predict import score, train
 from promcluster.niches.transfer import reference_panel
-
-
-def best(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> int:
