@@ -196,7 +196,7 @@ def _number(value: float) -> float | None:
 
 def _okved_names(session: Session, codes) -> dict[str, str]:
     query = select(Okved.code, Okved.name).where(Okved.code.in_(list(codes)))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def _activity_names(session: Session, niches: list[Niche]) -> None:
@@ -300,9 +300,7 @@ def _related(
     closeness[j] = 0
     order = [k for k in np.argsort(-closeness)[:RELATED_ACTIVITIES] if closeness[k] > 0]
     codes = [found.activities[k] for k in order]
-    names = dict(
-        session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))).tuples().all()
-    )
+    names = _okved_names(session, codes)
     return [
         (found.activities[k], names.get(found.activities[k], ""), float(closeness[k]))
         for k in order
