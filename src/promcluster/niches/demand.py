@@ -36,7 +36,6 @@ class Purchase:
     total: float = 0.0
     sources: set[str] = field(default_factory=set)
     supplier_regions: set[str] = field(default_factory=set)
-    products: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -117,7 +116,6 @@ def region_demand(
         purchase.outside += (value or 0) * (outside or 0)
         purchase.imported += (value or 0) * (imported or 0)
         purchase.sources.add("consumption")
-        purchase.products.add(code)
         consumed.add((enterprise_id, group_of(code)))
     suppliers = _supplies(session, region, members, group, demand, consumed)
     _needs(session, region, members, group, demand)
@@ -149,7 +147,6 @@ def _supplies(session, region, members, group, demand, consumed) -> dict[tuple, 
             purchase.outside += value or 0
             purchase.total += value or 0
             purchase.sources.add("supply")
-            purchase.products.add(code)
     return suppliers
 
 
@@ -169,7 +166,6 @@ def _needs(session, region, members, group, demand) -> None:
         purchase.outside += value or 0
         purchase.total += value or 0
         purchase.sources.add("need")
-        purchase.products.add(code)
 
 
 def group_names(session: Session, groups: list[str]) -> dict[str, str]:

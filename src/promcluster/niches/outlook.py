@@ -6,8 +6,7 @@ The computation takes about a second for 85 regions × 272 activity groups; it i
 database and recomputed only after a write (``cache.py``).
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -33,15 +32,13 @@ class Outlook:
     level: int
     regions: list[str]
     activities: list[str]
-    employees: np.ndarray
-    firms: np.ndarray
+    employees: np.ndarray  # the headcounts the rest is computed from
     rca: np.ndarray
     density: np.ndarray
     feasibility: np.ndarray  # learned probability; 1 where the region is already specialised
     pci: np.ndarray  # per activity
     cog: np.ndarray
     proximity: np.ndarray  # activities × activities
-    computed_at: datetime = field(default_factory=datetime.now)
 
     @cached_property
     def region_index(self) -> dict[str, int]:
@@ -71,42 +68,25 @@ def compute_outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook:
     length = PREFIX[level]
     activity = func.substr(Enterprise.okved_main, 1, length)
     rows = session.execute(
-        select(
-            Enterprise.region_code,
-            activity,
-            func.sum(func.coalesce(Enterprise.employees, 1)),
-            func.count(Enterprise.id),
-        )
+        select(Enterprise.region_code, activity, func.sum(func.coalesce(Enterprise.employees, 1)))
         .where(func.length(Enterprise.okved_main) >= length)
         .group_by(Enterprise.region_code, activity)
     ).all()
-    regions = [r[0] for r in rows]
-    activities = [r[1] for r in rows]
-    panel = build_panel(regions, activities, [float(max(r[2], 0)) for r in rows])
-    firms = np.zeros(panel.values.shape[1:])
-    place = (
-        {c: i for i, c in enumerate(panel.locations)},
-        {c: j for j, c in enumerate(panel.products)},
-    )
-    for region, code, _, count in rows:
-        firms[place[0][region], place[1][code]] = count
+    panel = build_panel([r[0] for r in rows], [r[1] for r in rows], [max(r[2], 0) for r in rows])
     result = of_year(panel, None, orientation="ubiquity")
-    keep_r = np.array([place[0][c] for c in result.locations])
-    keep_a = np.array([place[1][c] for c in result.products])
     feasibility = np.where(result.mcp > 0, 1.0, np.nan)
     scores = score(transfer_model(), panel, None)
-    at = (
-        {c: i for i, c in enumerate(result.locations)},
-        {c: j for j, c in enumerate(result.products)},
-    )
+    row = {c: i for i, c in enumerate(result.locations)}
+    column = {c: j for j, c in enumerate(result.products)}
+    kept_rows = [panel.locations.index(c) for c in result.locations]
+    kept_columns = [panel.products.index(c) for c in result.products]
     for region, code, value in zip(scores.locations, scores.products, scores.score, strict=True):
-        feasibility[at[0][region], at[1][code]] = value
+        feasibility[row[region], column[code]] = value
     return Outlook(
         level,
         result.locations,
         result.products,
-        panel.values[0][np.ix_(keep_r, keep_a)],
-        firms[np.ix_(keep_r, keep_a)],
+        panel.values[0][np.ix_(kept_rows, kept_columns)],
         result.rca,
         result.density,
         feasibility,
