@@ -5,7 +5,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.niches import service
+from promcluster.niches import chart, service
 from promcluster.niches.api import weights
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
@@ -41,7 +41,12 @@ def niche_list(
         regions=reference.list_regions(session),
         clusters=clusters,
         query=str(request.url.query),
-        top_demand=max((n.demand for n in ranking.niches), default=0),
+        chart={
+            "constants": chart,
+            "bubbles": chart.bubbles(ranking.niches),
+            "x_of": chart.x_of,
+            "y_of": chart.y_of,
+        },
     )
 
 
