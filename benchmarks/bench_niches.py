@@ -22,8 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pages import run
-from synthetic import write_enterprises, write_products
+from bench_pages import base_database, run
+from synthetic import write_products
 from timing import p95, served, timings
 
 BAR_MS = 150.0
@@ -34,12 +34,7 @@ def build(folder: Path, enterprises: int, lines: int) -> str:
     """The database: reference, demo (with its synthetic supplement), ``enterprises`` synthetic
     enterprises, and ``lines`` consumption lines (+ ``lines // 10`` produces lines) of the
     synthetic firms of region 72."""
-    database = f"sqlite:///{folder / 'niches.db'}"
-    run("db", "upgrade", database=database)
-    run("load", "reference", database=database)
-    run("load", "demo", database=database)
-    register = write_enterprises(folder / "enterprises.csv", enterprises)
-    run("import", "enterprises", str(register), database=database)
+    database = base_database(folder / "niches.db", enterprises)
     products = write_products(folder / "products.csv", lines, enterprises, REGION)
     run("import", "products", str(products), database=database)
     return database

@@ -29,15 +29,22 @@ def run(*args: str, database: str) -> None:
     subprocess.run([*CLI, *args, "--database", database], check=True, capture_output=True)
 
 
-def build(folder: Path, enterprises: int, members: int) -> tuple[str, list[int]]:
-    """The database: reference, demo, synthetic enterprises, and synthetic members of the demo
-    clusters (the first ``members`` firms spread over the clusters, as members and potential)."""
-    database = f"sqlite:///{folder / 'pages.db'}"
+def base_database(path: Path, enterprises: int) -> str:
+    """A SQLite database at ``path`` with the reference data, the demo and ``enterprises``
+    synthetic enterprises imported with ``promcluster import``."""
+    database = f"sqlite:///{path}"
     run("db", "upgrade", database=database)
     run("load", "reference", database=database)
     run("load", "demo", database=database)
-    register = write_enterprises(folder / "enterprises.csv", enterprises)
+    register = write_enterprises(path.with_name("enterprises.csv"), enterprises)
     run("import", "enterprises", str(register), database=database)
+    return database
+
+
+def build(folder: Path, enterprises: int, members: int) -> tuple[str, list[int]]:
+    """The database: reference, demo, synthetic enterprises, and synthetic members of the demo
+    clusters (the first ``members`` firms spread over the clusters, as members and potential)."""
+    database = base_database(folder / "pages.db", enterprises)
     db = sqlite3.connect(folder / "pages.db")
     clusters = [row[0] for row in db.execute("SELECT id FROM clusters ORDER BY id")]
     db.close()

@@ -49,7 +49,8 @@ def timings(client: httpx.Client, path: str, requests: int) -> list[float]:
 
 @contextmanager
 def served(database: str, timeout: float = 30, wait: float = 10) -> Iterator[httpx.Client]:
-    """A client of the platform served on ``database``, once it answers (within ``wait`` s)."""
+    """A client of the platform served on ``database``, once it answers (within ``wait`` s) and
+    has finished its warm-up."""
     port = free_port()
     server = subprocess.Popen(
         [*CLI, "serve", "--port", str(port), "--database", database],
@@ -64,6 +65,9 @@ def served(database: str, timeout: float = 30, wait: float = 10) -> Iterator[htt
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
+            # ``serve`` trains the niche model in the background at start; this request waits for
+            # it, so that no timed request shares the CPU with the training.
+            client.get("/api/v1/niches", params={"region": "72", "top": 1}, timeout=300)
             yield client
     finally:
         server.terminate()
