@@ -51,6 +51,9 @@ SESSION_COOKIE = "promcluster_session"
 # Registry and auth tables in an order that deletes children before parents.
 CLEAN_ORDER = (
     "audit_log",
+    "notifications",
+    "classification_corrections",
+    "search_documents",
     "import_rejections",
     "import_runs",
     "user_clusters",
@@ -65,6 +68,8 @@ CLEAN_ORDER = (
     "cluster_okved",
     "cluster_regions",
     "clusters",
+    "responses",
+    "offers",
     "needs",
     "supplies",
     "product_lines",

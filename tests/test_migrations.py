@@ -11,7 +11,8 @@ from sqlalchemy import inspect, text
 
 from promcluster import dbadmin
 from promcluster.db import make_engine
-from promcluster.models import Base
+from promcluster.matching.models import FULL_TEXT_OBJECTS
+from promcluster.models import Base, include_object
 
 SCHEMA = "promcluster_migration_test"
 
@@ -40,7 +41,7 @@ def empty_url(request, tmp_path):
 def tables(url: str) -> set[str]:
     engine = make_engine(url)
     try:
-        return set(inspect(engine).get_table_names())
+        return set(inspect(engine).get_table_names()) - FULL_TEXT_OBJECTS
     finally:
         engine.dispose()
 
@@ -49,7 +50,10 @@ def differences(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            return compare_metadata(
+                MigrationContext.configure(connection, opts={"include_object": include_object}),
+                Base.metadata,
+            )
     finally:
         engine.dispose()
 

@@ -183,3 +183,44 @@ def _read_panel(file: Path, sheet: str | None, duplicates: str):
             duplicates,
             lambda done: bar.update(task, completed=done),  # type: ignore[arg-type]
         )
+
+
+@app.command("classify")
+def classify_command(
+    file: Annotated[Path, typer.Argument(help="CSV или XLSX с наименованиями продукции")],
+    column: Annotated[str, typer.Option(help="заголовок столбца с наименованиями")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv")],
+    top: Annotated[int, typer.Option(help="сколько кодов предложить для строки (1–20)")] = 5,
+    sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
+    database: Database = None,
+) -> None:
+    """Free-text product names → OKPD2 suggestions: OUT has ``row,rank,code,name,score``
+    (row = 0-based data row of FILE), learning from the names already coded in the database."""
+    import csv
+
+    from promcluster.matching.classification import MAX_TOP, names_in_file, suggest
+
+    if output.suffix.lower() != ".csv":
+        err.print("Укажите файл .csv")
+        raise typer.Exit(2)
+    if not 1 <= top <= MAX_TOP:
+        err.print(f"--top должен быть от 1 до {MAX_TOP}")
+        raise typer.Exit(2)
+    with _refusing_input():
+        names = list(names_in_file(file, column, sheet))
+    with session_for(database, "classify") as session, Progress(console=err) as bar:
+        task = bar.add_task("Подбор кодов ОКПД2", total=len(names))
+        results = []
+        for start in range(0, len(names), CLASSIFY_BATCH):
+            results += suggest(session, names[start : start + CLASSIFY_BATCH], top)
+            bar.advance(task, min(CLASSIFY_BATCH, len(names) - start))
+    with output.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["row", "rank", "code", "name", "score"])
+        for row, found in enumerate(results):
+            for rank, s in enumerate(found, start=1):
+                writer.writerow([row, rank, s.code, s.name, s.score])
+    console.print(f"Строк: {len(names)}, без подсказок: {sum(not r for r in results)} → {output}")
+
+
+CLASSIFY_BATCH = 500

@@ -102,3 +102,43 @@ NICHE_COMPONENTS = {
     "feasibility": "осуществимость",
     "attractiveness": "привлекательность",
 }
+OFFER_STATUSES = {"open": "открыто", "closed": "закрыто"}
+RESPONSE_STATUSES = {
+    "new": "новый",
+    "accepted": "принят",
+    "declined": "отклонён",
+    "withdrawn": "отозван",
+}
+NOTIFICATION_KINDS = {
+    "match": "подходящая потребность или предложение",
+    "need": "новая потребность",
+    "response": "отклик",
+    "status": "изменение статуса",
+}
+MATCH_TIERS = {0: "участник того же кластера", 1: "в том же регионе", 2: "в другом регионе"}
+MATCH_SOURCES = {
+    "offer": "предложение №{id}",
+    "produces": "выпускает (данные реестра)",
+    "consumes": "потребляет (данные реестра)",
+    "need": "потребность №{id}",
+    "activity": "вид деятельности ОКВЭД2 {code}",
+}
+MATCH_REASONS = {
+    "same_code": "тот же код ОКПД2 {code}",
+    "narrower": "та же продукция в другой детализации: ОКПД2 {code}",
+    "same_group": "та же группа ОКПД2 {group} «{name}»",
+    "near_group": "смежная группа ОКПД2 {group} «{name}»",
+    "activity": "вид деятельности ОКВЭД2 {code} соответствует продукции (группа {group})",
+    "text": "похожее название: {words}",
+    "member": "участник кластера «{cluster}», как и {party}",
+    "same_region": "тот же регион, {km} км",
+    "other_region": "{region}, {km} км",
+    "by_centre": " (по центру региона)",
+    "capacity_full": "заявленный объём {supply} {unit} в год покрывает потребность {demand} {unit}",
+    "capacity_part": "заявленный объём {supply} {unit} в год покрывает {share} % потребности "
+    "{demand} {unit}",
+    "capacity_units": "объём указан в других единицах ({supply_unit}), чем потребность "
+    "({demand_unit})",
+    "capacity_unknown": "объём не указан",
+}
+MATCH_PARTIES = {"supplier": "заказчик", "buyer": "поставщик"}

@@ -3,7 +3,15 @@
 from promcluster.auth.models import AuditLog, User
 from promcluster.db import Base
 from promcluster.imports.models import ImportRun, RejectedRow
-from promcluster.matching.models import Need
+from promcluster.matching.models import (
+    FULL_TEXT_OBJECTS,
+    Correction,
+    Need,
+    Notification,
+    Offer,
+    Response,
+    SearchDocument,
+)
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import (
     Chain,
@@ -23,18 +31,28 @@ __all__ = [
     "Chain",
     "City",
     "Cluster",
+    "Correction",
     "DeclaredFigure",
     "Enterprise",
     "ImportRun",
     "InvestmentProject",
     "Membership",
     "Need",
+    "Notification",
+    "Offer",
     "Okpd",
     "Okved",
     "ProductLine",
     "Region",
     "RejectedRow",
+    "Response",
+    "SearchDocument",
     "Source",
     "Supply",
     "User",
 ]
+
+
+def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+    """Alembic's filter: the full-text index objects are not the models' business."""
+    return not (reflected and compare_to is None and name in FULL_TEXT_OBJECTS)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from promcluster.auth.audit import SYSTEM, record_bulk
 from promcluster.db import insert_rows
 from promcluster.demo.loader import DemoReport
+from promcluster.matching import documents
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import Enterprise, search_key
 
@@ -380,6 +381,7 @@ def load_synthetic_demo(session: Session, seed: int = 2024) -> DemoReport:
            "unit value deadline status description",
            [(id_of[f.number], region, *spec, "open", NEED_NOTE)
             for f, region, spec in needs])  # fmt: skip
+    documents.reindex(session.connection())
     return report
 
 

@@ -14,6 +14,7 @@ from promcluster.errors import PermissionDenied
 from promcluster.imports.columns import KINDS, Kind, Lookups
 from promcluster.imports.rows import Header, Parsed, Problem
 from promcluster.imports.upsert import ON_INSERT, Link, Outcome, upsert
+from promcluster.matching import documents
 from promcluster.matching.models import Need
 from promcluster.registry.models import (
     Chain,
@@ -88,7 +89,10 @@ class Writer:
             return Outcome()
         rows = [records[0][0].number, records[-1][0].number]
         origin = {"import_run": self.run_id, "rows": rows}
-        return upsert(session, model, key, unique, self.actor, links, origin)
+        outcome = upsert(session, model, key, unique, self.actor, links, origin)
+        if (indexed := documents.KIND_OF.get(model)) is not None:
+            documents.refresh(session.connection(), indexed, outcome.ids)
+        return outcome
 
     # References shared by several kinds
 

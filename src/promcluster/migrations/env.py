@@ -3,7 +3,7 @@
 from alembic import context
 
 from promcluster.db import make_engine
-from promcluster.models import Base
+from promcluster.models import Base, include_object
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
@@ -24,6 +24,7 @@ def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -57,6 +57,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.auth.pages import router as auth_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
+    from promcluster.matching.api import router as matching_api
+    from promcluster.matching.pages import router as matching_pages
     from promcluster.niches.api import router as niches_api
     from promcluster.niches.pages import router as niches_pages
     from promcluster.registry.api import router as registry_api
@@ -68,6 +70,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(imports_pages)
     app.include_router(niches_api)
     app.include_router(niches_pages)
+    app.include_router(matching_api)
+    app.include_router(matching_pages)
     app.include_router(auth_pages)
     app.include_router(registry_pages)
 

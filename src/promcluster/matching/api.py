@@ -1,0 +1,223 @@
+"""REST API of needs, offers, candidates, responses and notifications under ``/api/v1``."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.errors import NotFound
+from promcluster.labels import NEED_STATUSES, OFFER_STATUSES
+from promcluster.matching import candidates, schemas, service
+from promcluster.matching.models import Need, Offer, Response
+from promcluster.registry import queries
+from promcluster.registry.schemas import Page, _choice
+from promcluster.web.deps import get_session, login_required
+
+router = APIRouter(prefix="/api/v1")
+NEEDS, OFFERS, NOTIFICATIONS = "Потребности", "Предложения", "Уведомления"
+PER_PAGE_MAX = 500
+
+
+class NeedFilter(BaseModel):
+    q: str | None = None
+    status: _choice(NEED_STATUSES) | None = None
+    region: str | None = None
+    okpd2: str | None = None
+    customer_id: int | None = None
+
+
+class OfferFilter(BaseModel):
+    q: str | None = None
+    status: _choice(OFFER_STATUSES) | None = None
+    region: str | None = None
+    okpd2: str | None = None
+    supplier_id: int | None = None
+
+
+def need_out(need: Need) -> schemas.NeedOut:
+    out = schemas.NeedOut.model_validate(need)
+    return out.model_copy(update={"customer_display": service.customer_label(need)})
+
+
+def offer_out(offer: Offer) -> schemas.OfferOut:
+    out = schemas.OfferOut.model_validate(offer)
+    return out.model_copy(update={"supplier_name": offer.supplier.name})
+
+
+def _page(result: queries.PageOf, convert) -> dict[str, Any]:
+    return {**result.__dict__, "items": [convert(x) for x in result.items]}
+
+
+Limit = Annotated[int, Query(ge=1, le=100, description="сколько кандидатов вернуть")]
+
+
+# Needs
+
+
+@router.get("/needs", response_model=Page[schemas.NeedOut], tags=[NEEDS])
+def list_needs(
+    f: Annotated[NeedFilter, Query()],
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
+    session: Session = Depends(get_session),
+) -> Any:
+    result = queries.paginate(session, service.need_query(**f.model_dump()), page, per_page)
+    return _page(result, need_out)
+
+
+@router.post("/needs", response_model=schemas.NeedOut, status_code=201, tags=[NEEDS])
+def create_need(
+    body: schemas.NeedIn,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    return need_out(service.create_need(session, user, body.model_dump()))
+
+
+@router.get("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
+def get_need(need_id: int, session: Session = Depends(get_session)) -> Any:
+    return need_out(service.get(session, Need, need_id))
+
+
+@router.patch("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
+def update_need(
+    need_id: int,
+    body: schemas.NeedPatch,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    data = body.model_dump(exclude_unset=True)
+    return need_out(service.update_need(session, user, need_id, data))
+
+
+@router.get("/needs/{need_id}/candidates", response_model=list[schemas.CandidateOut], tags=[NEEDS])
+def need_candidates(
+    need_id: int,
+    limit: Limit = candidates.TOP,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    """Candidate suppliers: co-members of the customer's clusters, then the region, then
+    elsewhere; each with a score and the reasons for it."""
+    return candidates.supplier_candidates(session, service.get(session, Need, need_id), limit)
+
+
+@router.get("/needs/{need_id}/responses", response_model=list[schemas.ResponseOut], tags=[NEEDS])
+def need_responses(
+    need_id: int, session: Session = Depends(get_session), user: User = Depends(login_required)
+) -> Any:
+    """Responses the user may see: all for the customer's side, its own for a supplier."""
+    return service.visible_responses(user, service.get(session, Need, need_id))
+
+
+@router.post(
+    "/needs/{need_id}/responses",
+    response_model=schemas.ResponseOut,
+    status_code=201,
+    tags=[NEEDS],
+)
+def respond(
+    need_id: int,
+    body: schemas.ResponseIn,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    return service.respond(session, user, need_id, body.model_dump())
+
+
+@router.patch(
+    "/needs/{need_id}/responses/{response_id}",
+    response_model=schemas.ResponseOut,
+    tags=[NEEDS],
+)
+def change_response(
+    need_id: int,
+    response_id: int,
+    body: schemas.ResponseStatusIn,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    """Accept or decline (the customer), withdraw (the supplier)."""
+    response = service.get(session, Response, response_id)
+    if response.need_id != need_id:
+        raise NotFound(f"у потребности №{need_id} нет отклика №{response_id}")
+    return service.set_response_status(session, user, response_id, body.status, body.version)
+
+
+# Offers
+
+
+@router.get("/offers", response_model=Page[schemas.OfferOut], tags=[OFFERS])
+def list_offers(
+    f: Annotated[OfferFilter, Query()],
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
+    session: Session = Depends(get_session),
+) -> Any:
+    result = queries.paginate(session, service.offer_query(**f.model_dump()), page, per_page)
+    return _page(result, offer_out)
+
+
+@router.post("/offers", response_model=schemas.OfferOut, status_code=201, tags=[OFFERS])
+def create_offer(
+    body: schemas.OfferIn,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    return offer_out(service.create_offer(session, user, body.model_dump()))
+
+
+@router.get("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
+def get_offer(offer_id: int, session: Session = Depends(get_session)) -> Any:
+    return offer_out(service.get(session, Offer, offer_id))
+
+
+@router.patch("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
+def update_offer(
+    offer_id: int,
+    body: schemas.OfferPatch,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    data = body.model_dump(exclude_unset=True)
+    return offer_out(service.update_offer(session, user, offer_id, data))
+
+
+@router.get(
+    "/offers/{offer_id}/candidates", response_model=list[schemas.CandidateOut], tags=[OFFERS]
+)
+def offer_candidates(
+    offer_id: int,
+    limit: Limit = candidates.TOP,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    """Candidate buyers: open needs and consumers of the product, co-members first."""
+    return candidates.buyer_candidates(session, service.get(session, Offer, offer_id), limit)
+
+
+# Notifications
+
+
+@router.get("/notifications", response_model=schemas.NotificationList, tags=[NOTIFICATIONS])
+def list_notifications(
+    unread: bool = False,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    """The user's notifications, newest first, and how many are unread."""
+    return {
+        "items": service.user_notifications(session, user, unread_only=unread),
+        "unread": service.unread_count(session, user),
+    }
+
+
+@router.post("/notifications/read", response_model=schemas.Marked, tags=[NOTIFICATIONS])
+def mark_read(
+    body: schemas.MarkRead,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+) -> Any:
+    return {"marked": service.mark_read(session, user, body.ids)}

@@ -1,0 +1,116 @@
+"""OKPD2 suggestions from what the database knows: the classifier, coded names, corrections.
+
+One classifier per database and process: built from the OKPD2 table, then taught every product
+name users have coded (product lines, needs, offers) and every correction; rows added later are
+learnt on the next call (the newest ids are remembered), so a correction counts at once."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.errors import InvalidField
+from promcluster.imports.readers import UnusableFile, open_table
+from promcluster.matching.classifier import Classifier, Entry, Suggestion
+from promcluster.matching.models import Correction, Need, Offer
+from promcluster.reference.models import Okpd
+from promcluster.reference.service import normalise_code, require_okpd
+from promcluster.registry.models import ProductLine
+
+TOP = 5
+MAX_TOP = 20
+
+_NAMED = (
+    (ProductLine, ProductLine.name),
+    (Need, Need.product_name),
+    (Offer, Offer.product_name),
+    (Correction, Correction.name),
+)
+
+
+@dataclass
+class _Learnt:
+    classifier: Classifier
+    last_ids: dict[str, int] = field(default_factory=dict)
+
+
+_by_database: dict[str, _Learnt] = {}
+
+
+def _key(session: Session) -> str:
+    return session.get_bind().url.render_as_string(hide_password=False)
+
+
+def classifier_for(session: Session) -> Classifier:
+    """This database's classifier, taught everything coded since it last looked."""
+    key = _key(session)
+    if key not in _by_database:
+        rows = session.execute(select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level))
+        _by_database[key] = _Learnt(Classifier(Entry(*r) for r in rows))
+    learnt = _by_database[key]
+    for model, name in _NAMED:
+        last = learnt.last_ids.get(model.__tablename__, 0)
+        found = session.execute(
+            select(model.id, name, model.okpd2_code)
+            .where(model.id > last, name.is_not(None), model.okpd2_code.is_not(None))
+            .order_by(model.id)
+        ).all()
+        if found:
+            learnt.classifier.learn((n, c) for _, n, c in found)
+            learnt.last_ids[model.__tablename__] = found[-1][0]
+    return learnt.classifier
+
+
+def forget() -> None:
+    """Drop the classifiers (tests that rebuild a database under the same URL)."""
+    _by_database.clear()
+
+
+def suggest(session: Session, names: Sequence[str], top: int = TOP) -> list[list[Suggestion]]:
+    """The ``top`` likeliest OKPD2 codes for each name."""
+    if not 1 <= top <= MAX_TOP:
+        raise InvalidField("top", f"число подсказок должно быть от 1 до {MAX_TOP}")
+    return classifier_for(session).suggest(list(names), top)
+
+
+def correct(
+    session: Session, user: User | None, name: str, code: str, suggested: str | None = None
+) -> Correction:
+    """Record that ``name`` is ``code`` (the user's choice over ``suggested``)."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidField("name", "укажите наименование продукции")
+    okpd = require_okpd(session, normalise_code(code), "okpd2_code")
+    correction = Correction(
+        name=name[:500],
+        okpd2_code=okpd.code,
+        suggested_code=suggested,
+        user_id=user.id if user else None,
+    )
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+def names_in_file(path: Path, column: str, sheet: str | None = None) -> Iterator[str]:
+    """The cells of ``column`` (by header, case-insensitive) in a CSV or XLSX file, one per data
+    row in order; an empty cell gives an empty name."""
+    table = open_table(path, sheet)
+    try:
+        header = next(table.rows, None)
+        if header is None:
+            raise UnusableFile("в файле нет строк")
+        titles = ["" if c is None else str(c).strip() for c in header[1]]
+        wanted = column.strip().casefold()
+        if wanted not in [t.casefold() for t in titles]:
+            shown = ", ".join(t for t in titles if t) or "нет"
+            raise UnusableFile(f"нет столбца «{column}»; столбцы файла: {shown}")
+        index = [t.casefold() for t in titles].index(wanted)
+        for _, cells in table.rows:
+            value = cells[index] if index < len(cells) else None
+            yield "" if value is None else str(value).strip()
+    finally:
+        table.close()

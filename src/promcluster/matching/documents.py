@@ -1,0 +1,140 @@
+"""What the search index holds, and keeping it in step with every write.
+
+Each enterprise, product line, open need and open offer is one row of ``search_documents``
+whose ``lemmas`` the database's full-text index covers. ORM writes refresh their rows in the
+same transaction (``after_flush``); bulk writes (imports, the demo loader) call ``refresh``."""
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+
+from sqlalchemy import Connection, delete, event, select
+from sqlalchemy.orm import Session
+
+from promcluster.db import insert_rows
+from promcluster.matching.models import Need, Offer, SearchDocument
+from promcluster.matching.text import index_terms
+from promcluster.reference.models import Okpd
+from promcluster.registry.models import Enterprise, ProductLine
+
+KINDS = ("enterprise", "product", "need", "offer")
+MODELS = {"enterprise": Enterprise, "product": ProductLine, "need": Need, "offer": Offer}
+BATCH = 2000
+COLUMNS = ("kind", "ref_id", "title", "detail", "region_code", "okpd2_code", "lemmas")
+Row = tuple[str, int, str, str | None, str | None, str | None, str]
+
+
+def _enterprises(connection: Connection, ids: list[int]) -> Iterator[Row]:
+    e = Enterprise
+    query = select(e.id, e.name, e.full_name, e.inn, e.ogrn, e.region_code, e.okved_main)
+    for r in connection.execute(query.where(e.id.in_(ids))):
+        terms = index_terms(r.name, r.full_name) + [x for x in (r.inn, r.ogrn) if x]
+        yield "enterprise", r.id, r.name, r.okved_main, r.region_code, None, " ".join(terms)
+
+
+def _products(connection: Connection, ids: list[int]) -> Iterator[Row]:
+    p = ProductLine
+    query = (
+        select(p.id, p.name, p.direction, p.okpd2_code, Okpd.name.label("okpd2_name"))
+        .add_columns(Enterprise.name.label("enterprise"), Enterprise.region_code)
+        .join(Enterprise, Enterprise.id == p.enterprise_id)
+        .join(Okpd, Okpd.code == p.okpd2_code)
+        .where(p.id.in_(ids))
+    )
+    for r in connection.execute(query):
+        title = r.name or r.okpd2_name
+        terms = index_terms(r.name, r.okpd2_name)
+        detail = f"{r.direction}: {r.enterprise}"
+        yield "product", r.id, title, detail, r.region_code, r.okpd2_code, " ".join(terms)
+
+
+def _postings(kind: str) -> Callable[[Connection, list[int]], Iterator[Row]]:
+    model = MODELS[kind]
+    party = model.customer_id if kind == "need" else model.supplier_id
+
+    def rows(connection: Connection, ids: list[int]) -> Iterator[Row]:
+        query = (
+            select(*model.__table__.c, Okpd.name.label("okpd2_name"))
+            .add_columns(Enterprise.name.label("party"))
+            .outerjoin(Okpd, Okpd.code == model.okpd2_code)
+            .outerjoin(Enterprise, Enterprise.id == party)
+            .where(model.id.in_(ids), model.status == "open")
+        )
+        for r in connection.execute(query):
+            party_name = r.party or getattr(r, "customer_name", None)
+            terms = index_terms(r.product_name, r.description, r.okpd2_name)
+            yield (kind, r.id, r.product_name, party_name, r.region_code, r.okpd2_code,
+                   " ".join(terms))  # fmt: skip
+
+    return rows
+
+
+BUILDERS = {
+    "enterprise": _enterprises,
+    "product": _products,
+    "need": _postings("need"),
+    "offer": _postings("offer"),
+}
+
+
+def _chunks(values: Iterable[int], size: int) -> Iterator[list[int]]:
+    it = iter(values)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def refresh(connection: Connection, kind: str, ids: Iterable[int]) -> int:
+    """Rebuild the documents of ``kind`` for ``ids`` (gone or closed records drop out)."""
+    written = 0
+    table = SearchDocument.__table__
+    for chunk in _chunks(ids, BATCH):
+        connection.execute(delete(table).where(table.c.kind == kind, table.c.ref_id.in_(chunk)))
+        rows = list(BUILDERS[kind](connection, chunk))
+        insert_rows(connection, "search_documents", COLUMNS, rows)
+        _learn(connection, [r[-1] for r in rows])
+        written += len(rows)
+    return written
+
+
+def reindex(
+    connection: Connection,
+    kinds: Iterable[str] = KINDS,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Rebuild the whole index for ``kinds``; ``progress(kind, rows)`` after each batch."""
+    counts = {}
+    for kind in kinds:
+        model = MODELS[kind]
+        connection.execute(delete(SearchDocument).where(SearchDocument.kind == kind))
+        ids = connection.scalars(select(model.id).order_by(model.id))
+        counts[kind] = 0
+        for chunk in _chunks(list(ids), BATCH):
+            rows = list(BUILDERS[kind](connection, chunk))
+            insert_rows(connection, "search_documents", COLUMNS, rows)
+            counts[kind] += len(rows)
+            if progress:
+                progress(kind, len(chunk))
+    return counts
+
+
+def _learn(connection: Connection, texts: Iterable[str]) -> None:
+    """Tell this process's spelling vocabulary about newly indexed words."""
+    from promcluster.matching.search import known_words
+
+    vocabulary = known_words.cached(connection)
+    if vocabulary is not None:
+        for text in texts:
+            vocabulary.add(text.split())
+
+
+KIND_OF = {model: kind for kind, model in MODELS.items()}
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_writes(session: Session, _ctx) -> None:
+    touched: dict[str, set[int]] = {}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        kind = KIND_OF.get(type(obj))
+        if kind is not None and obj.id is not None:
+            touched.setdefault(kind, set()).add(obj.id)
+    for kind, ids in touched.items():
+        refresh(session.connection(), kind, sorted(ids))

@@ -1,0 +1,301 @@
+"""HTML pages of needs and offers: lists, posting forms, a posting with its candidates (and, for
+a need, its responses and the respond form), and the user's notifications."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.auth.permissions import allowed
+from promcluster.errors import InvalidField
+from promcluster.matching import candidates, schemas, service
+from promcluster.matching.models import Need, Offer
+from promcluster.reference import service as reference
+from promcluster.registry import queries
+from promcluster.registry.models import Enterprise, Membership
+from promcluster.registry.pages import _errors, _form_data, render
+from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
+CSRF = [Depends(check_form_csrf)]
+
+
+def _parties(session: Session, user: User | None) -> list[Enterprise] | None:
+    """Enterprises the user may act for (None: anyone, an administrator types the id)."""
+    if user is None:
+        return []
+    if user.role == "admin":
+        return None
+    if user.role == "enterprise_rep":
+        own = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+        return [own] if own else []
+    members = select(Membership.enterprise_id).where(
+        Membership.cluster_id.in_(user.cluster_ids), Membership.status != "left"
+    )
+    return list(
+        session.scalars(
+            select(Enterprise).where(Enterprise.id.in_(members)).order_by(Enterprise.name)
+        )
+    )
+
+
+def _list(request, session, user, kind: str, query_of, filters: dict, page: int):
+    filters = {k: (v or None) for k, v in filters.items()}
+    result = queries.paginate(session, query_of(**filters), max(page, 1), PER_PAGE)
+    return render(
+        request,
+        f"matching/{kind}_list.html",
+        user,
+        result=result,
+        filters=filters,
+        regions=reference.list_regions(session),
+    )
+
+
+@router.get("/needs")
+def need_list(
+    request: Request,
+    q: str | None = None,
+    status: str | None = "open",
+    region: str | None = None,
+    okpd2: str | None = None,
+    page: int = 1,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    filters = {"q": q, "status": status, "region": region, "okpd2": okpd2}
+    return _list(request, session, user, "needs", service.need_query, filters, page)
+
+
+@router.get("/offers")
+def offer_list(
+    request: Request,
+    q: str | None = None,
+    status: str | None = "open",
+    region: str | None = None,
+    okpd2: str | None = None,
+    page: int = 1,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    filters = {"q": q, "status": status, "region": region, "okpd2": okpd2}
+    return _list(request, session, user, "offers", service.offer_query, filters, page)
+
+
+# Posting forms
+
+
+def _form(request, session, user, kind: str, errors=None, values=None):
+    return render(
+        request,
+        "matching/posting_form.html",
+        user,
+        422 if errors else 200,
+        kind=kind,
+        errors=errors or {},
+        values=values or {},
+        parties=_parties(session, user),
+        regions=reference.list_regions(session),
+    )
+
+
+@router.get("/needs/new")
+def need_form(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    return _form(request, session, user, "need")
+
+
+@router.get("/offers/new")
+def offer_form(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    return _form(request, session, user, "offer")
+
+
+async def _post(request, session, user, kind: str):
+    form = await request.form()
+    schema, create = (
+        (schemas.NeedIn, service.create_need)
+        if kind == "need"
+        else (schemas.OfferIn, service.create_offer)
+    )
+    try:
+        data = _form_data(form, schema)
+        with session.begin_nested():
+            posting = create(session, user, data)
+    except (InvalidField, ValidationError) as exc:
+        return _form(request, session, user, kind, _errors(exc), dict(form))
+    return RedirectResponse(f"/{kind}s/{posting.id}", status_code=303)
+
+
+@router.post("/needs/new", dependencies=CSRF)
+async def need_new(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    return await _post(request, session, user, "need")
+
+
+@router.post("/offers/new", dependencies=CSRF)
+async def offer_new(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    return await _post(request, session, user, "offer")
+
+
+# One posting
+
+
+def _need_page(request, session, user, need: Need, errors=None, values=None):
+    parties = _parties(session, user)
+    if parties is not None:
+        parties = [p for p in parties if p.id != need.customer_id]
+    return render(
+        request,
+        "matching/need.html",
+        user,
+        422 if errors else 200,
+        need=need,
+        customer=service.customer_label(need),
+        candidates=candidates.supplier_candidates(session, need) if user else [],
+        responses=service.visible_responses(user, need),
+        can_manage=user is not None and allowed(service.require_need_owner, user, need),
+        can_act=lambda e: service.can_act_for(user, e),
+        parties=parties,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+@router.get("/needs/{need_id}")
+def need_page(
+    request: Request,
+    need_id: int,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    return _need_page(request, session, user, service.get(session, Need, need_id))
+
+
+@router.post("/needs/{need_id}/responses", dependencies=CSRF)
+async def need_respond(
+    request: Request,
+    need_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    try:
+        data = _form_data(form, schemas.ResponseIn)
+        with session.begin_nested():
+            service.respond(session, user, need_id, data)
+    except (InvalidField, ValidationError) as exc:
+        need = service.get(session, Need, need_id)
+        return _need_page(request, session, user, need, _errors(exc), dict(form))
+    return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
+
+
+@router.post("/needs/{need_id}/responses/{response_id}/status", dependencies=CSRF)
+async def response_status(
+    request: Request,
+    need_id: int,
+    response_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    body = schemas.ResponseStatusIn.model_validate(
+        {"status": form.get("status"), "version": form.get("version")}
+    )
+    service.set_response_status(session, user, response_id, body.status, body.version)
+    return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
+
+
+@router.post("/needs/{need_id}/status", dependencies=CSRF)
+async def need_status(
+    request: Request,
+    need_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    body = schemas.NeedPatch.model_validate(
+        {"status": form.get("status"), "version": form.get("version")}
+    )
+    service.update_need(session, user, need_id, body.model_dump(exclude_unset=True))
+    return RedirectResponse(f"/needs/{need_id}", status_code=303)
+
+
+@router.get("/offers/{offer_id}")
+def offer_page(
+    request: Request,
+    offer_id: int,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    offer = service.get(session, Offer, offer_id)
+    return render(
+        request,
+        "matching/offer.html",
+        user,
+        offer=offer,
+        candidates=candidates.buyer_candidates(session, offer) if user else [],
+        can_manage=user is not None and service.can_act_for(user, offer.supplier),
+    )
+
+
+@router.post("/offers/{offer_id}/status", dependencies=CSRF)
+async def offer_status(
+    request: Request,
+    offer_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    body = schemas.OfferPatch.model_validate(
+        {"status": form.get("status"), "version": form.get("version")}
+    )
+    service.update_offer(session, user, offer_id, body.model_dump(exclude_unset=True))
+    return RedirectResponse(f"/offers/{offer_id}", status_code=303)
+
+
+# Notifications
+
+
+@router.get("/notifications")
+def notification_list(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    return render(
+        request,
+        "matching/notifications.html",
+        user,
+        items=service.user_notifications(session, user),
+        unread=service.unread_count(session, user),
+    )
+
+
+@router.get("/notifications/unread")
+def unread_badge(
+    session: Session = Depends(get_session), user: User | None = Depends(current_user)
+) -> HTMLResponse:
+    """The unread count for the navigation bar (an HTMX fragment; empty when none)."""
+    count = service.unread_count(session, user) if user else 0
+    body = f'<span class="badge unread" data-unread="{count}">{count}</span>' if count else ""
+    return HTMLResponse(body)
+
+
+@router.post("/notifications/read", dependencies=CSRF)
+async def notifications_read(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    form = await request.form()
+    raw: Any = form.get("id")
+    ids = [int(raw)] if raw and str(raw).isdigit() else None
+    service.mark_read(session, user, ids)
+    return RedirectResponse("/notifications", status_code=303)
