@@ -191,6 +191,172 @@ def write_products(
     return path
 
 
+# Real words the SYNTHETIC firm names and product qualifiers of the search benchmark are made of.
+FIRM_FORMS = ("ООО", "ООО", "ООО", "АО", "АО", "ПАО", "ЗАО", "ИП")
+FULL_FORMS = {
+    "ООО": "Общество с ограниченной ответственностью",
+    "АО": "Акционерное общество",
+    "ПАО": "Публичное акционерное общество",
+    "ЗАО": "Закрытое акционерное общество",
+}
+FIRM_ADJECTIVES = (
+    "Сибирский", "Уральский", "Северный", "Тюменский", "Волжский", "Балтийский", "Южный",
+    "Восточный", "Центральный", "Промышленный", "Технический", "Новый", "Первый", "Региональный",
+    "Строительный", "Механический", "Литейный", "Химический", "Металлургический",
+    "Деревообрабатывающий",
+)  # fmt: skip
+FIRM_NOUNS = (
+    "завод", "комбинат", "холдинг", "ресурс", "металл", "альянс", "профиль", "стандарт",
+    "терминал", "союз", "комплекс", "трест", "цех", "двор",
+)  # fmt: skip
+GLUED_HEADS = ("Строй", "Техно", "Агро", "Энерго", "Пром", "Сиб", "Урал", "Волга", "Нефте", "Лес",
+               "Тех", "Мет", "Электро", "Гидро", "Авто")  # fmt: skip
+GLUED_TAILS = ("ресурс", "пласт", "монтаж", "снаб", "торг", "сервис", "комплекс", "инвест", "маш",
+               "прибор", "строй", "профиль", "лит", "деталь")  # fmt: skip
+SURNAMES = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов",
+            "Михайлов", "Новиков", "Фёдоров", "Морозов", "Волков", "Лебедев", "Козлов")  # fmt: skip
+FIRST_NAMES = ("Алексей", "Сергей", "Андрей", "Дмитрий", "Иван", "Михаил", "Николай", "Олег")
+PATRONYMICS = ("Петрович", "Иванович", "Сергеевич", "Александрович", "Викторович")
+BRAND_WORDS = ("Сибирь", "Урал", "Север", "Кедр", "Алтай", "Байкал", "Волга", "Заря", "Маяк",
+               "Титан", "Гранит", "Витязь", "Standard", "Profi", "Eco", "Expert")  # fmt: skip
+STEEL_GRADES = ("09Г2С", "Ст3", "Ст20", "12Х18Н10Т", "40Х", "А500С", "AISI 304")
+GRADES = ("М200", "М300", "М400", "D500", "D600", "В25", "ПЭ100", "ПНД", "ПВД", "Е1", "ХВ")
+PACKING = ("в мешках по 50 кг", "на поддонах", "оптом", "в рулонах", "в бочках 200 л",
+           "в коробках", "насыпью", "россыпью", "в упаковке производителя")  # fmt: skip
+POSTING_KINDS = (("enterprise", 0.30), ("product", 0.50), ("need", 0.12), ("offer", 0.08))
+NEED_NOTES = ("Требуется поставка до конца квартала", "Закупка по годовому договору",
+              "Нужна доставка до склада", None, None, None)  # fmt: skip
+
+
+def _firm(rng: random.Random) -> tuple[str, str]:
+    """A SYNTHETIC firm's short and full name, made of real words (``ООО «Уральский металл»``)."""
+    form = rng.choice(FIRM_FORMS)
+    if form == "ИП":
+        name = f"ИП {rng.choice(SURNAMES)} {rng.choice(FIRST_NAMES)} {rng.choice(PATRONYMICS)}"
+        return name, name.replace("ИП", "Индивидуальный предприниматель", 1)
+    style = rng.random()
+    if style < 0.4:
+        title = f"{rng.choice(FIRM_ADJECTIVES)} {rng.choice(FIRM_NOUNS)}"
+    elif style < 0.8:
+        title = rng.choice(GLUED_HEADS) + rng.choice(GLUED_TAILS)
+    else:
+        title = f"Торговый дом {rng.choice(GLUED_HEADS)}{rng.choice(GLUED_TAILS)}"
+    return f"{form} «{title}»", f"{FULL_FORMS[form]} «{title}»"
+
+
+def _short_name(name: str, rng: random.Random) -> str:
+    """An OKPD2 name as people shorten it: the first clause, at most a few words."""
+    for stop in (", ", " (", " прочие", " кроме", " не включенные"):
+        if stop in name and rng.random() < 0.8:
+            name = name.split(stop)[0]
+    parts = name.split()
+    return " ".join(parts[: rng.randint(1, 6)]) if len(parts) > 6 else name
+
+
+def _qualifier(rng: random.Random) -> str:
+    """One realistic qualifier: a size, a grade, a standard, a brand-like token, a packing."""
+    kind = rng.randrange(9)
+    if kind == 0:
+        return f"{rng.choice((6, 8, 10, 12, 16, 20, 25, 32, 40, 57, 76, 89, 108, 159))} мм"
+    if kind == 1:
+        return f"{rng.choice((600, 1000, 1250, 2000))}х{rng.choice((200, 300, 500, 1200))} мм"
+    if kind == 2:
+        return f"ГОСТ {rng.randint(1000, 33000)}-{rng.randint(70, 99)}"
+    if kind == 3:
+        return f"марка {rng.choice(GRADES)}"
+    if kind == 4:
+        return f"сталь {rng.choice(STEEL_GRADES)}"
+    if kind == 5:
+        return f"ТМ «{rng.choice(BRAND_WORDS)}»"
+    if kind == 6:
+        return rng.choice(PACKING)
+    if kind == 7:
+        return f"{rng.choice(('1', '1,5', '2,2', '5,5', '7,5', '15'))} кВт"
+    return f"сорт {rng.choice(('1', '2', 'высший'))}"
+
+
+def _product_codes() -> list[tuple[str, str]]:
+    """Real OKPD2 entries of goods (sections A–C, subclass and finer), in file order."""
+    with data_path("okpd2.csv").open(encoding="utf-8") as f:
+        return [
+            (r["code"], r["name"])
+            for r in csv.DictReader(f)
+            if r["section"] in ("A", "B", "C") and int(r["level"]) >= 4
+        ]
+
+
+def product_titles(count: int, seed: int = 1) -> Iterator[tuple[str, str]]:
+    """``count`` SYNTHETIC product-like names with the real OKPD2 code they were built from: a
+    shortened real OKPD2 name plus zero to three qualifiers (``Трубы стальные 57 мм ГОСТ
+    8732-78``). Codes are skewed so a few hold most names; names may repeat."""
+    rng = random.Random(seed)
+    codes = _product_codes()
+    rng.shuffle(codes)
+    weights = [1 / (i + 1) ** 0.7 for i in range(len(codes))]
+    for code, name in rng.choices(codes, weights, k=count):
+        extra = dict.fromkeys(_qualifier(rng) for _ in range(rng.choice((0, 1, 1, 2, 2, 3))))
+        yield " ".join([_short_name(name, rng), *extra]), code
+
+
+def posting_rows(count: int, seed: int = 1) -> Iterator[tuple]:
+    """``count`` SYNTHETIC rows of ``search_documents`` (``documents.COLUMNS``, facet terms
+    included): enterprises, product lines, needs and offers in the
+    proportions of ``POSTING_KINDS``, with lemmas from ``index_terms`` as the index stores them.
+    Every row's detail says «синтетические данные»; titles are shortened real OKPD2 names with
+    real qualifiers, firm names are made of real words, regions and OKVED2 codes are real."""
+    from promcluster.matching.documents import with_facets
+
+    return with_facets(_postings(count, seed))
+
+
+def _postings(count: int, seed: int) -> Iterator[tuple]:
+    from promcluster.matching.text import expand, index_terms, lemmas
+
+    rng = random.Random(seed)
+    regions, activities, _ = _reference()
+    region_weights = [1 / (i + 1) ** 0.8 for i in range(len(regions))]
+    rng.shuffle(region_weights)
+    kinds = rng.choices([k for k, _ in POSTING_KINDS], [w for _, w in POSTING_KINDS], k=count)
+    # ``index_terms(title, note, okpd2 name)`` is ``expand`` of their lemmas in order; the
+    # lemmas of each OKPD2 name are computed once.
+    okpd2_lemmas = {code: lemmas(name) for code, name in _product_codes()}
+    titles = product_titles(count, seed)
+    firm_regions = rng.choices(regions, region_weights, k=50_000)
+    firms = [(*_firm(rng), region) for region in firm_regions]
+    moved = iter(rng.choices(regions, region_weights, k=count))
+    serial = dict.fromkeys((k for k, _ in POSTING_KINDS), 0)
+    label = "синтетические данные"
+    for kind in kinds:
+        serial[kind] += 1
+        name, full_name, region = firm = rng.choice(firms)
+        if kind == "enterprise":
+            inn = inn10(f"{region}{serial[kind]:07d}")
+            terms = [*index_terms(name, full_name), inn]
+            okved = rng.choice(activities)
+            yield (
+                kind,
+                serial[kind],
+                None,
+                name,
+                f"{okved} ({label})",
+                region,
+                None,
+                " ".join(terms),
+            )
+            continue
+        title, code = next(titles)
+        if kind == "product":
+            direction = rng.choice(("производит", "потребляет", "потребляет"))
+            detail = f"{direction}: {firm[0]} ({label})"
+            terms = expand(lemmas(title) + okpd2_lemmas[code])
+        else:
+            region = next(moved) if rng.random() < 0.3 else region  # posted elsewhere
+            detail = f"{name} ({label})"
+            note = rng.choice(NEED_NOTES) if kind == "need" else None
+            terms = expand(lemmas(title) + lemmas(note) + okpd2_lemmas[code])
+        yield kind, serial[kind], None, title, detail, region, code, " ".join(terms)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["enterprises", "products"])

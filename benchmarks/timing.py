@@ -65,9 +65,10 @@ def served(database: str, timeout: float = 30, wait: float = 10) -> Iterator[htt
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            # ``serve`` trains the niche model in the background at start; this request waits for
-            # it, so that no timed request shares the CPU with the training.
+            # ``serve`` trains the niche model and builds the OKPD2 classifier in the background
+            # at start; these requests wait for them, so that no timed request shares the CPU.
             client.get("/api/v1/niches", params={"region": "72", "top": 1}, timeout=300)
+            client.get("/api/v1/okpd2/suggest", params={"name": "труба"}, timeout=300)
             yield client
     finally:
         server.terminate()

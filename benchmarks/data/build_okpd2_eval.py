@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -136,7 +136,9 @@ def main() -> None:
         out.append({"name": name, "code": code, "source": source, "spaced": spaced})
 
     with OUT_CSV.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["name", "code", "source", "spaced"], lineterminator="\r\n")
+        writer = csv.DictWriter(
+            fh, fieldnames=["name", "code", "source", "spaced"], lineterminator="\r\n"
+        )
         writer.writeheader()
         writer.writerows(out)
 
@@ -153,7 +155,13 @@ def main() -> None:
         "sources": len({r["source"] for r in out}),
     }
     OUT_STATS.write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(json.dumps({k: v for k, v in stats.items() if k != "prefix_truncated"}, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {k: v for k, v in stats.items() if k != "prefix_truncated"},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     print("prefix-truncated:", len(prefixed))
 
 

@@ -142,3 +142,10 @@ MATCH_REASONS = {
     "capacity_unknown": "объём не указан",
 }
 MATCH_PARTIES = {"supplier": "заказчик", "buyer": "поставщик"}
+SEARCH_KINDS = {
+    "enterprise": "Предприятие",
+    "product": "Продукция",
+    "need": "Потребность",
+    "offer": "Предложение",
+}
+SEARCH_DETAILS = {"okved": "ОКВЭД2", "need": "заказчик", "offer": "поставщик"}

@@ -20,7 +20,7 @@ from matching import (
     post_need,
 )
 from promcluster.matching import candidates as c
-from promcluster.matching import service
+from promcluster.matching import scoring, service
 from promcluster.matching.models import Need, Offer
 from promcluster.reference.models import Okpd
 from promcluster.registry import service as registry
@@ -228,12 +228,12 @@ def test_buyers_are_needs_and_consumers_ranked_by_tier(db):
 
 
 def test_haversine_matches_known_distances():
-    assert c.haversine_km(TYUMEN, TYUMEN) == 0
-    assert c.haversine_km(TYUMEN, YEKATERINBURG) == pytest.approx(
+    assert scoring.haversine_km(TYUMEN, TYUMEN) == 0
+    assert scoring.haversine_km(TYUMEN, YEKATERINBURG) == pytest.approx(
         great_circle_km(TYUMEN, YEKATERINBURG), rel=1e-6
     )
     # Moscow–Saint Petersburg, about 634 km
-    assert c.haversine_km((55.7558, 37.6173), (59.9343, 30.3351)) == pytest.approx(634, abs=3)
+    assert scoring.haversine_km((55.7558, 37.6173), (59.9343, 30.3351)) == pytest.approx(634, abs=3)
 
 
 @pytest.mark.parametrize(
@@ -242,39 +242,39 @@ def test_haversine_matches_known_distances():
         (2000, "м3", 1000, "м3", 1.0),
         (250, "м3", 1000, "м³", 0.25),
         (10, "Тонн", 40, "т.", 0.25),
-        (10, "т", 40, "шт", c.CAPACITY_OTHER_UNITS),
-        (None, None, 40, "т", c.CAPACITY_UNKNOWN),
-        (10, "т", None, "т", c.CAPACITY_UNKNOWN),
+        (10, "т", 40, "шт", scoring.CAPACITY_OTHER_UNITS),
+        (None, None, 40, "т", scoring.CAPACITY_UNKNOWN),
+        (10, "т", None, "т", scoring.CAPACITY_UNKNOWN),
     ],
 )
 def test_capacity_fit(supply, supply_unit, demand, demand_unit, fit):
-    assert c.capacity_fit(supply, supply_unit, demand, demand_unit)[0] == pytest.approx(fit)
+    assert scoring.capacity_fit(supply, supply_unit, demand, demand_unit)[0] == pytest.approx(fit)
 
 
 def test_product_closeness_levels():
-    target = c.Target("supplier", "23.61.11.140", frozenset(), None, None, "72", TYUMEN)
+    target = scoring.Target("supplier", "23.61.11.140", frozenset(), None, None, "72", TYUMEN)
 
     def level(code, source="produces"):
-        return c.product_closeness(target, c.Evidence(source, 1, code))[0]
+        return scoring.product_closeness(target, scoring.Evidence(source, 1, code))[0]
 
-    assert level("23.61.11.140") == c.CLOSENESS["same_code"]
-    assert level("23.61.11.141") == level("23.61.11") == c.CLOSENESS["narrower"]
-    assert level("23.61.12.111") == c.CLOSENESS["same_group"]
-    assert level("23.63.10") == c.CLOSENESS["near_group"]
-    assert level("23.61", "activity") == c.CLOSENESS["activity"]
+    assert level("23.61.11.140") == scoring.CLOSENESS["same_code"]
+    assert level("23.61.11") == level("23.61.11.140.1") == scoring.CLOSENESS["narrower"]
+    assert level("23.61.11.141") == level("23.61.12.111") == scoring.CLOSENESS["same_group"]
+    assert level("23.63.10") == scoring.CLOSENESS["near_group"]
+    assert level("23.61", "activity") == scoring.CLOSENESS["activity"]
     assert (
-        c.CLOSENESS["same_code"]
-        > c.CLOSENESS["narrower"]
-        > c.CLOSENESS["same_group"]
-        > c.CLOSENESS["near_group"]
-        > c.CLOSENESS["activity"]
+        scoring.CLOSENESS["same_code"]
+        > scoring.CLOSENESS["narrower"]
+        > scoring.CLOSENESS["same_group"]
+        > scoring.CLOSENESS["near_group"]
+        > scoring.CLOSENESS["activity"]
     )
 
 
 def test_text_overlap_uses_lemmas():
     a = frozenset(["блок", "газобетонный", "стеновой"])
     b = frozenset(["газобетонный", "блок", "d500"])
-    similarity, shared = c.text_overlap(a, b)
+    similarity, shared = scoring.text_overlap(a, b)
     assert shared == ["блок", "газобетонный"]
     assert similarity == pytest.approx(2 / 4)
 

@@ -37,6 +37,7 @@ class Outcome:
     unchanged: int = 0
     ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
 
 
 def upsert(
@@ -131,6 +132,7 @@ def upsert(
             entries.append(("create", None, origin | {"ids": ids}))
         outcome.created += len(new)
         outcome.ids.extend(ids)
+        outcome.created_ids.extend(ids)
     record_bulk(session, actor, model.__tablename__, entries)
     return outcome
 

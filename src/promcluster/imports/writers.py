@@ -91,7 +91,8 @@ class Writer:
         origin = {"import_run": self.run_id, "rows": rows}
         outcome = upsert(session, model, key, unique, self.actor, links, origin)
         if (indexed := documents.KIND_OF.get(model)) is not None:
-            documents.refresh(session.connection(), indexed, outcome.ids)
+            changed = outcome.created_ids + outcome.updated_ids
+            documents.refresh(session.connection(), indexed, changed)
         return outcome
 
     # References shared by several kinds

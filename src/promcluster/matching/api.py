@@ -1,4 +1,5 @@
-"""REST API of needs, offers, candidates, responses and notifications under ``/api/v1``."""
+"""REST API of matching under ``/api/v1``: search, OKPD2 suggestions and corrections, needs,
+offers, candidates, responses and notifications."""
 
 from typing import Annotated, Any
 
@@ -9,8 +10,9 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import User
 from promcluster.errors import NotFound
 from promcluster.labels import NEED_STATUSES, OFFER_STATUSES
-from promcluster.matching import candidates, schemas, service
+from promcluster.matching import candidates, classification, schemas, search, service
 from promcluster.matching.models import Need, Offer, Response
+from promcluster.reference.service import require_region
 from promcluster.registry import queries
 from promcluster.registry.schemas import Page, _choice
 from promcluster.web.deps import get_session, login_required
@@ -92,7 +94,7 @@ def update_need(
     return need_out(service.update_need(session, user, need_id, data))
 
 
-@router.get("/needs/{need_id}/candidates", response_model=list[schemas.CandidateOut], tags=[NEEDS])
+@router.get("/needs/{need_id}/candidates", response_model=list[schemas.PartnerOut], tags=[NEEDS])
 def need_candidates(
     need_id: int,
     limit: Limit = candidates.TOP,
@@ -185,9 +187,7 @@ def update_offer(
     return offer_out(service.update_offer(session, user, offer_id, data))
 
 
-@router.get(
-    "/offers/{offer_id}/candidates", response_model=list[schemas.CandidateOut], tags=[OFFERS]
-)
+@router.get("/offers/{offer_id}/candidates", response_model=list[schemas.PartnerOut], tags=[OFFERS])
 def offer_candidates(
     offer_id: int,
     limit: Limit = candidates.TOP,
@@ -221,3 +221,54 @@ def mark_read(
     user: User = Depends(login_required),
 ) -> Any:
     return {"marked": service.mark_read(session, user, body.ids)}
+
+
+# Search and classification
+
+SEARCH, OKPD2 = "Поиск", "Коды ОКПД2"
+
+
+@router.get("/search", response_model=schemas.SearchOut, tags=[SEARCH])
+def search_everything(
+    q: Annotated[str, Query(min_length=1, max_length=300, description="что искать")],
+    kind: Annotated[list[str] | None, Query(description="enterprise, product, need, offer")] = None,
+    region: Annotated[str | None, Query(description="код региона")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = search.LIMIT,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    prefix: Annotated[bool, Query(description="последнее слово — начало слова")] = False,
+    session: Session = Depends(get_session),
+):
+    """Enterprises, product lines, open needs and offers matching every word of ``q`` in any
+    of its forms (abbreviations and typos allowed), best first."""
+    kinds = search.parse_kinds(kind)
+    if region:
+        require_region(session, region, "region")
+    return search.search(session, q, kinds, region, limit, offset, prefix)
+
+
+@router.get("/okpd2/suggest", response_model=list[schemas.SuggestionOut], tags=[OKPD2])
+def suggest_code(
+    name: Annotated[str, Query(min_length=1, max_length=500, description="наименование")],
+    top: Annotated[int, Query(ge=1, le=classification.MAX_TOP)] = classification.TOP,
+    session: Session = Depends(get_session),
+):
+    """The likeliest OKPD2 codes for one product name, best first."""
+    return classification.suggest(session, [name], top)[0]
+
+
+@router.post("/okpd2/suggest", response_model=list[list[schemas.SuggestionOut]], tags=[OKPD2])
+def suggest_codes(body: schemas.NamesIn, session: Session = Depends(get_session)):
+    """The same for up to 1,000 names at once, in their order."""
+    return classification.suggest(session, body.names, body.top)
+
+
+@router.post(
+    "/okpd2/corrections", response_model=schemas.CorrectionOut, status_code=201, tags=[OKPD2]
+)
+def correct_code(
+    body: schemas.CorrectionIn,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    """Record the right code for a name; later suggestions for it put this code first."""
+    return classification.correct(session, user, body.name, body.okpd2_code, body.suggested_code)

@@ -4,24 +4,26 @@ One classifier per database and process: built from the OKPD2 table, then taught
 name users have coded (product lines, needs, offers) and every correction; rows added later are
 learnt on the next call (the newest ids are remembered), so a correction counts at once."""
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from promcluster.auth.models import User
+from promcluster.auth.models import AuditLog, User
 from promcluster.errors import InvalidField
 from promcluster.imports.readers import UnusableFile, open_table
 from promcluster.matching.classifier import Classifier, Entry, Suggestion
 from promcluster.matching.models import Correction, Need, Offer
 from promcluster.reference.models import Okpd
 from promcluster.reference.service import normalise_code, require_okpd
-from promcluster.registry.models import ProductLine
+from promcluster.registry.models import Enterprise, ProductLine
 
 TOP = 5
 MAX_TOP = 20
+MAX_NAMES = 1000  # names in one request of the web form or the API
 
 _NAMED = (
     (ProductLine, ProductLine.name),
@@ -37,7 +39,9 @@ class _Learnt:
     last_ids: dict[str, int] = field(default_factory=dict)
 
 
+TABLES = tuple(model.__tablename__ for model, _ in _NAMED)
 _by_database: dict[str, _Learnt] = {}
+_lock = threading.Lock()  # one build per database, whichever thread asks first
 
 
 def _key(session: Session) -> str:
@@ -47,21 +51,50 @@ def _key(session: Session) -> str:
 def classifier_for(session: Session) -> Classifier:
     """This database's classifier, taught everything coded since it last looked."""
     key = _key(session)
-    if key not in _by_database:
-        rows = session.execute(select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level))
-        _by_database[key] = _Learnt(Classifier(Entry(*r) for r in rows))
-    learnt = _by_database[key]
+    with _lock:
+        if key not in _by_database:
+            rows = session.execute(select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level))
+            _by_database[key] = _Learnt(Classifier(Entry(*r) for r in rows))
+        learnt = _by_database[key]
+        _learn_new(session, learnt)
+    return learnt.classifier
+
+
+def _learn_new(session: Session, learnt: _Learnt) -> None:
+    """Unlearn the records changed or deleted since the last look (the audit log says which),
+    then learn every record above each table's watermark (the changed ones were put back
+    under it, and SQLite may reuse a deleted row's id)."""
+    last_audit = learnt.last_ids.get(AuditLog.__tablename__, 0)
+    changes = session.execute(
+        select(AuditLog.id, AuditLog.action, AuditLog.entity, AuditLog.entity_id)
+        .where(AuditLog.id > last_audit, AuditLog.action.in_(("update", "delete")))
+        .where(AuditLog.entity.in_([*TABLES, Enterprise.__tablename__]))
+        .order_by(AuditLog.id)
+    ).all()
+    if any(c.entity == Enterprise.__tablename__ for c in changes if c.action == "delete"):
+        learnt.classifier.forget_learnt()  # its lines, needs and offers went by cascade
+        learnt.last_ids.clear()
+    for change in changes:
+        if change.entity in TABLES and change.entity_id and change.entity_id.isdigit():
+            record = int(change.entity_id)
+            learnt.classifier.unlearn([(change.entity, record)])
+            mark = learnt.last_ids.get(change.entity, 0)
+            learnt.last_ids[change.entity] = min(mark, record - 1)
+    newest = session.scalar(select(func.max(AuditLog.id)))
+    learnt.last_ids[AuditLog.__tablename__] = max(last_audit, newest or 0)
     for model, name in _NAMED:
-        last = learnt.last_ids.get(model.__tablename__, 0)
+        table = model.__tablename__
         found = session.execute(
             select(model.id, name, model.okpd2_code)
-            .where(model.id > last, name.is_not(None), model.okpd2_code.is_not(None))
+            .where(model.id > learnt.last_ids.get(table, 0))
+            .where(name.is_not(None), model.okpd2_code.is_not(None))
             .order_by(model.id)
         ).all()
         if found:
-            learnt.classifier.learn((n, c) for _, n, c in found)
-            learnt.last_ids[model.__tablename__] = found[-1][0]
-    return learnt.classifier
+            learnt.classifier.learn(
+                [(n, c) for _, n, c in found], [(table, i) for i, _, _ in found]
+            )
+            learnt.last_ids[table] = found[-1][0]
 
 
 def forget() -> None:

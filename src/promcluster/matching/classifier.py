@@ -6,7 +6,7 @@ corrections) is a document for its code. A name is compared with all of them by 
 similarity of TF-IDF vectors of lemmas (words and word pairs) and of character n-grams (for
 unknown compounds and typos); a code's score is its best document's similarity."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -25,7 +25,7 @@ CHAR_WEIGHT = 0.5
 COMMON_CHARS = 0.02  # character n-grams in more documents than this share carry no signal
 HEAD_WEIGHT = 2  # counts of the marked first lemma
 PER_CLASS = 2  # suggestions from one XX.XX class, so that the list offers alternatives
-POOL = 300  # nearest documents looked at for each name
+POOL = 60  # nearest documents looked at for each name
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
 
 
@@ -79,10 +79,20 @@ class Classifier:
         self.words.fit([t for pair in own + context for t in pair])
         chars = self.chars.fit_transform([t for t, _ in own])
         base = self._vectors(own, chars) + ANCESTOR_WEIGHT * self._vectors(context, None)
-        self.matrix = normalize(base).tocsr()
-        self.labels = [e.code for e in coded]
-        self.weights = np.ones(len(coded))
-        self.known: dict[str, str] = {}
+        self._base = normalize(base).tocsr()
+        self._base_labels = [e.code for e in coded]
+        self.forget_learnt()
+
+    def forget_learnt(self) -> None:
+        """Back to the classifier's own entries (before relearning what users coded)."""
+        self._set(self._base, list(self._base_labels), np.ones(len(self._base_labels)))
+        self.known: dict[str, str] = {}  # a coded name's lemmas → its code
+        self._rows: dict[Hashable, tuple[int, str]] = {}  # a record → its row and lemmas
+        self._owner: dict[str, Hashable] = {}  # a coded name's lemmas → the record behind it
+
+    def _set(self, matrix: sparse.csr_matrix, labels: list[str], weights: np.ndarray) -> None:
+        self.matrix, self.labels, self.weights = matrix, labels, weights
+        self._columns = matrix.T.tocsr()  # transposed once, not at every suggestion
 
     def _context(self, entry: Entry) -> tuple[str, str]:
         """The lemmas of the entry's ancestors' names (divisions and finer)."""
@@ -104,29 +114,51 @@ class Classifier:
             chars = self.chars.transform(own)
         return normalize(sparse.hstack([words, CHAR_WEIGHT * normalize(chars)]).tocsr())
 
-    def learn(self, examples: Iterable[tuple[str, str]]) -> int:
-        """Add ``(name, code)`` pairs coded by users; a later pair for the same name wins."""
-        fresh: dict[tuple[str, str], str] = {}
-        for name, code in examples:
+    def learn(
+        self, examples: Iterable[tuple[str, str]], keys: Sequence[Hashable] | None = None
+    ) -> int:
+        """Add ``(name, code)`` pairs coded by users; a later pair for the same name wins. With
+        ``keys`` (the records they come from), a key learnt before is replaced."""
+        examples = list(examples)
+        keys = list(keys) if keys is not None else [None] * len(examples)
+        self.unlearn([k for k in keys if k is not None])
+        fresh: dict[tuple[str, str], tuple[str, Hashable]] = {}
+        for (name, code), key in zip(examples, keys, strict=True):
             if code in self.entries and name and name.strip():
                 terms = _terms(name)
                 if terms[0] and self.known.get(terms[0]) != code:
-                    fresh[terms] = code
+                    fresh[terms] = (code, key)
         if not fresh:
             return 0
-        terms, codes = list(fresh), list(fresh.values())
-        for (t, _), code in fresh.items():
-            self.known[t] = code
-        pairs = list(zip(terms, codes, strict=True))
-        self.matrix = sparse.vstack([self.matrix, self._vectors(terms)]).tocsr()
-        self.labels += [c for _, c in pairs]
-        self.weights = np.concatenate([self.weights, np.full(len(pairs), KNOWN_BONUS)])
-        return len(pairs)
+        first = len(self.labels)
+        for row, ((own, _), (code, key)) in enumerate(fresh.items(), start=first):
+            self.known[own] = code
+            if key is not None:
+                self._rows[key] = (row, own)
+                self._owner[own] = key
+        codes = [code for code, _ in fresh.values()]
+        self._set(
+            sparse.vstack([self.matrix, self._vectors(list(fresh))]).tocsr(),
+            self.labels + codes,
+            np.concatenate([self.weights, np.full(len(codes), KNOWN_BONUS)]),
+        )
+        return len(codes)
+
+    def unlearn(self, keys: Iterable[Hashable]) -> None:
+        """Forget what the records ``keys`` taught (deleted or changed records)."""
+        for key in keys:
+            row, own = self._rows.pop(key, (None, None))
+            if row is None:
+                continue
+            self.weights[row] = 0.0
+            if self._owner.get(own) == key:
+                del self._owner[own]
+                self.known.pop(own, None)
 
     def suggest(self, names: Sequence[str], top: int = 5) -> list[list[Suggestion]]:
         """The ``top`` likeliest codes for each name, best first (an empty name gets none)."""
         terms = [_terms(n or "") for n in names]
-        similarity = (self._vectors(terms) @ self.matrix.T).toarray() * self.weights
+        similarity = (self._vectors(terms) @ self._columns).toarray() * self.weights
         return [self._best(t, row, top) for (t, _), row in zip(terms, similarity, strict=True)]
 
     def _best(self, terms: str, row: np.ndarray, top: int) -> list[Suggestion]:
@@ -135,12 +167,13 @@ class Classifier:
         scores: dict[str, float] = {}
         if (code := self.known.get(terms)) is not None:
             scores[code] = 1.0 + KNOWN_BONUS
-        pool = min(POOL, len(row) - 1)
+        pool = min(max(POOL, top * 12), len(row) - 1)
         nearest = np.argpartition(-row, pool)[:pool]
-        for i in nearest[np.argsort(-row[nearest])]:
-            if row[i] <= 0:
+        nearest = nearest[np.argsort(-row[nearest])]
+        for i, score in zip(nearest.tolist(), row[nearest].tolist(), strict=True):
+            if score <= 0:
                 break
-            scores.setdefault(self.labels[i], float(row[i]))
+            scores.setdefault(self.labels[i], score)
         picked: list[str] = []
         for code in sorted(scores, key=scores.get, reverse=True):
             related = any(p.startswith(code + ".") or code.startswith(p + ".") for p in picked)

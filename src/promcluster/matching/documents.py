@@ -10,6 +10,7 @@ from itertools import islice
 from sqlalchemy import Connection, delete, event, select
 from sqlalchemy.orm import Session
 
+from promcluster import labels
 from promcluster.db import insert_rows
 from promcluster.matching.models import Need, Offer, SearchDocument
 from promcluster.matching.text import index_terms
@@ -19,8 +20,25 @@ from promcluster.registry.models import Enterprise, ProductLine
 KINDS = ("enterprise", "product", "need", "offer")
 MODELS = {"enterprise": Enterprise, "product": ProductLine, "need": Need, "offer": Offer}
 BATCH = 2000
-COLUMNS = ("kind", "ref_id", "title", "detail", "region_code", "okpd2_code", "lemmas")
-Row = tuple[str, int, str, str | None, str | None, str | None, str]
+COLUMNS = (
+    "kind", "ref_id", "enterprise_id", "title", "detail", "region_code", "okpd2_code", "lemmas"
+)  # fmt: skip
+Row = tuple[str, int, int | None, str, str | None, str | None, str | None, str]
+
+
+FACET = "zz"  # facet terms («zzkindneed», «zzregion72») let the index itself filter hits
+
+
+def facet(name: str, value: str) -> str:
+    """The index term that marks a document's kind or region."""
+    return f"{FACET}{name}{value}"
+
+
+def with_facets(rows: Iterable[Row]) -> Iterator[Row]:
+    """The rows with their facet terms appended to the lemmas."""
+    for r in rows:
+        facets = [facet("kind", r[0])] + ([facet("region", r[5])] if r[5] else [])
+        yield (*r[:-1], " ".join([r[-1], *facets]))
 
 
 def _enterprises(connection: Connection, ids: list[int]) -> Iterator[Row]:
@@ -28,13 +46,15 @@ def _enterprises(connection: Connection, ids: list[int]) -> Iterator[Row]:
     query = select(e.id, e.name, e.full_name, e.inn, e.ogrn, e.region_code, e.okved_main)
     for r in connection.execute(query.where(e.id.in_(ids))):
         terms = index_terms(r.name, r.full_name) + [x for x in (r.inn, r.ogrn) if x]
-        yield "enterprise", r.id, r.name, r.okved_main, r.region_code, None, " ".join(terms)
+        detail = f"{labels.SEARCH_DETAILS['okved']} {r.okved_main}" if r.okved_main else None
+        yield "enterprise", r.id, r.id, r.name, detail, r.region_code, None, " ".join(terms)
 
 
 def _products(connection: Connection, ids: list[int]) -> Iterator[Row]:
     p = ProductLine
     query = (
-        select(p.id, p.name, p.direction, p.okpd2_code, Okpd.name.label("okpd2_name"))
+        select(p.id, p.enterprise_id, p.name, p.direction, p.okpd2_code)
+        .add_columns(Okpd.name.label("okpd2_name"))
         .add_columns(Enterprise.name.label("enterprise"), Enterprise.region_code)
         .join(Enterprise, Enterprise.id == p.enterprise_id)
         .join(Okpd, Okpd.code == p.okpd2_code)
@@ -43,8 +63,9 @@ def _products(connection: Connection, ids: list[int]) -> Iterator[Row]:
     for r in connection.execute(query):
         title = r.name or r.okpd2_name
         terms = index_terms(r.name, r.okpd2_name)
-        detail = f"{r.direction}: {r.enterprise}"
-        yield "product", r.id, title, detail, r.region_code, r.okpd2_code, " ".join(terms)
+        detail = f"{labels.PRODUCT_DIRECTIONS.get(r.direction, r.direction)}: {r.enterprise}"
+        yield ("product", r.id, r.enterprise_id, title, detail, r.region_code, r.okpd2_code,
+               " ".join(terms))  # fmt: skip
 
 
 def _postings(kind: str) -> Callable[[Connection, list[int]], Iterator[Row]]:
@@ -54,16 +75,18 @@ def _postings(kind: str) -> Callable[[Connection, list[int]], Iterator[Row]]:
     def rows(connection: Connection, ids: list[int]) -> Iterator[Row]:
         query = (
             select(*model.__table__.c, Okpd.name.label("okpd2_name"))
-            .add_columns(Enterprise.name.label("party"))
+            .add_columns(Enterprise.id.label("party_id"), Enterprise.name.label("party"))
             .outerjoin(Okpd, Okpd.code == model.okpd2_code)
             .outerjoin(Enterprise, Enterprise.id == party)
             .where(model.id.in_(ids), model.status == "open")
         )
         for r in connection.execute(query):
             party_name = r.party or getattr(r, "customer_name", None)
+            role = labels.SEARCH_DETAILS[kind]
+            party_name = f"{role}: {party_name}" if party_name else None
             terms = index_terms(r.product_name, r.description, r.okpd2_name)
-            yield (kind, r.id, r.product_name, party_name, r.region_code, r.okpd2_code,
-                   " ".join(terms))  # fmt: skip
+            yield (kind, r.id, r.party_id, r.product_name, party_name, r.region_code,
+                   r.okpd2_code, " ".join(terms))  # fmt: skip
 
     return rows
 
@@ -88,7 +111,7 @@ def refresh(connection: Connection, kind: str, ids: Iterable[int]) -> int:
     table = SearchDocument.__table__
     for chunk in _chunks(ids, BATCH):
         connection.execute(delete(table).where(table.c.kind == kind, table.c.ref_id.in_(chunk)))
-        rows = list(BUILDERS[kind](connection, chunk))
+        rows = list(with_facets(BUILDERS[kind](connection, chunk)))
         insert_rows(connection, "search_documents", COLUMNS, rows)
         _learn(connection, [r[-1] for r in rows])
         written += len(rows)
@@ -108,7 +131,7 @@ def reindex(
         ids = connection.scalars(select(model.id).order_by(model.id))
         counts[kind] = 0
         for chunk in _chunks(list(ids), BATCH):
-            rows = list(BUILDERS[kind](connection, chunk))
+            rows = list(with_facets(BUILDERS[kind](connection, chunk)))
             insert_rows(connection, "search_documents", COLUMNS, rows)
             counts[kind] += len(rows)
             if progress:
@@ -123,7 +146,7 @@ def _learn(connection: Connection, texts: Iterable[str]) -> None:
     vocabulary = known_words.cached(connection)
     if vocabulary is not None:
         for text in texts:
-            vocabulary.add(text.split())
+            vocabulary.add(w for w in text.split() if not w.startswith(FACET))
 
 
 KIND_OF = {model: kind for kind, model in MODELS.items()}
@@ -131,6 +154,10 @@ KIND_OF = {model: kind for kind, model in MODELS.items()}
 
 @event.listens_for(Session, "after_flush")
 def _follow_writes(session: Session, _ctx) -> None:
+    gone = [o.id for o in session.deleted if isinstance(o, Enterprise)]
+    if gone:  # its product lines, needs and offers went with it (ON DELETE CASCADE)
+        table = SearchDocument.__table__
+        session.connection().execute(delete(table).where(table.c.enterprise_id.in_(gone)))
     touched: dict[str, set[int]] = {}
     for obj in (*session.new, *session.dirty, *session.deleted):
         kind = KIND_OF.get(type(obj))

@@ -114,6 +114,7 @@ class SearchDocument(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     ref_id: Mapped[int] = mapped_column(Integer)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer, index=True)  # whose record
     title: Mapped[str] = mapped_column(String(500))
     detail: Mapped[str | None] = mapped_column(String(500))
     region_code: Mapped[str | None] = mapped_column(String(2), index=True)

@@ -153,8 +153,9 @@ async def offer_new(
 
 def _need_page(request, session, user, need: Need, errors=None, values=None):
     parties = _parties(session, user)
-    if parties is not None:
-        parties = [p for p in parties if p.id != need.customer_id]
+    if parties is not None:  # who may still respond: not the customer, not twice
+        answered = {r.supplier_id for r in need.responses} | {need.customer_id}
+        parties = [p for p in parties if p.id not in answered]
     return render(
         request,
         "matching/need.html",

@@ -120,7 +120,7 @@ class ResponseOut(Out):
     created_at: datetime | None = None
 
 
-class CandidateOut(BaseModel):
+class PartnerOut(BaseModel):
     """A ranked partner: tier 0 — co-member of a cluster, 1 — same region, 2 — elsewhere."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -167,3 +167,52 @@ class MarkRead(Strict):
 
 class Marked(BaseModel):
     marked: int
+
+
+# Search and classification
+
+
+class SearchHitOut(BaseModel):
+    kind: str = Field(description="enterprise, product, need или offer")
+    ref_id: int
+    title: str
+    detail: str | None
+    region_code: str | None
+    okpd2_code: str | None
+    score: float = Field(description="релевантность (больше — лучше)")
+    link: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    every_word: bool = Field(
+        description="false: нет документов со всеми словами, показаны частичные"
+    )
+    corrected: dict[str, str] = Field(description="исправленные опечатки: набрано → исправлено")
+    hits: list[SearchHitOut]
+
+
+class SuggestionOut(BaseModel):
+    code: str
+    name: str
+    score: float = Field(description="сходство 0–1")
+
+
+class NamesIn(BaseModel):
+    names: list[str] = Field(min_length=1, max_length=1000)
+    top: int = Field(5, ge=1, le=20)
+
+
+class CorrectionIn(BaseModel):
+    name: str = Field(min_length=1, max_length=500)
+    okpd2_code: str
+    suggested_code: str | None = None
+
+
+class CorrectionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    okpd2_code: str
+    suggested_code: str | None

@@ -5,31 +5,47 @@ database's own full-text index finds and ranks the documents: FTS5 with BM25 on 
 ``tsvector`` with ``ts_rank`` on PostgreSQL, over the same lemmas (ADR 0007). Every word must
 match (in any of its forms); when nothing does, documents matching any word are shown."""
 
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from promcluster.matching.documents import KINDS
-from promcluster.matching.text import lemma, lemmas, words
+from promcluster.errors import InvalidField
+from promcluster.matching.documents import FACET, KINDS, facet
+from promcluster.matching.text import lemma_variants, lemmas, words
 from promcluster.matching.typos import Vocabulary
 from promcluster.reference.models import Okpd, Okved
-from promcluster.registry.models import ProductLine
 
 LIMIT = 20
 MAX_WORDS = 12
+RANKED = 2000  # newest matching documents ranked (ranking all of 50,000 matches takes 300 ms)
+VOCABULARY_SAMPLE = 200_000
+
+
+PAGES = {
+    "enterprise": "/enterprises/{h.ref_id}",
+    "product": "/enterprises/{h.enterprise_id}",
+    "need": "/needs/{h.ref_id}",
+    "offer": "/offers/{h.ref_id}",
+}
 
 
 @dataclass(frozen=True)
 class Hit:
     kind: str
     ref_id: int
+    enterprise_id: int | None
     title: str
     detail: str | None
     region_code: str | None
     okpd2_code: str | None
     score: float
-    link: str = ""
+
+    @property
+    def link(self) -> str:
+        """The page the hit opens (a product line opens its enterprise)."""
+        return PAGES[self.kind].format(h=self)
 
 
 @dataclass
@@ -45,6 +61,7 @@ class KnownWords:
 
     def __init__(self) -> None:
         self._by_database: dict[str, Vocabulary] = {}
+        self._lock = threading.Lock()
 
     @staticmethod
     def _key(connection: Connection) -> str:
@@ -53,11 +70,27 @@ class KnownWords:
     def cached(self, connection: Connection) -> Vocabulary | None:
         return self._by_database.get(self._key(connection))
 
-    def get(self, connection: Connection) -> Vocabulary:
+    def get(self, connection: Connection, wait: bool = True) -> Vocabulary | None:
+        """The vocabulary; without ``wait``, ``None`` while it is being loaded in the background
+        (a web request does not wait seconds for spelling corrections)."""
         key = self._key(connection)
-        if key not in self._by_database:
-            self._by_database[key] = _load_vocabulary(connection)
-        return self._by_database[key]
+        if key in self._by_database:
+            return self._by_database[key]
+        if wait:
+            with self._lock:
+                if key not in self._by_database:
+                    self._by_database[key] = _load_vocabulary(connection)
+            return self._by_database[key]
+        if self._lock.acquire(blocking=False):
+            threading.Thread(target=self._load, args=(connection.engine, key), daemon=True).start()
+        return None
+
+    def _load(self, engine, key: str) -> None:
+        try:
+            with engine.connect() as connection:
+                self._by_database[key] = _load_vocabulary(connection)
+        finally:
+            self._lock.release()
 
     def forget(self) -> None:
         self._by_database.clear()
@@ -76,74 +109,104 @@ def _load_vocabulary(connection: Connection) -> Vocabulary:
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms "
             "USING fts5vocab(main, search_fts, row)"
         )
-        terms = connection.exec_driver_sql("SELECT term, doc FROM temp.search_terms")
-    else:
         terms = connection.exec_driver_sql(
-            "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_documents')"
+            f"SELECT term, doc FROM temp.search_terms WHERE term GLOB '[a-zа-я]*' "
+            f"AND term NOT GLOB '{FACET}*'"
+        )
+    else:  # ts_stat reads every vector: the newest documents are enough to learn the words
+        terms = connection.exec_driver_sql(
+            "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_documents "
+            f"ORDER BY id DESC LIMIT {VOCABULARY_SAMPLE}')"
         )
     for term, documents in terms:
-        vocabulary.add([term], documents)
+        if not term.startswith(FACET):
+            vocabulary.add([term], documents)
     return vocabulary
 
 
-def plan(query: str, vocabulary: Vocabulary, prefix: bool = False) -> tuple[list, dict]:
+def parse_kinds(kinds: list[str] | None) -> tuple[str, ...]:
+    """The kinds asked for (all when none); an unknown kind is refused by name."""
+    if not kinds:
+        return KINDS
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        allowed = ", ".join(KINDS)
+        raise InvalidField("kind", f"неизвестный вид «{unknown[0]}»; допустимы: {allowed}")
+    return tuple(dict.fromkeys(kinds))
+
+
+def plan(query: str, vocabulary: Vocabulary | None, prefix: bool = False) -> tuple[list, dict]:
     """The query as groups of alternative terms (one group a word) and the corrections used.
 
-    A term is ``(word, is_prefix)``; with ``prefix`` the last word also matches as a beginning
-    (for search as you type)."""
+    A term is ``(word, is_prefix)``. A word's group holds its likely normal forms and, for a
+    word the platform has never seen, its spelling corrections; with ``prefix`` the last word
+    also matches as a beginning and is not corrected (it is still being typed)."""
     typed = words(query)[:MAX_WORDS]
     groups, corrected = [], {}
     for position, word in enumerate(typed):
-        base = lemma(word)
-        if base is None:
+        forms = lemma_variants(word)
+        if not forms:
             continue
-        group = {(base, False)}
-        if base not in vocabulary and (fixes := vocabulary.corrections(base)):
+        group = {(f, False) for f in forms}
+        typing = prefix and position == len(typed) - 1
+        if typing and len(word) >= 3:
+            group.add((word, True))
+        elif (
+            vocabulary is not None
+            and not any(f in vocabulary for f in forms)
+            and (fixes := vocabulary.corrections(forms[0]))
+        ):
             corrected[word] = fixes[0]
             group.update((f, False) for f in fixes)
-        if prefix and position == len(typed) - 1 and len(word) >= 3:
-            group.add((word, True))
         groups.append(sorted(group))
     return groups, corrected
 
 
-def _fts5(groups: list, every_word: bool) -> str:
-    parts = ["(" + " OR ".join(f'"{w}"' + ("*" if p else "") for w, p in g) + ")" for g in groups]
-    return (" AND " if every_word else " OR ").join(parts)
+def _filters(kinds: tuple[str, ...], region: str | None) -> list[list[tuple[str, bool]]]:
+    """Kind and region as groups of the index's facet terms, which every hit must match."""
+    groups = [] if set(kinds) == set(KINDS) else [[(facet("kind", k), False) for k in kinds]]
+    return groups + ([[(facet("region", region), False)]] if region else [])
 
 
-def _tsquery(groups: list, every_word: bool) -> str:
-    parts = ["(" + " | ".join(f"'{w}'" + (":*" if p else "") for w, p in g) + ")" for g in groups]
-    return (" & " if every_word else " | ").join(parts)
+def _fts5(groups: list, every_word: bool, filters: list) -> str:
+    def part(g):
+        return "(" + " OR ".join(f'"{w}"' + ("*" if p else "") for w, p in g) + ")"
+
+    words = (" AND " if every_word else " OR ").join(map(part, groups))
+    return " AND ".join([f"({words})", *map(part, filters)])
 
 
-def _filters(kinds: tuple[str, ...], region: str | None) -> str:
-    sql = ""
-    if set(kinds) != set(KINDS):
-        sql += " AND d.kind IN (" + ", ".join(f"'{k}'" for k in kinds if k in KINDS) + ")"
-    if region:
-        sql += " AND d.region_code = :region"
-    return sql
+def _tsquery(groups: list, every_word: bool, filters: list) -> str:
+    def part(g):
+        return "(" + " | ".join(f"'{w}'" + (":*" if p else "") for w, p in g) + ")"
+
+    words = (" & " if every_word else " | ").join(map(part, groups))
+    return " & ".join([f"({words})", *map(part, filters)])
 
 
-def _find(connection: Connection, match: str, kinds, region, limit: int, offset: int):
-    columns = "d.kind, d.ref_id, d.title, d.detail, d.region_code, d.okpd2_code"
-    params = {"q": match, "region": region, "limit": limit, "offset": offset}
-    if connection.dialect.name == "sqlite":
-        sql = (
-            f"SELECT {columns}, -bm25(search_fts) AS score FROM search_fts "
-            "JOIN search_documents d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :q{_filters(kinds, region)} "
-            "ORDER BY bm25(search_fts) LIMIT :limit OFFSET :offset"
-        )
-    else:
-        sql = (
-            f"SELECT {columns}, ts_rank(d.tsv, q) AS score "
-            "FROM search_documents d, to_tsquery('simple', :q) q "
-            f"WHERE d.tsv @@ q{_filters(kinds, region)} "
-            "ORDER BY score DESC, d.id LIMIT :limit OFFSET :offset"
-        )
-    return [Hit(*row) for row in connection.execute(text(sql), params)]
+COLUMNS = "d.kind, d.ref_id, d.enterprise_id, d.title, d.detail, d.region_code, d.okpd2_code"
+# The newest RANKED matches are ranked, then the page of them is returned: a word in tens of
+# thousands of documents costs a bounded time (the database can stop early in id order).
+SQLITE = text(
+    f"SELECT {COLUMNS}, m.score FROM ("
+    " SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts"
+    " WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :ranked"
+    ") m JOIN search_documents d ON d.id = m.id"
+    " ORDER BY m.score DESC, d.id DESC LIMIT :limit OFFSET :offset"
+)
+POSTGRES = text(
+    f"SELECT {COLUMNS}, ts_rank(d.tsv, to_tsquery('simple', :q)) AS score FROM ("
+    " SELECT id FROM search_documents WHERE tsv @@ to_tsquery('simple', :q)"
+    " ORDER BY id DESC LIMIT :ranked"
+    ") m JOIN search_documents d ON d.id = m.id"
+    " ORDER BY score DESC, d.id DESC LIMIT :limit OFFSET :offset"
+)
+
+
+def _find(connection: Connection, match: str, limit: int, offset: int) -> list[Hit]:
+    statement = SQLITE if connection.dialect.name == "sqlite" else POSTGRES
+    params = {"q": match, "limit": limit, "offset": offset, "ranked": RANKED}
+    return [Hit(*row) for row in connection.execute(statement, params)]
 
 
 def search(
@@ -154,34 +217,29 @@ def search(
     limit: int = LIMIT,
     offset: int = 0,
     prefix: bool = False,
+    wait_for_words: bool = True,
 ) -> Results:
-    """The best ``limit`` documents for ``query`` (every word first, else any word)."""
+    """The best ``limit`` documents for ``query`` (every word first, else any word).
+
+    Without ``wait_for_words`` a search made while the spelling vocabulary is still loading
+    goes without corrections."""
+    if not kinds:
+        raise InvalidField("kind", "не выбран ни один вид записей")
+    kinds = parse_kinds(list(kinds))
+    if not 1 <= limit <= RANKED:
+        raise InvalidField("limit", f"число результатов должно быть от 1 до {RANKED}")
+    if not 0 <= offset <= RANKED - limit:
+        raise InvalidField("offset", f"показываются только первые {RANKED} результатов")
     connection = session.connection()
-    groups, corrected = plan(query, known_words.get(connection), prefix)
+    vocabulary = known_words.get(connection, wait=wait_for_words)
+    groups, corrected = plan(query, vocabulary, prefix)
     results = Results(query=query, corrected=corrected)
     if not groups:
         return results
     render = _fts5 if connection.dialect.name == "sqlite" else _tsquery
-    results.hits = _find(connection, render(groups, True), kinds, region, limit, offset)
+    filters = _filters(kinds, region)
+    results.hits = _find(connection, render(groups, True, filters), limit, offset)
     if not results.hits and len(groups) > 1:
         results.every_word = False
-        results.hits = _find(connection, render(groups, False), kinds, region, limit, offset)
-    results.hits = _linked(session, results.hits)
+        results.hits = _find(connection, render(groups, False, filters), limit, offset)
     return results
-
-
-def _linked(session: Session, hits: list[Hit]) -> list[Hit]:
-    """Hits with the page each one opens (a product line opens its enterprise)."""
-    lines = [h.ref_id for h in hits if h.kind == "product"]
-    owners = dict(
-        session.execute(
-            select(ProductLine.id, ProductLine.enterprise_id).where(ProductLine.id.in_(lines))
-        ).all()
-    )
-    pages = {
-        "enterprise": lambda h: f"/enterprises/{h.ref_id}",
-        "product": lambda h: f"/enterprises/{owners.get(h.ref_id, 0)}",
-        "need": lambda h: f"/needs/{h.ref_id}",
-        "offer": lambda h: f"/offers/{h.ref_id}",
-    }
-    return [Hit(**{**h.__dict__, "link": pages[h.kind](h)}) for h in hits]

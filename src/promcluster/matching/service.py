@@ -283,7 +283,8 @@ def set_response_status(
         f"{RESPONSE_STATUSES[status]}"
     )
     users = (
-        _representatives(session, [response.supplier_id]) | _managers(session, response.supplier_id)
+        set(_representatives(session, [response.supplier_id]))
+        | _managers(session, response.supplier_id)
         if side == "customer"
         else _customer_users(session, need)
     )

@@ -14,7 +14,8 @@ WORD = re.compile(
     r"|[a-z]+|[а-яё]+"
 )
 DIMENSION = re.compile(r"(?<=\d)[xх×*](?=\d)")
-SKIPPED_PARTS = frozenset({"PREP", "CONJ", "PRCL", "INTJ"})
+NAMING_PARTS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR"})
+SKIPPED_PARTS = frozenset({"PREP", "CONJ", "PRCL"})  # not INTJ: pymorphy3 tags «мм» so
 
 
 @cache
@@ -33,8 +34,9 @@ def words(text: str) -> list[str]:
     return found
 
 
-SHORT_WORDS = frozenset("вскуои")
-GLUED = 14  # an unknown word this long may be several words written without spaces
+SHORT_WORDS = frozenset("вск")  # not «о»: «металл-о-черепица» is one word
+PART = 4  # shorter parts (but prepositions) would cut a misspelt word into dictionary scraps
+GLUED = 9  # an unknown word this long may be several words written without spaces
 
 
 @lru_cache(maxsize=100_000)
@@ -48,23 +50,38 @@ def split_glued(word: str) -> list[str]:
     for end in range(2, n + 1):
         for start in range(max(0, end - 20), end):
             head, part = best[start], word[start:end]
-            if len(part) == 1 and part not in SHORT_WORDS:
+            if len(part) < PART and part not in SHORT_WORDS:
                 continue
-            if head is not None and _morph().word_is_known(part):
-                if best[end] is None or len(head) + 1 < len(best[end]):
-                    best[end] = [*head, word[start:end]]
+            shorter = head is not None and (best[end] is None or len(head) + 1 < len(best[end]))
+            if shorter and _morph().word_is_known(part):
+                best[end] = [*head, part]
     return best[n] or [word]
 
 
 @lru_cache(maxsize=500_000)
 def lemma(word: str) -> str | None:
-    """The normal form of one word; ``None`` for prepositions, conjunctions and particles."""
+    """The normal form of one word; ``None`` for prepositions, conjunctions and particles.
+
+    Product texts name things, so a noun or adjective reading wins over a likelier verb one
+    («стали» is сталь, not стать)."""
     if not word.isalpha() or len(word) < 2:
         return word if len(word) > 1 or word.isdigit() else None
-    parse = _morph().parse(word)[0]
-    if parse.tag.POS in SKIPPED_PARTS:
+    parses = _morph().parse(word)
+    if parses[0].tag.POS in SKIPPED_PARTS:
         return None
+    parse = next((p for p in parses if p.tag.POS in NAMING_PARTS), parses[0])
     return parse.normal_form.replace("ё", "е")
+
+
+@lru_cache(maxsize=100_000)
+def lemma_variants(word: str) -> tuple[str, ...]:
+    """Every likely normal form of a word, the first one first («прочего»: прочее, прочий), so
+    that a query word meets the lemma a document's word got whichever parse won there."""
+    first = lemma(word)
+    if first is None or not word.isalpha():
+        return () if first is None else (first,)
+    forms = [p.normal_form.replace("ё", "е") for p in _morph().parse(word)]
+    return tuple(dict.fromkeys([first, *forms]))[:4]
 
 
 def lemmas(text: str | None) -> list[str]:
@@ -75,14 +92,16 @@ def lemmas(text: str | None) -> list[str]:
 
 
 @cache
-def _synonym_groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
+def _synonym_groups() -> dict[str, tuple[tuple[tuple[str, ...], ...], ...]]:
+    """Each group of synonyms as lemma sequences, under every first lemma of its variants."""
     text = (resources.files("promcluster.matching") / "data" / "synonyms.txt").read_text("utf-8")
-    groups = []
+    by_first: dict[str, list] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            variants = tuple(tuple(lemmas(v)) for v in line.split("="))
-            groups.append(tuple(v for v in variants if v))
-    return tuple(groups)
+            group = tuple(v for v in (tuple(lemmas(v)) for v in line.split("=")) if v)
+            for first in {v[0] for v in group}:
+                by_first.setdefault(first, []).append(group)
+    return {first: tuple(groups) for first, groups in by_first.items()}
 
 
 def _contains(sequence: list[str], part: tuple[str, ...]) -> bool:
@@ -92,9 +111,10 @@ def _contains(sequence: list[str], part: tuple[str, ...]) -> bool:
 
 def expand(found: list[str]) -> list[str]:
     """``found`` followed by the lemmas of every synonym or abbreviation of what it holds."""
+    groups = _synonym_groups()
     present = set(found)
     extra: list[str] = []
-    for group in _synonym_groups():
+    for group in dict.fromkeys(g for w in found for g in groups.get(w, ())):
         if any(v[0] in present and _contains(found, v) for v in group):
             extra.extend(w for v in group for w in v if w not in present)
             present.update(w for v in group for w in v)

@@ -44,7 +44,7 @@ enterprise_okved = Table(
     "enterprise_okved",
     Base.metadata,
     Column("enterprise_id", ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True),
-    Column("okved_code", ForeignKey("okved2.code"), primary_key=True),
+    Column("okved_code", ForeignKey("okved2.code"), primary_key=True, index=True),
 )
 cluster_region = Table(
     "cluster_regions",

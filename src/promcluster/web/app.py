@@ -59,6 +59,7 @@ def _routes(app: FastAPI) -> None:
     from promcluster.imports.pages import router as imports_pages
     from promcluster.matching.api import router as matching_api
     from promcluster.matching.pages import router as matching_pages
+    from promcluster.matching.search_pages import router as search_pages
     from promcluster.niches.api import router as niches_api
     from promcluster.niches.pages import router as niches_pages
     from promcluster.registry.api import router as registry_api
@@ -72,6 +73,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(niches_pages)
     app.include_router(matching_api)
     app.include_router(matching_pages)
+    app.include_router(search_pages)
     app.include_router(auth_pages)
     app.include_router(registry_pages)
 

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("ref_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=500), nullable=False),
         sa.Column("detail", sa.String(length=500), nullable=True),
         sa.Column("region_code", sa.String(length=2), nullable=True),
@@ -32,6 +33,13 @@ def upgrade() -> None:
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_search_documents_region_code"), ["region_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_search_documents_enterprise_id"), ["enterprise_id"], unique=False
+        )
+    with op.batch_alter_table("enterprise_okved", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enterprise_okved_okved_code"), ["okved_code"], unique=False
         )
 
     op.create_table(
@@ -242,7 +250,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_offers_okpd2_code"))
 
     op.drop_table("offers")
+    with op.batch_alter_table("enterprise_okved", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprise_okved_okved_code"))
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_search_documents_enterprise_id"))
         batch_op.drop_index(batch_op.f("ix_search_documents_region_code"))
 
     op.drop_table("search_documents")

@@ -1,0 +1,92 @@
+"""Commands of matching: ``classify`` product names into OKPD2, ``search`` the platform and
+rebuild its search index; merged into the ``promcluster`` command line."""
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from promcluster.cli_analytics import _refusing_input
+from promcluster.cli_support import Database, console, err, session_for
+
+app = typer.Typer()
+search_app = typer.Typer(help="Поиск по платформе и его индекс.")
+app.add_typer(search_app, name="search")
+CLASSIFY_BATCH = 500
+
+
+@app.command("classify")
+def classify_command(
+    file: Annotated[Path, typer.Argument(help="CSV или XLSX с наименованиями продукции")],
+    column: Annotated[str, typer.Option(help="заголовок столбца с наименованиями")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv")],
+    top: Annotated[int, typer.Option(help="сколько кодов предложить для строки (1–20)")] = 5,
+    sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
+    database: Database = None,
+) -> None:
+    """Free-text product names → OKPD2 suggestions: OUT has ``row,rank,code,name,score``
+    (row = 0-based data row of FILE), learning from the names already coded in the database."""
+    from promcluster.matching.classification import MAX_TOP, names_in_file, suggest
+
+    if output.suffix.lower() != ".csv":
+        err.print("Укажите файл .csv")
+        raise typer.Exit(2)
+    if not 1 <= top <= MAX_TOP:
+        err.print(f"--top должен быть от 1 до {MAX_TOP}")
+        raise typer.Exit(2)
+    with _refusing_input():
+        names = list(names_in_file(file, column, sheet))
+    with session_for(database, "classify") as session, Progress(console=err) as bar:
+        task = bar.add_task("Подбор кодов ОКПД2", total=len(names))
+        results = []
+        for start in range(0, len(names), CLASSIFY_BATCH):
+            results += suggest(session, names[start : start + CLASSIFY_BATCH], top)
+            bar.advance(task, min(CLASSIFY_BATCH, len(names) - start))
+    with output.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["row", "rank", "code", "name", "score"])
+        for row, found in enumerate(results):
+            for rank, s in enumerate(found, start=1):
+                writer.writerow([row, rank, s.code, s.name, s.score])
+    console.print(f"Строк: {len(names)}, без подсказок: {sum(not r for r in results)} → {output}")
+
+
+@search_app.command("find")
+def search_command(
+    query: Annotated[str, typer.Argument(help="что искать")],
+    kind: Annotated[
+        list[str] | None, typer.Option(help="enterprise, product, need или offer")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="код региона")] = None,
+    limit: Annotated[int, typer.Option(help="сколько результатов")] = 20,
+    database: Database = None,
+) -> None:
+    """Search enterprises, product lines, needs and offers; one line per hit, best first."""
+    from promcluster.matching.search import parse_kinds, search
+
+    with session_for(database, "search") as session:
+        found = search(session, query, parse_kinds(kind), region, limit)
+    for fixed in found.corrected.items():
+        err.print("исправлено: «{}» → «{}»".format(*fixed))
+    if not found.every_word and found.hits:
+        err.print("нет записей со всеми словами; показаны совпадения с частью слов")
+    for hit in found.hits:
+        typer.echo(f"{hit.kind}\t{hit.ref_id}\t{hit.score:.3f}\t{hit.title}\t{hit.detail or ''}")
+
+
+@search_app.command("reindex")
+def reindex_command(database: Database = None) -> None:
+    """Rebuild the search index from the records (after data was changed outside the platform)."""
+    from sqlalchemy import func, select
+
+    from promcluster.matching.documents import KINDS, MODELS, reindex
+
+    with session_for(database, "reindex") as session, Progress(console=err) as bar:
+        tasks = {
+            k: bar.add_task(f"Индекс: {k}", total=session.scalar(select(func.count(MODELS[k].id))))
+            for k in KINDS
+        }
+        counts = reindex(session.connection(), progress=lambda k, n: bar.advance(tasks[k], n))
+    console.print("Проиндексировано: " + ", ".join(f"{k}: {n}" for k, n in counts.items()))

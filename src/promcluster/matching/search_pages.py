@@ -1,0 +1,126 @@
+"""HTML pages of search and of OKPD2 codes: the search page and its live results, code
+suggestions under a product-name field, and the page that codes a list of names."""
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.errors import InvalidField
+from promcluster.matching import classification, search
+from promcluster.reference import service as reference
+from promcluster.registry.pages import render
+from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+
+router = APIRouter(include_in_schema=False)
+CSRF = [Depends(check_form_csrf)]
+
+
+def _search_context(
+    session: Session, q: str, kind: list[str], region: str, offset: int, prefix: bool = False
+) -> dict[str, Any]:
+    kinds = search.parse_kinds(kind or None)
+    names = {r.code: r.name for r in reference.list_regions(session)}
+    region = region if region in names else ""
+    results = (
+        search.search(session, q, kinds, region or None, offset=offset, prefix=prefix)
+        if q
+        else None
+    )
+    more = urlencode(
+        [("q", q), *[("kind", k) for k in kind], ("region", region),
+         ("offset", offset + search.LIMIT)]
+    )  # fmt: skip
+    return {
+        "q": q,
+        "kinds": set(kind) or set(search.KINDS),
+        "region": region,
+        "results": results,
+        "offset": offset,
+        "limit": search.LIMIT,
+        "more_query": more,
+        "region_names": names,
+    }
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    q: str = "",
+    kind: Annotated[list[str], Query()] = [],  # noqa: B006
+    region: str = "",
+    offset: int = 0,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    context = _search_context(session, q.strip(), kind, region, max(offset, 0))
+    regions = reference.list_regions(session)
+    return render(request, "matching/search.html", user, regions=regions, **context)
+
+
+@router.get("/search/results")
+def search_results(
+    request: Request,
+    q: str = "",
+    kind: Annotated[list[str], Query()] = [],  # noqa: B006
+    region: str = "",
+    prefix: bool = False,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    context = _search_context(session, q.strip(), kind, region, 0, prefix)
+    return render(request, "matching/_search_results.html", user, **context)
+
+
+@router.get("/okpd2/suggest")
+def suggestions_fragment(
+    request: Request,
+    product_name: str = "",
+    session: Session = Depends(get_session),
+):
+    """Buttons with the likeliest codes under a product-name field (HTMX)."""
+    found = classification.suggest(session, [product_name[:500]])[0] if product_name else []
+    return render(request, "matching/_suggestions.html", None, suggestions=found)
+
+
+@router.get("/classify")
+def classify_page(
+    request: Request,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    return render(request, "matching/classify.html", user, text="", rows=[])
+
+
+@router.post("/classify", dependencies=CSRF)
+async def classify_names(
+    request: Request,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    form = await request.form()
+    text = str(form.get("names", ""))
+    names = [n.strip() for n in text.splitlines() if n.strip()][: classification.MAX_NAMES]
+    error = None if names else "введите хотя бы одно наименование"
+    rows = list(zip(names, classification.suggest(session, names), strict=True)) if names else []
+    return render(request, "matching/classify.html", user, text=text, rows=rows, error=error)
+
+
+@router.post("/classify/correct", dependencies=CSRF)
+async def correct_name(
+    request: Request,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    name, code = str(form.get("name", "")), str(form.get("okpd2_code", "")).strip()
+    suggested = str(form.get("suggested_code", "")) or None
+    context = {"name": name, "code": code, "suggested_code": suggested, "error": None}
+    try:
+        context["correction"] = classification.correct(session, user, name, code, suggested)
+    except InvalidField as exc:
+        session.rollback()
+        context["error"] = exc.message
+    return render(request, "matching/_correction.html", user, **context)
