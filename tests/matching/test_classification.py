@@ -34,7 +34,6 @@ NAMED_CLASSES = [
     ("Пиломатериалы хвойные", "16.10"),
     ("Мука пшеничная", "10.61"),
     ("Плитка керамическая", "23.31"),
-    ("Трубы ПНД", "22.21"),  # polyethylene pipes: ПНД is in the synonyms list
 ]
 MOTOR_OIL = "Масло моторное"
 UNIVERSAL_OIL = "19.20.29.110"  # Масла моторные (универсальные, …), not the first suggestion

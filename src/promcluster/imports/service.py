@@ -6,7 +6,7 @@ import csv
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -25,6 +25,7 @@ from promcluster.imports.readers import UnusableFile
 from promcluster.imports.rows import Header, Parsed, Problem
 from promcluster.imports.upsert import BatchConflict, Outcome
 from promcluster.imports.writers import WRITERS, Writer
+from promcluster.matching.classification import code_hints
 
 BATCH_SIZE = 5000
 RETRIES = 5
@@ -159,7 +160,7 @@ def _write_rows(session: Session, writer: Writer, rows: list[Parsed]) -> Outcome
 
 def _account(session: Session, run_id: int, batch, writer: Writer, outcome: Outcome, progress):
     """Store the batch's report lines and add its counts to the run."""
-    problems = [p for r in batch for p in r.problems] + writer.problems
+    problems = _with_code_hints(session, writer, batch) + writer.problems
     if problems:
         session.execute(insert(RejectedRow), [{"run_id": run_id, **asdict(p)} for p in problems])
     session.execute(
@@ -175,6 +176,31 @@ def _account(session: Session, run_id: int, batch, writer: Writer, outcome: Outc
         )
     )
     return session.get(ImportRun, run_id)
+
+
+def _with_code_hints(session: Session, writer: Writer, batch: list[Parsed]) -> list[Problem]:
+    """The batch's problems; a row refused for an empty OKPD2 cell but holding a product name
+    gets the likeliest codes in its reason, for the user to fill in."""
+    fields = {c.field for c in writer.kind.columns}
+    if "okpd2" not in fields or "name" not in fields:
+        return [p for r in batch for p in r.problems]
+    title = writer.title("okpd2")
+    uncoded = [
+        r
+        for r in batch
+        if r.values.get("name")
+        and any(p.column == title for p in r.problems)
+        and "okpd2" not in r.values
+    ]
+    found = code_hints(session, [r.values["name"] for r in uncoded])
+    hints = {id(r): hint for r, hint in zip(uncoded, found, strict=True) if hint}
+    return [
+        replace(p, reason=f"{p.reason}; {hints[id(r)]}")
+        if p.column == title and id(r) in hints
+        else p
+        for r in batch
+        for p in r.problems
+    ]
 
 
 def _finish(factory, run_id: int, status: str, message: str | None) -> ImportRun:

@@ -147,3 +147,13 @@ def names_in_file(path: Path, column: str, sheet: str | None = None) -> Iterator
             yield "" if value is None else str(value).strip()
     finally:
         table.close()
+
+
+def code_hints(session: Session, names: Sequence[str], top: int = 3) -> list[str]:
+    """For each name, a line suggesting the likeliest codes («возможно: 23.61.12 …»)."""
+    if not names:
+        return []
+    return [
+        "возможно: " + "; ".join(f"{s.code} «{s.name}»" for s in found) if found else ""
+        for found in suggest(session, names, top)
+    ]

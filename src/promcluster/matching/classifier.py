@@ -19,11 +19,11 @@ from sklearn.preprocessing import normalize
 from promcluster.matching.text import expand, lemmas
 
 MIN_LEVEL = 3  # XX.XX classes and finer; divisions and groups are too broad to suggest
-ANCESTOR_WEIGHT = 0.35
+ANCESTOR_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.4  # synonyms and expanded abbreviations count less than the words typed
-CHAR_WEIGHT = 0.5
+CHAR_WEIGHT = 0.6
 COMMON_CHARS = 0.02  # character n-grams in more documents than this share carry no signal
-HEAD_WEIGHT = 2  # counts of the marked first lemma
+HEAD_WEIGHT = 1  # counts of the marked first lemma
 PER_CLASS = 2  # suggestions from one XX.XX class, so that the list offers alternatives
 POOL = 60  # nearest documents looked at for each name
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
@@ -107,12 +107,27 @@ class Classifier:
         for none (ancestors' names add words only)."""
         own = [t for t, _ in terms]
         words = self.words.transform(own)
-        words = normalize(words + SYNONYM_WEIGHT * self.words.transform([s for _, s in terms]))
+        synonyms = sparse.diags(self._synonym_weights(terms)) @ self.words.transform(
+            [s for _, s in terms]
+        )
+        words = normalize(words + synonyms)
         if chars is None:
             chars = sparse.csr_matrix((len(own), len(self.chars.vocabulary_)), dtype=np.float32)
         elif chars is ...:
             chars = self.chars.transform(own)
         return normalize(sparse.hstack([words, CHAR_WEIGHT * normalize(chars)]).tocsr())
+
+    def _synonym_weights(self, terms: Sequence[tuple[str, str]]) -> np.ndarray:
+        """``SYNONYM_WEIGHT``, or 1 when the name holds a word the classifier never uses (an
+        abbreviation such as «ПНД»: then its expansion is all there is to go by)."""
+        vocabulary = self.words.vocabulary_
+        return np.array(
+            [
+                1.0 if s and any(w not in vocabulary for w in own.split()) else SYNONYM_WEIGHT
+                for own, s in terms
+            ],
+            dtype=np.float32,
+        )
 
     def learn(
         self, examples: Iterable[tuple[str, str]], keys: Sequence[Hashable] | None = None
