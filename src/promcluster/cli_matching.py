@@ -90,3 +90,33 @@ def reindex_command(database: Database = None) -> None:
         }
         counts = reindex(session.connection(), progress=lambda k, n: bar.advance(tasks[k], n))
     console.print("Проиндексировано: " + ", ".join(f"{k}: {n}" for k, n in counts.items()))
+
+
+@app.command("match")
+def match_command(
+    side: Annotated[str, typer.Argument(help="need (поставщики для потребности) или offer")],
+    posting: Annotated[int, typer.Argument(help="номер потребности или предложения")],
+    limit: Annotated[int, typer.Option(help="сколько кандидатов")] = 20,
+    database: Database = None,
+) -> None:
+    """Ranked candidate suppliers of a need (or buyers of an offer) with their reasons, the
+    same ranking as the posting's page: one block per candidate."""
+    from promcluster.errors import NotFound
+    from promcluster.labels import MATCH_TIERS
+    from promcluster.matching.candidates import buyer_candidates, supplier_candidates
+    from promcluster.matching.models import Need, Offer
+
+    if side not in ("need", "offer") or not 1 <= limit <= 100:
+        err.print("Укажите need или offer и --limit от 1 до 100")
+        raise typer.Exit(2)
+    with session_for(database, "match") as session:
+        model, rank = (Need, supplier_candidates) if side == "need" else (Offer, buyer_candidates)
+        record = session.get(model, posting)
+        if record is None:
+            raise NotFound(f"нет {'потребности' if side == 'need' else 'предложения'} №{posting}")
+        found = rank(session, record, limit)
+    console.print(f"{record.product_name} ({record.okpd2_code or 'без кода ОКПД2'}): {len(found)}")
+    for number, c in enumerate(found, start=1):
+        typer.echo(f"{number}. {c.name} — {c.region_name}, {MATCH_TIERS[c.tier]}, {c.score:.3f}")
+        for reason in c.reasons:
+            typer.echo(f"   · {reason}")

@@ -94,7 +94,7 @@ def test_cluster_list_filters_by_status_and_searches_by_text(page: Page, context
     # Typing in the search box narrows the list as you type.
     page.get_by_label("Статус").select_option(label="любой")
     expect(names).to_have_count(total)
-    search = page.get_by_label("Поиск")
+    search = page.get_by_label("Поиск", exact=True)
     search.press_sequentially("янтар", delay=20)
     # Playwright types Cyrillic with insertText (no keyup event, unlike a real keyboard), so a
     # final real key stands in for the keyup that the page listens to.
@@ -107,7 +107,7 @@ def test_cluster_list_filters_by_status_and_searches_by_text(page: Page, context
     # The same form works as a plain GET without JavaScript.
     plain = contexts.new(java_script_enabled=False).new_page()
     plain.goto("/clusters")
-    plain.get_by_label("Поиск").fill("янтар")
+    plain.get_by_label("Поиск", exact=True).fill("янтар")
     plain.get_by_role("button", name="Найти").click()
     plain.wait_for_url(lambda url: _query(url).get("q") == ["янтар"])
     expect(plain.locator("#results")).to_contain_text("Найдено: 1")

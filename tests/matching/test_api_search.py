@@ -233,10 +233,16 @@ def test_suggestions_for_one_name_best_first(client, db):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"top": 0}, "top"), ({"top": 21}, "top"), ({"name": ""}, "name"), ({}, "name")],
+    [
+        ({"name": GRAVEL, "top": 0}, "top"),
+        ({"name": GRAVEL, "top": 21}, "top"),
+        ({"name": ""}, "name"),
+        ({"name": "щ" * 501}, "name"),
+        ({}, "name"),
+    ],
 )
 def test_suggestion_bounds_are_refused(client, db, params, field):
-    refused(client, f"{API}/okpd2/suggest", {"name": GRAVEL, **params} if params else {}, field)
+    refused(client, f"{API}/okpd2/suggest", params, field)
 
 
 @with_classifier

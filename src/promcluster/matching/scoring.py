@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from promcluster.labels import MATCH_PARTIES, MATCH_REASONS, MATCH_SOURCES
-from promcluster.matching.text import index_terms
+from promcluster.matching.text import lemmas
 from promcluster.niches.demand import group_of
 from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX
 
@@ -136,8 +136,9 @@ def text_overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, list[str]
 
 @lru_cache(maxsize=50_000)
 def terms_of(product: str | None) -> frozenset[str]:
-    """The lemma set of a product name (kept: the same names recur across candidates)."""
-    return frozenset(index_terms(product))
+    """The lemma set of a product name as written, without synonyms, so that the words the
+    explanation says are shared are the names' own (kept: names recur across candidates)."""
+    return frozenset(lemmas(product))
 
 
 def product_closeness(target: Target, evidence: Evidence) -> tuple[float, str]:

@@ -70,27 +70,15 @@ class KnownWords:
     def cached(self, connection: Connection) -> Vocabulary | None:
         return self._by_database.get(self._key(connection))
 
-    def get(self, connection: Connection, wait: bool = True) -> Vocabulary | None:
-        """The vocabulary; without ``wait``, ``None`` while it is being loaded in the background
-        (a web request does not wait seconds for spelling corrections)."""
+    def get(self, connection: Connection) -> Vocabulary:
+        """The vocabulary, loaded on first use (``serve`` loads it at start, in the background;
+        a search arriving meanwhile waits for it)."""
         key = self._key(connection)
-        if key in self._by_database:
-            return self._by_database[key]
-        if wait:
+        if key not in self._by_database:
             with self._lock:
                 if key not in self._by_database:
                     self._by_database[key] = _load_vocabulary(connection)
-            return self._by_database[key]
-        if self._lock.acquire(blocking=False):
-            threading.Thread(target=self._load, args=(connection.engine, key), daemon=True).start()
-        return None
-
-    def _load(self, engine, key: str) -> None:
-        try:
-            with engine.connect() as connection:
-                self._by_database[key] = _load_vocabulary(connection)
-        finally:
-            self._lock.release()
+        return self._by_database[key]
 
     def forget(self) -> None:
         self._by_database.clear()
@@ -220,12 +208,8 @@ def search(
     limit: int = LIMIT,
     offset: int = 0,
     prefix: bool = False,
-    wait_for_words: bool = True,
 ) -> Results:
-    """The best ``limit`` documents for ``query`` (every word first, else any word).
-
-    Without ``wait_for_words`` a search made while the spelling vocabulary is still loading
-    goes without corrections."""
+    """The best ``limit`` documents for ``query`` (every word first, else any word)."""
     if not kinds:
         raise InvalidField("kind", "не выбран ни один вид записей")
     kinds = parse_kinds(list(kinds))
@@ -234,7 +218,7 @@ def search(
     if not 0 <= offset <= RANKED - limit:
         raise InvalidField("offset", f"показываются только первые {RANKED} результатов")
     connection = session.connection()
-    vocabulary = known_words.get(connection, wait=wait_for_words)
+    vocabulary = known_words.get(connection)
     groups, corrected = plan(query, vocabulary, prefix)
     results = Results(query=query, corrected=corrected)
     if not groups:

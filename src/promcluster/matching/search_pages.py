@@ -117,7 +117,7 @@ async def correct_name(
     form = await request.form()
     name, code = str(form.get("name", "")), str(form.get("okpd2_code", "")).strip()
     suggested = str(form.get("suggested_code", "")) or None
-    context = {"name": name, "code": code, "suggested_code": suggested, "error": None}
+    context = {"product_name": name, "code": code, "suggested_code": suggested, "error": None}
     try:
         context["correction"] = classification.correct(session, user, name, code, suggested)
     except InvalidField as exc:

@@ -104,18 +104,13 @@ def _synonym_groups() -> dict[str, tuple[tuple[tuple[str, ...], ...], ...]]:
     return {first: tuple(groups) for first, groups in by_first.items()}
 
 
-def _contains(sequence: list[str], part: tuple[str, ...]) -> bool:
-    n = len(part)
-    return any(tuple(sequence[i : i + n]) == part for i in range(len(sequence) - n + 1))
-
-
 def expand(found: list[str]) -> list[str]:
     """``found`` followed by the lemmas of every synonym or abbreviation of what it holds."""
     groups = _synonym_groups()
     present = set(found)
     extra: list[str] = []
     for group in dict.fromkeys(g for w in found for g in groups.get(w, ())):
-        if any(v[0] in present and _contains(found, v) for v in group):
+        if any(all(w in present for w in v) for v in group):  # in any order: «блоки газобетонные»
             extra.extend(w for v in group for w in v if w not in present)
             present.update(w for v in group for w in v)
     return found + extra
