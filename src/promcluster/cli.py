@@ -107,6 +107,14 @@ def import_file(
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="лист книги XLSX (по умолчанию первый)")] = None,
     batch_size: Annotated[int, typer.Option(help="строк в одной транзакции")] = 5000,
+    defer_index: Annotated[
+        bool,
+        typer.Option(
+            "--defer-index",
+            help="не включать новые записи в поиск сразу (для миллионов строк); потом "
+            "выполните promcluster search reindex --missing",
+        ),
+    ] = False,
     database: Database = None,
 ) -> None:
     """Import a file; exit 1 when some rows were rejected, 2 when the file is unusable."""
@@ -134,6 +142,7 @@ def import_file(
                 batch_size=batch_size,
                 on_batch=show,
                 parallel=True,
+                defer_index=defer_index,
             )
         except KeyboardInterrupt:
             err.print(
@@ -160,6 +169,8 @@ def import_file(
     )
     if run.ignored_columns:
         console.print("Не распознаны и пропущены столбцы: " + ", ".join(run.ignored_columns))
+    if defer_index and run.created:
+        console.print("Новые записи появятся в поиске после: promcluster search reindex --missing")
     if run.rejected:
         where = f"отчёт: {errors}" if errors else "отчёт: --errors ФАЙЛ.csv"
         err.print(f"[yellow]Отклонено строк: {run.rejected}[/yellow] ({where})")

@@ -77,18 +77,28 @@ def search_command(
 
 
 @search_app.command("reindex")
-def reindex_command(database: Database = None) -> None:
-    """Rebuild the search index from the records (after data was changed outside the platform)."""
+def reindex_command(
+    missing: Annotated[
+        bool, typer.Option("--missing", help="только записи, которых ещё нет в индексе")
+    ] = False,
+    database: Database = None,
+) -> None:
+    """Rebuild the search index from the records (after data was changed outside the platform),
+    or only add the records it lacks (after ``import --defer-index``)."""
     from sqlalchemy import func, select
 
-    from promcluster.matching.documents import KINDS, MODELS, reindex
+    from promcluster.matching.documents import KINDS, MODELS, index_missing, reindex
 
     with session_for(database, "reindex") as session, Progress(console=err) as bar:
         tasks = {
-            k: bar.add_task(f"Индекс: {k}", total=session.scalar(select(func.count(MODELS[k].id))))
+            k: bar.add_task(
+                f"Индекс: {k}",
+                total=None if missing else session.scalar(select(func.count(MODELS[k].id))),
+            )
             for k in KINDS
         }
-        counts = reindex(session.connection(), progress=lambda k, n: bar.advance(tasks[k], n))
+        build = index_missing if missing else reindex
+        counts = build(session.connection(), progress=lambda k, n: bar.advance(tasks[k], n))
     console.print("Проиндексировано: " + ", ".join(f"{k}: {n}" for k, n in counts.items()))
 
 

@@ -68,3 +68,20 @@ def test_reindex_rebuilds_an_index_emptied_by_hand(db):
     assert db.count("search_documents") == before
     again = run(db, "search", "find", "газобетон").output
     assert sorted(again.splitlines()) == sorted(found.splitlines())  # ties may swap places
+
+
+def test_a_deferred_import_is_searchable_after_reindex_missing(db, tmp_path):
+    from factories import fresh_inn
+    from imports.kit import HEADER, write_csv
+
+    rows = [[fresh_inn(), "ООО «Кирпичный завод Тобольска»", "72"]]
+    path = write_csv(tmp_path / "firms.csv", [HEADER, *rows])
+    result = run(db, "import", "enterprises", str(path), "--defer-index")
+    assert result.exit_code == 0, result.output
+    assert "search reindex --missing" in result.output
+    assert "Тобольск" not in run(db, "search", "find", "кирпичный завод").output
+    result = run(db, "search", "reindex", "--missing")
+    assert result.exit_code == 0, result.output
+    assert "enterprise: 1" in result.output
+    assert "Кирпичный завод Тобольска" in run(db, "search", "find", "кирпичного завода").output
+    assert "enterprise: 0" in run(db, "search", "reindex", "--missing").output  # nothing left

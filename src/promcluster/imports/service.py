@@ -63,10 +63,12 @@ def run_import(
     batch_size: int = BATCH_SIZE,
     on_batch: Progress | None = None,
     parallel: bool = False,
+    defer_index: bool = False,
 ) -> ImportRun:
     """Import ``path`` as ``kind``; returns the finished run. An unusable file marks the run
     failed and raises ``UnusableFile`` before any row is written. ``parallel`` reads the file
-    in a second process."""
+    in a second process; ``defer_index`` leaves new records out of the search index until
+    ``documents.index_missing`` runs (for loads of millions of rows)."""
     if run_id is None:
         run_id = start_run(factory, kind, path.name, actor)
     try:
@@ -82,7 +84,9 @@ def run_import(
             writer_class = WRITERS[kind]
 
             def writer_of() -> Writer:
-                return writer_class(header, lookups, user, actor, run_id)
+                writer = writer_class(header, lookups, user, actor, run_id)
+                writer.defer_index = defer_index
+                return writer
 
             for batch, progress in items:
                 _commit(factory, run_id, writer_of, batch, progress, on_batch)

@@ -39,6 +39,11 @@ class Outcome:
     updated_ids: list[int] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
 
+    @property
+    def ids_written(self) -> list[int]:
+        """The records the batch created or changed."""
+        return self.created_ids + self.updated_ids
+
 
 def upsert(
     session: Session,

@@ -35,6 +35,7 @@ class Writer:
     """Writes the rows of one kind; a subclass says how."""
 
     kind: Kind
+    defer_index = False  # new records wait for ``search reindex --missing`` (bulk loads)
 
     def __init__(
         self, header: Header, lookups: Lookups, user: User | None, actor: Actor, run_id: int
@@ -91,7 +92,7 @@ class Writer:
         origin = {"import_run": self.run_id, "rows": rows}
         outcome = upsert(session, model, key, unique, self.actor, links, origin)
         if (indexed := documents.KIND_OF.get(model)) is not None:
-            changed = outcome.created_ids + outcome.updated_ids
+            changed = outcome.updated_ids if self.defer_index else outcome.ids_written
             documents.refresh(session.connection(), indexed, changed)
         return outcome
 

@@ -139,6 +139,26 @@ def reindex(
     return counts
 
 
+def index_missing(
+    connection: Connection, progress: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
+    """Index the records that have no document yet (after imports with a deferred index)."""
+    counts = {}
+    for kind in KINDS:
+        model = MODELS[kind]
+        indexed = select(SearchDocument.ref_id).where(SearchDocument.kind == kind)
+        query = select(model.id).where(model.id.not_in(indexed))
+        if kind in ("need", "offer"):
+            query = query.where(model.status == "open")
+        missing = list(connection.scalars(query.order_by(model.id)))
+        counts[kind] = 0
+        for chunk in _chunks(missing, BATCH):
+            counts[kind] += refresh(connection, kind, chunk)
+            if progress:
+                progress(kind, len(chunk))
+    return counts
+
+
 def _learn(connection: Connection, texts: Iterable[str]) -> None:
     """Tell this process's spelling vocabulary about newly indexed words."""
     from promcluster.matching.search import known_words
