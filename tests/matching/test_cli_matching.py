@@ -85,3 +85,27 @@ def test_a_deferred_import_is_searchable_after_reindex_missing(db, tmp_path):
     assert "enterprise: 1" in result.output
     assert "Кирпичный завод Тобольска" in run(db, "search", "find", "кирпичного завода").output
     assert "enterprise: 0" in run(db, "search", "reindex", "--missing").output  # nothing left
+
+
+def test_a_product_row_without_a_code_gets_code_hints_in_the_report(db, tmp_path):
+    from factories import fresh_inn
+    from imports.kit import write_csv
+
+    inn = fresh_inn()
+    firms = write_csv(
+        tmp_path / "firms.csv", [["ИНН", "Наименование", "Регион"], [inn, "АО «Щебень»", "72"]]
+    )
+    assert run(db, "import", "enterprises", str(firms)).exit_code == 0
+    lines = write_csv(
+        tmp_path / "lines.csv",
+        [
+            ["ИНН", "Направление", "ОКПД2", "Наименование"],
+            [inn, "производит", "", "Щебень гранитный"],
+        ],
+    )
+    report = tmp_path / "errors.csv"
+    result = run(db, "import", "products", str(lines), "--errors", str(report))
+    assert result.exit_code == 1
+    reason = report.read_text("utf-8-sig")
+    assert "пустая обязательная ячейка; возможно: 08.12" in reason
+    assert db.count("product_lines") == 0

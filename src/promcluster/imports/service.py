@@ -25,7 +25,6 @@ from promcluster.imports.readers import UnusableFile
 from promcluster.imports.rows import Header, Parsed, Problem
 from promcluster.imports.upsert import BatchConflict, Outcome
 from promcluster.imports.writers import WRITERS, Writer
-from promcluster.matching.classification import code_hints
 
 BATCH_SIZE = 5000
 RETRIES = 5
@@ -196,6 +195,10 @@ def _with_code_hints(session: Session, writer: Writer, batch: list[Parsed]) -> l
         and any(p.column == title for p in r.problems)
         and "okpd2" not in r.values
     ]
+    if not uncoded:
+        return [p for r in batch for p in r.problems]
+    from promcluster.matching.classification import code_hints  # scikit-learn: only when needed
+
     found = code_hints(session, [r.values["name"] for r in uncoded])
     hints = {id(r): hint for r, hint in zip(uncoded, found, strict=True) if hint}
     return [
