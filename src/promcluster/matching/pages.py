@@ -209,12 +209,15 @@ async def response_status(
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
 ):
-    form = await request.form()
-    body = schemas.ResponseStatusIn.model_validate(
-        {"status": form.get("status"), "version": form.get("version")}
-    )
+    body = schemas.ResponseStatusIn.model_validate(await _status_form(request))
     service.set_response_status(session, user, response_id, body.status, body.version)
     return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
+
+
+async def _status_form(request: Request) -> dict[str, Any]:
+    """The status and the version read, as the status buttons of a page post them."""
+    form = await request.form()
+    return {"status": form.get("status"), "version": form.get("version")}
 
 
 @router.post("/needs/{need_id}/status", dependencies=CSRF)
@@ -224,10 +227,7 @@ async def need_status(
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
 ):
-    form = await request.form()
-    body = schemas.NeedPatch.model_validate(
-        {"status": form.get("status"), "version": form.get("version")}
-    )
+    body = schemas.NeedPatch.model_validate(await _status_form(request))
     service.update_need(session, user, need_id, body.model_dump(exclude_unset=True))
     return RedirectResponse(f"/needs/{need_id}", status_code=303)
 
@@ -257,10 +257,7 @@ async def offer_status(
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
 ):
-    form = await request.form()
-    body = schemas.OfferPatch.model_validate(
-        {"status": form.get("status"), "version": form.get("version")}
-    )
+    body = schemas.OfferPatch.model_validate(await _status_form(request))
     service.update_offer(session, user, offer_id, body.model_dump(exclude_unset=True))
     return RedirectResponse(f"/offers/{offer_id}", status_code=303)
 
