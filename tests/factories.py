@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import AuditLog, User
 from promcluster.auth.service import create_user
+from promcluster.compliance.models import Rule
+from promcluster.compliance.rules import load_rules
 from promcluster.db import make_sessionmaker, transaction
 from promcluster.registry import service
 from promcluster.registry.models import Chain, Cluster, Enterprise, InvestmentProject, Membership
@@ -60,8 +62,11 @@ CLEAN_ORDER = (
     "users",
     "declared_figures",
     "sources",
+    "compliance_marks",
     "project_products",
     "investment_projects",
+    "stage_suppliers",
+    "chain_stages",
     "chain_products",
     "chains",
     "memberships",
@@ -101,6 +106,9 @@ class Database:
                     connection.execute(delete(User).where(User.id.not_in(self.keep_users)))
                 else:
                     connection.execute(text(f"DELETE FROM {table}"))
+            connection.execute(delete(Rule))  # back to the package's default editions
+        with self.session() as session:
+            load_rules(session)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic and the app see the whole schema."""
 
 from promcluster.auth.models import AuditLog, User
+from promcluster.compliance.models import Mark, Rule
 from promcluster.db import Base
 from promcluster.imports.models import ImportRun, RejectedRow
 from promcluster.matching.models import (
@@ -15,6 +16,7 @@ from promcluster.matching.models import (
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import (
     Chain,
+    ChainStage,
     Cluster,
     DeclaredFigure,
     Enterprise,
@@ -22,6 +24,7 @@ from promcluster.registry.models import (
     Membership,
     ProductLine,
     Source,
+    StageSupplier,
     Supply,
 )
 
@@ -29,6 +32,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Chain",
+    "ChainStage",
     "City",
     "Cluster",
     "Correction",
@@ -36,6 +40,7 @@ __all__ = [
     "Enterprise",
     "ImportRun",
     "InvestmentProject",
+    "Mark",
     "Membership",
     "Need",
     "Notification",
@@ -46,8 +51,10 @@ __all__ = [
     "Region",
     "RejectedRow",
     "Response",
+    "Rule",
     "SearchDocument",
     "Source",
+    "StageSupplier",
     "Supply",
     "User",
 ]

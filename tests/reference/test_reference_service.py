@@ -5,12 +5,14 @@ import csv
 import pytest
 from sqlalchemy import func, select
 
+from promcluster.compliance.models import Rule
 from promcluster.errors import InvalidField
 from promcluster.reference import service as reference
 from promcluster.reference.models import City, Okpd, Okved, Region
 
 SHIPPED = {"regions": 85, "cities": 1117, "okved2": 3043, "okpd2": 20328}
 MODELS = {"regions": Region, "cities": City, "okved2": Okved, "okpd2": Okpd}
+RULES = 9  # the federal requirements C1–C7, S1, V1 (one edition each)
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:
@@ -51,12 +53,13 @@ def test_loading_again_adds_and_updates_nothing(db):
     with db.session() as session:
         reports = reference.load_reference(session)
         assert {r.table: (r.added, r.updated) for r in reports} == {
-            table: (0, 0) for table in SHIPPED
+            table: (0, 0) for table in (*SHIPPED, "compliance_rules")
         }
         session.rollback()
     with db.session() as session:
         for table, model in MODELS.items():
             assert session.scalar(select(func.count()).select_from(model)) == SHIPPED[table]
+        assert session.scalar(select(func.count()).select_from(Rule)) == RULES
 
 
 def test_reference_loaded(db):

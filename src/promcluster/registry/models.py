@@ -169,6 +169,9 @@ class Membership(Versioned, Base):
     since: Mapped[date | None] = mapped_column(Date)
     until: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # A participant that made no industrial products in the previous reporting period and is
+    # organising production in the cluster (rule C4 of the federal requirements).
+    without_output: Mapped[bool] = mapped_column(Boolean, default=False)
 
     cluster: Mapped[Cluster] = relationship(back_populates="memberships")
     enterprise: Mapped[Enterprise] = relationship(back_populates="memberships", lazy="joined")
@@ -193,6 +196,9 @@ class Chain(Versioned, Base):
     projects: Mapped[list["InvestmentProject"]] = relationship(
         back_populates="chain", order_by="InvestmentProject.id"
     )
+    stages: Mapped[list["ChainStage"]] = relationship(
+        back_populates="chain", cascade="all, delete-orphan", order_by="ChainStage.position"
+    )
 
     @property
     def project_count(self) -> int:
@@ -202,6 +208,52 @@ class Chain(Versioned, Base):
     def project_amount(self) -> int:
         """Sum of the known amounts of the chain's projects, in roubles."""
         return sum(p.amount or 0 for p in self.projects)
+
+
+class ChainStage(Versioned, Base):
+    """A stage of a chain: an input product (OKPD2) with the enterprises assigned to supply it;
+    a stage without a supplier in the cluster's regions is a gap."""
+
+    __tablename__ = "chain_stages"
+    __table_args__ = (UniqueConstraint("chain_id", "okpd2_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain_id: Mapped[int] = mapped_column(ForeignKey("chains.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    okpd2_code: Mapped[str] = mapped_column(ForeignKey("okpd2.code"))
+    name: Mapped[str | None] = mapped_column(String(500))
+    # The chain's yearly need of this input, in roubles (when known; else read from the
+    # consumption lines of the cluster's members).
+    value: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    chain: Mapped[Chain] = relationship(back_populates="stages")
+    product: Mapped[Okpd] = relationship(lazy="joined")
+    suppliers: Mapped[list["StageSupplier"]] = relationship(
+        back_populates="stage", cascade="all, delete-orphan", order_by="StageSupplier.id"
+    )
+    projects: Mapped[list["InvestmentProject"]] = relationship(
+        back_populates="stage", order_by="InvestmentProject.id"
+    )
+
+
+class StageSupplier(Versioned, Base):
+    """An enterprise assigned to supply a chain stage."""
+
+    __tablename__ = "stage_suppliers"
+    __table_args__ = (UniqueConstraint("stage_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage_id: Mapped[int] = mapped_column(
+        ForeignKey("chain_stages.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+
+    stage: Mapped[ChainStage] = relationship(back_populates="suppliers")
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 
 
 class InvestmentProject(Versioned, Base):
@@ -215,6 +267,10 @@ class InvestmentProject(Versioned, Base):
     )
     chain_id: Mapped[int | None] = mapped_column(
         ForeignKey("chains.id", ondelete="SET NULL"), index=True
+    )
+    # The chain stage the project fills (a done project covers its stage).
+    stage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chain_stages.id", ondelete="SET NULL"), index=True
     )
     initiator_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprises.id", ondelete="SET NULL")
@@ -230,6 +286,7 @@ class InvestmentProject(Versioned, Base):
 
     cluster: Mapped[Cluster] = relationship(back_populates="projects")
     chain: Mapped[Chain | None] = relationship(back_populates="projects")
+    stage: Mapped[ChainStage | None] = relationship(back_populates="projects")
     initiator: Mapped[Enterprise | None] = relationship(lazy="joined")
     products: Mapped[list[Okpd]] = relationship(secondary=project_product, lazy="selectin")
 

@@ -92,6 +92,7 @@ class MembershipIn(Strict):
     since: date | None = None
     until: date | None = None
     note: str | None = None
+    without_output: bool = False
 
 
 class ChainIn(Strict):
@@ -107,6 +108,7 @@ class ProjectIn(Strict):
     cluster_id: int
     name: Name
     chain_id: int | None = None
+    stage_id: int | None = None
     initiator_id: int | None = None
     description: str | None = None
     amount: Money | None = None

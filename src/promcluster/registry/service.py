@@ -14,6 +14,7 @@ from promcluster.errors import Conflict, InvalidField, NotFound
 from promcluster.reference import service as reference
 from promcluster.registry.models import (
     Chain,
+    ChainStage,
     Cluster,
     Enterprise,
     InvestmentProject,
@@ -204,6 +205,11 @@ def _set_cluster_record(session: Session, obj: Any, data: dict[str, Any]) -> Non
         chain = get(session, Chain, chain_id, "chain_id")
         if chain.cluster_id != cluster_id:
             raise InvalidField("chain_id", "цепочка относится к другому кластеру")
+    stage_id = data.get("stage_id", getattr(obj, "stage_id", None))
+    if stage_id is not None and ("stage_id" in data or "chain_id" in data):
+        stage = get(session, ChainStage, stage_id, "stage_id")
+        if stage.chain_id != chain_id:
+            raise InvalidField("stage_id", "этап относится к другой цепочке")
     for key, value in data.items():
         setattr(obj, key, value)
     if (

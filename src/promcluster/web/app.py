@@ -55,8 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routes(app: FastAPI) -> None:
     from promcluster.auth.api import router as audit_api
     from promcluster.auth.pages import router as auth_pages
+    from promcluster.chains.api import router as chains_api
+    from promcluster.chains.pages import router as chains_pages
+    from promcluster.compliance.api import router as compliance_api
+    from promcluster.compliance.pages import router as compliance_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
+    from promcluster.indicators.api import router as indicators_api
+    from promcluster.indicators.pages import router as indicators_pages
     from promcluster.matching.api import router as matching_api
     from promcluster.matching.pages import router as matching_pages
     from promcluster.matching.search_pages import router as search_pages
@@ -74,6 +80,12 @@ def _routes(app: FastAPI) -> None:
     app.include_router(matching_api)
     app.include_router(matching_pages)
     app.include_router(search_pages)
+    app.include_router(chains_api)
+    app.include_router(chains_pages)
+    app.include_router(compliance_api)
+    app.include_router(compliance_pages)
+    app.include_router(indicators_api)
+    app.include_router(indicators_pages)
     app.include_router(auth_pages)
     app.include_router(registry_pages)
 

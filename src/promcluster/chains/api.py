@@ -1,0 +1,5 @@
+"""Chains REST API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Chain designer and supply graph pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

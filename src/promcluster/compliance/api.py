@@ -1,0 +1,5 @@
+"""Compliance REST API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Compliance pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Indicators REST API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

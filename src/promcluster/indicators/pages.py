@@ -1,0 +1,5 @@
+"""Indicators pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
