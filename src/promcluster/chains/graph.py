@@ -188,3 +188,46 @@ def cooperation(graph: SupplyGraph) -> Cooperation:
     inside = sum(e.value or 0 for e in graph.participant_edges())
     purchases = max(sum(graph.purchases.values()), inside)
     return Cooperation(graph.year, inside, purchases, len(graph.participants))
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """What a set of enterprises buys per year, from their consumption lines (roubles)."""
+
+    total: int  # lines with a known value
+    outside: int  # bought outside the region (value × outside share)
+    imported: int  # imported (value × import share)
+    lines: int
+    unknown_shares: int  # lines with a value but no outside or import share
+
+    @property
+    def import_share(self) -> float | None:
+        return self.imported / self.total if self.total else None
+
+    @property
+    def outside_share(self) -> float | None:
+        return self.outside / self.total if self.total else None
+
+
+def purchases(
+    session: Session, enterprise_ids: list[int], prefixes: list[str] | None = None
+) -> Purchases:
+    """Consumption of ``enterprise_ids`` (optionally only OKPD2 codes under ``prefixes``): the
+    total value and the parts bought outside the region and imported."""
+    if not enterprise_ids:
+        return Purchases(0, 0, 0, 0, 0)
+    query = select(ProductLine.value, ProductLine.outside_share, ProductLine.import_share).where(
+        ProductLine.enterprise_id.in_(enterprise_ids),
+        ProductLine.direction == "consumes",
+        ProductLine.value.is_not(None),
+    )
+    if prefixes:
+        query = query.where(or_(*(ProductLine.okpd2_code.startswith(p) for p in prefixes)))
+    total = outside = imported = lines = unknown = 0
+    for value, out, imp in session.execute(query):
+        lines += 1
+        total += value
+        outside += round(value * (out or 0))
+        imported += round(value * (imp or 0))
+        unknown += out is None and imp is None
+    return Purchases(total, outside, imported, lines, unknown)
