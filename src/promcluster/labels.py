@@ -149,3 +149,108 @@ SEARCH_KINDS = {
     "offer": "Предложение",
 }
 SEARCH_DETAILS = {"okved": "ОКВЭД2", "need": "заказчик", "offer": "поставщик"}
+# Compliance with the federal requirements (compliance/)
+COMPLIANCE_STATUSES = {
+    "pass": "выполнено",
+    "fail": "не выполнено",
+    "unknown": "по данным не решить",
+    "checklist": "ждёт отметок по документам",
+    "not_applicable": "не применяется",
+}
+COMPLIANCE_VERDICTS = {
+    "pass": "соответствует требованиям",
+    "fail": "не соответствует требованиям",
+    "incomplete": "проверка не завершена",
+}
+RULE_DECIDED_BY = {
+    "data": "по данным платформы",
+    "document": "по документам",
+    "mixed": "по данным и документам",
+}
+RULE_READINGS = {"confirmed": "подтверждено", "confirm": "требует уточнения по тексту акта"}
+RULE_PARAMS = {
+    "min_contracts": "договоров с другими участниками у каждого, не менее",
+    "exclude_roles": "роли, не считающиеся участниками",
+    "min_participants": "участников — промышленных предприятий, не менее",
+    "industrial_sections": "разделы ОКВЭД2 промышленной деятельности",
+    "min_share": "уровень функциональной зависимости, не ниже (доля)",
+    "min_share_priority": "то же для приоритетных территорий, не ниже (доля)",
+    "priority_participants_share": "доля участников на приоритетных территориях, не менее",
+    "max_without_output": "участников без выпуска продукции, не более",
+    "years_to_contract": "лет на заключение договоров поставки",
+    "amendment_date": "дата изменений (решения до неё — срочные)",
+    "years": "лет действия решения",
+}
+COMPLIANCE_RECORDS = {
+    "enterprise": "предприятие",
+    "membership": "участие",
+    "cluster": "кластер",
+}
+
+# Indicators (indicators/): computed indicators beyond the declared ones, their bases and levels.
+INDICATORS.update(
+    {
+        "revenue": "выручка участников",
+        "sme_share": "доля МСП среди участников",
+        "investment_in_progress": "инвестиции в реализуемых проектах",
+        "investment_done": "инвестиции в завершённых проектах",
+        "cooperation_share": "доля кооперационных поставок между участниками",
+        "outside_share": "доля закупок участников за пределами региона",
+        "import_share": "доля импорта в закупках участников",
+        "clusters": "кластеров",
+    }
+)
+INDICATOR_BASES = {
+    "memberships": "записи об участии на дату",
+    "participants_known": "известно у {known} из {total} участников",
+    "sme_known": "категория МСП известна у {known} из {total} участников",
+    "projects": "проекты в записях, текущие статусы",
+    "amounts_known": "сумма известна у {known} из {total} проектов",
+    "cooperation": "поставки между участниками за {year} год к их закупкам; участников: {total}",
+    "consumption_lines": "строки потребления участников: доли указаны у {known} из {total}",
+    "clusters": "кластеры региона в записях",
+    "no_supplies": "поставок между участниками в записях нет; участников: {total}",
+}
+INDICATOR_LEVELS = {"cluster": "кластеры", "region": "регионы"}
+NO_DATA = "нет данных"
+# Chains: the supply graph and the chain designer.
+CHAIN_MEMBER_REASON = "участник этого кластера («{cluster}»)"
+STAGE_STATES = {"covered": "покрыт", "gap": "разрыв"}
+PURCHASE_BASES = {
+    "stage": "потребность этапа, указанная в цепочке",
+    "lines": "закупки участников кластера (строки потребления)",
+    "region": "закупки предприятий региона: участники кластера своих закупок не указали",
+}
+GRAPH_SHAPES = {  # membership role → Cytoscape node shape (legend of the supply graph)
+    "anchor": "star",
+    "participant": "ellipse",
+    "specialised_org": "hexagon",
+    "education": "triangle",
+    "science": "triangle",
+    "infrastructure": "round-rectangle",
+    "finance": "round-rectangle",
+}
+GRAPH_SHAPE_NAMES = {
+    "star": "звезда",
+    "ellipse": "круг",
+    "hexagon": "шестиугольник",
+    "triangle": "треугольник",
+    "round-rectangle": "прямоугольник",
+}
+INDICATOR_NAMES = {  # indicator → its name in headings, selects and table rows
+    "members": "Участники",
+    "applicants": "Организации в стадии вступления",
+    "potential": "Потенциальные участники в проработке",
+    "employees": "Занятые на предприятиях участников",
+    "revenue": "Выручка участников",
+    "sme_share": "Доля МСП среди участников",
+    "projects": "Инвестиционные проекты",
+    "project_amount": "Сумма инвестиционных проектов",
+    "investment_planned": "Инвестиции: планируемые проекты (идея и план)",
+    "investment_in_progress": "Инвестиции: реализуемые проекты",
+    "investment_done": "Инвестиции: завершённые проекты",
+    "cooperation_share": "Доля кооперационных поставок между участниками",
+    "outside_share": "Доля закупок участников за пределами региона",
+    "import_share": "Доля импорта в закупках участников",
+    "clusters": "Кластеры",
+}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from promcluster.reference.models import Okpd
 from promcluster.registry.models import Enterprise, Membership, ProductLine, Supply
@@ -116,14 +116,26 @@ def _nodes(session: Session, cluster_id: int, as_of: date) -> dict[int, Node]:
     return nodes
 
 
-def _latest_year(session: Session, ids: list[int], as_of: date) -> int | None:
-    if not ids:
-        return None
-    return session.scalar(
-        select(func.max(Supply.year)).where(
-            Supply.supplier_id.in_(ids), Supply.buyer_id.in_(ids), Supply.year <= as_of.year
+def _supplies(session: Session, cluster_id: int, as_of: date, year: int | None) -> list:
+    """Supplies between enterprises that have a membership in the cluster, summed per
+    supplier, buyer, product and year (``year``, or every year up to ``as_of``'s); joined
+    through the memberships so that the database walks the cluster's members, not the table."""
+    ms, mb = aliased(Membership), aliased(Membership)
+    query = (
+        select(
+            Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name, Supply.year,
+            func.sum(Supply.value), func.count(Supply.value),
         )
-    )
+        .join(ms, and_(ms.enterprise_id == Supply.supplier_id, ms.cluster_id == cluster_id))
+        .join(mb, and_(mb.enterprise_id == Supply.buyer_id, mb.cluster_id == cluster_id))
+        .join(Okpd, Okpd.code == Supply.okpd2_code)
+        .where(Supply.supplier_id != Supply.buyer_id)
+        .group_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name, Supply.year)
+        .order_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code)
+    )  # fmt: skip
+    if year is not None:
+        return list(session.execute(query.where(Supply.year == year)))
+    return list(session.execute(query.where(Supply.year <= as_of.year)))
 
 
 def supply_graph(
@@ -132,26 +144,20 @@ def supply_graph(
     """The graph of ``cluster_id`` on ``as_of`` (today by default) for supplies of ``year``."""
     as_of = as_of or date.today()
     nodes = _nodes(session, cluster_id, as_of)
-    ids = list(nodes)
     participants = [k for k, n in nodes.items() if n.participant]
-    year = year if year is not None else _latest_year(session, participants or ids, as_of)
+    rows = _supplies(session, cluster_id, as_of, year) if nodes else []
+    rows = [r for r in rows if r.supplier_id in nodes and r.buyer_id in nodes]
+    if year is None:
+        among = set(participants or nodes)
+        years = [r.year for r in rows if r.supplier_id in among and r.buyer_id in among]
+        year = max(years, default=None)
     graph = SupplyGraph(cluster_id, as_of, year, nodes, [])
-    if year is None or not ids:
+    if year is None:
         return graph
-    rows = session.execute(
-        select(
-            Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name,
-            func.sum(Supply.value), func.count(Supply.value),
-        )
-        .join(Okpd, Okpd.code == Supply.okpd2_code)
-        .where(Supply.supplier_id.in_(ids), Supply.buyer_id.in_(ids), Supply.year == year)
-        .group_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name)
-        .order_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code)
-    )  # fmt: skip
     graph.edges = [
         Edge(s, b, code, name, int(total) if known else None)
-        for s, b, code, name, total, known in rows
-        if s != b
+        for s, b, code, name, y, total, known in rows
+        if y == year
     ]
     graph.purchases = _purchases(session, participants, year)
     return graph
@@ -231,3 +237,9 @@ def purchases(
         imported += round(value * (imp or 0))
         unknown += out is None and imp is None
     return Purchases(total, outside, imported, lines, unknown)
+
+
+def participant_ids(session: Session, cluster_id: int, as_of: date | None = None) -> list[int]:
+    """The enterprises that are participants of ``cluster_id`` on ``as_of`` (today by default)."""
+    nodes = _nodes(session, cluster_id, as_of or date.today())
+    return [k for k, n in nodes.items() if n.participant]

@@ -1,5 +1,172 @@
-"""Chain designer and supply graph pages."""
+"""Chain designer and supply graph pages: the graph fragment of the cluster page, the designer
+of one chain and its forms (add or remove a stage, assign or remove a supplier, attach a
+project to a stage)."""
 
-from fastapi import APIRouter
+import json
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.auth.permissions import allowed, require_cluster
+from promcluster.chains import designer, downloads, schemas, service
+from promcluster.errors import InvalidField
+from promcluster.labels import GRAPH_SHAPES
+from promcluster.registry import service as registry
+from promcluster.registry.models import ChainStage, InvestmentProject, StageSupplier
+from promcluster.registry.pages import _errors, _form_data, render
+from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/clusters/{cluster_id}/graph/summary")
+def graph_summary(
+    request: Request,
+    cluster_id: int,
+    year: int | None = None,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    g = downloads.cluster_graph(session, cluster_id, year=year)
+    record = downloads.graph_record(g)
+    values = [e["value"] for e in record["edges"] if e["value"]]
+    elements = {
+        "nodes": [{**n, "shape": GRAPH_SHAPES.get(n["role"], "ellipse")} for n in record["nodes"]],
+        "edges": record["edges"],
+        "max_value": max(values, default=0),
+    }
+    return render(
+        request,
+        "chains/_graph.html",
+        user,
+        g=g,
+        record=record,
+        elements_json=json.dumps(elements, ensure_ascii=False, default=str),
+    )
+
+
+def _design_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    chain_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict | None = None,
+):
+    d = designer.chain_design(session, chain_id)
+    can_edit = user is not None and allowed(require_cluster, user, d.chain.cluster_id)
+    return render(
+        request,
+        "chains/designer.html",
+        user,
+        422 if errors else 200,
+        d=d,
+        can_edit=can_edit,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+@router.get("/chains/{chain_id}")
+def chain_page(
+    request: Request,
+    chain_id: int,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    return _design_page(request, session, user, chain_id)
+
+
+@router.post("/chains/{chain_id}/stages", dependencies=[Depends(check_form_csrf)])
+async def add_stage(
+    request: Request,
+    chain_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    try:
+        data = _form_data(form, schemas.StageIn)
+        with session.begin_nested():
+            stage = service.create_stage(session, user, chain_id, data)
+    except (InvalidField, ValidationError) as exc:
+        return _design_page(request, session, user, chain_id, _errors(exc), dict(form))
+    return RedirectResponse(f"/chains/{chain_id}#stage-{stage.id}", status_code=303)
+
+
+@router.post("/stages/{stage_id}/delete", dependencies=[Depends(check_form_csrf)])
+async def delete_stage(
+    request: Request,
+    stage_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    chain_id = registry.get(session, ChainStage, stage_id).chain_id
+    service.delete_stage(session, user, stage_id, _version(form))
+    return RedirectResponse(f"/chains/{chain_id}#stages", status_code=303)
+
+
+@router.post("/stages/{stage_id}/suppliers", dependencies=[Depends(check_form_csrf)])
+async def assign_supplier(
+    request: Request,
+    stage_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    body = schemas.SupplierIn.model_validate({"enterprise_id": form.get("enterprise_id")})
+    supplier = service.assign_supplier(session, user, stage_id, body.enterprise_id)
+    return RedirectResponse(f"/chains/{supplier.stage.chain_id}#stage-{stage_id}", status_code=303)
+
+
+@router.post("/stage-suppliers/{supplier_id}/delete", dependencies=[Depends(check_form_csrf)])
+async def remove_supplier(
+    request: Request,
+    supplier_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    registry.get(session, StageSupplier, supplier_id)
+    stage = service.remove_supplier(session, user, supplier_id, _version(form))
+    return RedirectResponse(f"/chains/{stage.chain_id}#stage-{stage.id}", status_code=303)
+
+
+@router.post(
+    "/chains/{chain_id}/projects/{project_id}/stage", dependencies=[Depends(check_form_csrf)]
+)
+async def attach_project(
+    request: Request,
+    chain_id: int,
+    project_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    """Hang a project of the chain on one of its stages (or on none)."""
+    form = await request.form()
+    stage = form.get("stage_id") or None
+    body = schemas.ProjectStage.model_validate({"stage_id": stage, "version": form.get("version")})
+    project = registry.get(session, InvestmentProject, project_id)
+    if project.chain_id != chain_id:
+        raise InvalidField("project_id", "проект не относится к этой цепочке")
+    registry.update_record(
+        session=session,
+        user=user,
+        model=InvestmentProject,
+        id_=project_id,
+        data=body.model_dump(),
+    )
+    return RedirectResponse(f"/chains/{chain_id}#projects", status_code=303)
+
+
+def _version(form) -> int | None:
+    value = str(form.get("version") or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidField("version", "версия должна быть целым числом")
+    return int(value)

@@ -1,5 +1,204 @@
-"""Compliance pages."""
+"""Compliance pages: the summary on the cluster page, the full printable report with checklist
+forms, its workbook, and the administrators' page of rule editions."""
 
-from fastapi import APIRouter
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.auth.permissions import allowed, require_admin, require_cluster
+from promcluster.compliance import admin, exports, marks
+from promcluster.compliance.models import Rule
+from promcluster.compliance.rules import FEDERAL
+from promcluster.compliance.service import check
+from promcluster.errors import InvalidField
+from promcluster.registry import service as registry
+from promcluster.registry.pages import render
+from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+
+router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidField(field, "дата в виде ГГГГ-ММ-ДД") from None
+
+
+def _as_of(text: str | None) -> date:
+    """The date of the check: today unless given."""
+    return _date(text, "as_of") if text else date.today()
+
+
+@router.get("/clusters/{cluster_id}/compliance/summary")
+def summary(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    report = check(session, cluster_id, date.today())
+    return render(request, "compliance/summary.html", user, r=report)
+
+
+@router.get("/clusters/{cluster_id}/compliance")
+def report_page(
+    request: Request,
+    cluster_id: int,
+    as_of: str | None = None,
+    rule_set: str = FEDERAL,
+    error: str | None = None,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    report = check(session, cluster_id, _as_of(as_of), rule_set)
+    return render(
+        request,
+        "compliance/report.html",
+        user,
+        r=report,
+        rule_sets=admin.rule_sets(session),
+        can_mark=user is not None and allowed(require_cluster, user, cluster_id),
+        error=error,
+        query=urlencode({"as_of": report.as_of.isoformat(), "rule_set": rule_set}),
+    )
+
+
+@router.post("/clusters/{cluster_id}/compliance/marks", dependencies=[Depends(check_form_csrf)])
+async def mark_form(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    version = str(form.get("version") or "")
+    back = {"as_of": form.get("as_of") or "", "rule_set": form.get("rule_set") or FEDERAL}
+    try:
+        with session.begin_nested():
+            marks.set_mark(
+                session, user, cluster_id, str(form.get("rule", "")), str(form.get("item", "")),
+                form.get("done") == "1", str(form.get("reference") or ""),
+                str(form.get("note") or ""), int(version) if version.isdigit() else None,
+            )  # fmt: skip
+    except InvalidField as exc:
+        back["error"] = f"{form.get('rule')}: {exc.message}"
+    anchor = f"#rule-{form.get('rule')}"
+    return RedirectResponse(
+        f"/clusters/{cluster_id}/compliance?{urlencode(back)}{anchor}", status_code=303
+    )
+
+
+@router.get("/clusters/{cluster_id}/compliance.xlsx")
+def report_xlsx(
+    cluster_id: int,
+    as_of: str | None = None,
+    rule_set: str = FEDERAL,
+    session: Session = Depends(get_session),
+) -> Response:
+    report = check(session, cluster_id, _as_of(as_of), rule_set)
+    name = f"compliance-{cluster_id}-{report.as_of.isoformat()}.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        exports.write_report(report, path)
+        content = path.read_bytes()
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/compliance/rules")
+def rules_page(
+    request: Request,
+    rule_set: str | None = None,
+    error: str | None = None,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    return render(
+        request,
+        "compliance/rules.html",
+        user,
+        rules=admin.list_rules(session, rule_set),
+        rule_sets=admin.rule_sets(session),
+        chosen=rule_set,
+        can_edit=user is not None and allowed(require_admin, user),
+        error=error,
+    )
+
+
+def _back_to_rules(error: str | None = None, anchor: str = "") -> RedirectResponse:
+    query = f"?{urlencode({'error': error})}" if error else ""
+    return RedirectResponse(f"/compliance/rules{query}{anchor}", status_code=303)
+
+
+@router.post("/compliance/rules/{rule_id}", dependencies=[Depends(check_form_csrf)])
+async def rule_form(
+    request: Request,
+    rule_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    require_admin(user)
+    rule = registry.get(session, Rule, rule_id)
+    texts = {k.removeprefix("param."): str(v) for k, v in form.items() if k.startswith("param.")}
+    valid_to = str(form.get("valid_to") or "")
+    try:
+        with session.begin_nested():
+            admin.update_rule(
+                session,
+                user,
+                rule_id,
+                {
+                    "version": int(str(form.get("version") or 0)),
+                    "params": admin.params_from_form(rule.code, texts),
+                    "enabled": form.get("enabled") == "1",
+                    "valid_to": _date(valid_to, "valid_to") if valid_to else None,
+                },
+            )
+    except InvalidField as exc:
+        return _back_to_rules(f"{rule.code} ({rule.rule_set}): {exc}", f"#rule-{rule_id}")
+    return _back_to_rules(anchor=f"#rule-{rule_id}")
+
+
+@router.post("/compliance/rules", dependencies=[Depends(check_form_csrf)])
+async def edition_form(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            rule = admin.add_edition(
+                session,
+                user,
+                {
+                    "rule_set": str(form.get("rule_set") or FEDERAL),
+                    "code": str(form.get("code") or ""),
+                    "valid_from": _date(str(form.get("valid_from") or ""), "valid_from"),
+                },
+            )
+    except InvalidField as exc:
+        return _back_to_rules(str(exc))
+    return _back_to_rules(anchor=f"#rule-{rule.id}")
+
+
+@router.post("/compliance/rule-sets", dependencies=[Depends(check_form_csrf)])
+async def rule_set_form(
+    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+):
+    form = await request.form()
+    code = str(form.get("region_code") or "").strip()
+    try:
+        with session.begin_nested():
+            admin.copy_rule_set(session, user, code)
+    except InvalidField as exc:
+        return _back_to_rules(str(exc))
+    return RedirectResponse(f"/compliance/rules?rule_set=region:{code}", status_code=303)

@@ -24,11 +24,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster.auth.audit import SYSTEM, record_bulk
+from promcluster.chains import service as chains
 from promcluster.db import insert_rows
 from promcluster.demo.loader import DemoReport
 from promcluster.matching import documents
 from promcluster.reference.models import City, Okpd, Okved, Region
-from promcluster.registry.models import Enterprise, search_key
+from promcluster.registry import service as registry
+from promcluster.registry.models import (
+    Chain,
+    Enterprise,
+    InvestmentProject,
+    ProductLine,
+    search_key,
+)
+from promcluster.registry.models import cluster_region as regions
 
 FIRMS, MIN_PER_REGION, YEAR = 15_000, 30, 2024
 # The demo's two cluster regions get a registry large enough for candidate producers to show.
@@ -360,6 +369,7 @@ def load_synthetic_demo(session: Session, seed: int = 2024) -> DemoReport:
     """Add the synthetic supplement once: nothing is added when any synthetic enterprise exists."""
     report = DemoReport()
     if session.scalar(select(Enterprise.id).where(Enterprise.is_synthetic.is_(True)).limit(1)):
+        add_chain_stages(session, report)
         return report
     firms, lines, supplies, needs = generate(read_reference(session), seed)
     names = {f.number: NAME.format(f.number) for f in firms}
@@ -382,6 +392,7 @@ def load_synthetic_demo(session: Session, seed: int = 2024) -> DemoReport:
            [(id_of[f.number], region, *spec, "open", NEED_NOTE)
             for f, region, spec in needs])  # fmt: skip
     documents.reindex(session.connection())
+    add_chain_stages(session, report)
     return report
 
 
@@ -392,3 +403,60 @@ def _write(session: Session, report: DemoReport, table: str, columns: str, rows:
     entry = ("create", None, {"synthetic_demo": True, "rows": len(rows)})
     record_bulk(session, session.info.get("actor", SYSTEM), table, [entry])
     report.added[table] = len(rows)
+
+
+# Chain stages (SYNTHETIC: the seed article names the Tyumen chains' products and projects, not
+# their inputs): inputs of ``CHAIN_INPUTS["72"]`` per chain position. Each stage gets the region's
+# largest synthetic producer of the input as its supplier when there is one, so the classes that
+# ``ABSENT["72"]`` removes stay gaps; a seed project making a stage's product is hung on it.
+CHAIN_STAGES = {
+    ("72", 1): ("23.51.12", "08.12.11", "08.12.12", "23.99.19", "20.12.24", "24.10.62"),
+    ("72", 2): ("20.16.20", "20.16.10", "20.30.11", "22.21.30", "25.29.11", "28.29.12"),
+}
+STAGE_NOTE = "Этап — синтетические демонстрационные данные (в публикации этапы не названы)"
+STAGE_SUPPLIER_NOTE = (
+    "Синтетические демонстрационные данные: назначен для показа как крупнейший производитель "
+    "этой продукции в регионе"
+)
+
+
+def add_chain_stages(session: Session, report: DemoReport) -> None:
+    """The synthetic stages of the demo chains, once (a chain's existing codes are kept)."""
+    for (region, position), codes in CHAIN_STAGES.items():
+        chain = session.scalar(
+            select(Chain)
+            .join(regions, regions.c.cluster_id == Chain.cluster_id)
+            .where(regions.c.region_code == region, Chain.position == position)
+            .order_by(Chain.id)
+            .limit(1)
+        )
+        if chain is None:
+            continue
+        have = {s.okpd2_code for s in chain.stages}
+        for code in (c for c in codes if c not in have):
+            name = INPUTS[code][1]
+            stage = chains.create_stage(
+                session, None, chain.id, {"okpd2_code": code, "name": name, "note": STAGE_NOTE}
+            )
+            report.count("chain_stages")
+            maker = session.scalar(
+                select(ProductLine.enterprise_id)
+                .join(Enterprise, Enterprise.id == ProductLine.enterprise_id)
+                .where(
+                    Enterprise.region_code == region,
+                    Enterprise.is_synthetic.is_(True),
+                    ProductLine.direction == "produces",
+                    ProductLine.okpd2_code == code,
+                )
+                .order_by(ProductLine.value.desc(), ProductLine.enterprise_id)
+                .limit(1)
+            )
+            if maker is not None:
+                chains.assign_supplier(session, None, stage.id, maker, STAGE_SUPPLIER_NOTE)
+                report.count("stage_suppliers")
+            for project in chain.projects:
+                made = [p.code for p in project.products]
+                if project.stage_id is None and any(code.startswith(m) for m in made):
+                    registry.update_record(
+                        session, None, InvestmentProject, project.id, {"stage_id": stage.id}
+                    )

@@ -37,8 +37,33 @@ def code_range(column, prefix: str):
 def supplier_candidates(session: Session, need: Need, limit: int = TOP) -> list[Candidate]:
     """Suppliers for ``need``: open offers, producers of the product, firms whose activity fits."""
     target = _target(session, "supplier", need, need.customer_id)
-    exclude = need.customer_id
-    prefix = need.okpd2_code[:4] if need.okpd2_code else None
+    return _suppliers(session, target, need.customer_id, limit)
+
+
+def suppliers_of(
+    session: Session,
+    code: str,
+    product: str | None,
+    region_code: str,
+    members: dict[int, str],
+    limit: int = TOP,
+) -> list[Candidate]:
+    """Suppliers of the OKPD2 product ``code`` for a buyer in ``region_code`` whose partners of
+    the first tier are ``members`` (enterprise id → the shared cluster's name), ranked as for a
+    need: those members, then the region, then elsewhere (a chain stage has no customer)."""
+    region = session.get(Region, region_code)
+    target = _make_target(
+        session, "supplier", code, product, None, None, region_code, (region.lat, region.lon),
+        members,
+    )  # fmt: skip
+    return _suppliers(session, target, None, limit)
+
+
+def _suppliers(
+    session: Session, target: Target, exclude: int | None, limit: int
+) -> list[Candidate]:
+    """The ranked suppliers of ``target`` (``exclude``: the customer itself)."""
+    prefix = target.code[:4] if target.code else None
     parties: dict[str, Party] = {}
     offers = maps.located(
         Offer.id.label("ref_id"), Offer.okpd2_code.label("code"),
@@ -50,10 +75,10 @@ def supplier_candidates(session: Session, need: Need, limit: int = TOP) -> list[
         return rank(target, list(parties.values()), limit)
     scopes = _scopes(session, target)
     offers = offers.where(code_range(Offer.okpd2_code, prefix))
-    _collect(parties, "offer", scopes(offers, Offer.okpd2_code, need.okpd2_code), exclude)
+    _collect(parties, "offer", scopes(offers, Offer.okpd2_code, target.code), exclude)
     lines = _lines("produces", prefix)
-    _collect(parties, "produces", scopes(lines, ProductLine.okpd2_code, need.okpd2_code), exclude)
-    activity = group_of(need.okpd2_code)[: PREFIX[DEFAULT_LEVEL]]
+    _collect(parties, "produces", scopes(lines, ProductLine.okpd2_code, target.code), exclude)
+    activity = group_of(target.code)[: PREFIX[DEFAULT_LEVEL]]
     firms = maps.located(
         Enterprise.okved_main.label("code"), Enterprise.region_code
     ).where(code_range(Enterprise.okved_main, activity))  # fmt: skip
@@ -76,29 +101,45 @@ def buyer_candidates(session: Session, offer: Offer, limit: int = TOP) -> list[C
 
 
 def _target(session: Session, side: str, posting: Need | Offer, party_id: int | None) -> Target:
-    code = posting.okpd2_code
-    names = {}
-    if code:
-        wanted = {group_of(code), code[:4]}
-        names = dict(
-            session.execute(select(Okpd.code, Okpd.name).where(Okpd.code.in_(wanted))).all()
-        )
     point = (posting.region.lat, posting.region.lon)
     if party_id is not None:
         party = session.get(Enterprise, party_id)
         if party is not None and party.region_code == posting.region_code:
             p = maps.enterprise_point(party)
             point = (p["lat"], p["lon"])
+    return _make_target(
+        session, side, posting.okpd2_code, posting.product_name, posting.volume, posting.unit,
+        posting.region_code, point, _co_members(session, party_id),
+    )  # fmt: skip
+
+
+def _make_target(
+    session: Session,
+    side: str,
+    code: str | None,
+    product: str | None,
+    volume: float | None,
+    unit: str | None,
+    region_code: str,
+    point: tuple[float, float],
+    members: dict[int, str],
+) -> Target:
+    names = {}
+    if code:
+        wanted = {group_of(code), code[:4]}
+        names = dict(
+            session.execute(select(Okpd.code, Okpd.name).where(Okpd.code.in_(wanted))).all()
+        )
     return Target(
         side=side,
         code=code,
-        terms=terms_of(posting.product_name),
-        volume=posting.volume,
-        unit=posting.unit,
-        region_code=posting.region_code,
+        terms=terms_of(product),
+        volume=volume,
+        unit=unit,
+        region_code=region_code,
         point=point,
         group_names=names,
-        members=_co_members(session, party_id),
+        members=members,
     )
 
 

@@ -16,7 +16,7 @@ from promcluster.matching.candidates import buyer_candidates, code_range, suppli
 from promcluster.matching.models import Need, Notification, Offer, Response
 from promcluster.reference import service as reference
 from promcluster.registry.models import Enterprise, Membership, cluster_region
-from promcluster.registry.service import _check_version, _flush, require_enterprise_access
+from promcluster.registry.service import check_version, flush, require_enterprise_access
 
 LABELS = {Need: "потребность", Offer: "предложение", Response: "отклик", Enterprise: "предприятие"}
 NOTIFY_TOP = 10  # representatives of this many best candidates hear of a new posting
@@ -134,7 +134,7 @@ def create_need(session: Session, user: User | None, data: dict[str, Any]) -> Ne
     data.pop("status", None)
     _set_posting(session, need, data, NEED_STATUSES)
     session.add(need)
-    _flush(session)
+    flush(session)
     _announce_need(session, user, need)
     return need
 
@@ -144,9 +144,9 @@ def update_need(session: Session, user: User | None, id_: int, data: dict[str, A
     need = get(session, Need, id_)
     require_need_owner(user, need)
     data = dict(data)
-    _check_version(need, data)
+    check_version(need, data)
     _set_posting(session, need, data, NEED_STATUSES)
-    _flush(session)
+    flush(session)
     return need
 
 
@@ -162,7 +162,7 @@ def create_offer(session: Session, user: User | None, data: dict[str, Any]) -> O
     data.pop("status", None)
     _set_posting(session, offer, data, OFFER_STATUSES)
     session.add(offer)
-    _flush(session)
+    flush(session)
     _announce_offer(session, user, offer)
     return offer
 
@@ -172,9 +172,9 @@ def update_offer(session: Session, user: User | None, id_: int, data: dict[str, 
     offer = get(session, Offer, id_)
     require_party(user, offer.supplier)
     data = dict(data)
-    _check_version(offer, data)
+    check_version(offer, data)
     _set_posting(session, offer, data, OFFER_STATUSES)
-    _flush(session)
+    flush(session)
     return offer
 
 
@@ -249,7 +249,7 @@ def respond(session: Session, user: User | None, need_id: int, data: dict[str, A
         status="new",
     )
     session.add(response)
-    _flush(session)
+    flush(session)
     text = f"Отклик на потребность «{need.product_name}» от «{supplier.name}»"
     _notify(session, user, _customer_users(session, need), "response", text, _need_link(need))
     return response
@@ -275,9 +275,9 @@ def set_response_status(
             f"отклик «{RESPONSE_STATUSES[response.status]}» нельзя сделать "
             f"«{RESPONSE_STATUSES[status]}»",
         )
-    _check_version(response, {"version": version})
+    check_version(response, {"version": version})
     response.status = status
-    _flush(session)
+    flush(session)
     text = (
         f"Отклик «{response.supplier.name}» на потребность «{need.product_name}»: "
         f"{RESPONSE_STATUSES[status]}"

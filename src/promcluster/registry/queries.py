@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
+from promcluster.chains.coverage import Coverage, chain_coverage
 from promcluster.errors import NotFound
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES, PROJECT_STATUSES
 from promcluster.reference.models import Region
@@ -197,7 +198,8 @@ def _declared_sum(session: Session, indicators: tuple[str, ...]) -> float:
 
 @dataclass
 class ChainSummary:
-    """A chain with its projects and the money on it, by project status."""
+    """A chain with its projects and the money on it, by project status, and how many of its
+    stages are covered in the cluster's regions."""
 
     chain: Chain
     projects: list[InvestmentProject]
@@ -205,6 +207,7 @@ class ChainSummary:
     amount_by_status: dict[str, int]
     unknown_amounts: int
     declared: list[DeclaredFigure]
+    coverage: Coverage
 
 
 @dataclass
@@ -222,7 +225,9 @@ class ClusterProfile:
     points: list[dict] = field(default_factory=list)
 
 
-def _chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary:
+def chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary:
+    """The projects, money and stage coverage of ``chain``; ``declared`` may hold figures of
+    other chains (those of this one are kept)."""
     by_status: dict[str, int] = defaultdict(int)
     for p in chain.projects:
         by_status[p.status] += p.amount or 0
@@ -233,6 +238,7 @@ def _chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary
         amount_by_status={s: by_status[s] for s in PROJECT_STATUSES if s in by_status},
         unknown_amounts=sum(p.amount is None for p in chain.projects),
         declared=[d for d in declared if d.chain_id == chain.id],
+        coverage=chain_coverage(chain),
     )
 
 
@@ -304,7 +310,7 @@ def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
         cluster=cluster,
         members=members,
         status_counts={s: sum(len(v) for v in roles.values()) for s, roles in members.items()},
-        chains=[_chain_summary(c, declared) for c in cluster.chains],
+        chains=[chain_summary(c, declared) for c in cluster.chains],
         other_projects=[p for p in projects if p.chain_id is None],
         declared=[d for d in declared if d.chain_id is None],
         project_count=len(projects),

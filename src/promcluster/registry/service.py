@@ -19,6 +19,7 @@ from promcluster.registry.models import (
     Enterprise,
     InvestmentProject,
     Membership,
+    StageSupplier,
 )
 
 LABELS = {
@@ -27,6 +28,8 @@ LABELS = {
     Membership: "участие в кластере",
     Chain: "цепочка",
     InvestmentProject: "инвестиционный проект",
+    ChainStage: "этап цепочки",
+    StageSupplier: "поставщик этапа",
 }
 
 
@@ -41,7 +44,8 @@ def get(session: Session, model: type, id_: int, field: str | None = None):
     return obj
 
 
-def _check_version(obj: Any, data: dict[str, Any]) -> None:
+def check_version(obj: Any, data: dict[str, Any]) -> None:
+    """Take ``version`` out of ``data``; a version other than the record's is a ``Conflict``."""
     version = data.pop("version", None)
     if version is not None and version != obj.version:
         raise Conflict(
@@ -50,7 +54,7 @@ def _check_version(obj: Any, data: dict[str, Any]) -> None:
         )
 
 
-def _flush(session: Session) -> None:
+def flush(session: Session) -> None:
     """Write pending changes; races that the checks above could not see become ``Conflict``."""
     try:
         session.flush()
@@ -105,7 +109,7 @@ def create_enterprise(session: Session, user: User | None, data: dict[str, Any])
     enterprise = Enterprise()
     _set_enterprise(session, enterprise, dict(data))
     session.add(enterprise)
-    _flush(session)
+    flush(session)
     return enterprise
 
 
@@ -116,9 +120,9 @@ def update_enterprise(
     enterprise = get(session, Enterprise, id_)
     require_enterprise_access(user, enterprise)
     data = dict(data)
-    _check_version(enterprise, data)
+    check_version(enterprise, data)
     _set_enterprise(session, enterprise, data)
-    _flush(session)
+    flush(session)
     return enterprise
 
 
@@ -127,7 +131,7 @@ def delete_enterprise(session: Session, user: User | None, id_: int) -> None:
     enterprise = get(session, Enterprise, id_)
     permissions.require_admin(user)
     session.delete(enterprise)
-    _flush(session)
+    flush(session)
 
 
 # Clusters
@@ -161,7 +165,7 @@ def create_cluster(session: Session, user: User | None, data: dict[str, Any]) ->
     cluster = Cluster()
     _set_cluster(session, cluster, dict(data))
     session.add(cluster)
-    _flush(session)
+    flush(session)
     return cluster
 
 
@@ -170,9 +174,9 @@ def update_cluster(session: Session, user: User | None, id_: int, data: dict[str
     cluster = get(session, Cluster, id_)
     permissions.require_cluster(user, id_)
     data = dict(data)
-    _check_version(cluster, data)
+    check_version(cluster, data)
     _set_cluster(session, cluster, data)
-    _flush(session)
+    flush(session)
     return cluster
 
 
@@ -181,7 +185,7 @@ def delete_cluster(session: Session, user: User | None, id_: int) -> None:
     cluster = get(session, Cluster, id_)
     permissions.require_admin(user)
     session.delete(cluster)
-    _flush(session)
+    flush(session)
 
 
 # Memberships, chains and projects: records that belong to one cluster
@@ -241,7 +245,7 @@ def create_record(session: Session, user: User | None, model: type, data: dict[s
     obj = model()
     _set_cluster_record(session, obj, data)
     session.add(obj)
-    _flush(session)
+    flush(session)
     return obj
 
 
@@ -250,11 +254,11 @@ def update_record(session: Session, user: User | None, model: type, id_: int, da
     obj = get(session, model, id_)
     permissions.require_cluster(user, obj.cluster_id)
     data = dict(data)
-    _check_version(obj, data)
+    check_version(obj, data)
     if data.get("cluster_id") not in (None, obj.cluster_id):
         permissions.require_cluster(user, data["cluster_id"])
     _set_cluster_record(session, obj, data)
-    _flush(session)
+    flush(session)
     return obj
 
 
@@ -263,4 +267,4 @@ def delete_record(session: Session, user: User | None, model: type, id_: int) ->
     obj = get(session, model, id_)
     permissions.require_cluster(user, obj.cluster_id)
     session.delete(obj)
-    _flush(session)
+    flush(session)

@@ -13,6 +13,7 @@ FILES = {
     "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
     "leaflet/dist/images": "leaflet/images",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "cytoscape/dist/cytoscape.min.js": "cytoscape/cytoscape.min.js",
     "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
     "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
 }

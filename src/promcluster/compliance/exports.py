@@ -1,0 +1,94 @@
+"""The compliance report as a printable workbook: a title block and one row per criterion, then
+a sheet of the offending records and a sheet of the checklist with its marks."""
+
+from datetime import date
+from pathlib import Path
+
+from promcluster import labels
+from promcluster.compliance.service import Criterion, Report
+from promcluster.niches.exports import _sheet
+
+HEADERS = ["Код", "Требование", "Как решается", "Статус", "Значение", "Порог", "Единица",
+           "Пояснение", "Редакция правила", "Источник", "Прочтение"]  # fmt: skip
+WIDTHS = (7, 36, 18, 22, 12, 10, 16, 70, 22, 50, 22)
+
+
+def shown(value) -> object:
+    """A value or threshold as a cell: shares as they are, ISO dates as dates."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def edition_span(c: Criterion) -> str:
+    e = c.edition
+    start = e.valid_from.strftime("%d.%m.%Y")
+    return f"{start} — {e.valid_to:%d.%m.%Y}" if e.valid_to else f"с {start}"
+
+
+def _row(c: Criterion) -> list:
+    threshold = c.threshold if c.op is None else f"{'≥' if c.op == '>=' else '≤'} {c.threshold}"
+    return [
+        c.id, c.title, labels.RULE_DECIDED_BY.get(c.decided_by, c.decided_by),
+        labels.COMPLIANCE_STATUSES[c.status], shown(c.value), threshold, c.unit,
+        " ".join([c.explanation, *c.notes]), edition_span(c), c.edition.source,
+        labels.RULE_READINGS.get(c.edition.reading, c.edition.reading),
+    ]  # fmt: skip
+
+
+def write_report(report: Report, path: Path) -> None:
+    """The workbook of ``report`` at ``path``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Соответствие"
+    sheet.append([f"Соответствие требованиям к промышленным кластерам: {report.cluster.name}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["Дата проверки", report.as_of])
+    sheet["B2"].number_format = "DD.MM.YYYY"
+    sheet.append(["Набор правил", report.rule_set])
+    sheet.append(["Итог", labels.COMPLIANCE_VERDICTS[report.verdict]])
+    sheet.append(["Основание", "Постановление Правительства РФ № 779 от 31.07.2015 (в ред.); "
+                  "требования «по документам» отмечает менеджер кластера"])  # fmt: skip
+    for row in range(2, 6):
+        sheet.cell(row, 1).font = Font(bold=True)
+    sheet.append([])
+    sheet.append(HEADERS)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for c in report.criteria:
+        sheet.append(_row(c))
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
+    for n in report.not_in_force:
+        sheet.append([n.id, n.title, "", "не действует на дату", None, None, None,
+                      "Редакции: " + "; ".join(n.editions)])  # fmt: skip
+    for i, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    _sheet(
+        book,
+        "Нарушения",
+        ["Код", "Запись", "Наименование", "Причина"],
+        [[c.id, labels.COMPLIANCE_RECORDS.get(o.kind, o.kind), o.name, o.reason]
+         for c in report.criteria for o in c.offenders],
+    )  # fmt: skip
+    _sheet(
+        book,
+        "Чек-лист",
+        ["Код", "Пункт", "Отмечено", "Документ", "Дата отметки", "Кто отметил"],
+        [[c.id, i.label, "да" if i.done else "нет", i.reference, i.marked_on, i.marked_by]
+         for c in report.criteria for i in c.checklist],
+    )  # fmt: skip
+    book.save(path)

@@ -1,0 +1,52 @@
+// The ratings page: the choropleth map of regions (colours and values computed by the server)
+// and the form that re-ranks as soon as the indicator or the level changes.
+(function () {
+  "use strict";
+
+  function escapeHtml(text) {
+    const d = document.createElement("div");
+    d.textContent = text == null ? "" : String(text);
+    return d.innerHTML;
+  }
+
+  async function choropleth(id) {
+    const el = document.getElementById(id);
+    if (!el || typeof L === "undefined") return;
+    const data = JSON.parse(el.dataset.map || "{}");
+    const noData = el.dataset.noData;
+    const map = L.map(el, { worldCopyJump: false });
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
+    }
+    map.setView([62, 90], 2);
+    const outlines = await fetch("/map/regions.geojson").then((r) => r.json());
+    let coloured = 0;
+    L.geoJSON(outlines, {
+      style: (f) => {
+        const fill = data.colours[f.properties.code] || noData;
+        if (fill !== noData) coloured += 1;
+        return { color: "#6b7c93", weight: 0.6, fillColor: fill, fillOpacity: 0.85 };
+      },
+      onEachFeature: (f, l) => {
+        const value = data.values[f.properties.code];
+        l.bindTooltip(escapeHtml(f.properties.name) + ": " + escapeHtml(value || "нет данных"), { sticky: true });
+        if (value !== undefined) l.on("click", () => { window.location = "/regions/" + f.properties.code; });
+      },
+    }).addTo(map);
+    // Russia spans the antimeridian (Chukotka): fit the country, not the outlines' bounds.
+    map.fitBounds([[41, 19], [78, 180]]);
+    el.classList.add("map-ready");
+    el.dataset.coloured = String(coloured);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const form = document.getElementById("rating-form");
+    if (form) {
+      ["rating-indicator", "rating-level"].forEach((id) => {
+        const select = document.getElementById(id);
+        if (select) select.addEventListener("change", () => form.submit());
+      });
+    }
+    choropleth("ratings-map");
+  });
+})();
