@@ -8,7 +8,7 @@ from itertools import product
 import pytest
 
 from indicators import AS_OF, build_world, supply
-from promcluster.chains.graph import is_participant
+from promcluster.chains.graph import is_participant, participant_condition
 from promcluster.errors import InvalidField, NotFound
 from promcluster.indicators import ratings, scope, service
 from promcluster.indicators.series import time_series
@@ -133,7 +133,7 @@ def test_sql_participant_condition_agrees_with_is_participant(db):
             )  # fmt: skip
     with db.session() as session:
         rows = session.execute(
-            scope.memberships("cluster", [cluster], Membership.note, scope.participant(as_of))
+            scope.memberships("cluster", [cluster], Membership.note, participant_condition(as_of))
         ).all()
     by_sql = {int(note): bool(flag) for _, note, flag in rows}
     expected = {i: is_participant(s, a, b, as_of) for i, (s, a, b) in enumerate(cases)}

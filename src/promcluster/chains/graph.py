@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from promcluster.reference.models import Okpd
@@ -92,6 +92,14 @@ def is_participant(status: str, since: date | None, until: date | None, as_of: d
     return status == "left" and until is not None and until > as_of
 
 
+def participant_condition(as_of: date, m=Membership) -> ColumnElement[bool]:
+    """:func:`is_participant` in SQL, for counts and joins run by the database."""
+    joined = or_(m.since.is_(None), m.since <= as_of)
+    current = and_(m.status == "member", or_(m.until.is_(None), m.until > as_of))
+    left_later = and_(m.status == "left", m.until.is_not(None), m.until > as_of)
+    return and_(joined, or_(current, left_later))
+
+
 def _nodes(session: Session, cluster_id: int, as_of: date) -> dict[int, Node]:
     m = Membership
     rows = session.execute(
@@ -116,26 +124,24 @@ def _nodes(session: Session, cluster_id: int, as_of: date) -> dict[int, Node]:
     return nodes
 
 
-def _supplies(session: Session, cluster_id: int, as_of: date, year: int | None) -> list:
-    """Supplies between enterprises that have a membership in the cluster, summed per
-    supplier, buyer, product and year (``year``, or every year up to ``as_of``'s); joined
-    through the memberships so that the database walks the cluster's members, not the table."""
-    ms, mb = aliased(Membership), aliased(Membership)
-    query = (
-        select(
-            Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name, Supply.year,
-            func.sum(Supply.value), func.count(Supply.value),
-        )
-        .join(ms, and_(ms.enterprise_id == Supply.supplier_id, ms.cluster_id == cluster_id))
-        .join(mb, and_(mb.enterprise_id == Supply.buyer_id, mb.cluster_id == cluster_id))
-        .join(Okpd, Okpd.code == Supply.okpd2_code)
-        .where(Supply.supplier_id != Supply.buyer_id)
-        .group_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name, Supply.year)
-        .order_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code)
-    )  # fmt: skip
-    if year is not None:
-        return list(session.execute(query.where(Supply.year == year)))
-    return list(session.execute(query.where(Supply.year <= as_of.year)))
+def _between(query: Select, cluster_id: int, as_of: date, participants: bool) -> Select:
+    """``query`` over supplies, restricted to those between two members of the cluster
+    (participants on ``as_of``, or any node); joined through the memberships so that the
+    database walks the cluster's members, not the supplies table."""
+    for side in (Supply.supplier_id, Supply.buyer_id):
+        m = aliased(Membership)
+        on = [m.enterprise_id == side, m.cluster_id == cluster_id]
+        if participants:
+            on.append(participant_condition(as_of, m))
+        else:  # a node: any membership but one left before the date
+            on.append(or_(m.status != "left", participant_condition(as_of, m)))
+        query = query.join(m, and_(*on))
+    return query.where(Supply.supplier_id != Supply.buyer_id)
+
+
+def _latest_year(session: Session, cluster_id: int, as_of: date, participants: bool):
+    query = select(func.max(Supply.year)).where(Supply.year <= as_of.year)
+    return session.scalar(_between(query, cluster_id, as_of, participants))
 
 
 def supply_graph(
@@ -145,19 +151,26 @@ def supply_graph(
     as_of = as_of or date.today()
     nodes = _nodes(session, cluster_id, as_of)
     participants = [k for k, n in nodes.items() if n.participant]
-    rows = _supplies(session, cluster_id, as_of, year) if nodes else []
-    rows = [r for r in rows if r.supplier_id in nodes and r.buyer_id in nodes]
-    if year is None:
-        among = set(participants or nodes)
-        years = [r.year for r in rows if r.supplier_id in among and r.buyer_id in among]
-        year = max(years, default=None)
+    if year is None and nodes:
+        year = _latest_year(session, cluster_id, as_of, bool(participants))
     graph = SupplyGraph(cluster_id, as_of, year, nodes, [])
     if year is None:
         return graph
+    query = (
+        select(
+            Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name,
+            func.sum(Supply.value), func.count(Supply.value),
+        )
+        .join(Okpd, Okpd.code == Supply.okpd2_code)
+        .where(Supply.year == year)
+        .group_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code, Okpd.name)
+        .order_by(Supply.supplier_id, Supply.buyer_id, Supply.okpd2_code)
+    )  # fmt: skip
     graph.edges = [
         Edge(s, b, code, name, int(total) if known else None)
-        for s, b, code, name, y, total, known in rows
-        if y == year
+        for s, b, code, name, total, known in session.execute(
+            _between(query, cluster_id, as_of, participants=False)
+        )
     ]
     graph.purchases = _purchases(session, participants, year)
     return graph

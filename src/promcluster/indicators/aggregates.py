@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from promcluster.chains.graph import cooperation, supply_graph
+from promcluster.chains.graph import cooperation, participant_condition, supply_graph
 from promcluster.indicators import scope
-from promcluster.indicators.scope import Level, in_pipeline, memberships, participant
+from promcluster.indicators.scope import Level, in_pipeline, memberships
 from promcluster.registry.models import (
     Cluster,
     Enterprise,
@@ -26,7 +26,7 @@ def counts(session: Session, level: Level, keys: list, as_of: date) -> dict:
     """Distinct enterprises per key: participants, applicants and potential participants."""
     m = Membership
     state = case(
-        (participant(as_of), "members"),
+        (participant_condition(as_of), "members"),
         (in_pipeline("applicant", as_of), "applicants"),
         (in_pipeline("potential", as_of), "potential"),
     )
@@ -44,7 +44,9 @@ def counts(session: Session, level: Level, keys: list, as_of: date) -> dict:
 
 def roles(session: Session, level: Level, keys: list, as_of: date) -> dict:
     m = Membership
-    inner = memberships(level, keys, m.enterprise_id.label("eid"), m.role).where(participant(as_of))
+    inner = memberships(level, keys, m.enterprise_id.label("eid"), m.role).where(
+        participant_condition(as_of)
+    )
     inner = inner.subquery()
     rows = session.execute(
         select(inner.c.key, inner.c.role, func.count(distinct(inner.c.eid))).group_by(
@@ -62,7 +64,7 @@ def firms(session: Session, level: Level, keys: list, as_of: date) -> dict:
     known), SME and known categories."""
     pairs = (
         memberships(level, keys, Membership.enterprise_id.label("eid"))
-        .where(participant(as_of))
+        .where(participant_condition(as_of))
         .distinct()
         .subquery()
     )
@@ -81,7 +83,11 @@ def firms(session: Session, level: Level, keys: list, as_of: date) -> dict:
 
 def participant_ids(session: Session, level: Level, keys: list, as_of: date) -> dict:
     """Distinct participant enterprise ids per key."""
-    query = memberships(level, keys, Membership.enterprise_id).where(participant(as_of)).distinct()
+    query = (
+        memberships(level, keys, Membership.enterprise_id)
+        .where(participant_condition(as_of))
+        .distinct()
+    )
     found: dict = defaultdict(list)
     for key, eid in session.execute(query):
         found[key].append(eid)

@@ -2,8 +2,8 @@
 of regions, each row keyed by its cluster id or region code, and the SQL form of a membership's
 status on a date.
 
-The conditions restate :func:`promcluster.chains.graph.is_participant` in SQL so that counts run
-in the database (``tests/indicators`` checks that both agree on every case)."""
+Who is a participant on a date is :func:`promcluster.chains.graph.participant_condition`, the SQL
+form of ``is_participant`` (``tests/indicators`` checks that both agree on every case)."""
 
 from datetime import date
 from typing import Literal
@@ -14,15 +14,6 @@ from promcluster.registry.models import Cluster, InvestmentProject, Membership, 
 
 Level = Literal["cluster", "region"]
 LEVELS: tuple[str, ...] = ("cluster", "region")
-
-
-def participant(as_of: date) -> ColumnElement[bool]:
-    """A membership that made its enterprise a participant on ``as_of`` (``is_participant``)."""
-    m = Membership
-    joined = or_(m.since.is_(None), m.since <= as_of)
-    current = and_(m.status == "member", or_(m.until.is_(None), m.until > as_of))
-    left_later = and_(m.status == "left", m.until.is_not(None), m.until > as_of)
-    return and_(joined, or_(current, left_later))
 
 
 def in_pipeline(status: str, as_of: date) -> ColumnElement[bool]:
