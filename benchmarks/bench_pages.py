@@ -74,6 +74,12 @@ def main() -> int:
             pages = {
                 f"cluster profile A, {half} synthetic participants": f"/clusters/{clusters[0]}",
                 f"cluster profile B, {half} synthetic participants": f"/clusters/{clusters[1]}",
+                "cluster A: indicators fragment": f"/clusters/{clusters[0]}/indicators/summary",
+                "cluster A: compliance fragment": f"/clusters/{clusters[0]}/compliance/summary",
+                "cluster A: supply graph fragment": f"/clusters/{clusters[0]}/graph/summary",
+                "cluster A: compliance report": f"/clusters/{clusters[0]}/compliance",
+                "chain designer (Tyumen chain 1)": "/chains/1",
+                "ratings (members, clusters)": "/ratings?indicator=members",
                 "home": "/",
                 "cluster list": "/clusters",
                 "enterprise list, page 1": "/enterprises",

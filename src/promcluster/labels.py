@@ -226,16 +226,18 @@ GRAPH_SHAPES = {  # membership role → Cytoscape node shape (legend of the supp
     "participant": "ellipse",
     "specialised_org": "hexagon",
     "education": "triangle",
-    "science": "triangle",
+    "science": "vee",
     "infrastructure": "round-rectangle",
-    "finance": "round-rectangle",
+    "finance": "diamond",
 }
 GRAPH_SHAPE_NAMES = {
     "star": "звезда",
     "ellipse": "круг",
     "hexagon": "шестиугольник",
     "triangle": "треугольник",
+    "vee": "галочка",
     "round-rectangle": "прямоугольник",
+    "diamond": "ромб",
 }
 INDICATOR_NAMES = {  # indicator → its name in headings, selects and table rows
     "members": "Участники",

@@ -22,6 +22,7 @@ from promcluster.auth.service import create_user
 from promcluster.config import Settings
 from promcluster.db import make_engine, make_sessionmaker, transaction
 from promcluster.demo.loader import load_demo
+from promcluster.demo.synthetic import load_synthetic_demo
 from promcluster.reference.service import load_reference
 from promcluster.web.app import STATIC, create_app
 
@@ -187,6 +188,33 @@ class Monitor:
             if not any(p.search(e) for p in self.allowed)
         ]
         return found
+
+
+SYNTHETIC = "SELECT id FROM enterprises WHERE is_synthetic"
+REMOVE_SYNTHETIC = (  # children first; the audit log keeps its records
+    "UPDATE investment_projects SET stage_id = NULL",
+    "DELETE FROM stage_suppliers",
+    "DELETE FROM chain_stages",
+    f"DELETE FROM supplies WHERE supplier_id IN ({SYNTHETIC}) OR buyer_id IN ({SYNTHETIC})",
+    f"DELETE FROM product_lines WHERE enterprise_id IN ({SYNTHETIC})",
+    f"DELETE FROM needs WHERE customer_id IN ({SYNTHETIC})",
+    f"DELETE FROM enterprises WHERE id IN ({SYNTHETIC})",
+)
+
+
+@pytest.fixture(scope="module")
+def synthetic_demo(live_server: LiveServer) -> Iterator[None]:
+    """The demo's synthetic supplement (firms, lines, supplies, needs, the chains' stages) in the
+    live server's database for one module, removed afterwards unless it was already there."""
+    present = live_server.sql(f"{SYNTHETIC} LIMIT 1")
+    if not present:
+        with transaction(make_sessionmaker(live_server.engine)) as session:
+            load_synthetic_demo(session)
+    yield
+    if not present:
+        with live_server.engine.begin() as connection:
+            for statement in REMOVE_SYNTHETIC:
+                connection.execute(text(statement))
 
 
 @pytest.fixture(scope="session")

@@ -3,45 +3,14 @@ draws a Cytoscape canvas with one node per member, and the Tyumen manager assign
 supplier to a stage of a demo chain with one click and takes it off again.
 
 The synthetic supplement (with the demo chains' synthetic stages) is loaded into the shared
-browser database for this module and removed afterwards, as the niche tests do."""
-
-from collections.abc import Iterator
+browser database for this module (``synthetic_demo``) and removed afterwards."""
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
-
-from promcluster.db import make_sessionmaker, transaction
-from promcluster.demo.synthetic import load_synthetic_demo
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
 LENINGRAD = "Кластер химической промышленности Ленинградской области"
 MANAGER = ("tyumen-manager", "tyumen-password-1")
-SYNTHETIC = "SELECT id FROM enterprises WHERE is_synthetic"
-REMOVE = (  # children first; the audit log keeps its records
-    "UPDATE investment_projects SET stage_id = NULL",
-    "DELETE FROM stage_suppliers",
-    "DELETE FROM chain_stages",
-    f"DELETE FROM supplies WHERE supplier_id IN ({SYNTHETIC}) OR buyer_id IN ({SYNTHETIC})",
-    f"DELETE FROM product_lines WHERE enterprise_id IN ({SYNTHETIC})",
-    f"DELETE FROM needs WHERE customer_id IN ({SYNTHETIC})",
-    f"DELETE FROM enterprises WHERE id IN ({SYNTHETIC})",
-)
-
-
-@pytest.fixture(scope="module")
-def synthetic(live_server) -> Iterator[None]:
-    """The supplement and the chains' stages (kept as found when another test loaded them)."""
-    engine = live_server.engine
-    present = live_server.sql(f"{SYNTHETIC} LIMIT 1")
-    staged = live_server.sql("SELECT id FROM chain_stages LIMIT 1")
-    with transaction(make_sessionmaker(engine)) as session:
-        load_synthetic_demo(session)
-    yield
-    if not present and not staged:
-        with engine.begin() as connection:
-            for statement in REMOVE:
-                connection.execute(text(statement))
 
 
 @pytest.mark.browser
@@ -73,7 +42,7 @@ def test_cluster_page_draws_the_supply_graph(page: Page, live_server):
 
 
 @pytest.mark.browser
-def test_manager_assigns_a_candidate_in_one_click(page: Page, live_server, synthetic, log_in):
+def test_manager_assigns_a_candidate_in_one_click(page: Page, live_server, synthetic_demo, log_in):
     cluster = live_server.cluster_id(TYUMEN)
     chain = live_server.scalar(
         "SELECT id FROM chains WHERE cluster_id = :c AND position = 2", c=cluster

@@ -7,11 +7,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
+LENINGRAD = "Кластер химической промышленности Ленинградской области"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.mark.browser
-def test_readme_screenshots(page: Page, live_server):
+def test_readme_screenshots(page: Page, live_server, synthetic_demo):
     DOCS.mkdir(parents=True, exist_ok=True)
     assert page.viewport_size == {"width": 1280, "height": 900}
 
@@ -32,7 +33,24 @@ def test_readme_screenshots(page: Page, live_server):
     page.locator("#map").scroll_into_view_if_needed()
     page.screenshot(path=str(DOCS / "map.png"))
 
-    for name in ("home", "cluster", "map"):
+    tyumen = live_server.cluster_id(TYUMEN)
+    chain = live_server.scalar(
+        "SELECT id FROM chains WHERE cluster_id = :c AND position = 1", c=tyumen
+    )
+    page.goto(f"/chains/{chain}")
+    expect(page.locator("[data-chain-projects]")).to_have_text("4")
+    page.screenshot(path=str(DOCS / "chain.png"))
+
+    page.goto(f"/clusters/{live_server.cluster_id(LENINGRAD)}/compliance")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Соответствие")
+    page.screenshot(path=str(DOCS / "compliance.png"))
+
+    page.goto("/ratings?indicator=members")
+    page.locator("#ratings-map.map-ready[data-coloured]").wait_for()
+    page.locator("#ratings-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "ratings.png"))
+
+    for name in ("home", "cluster", "map", "chain", "compliance", "ratings"):
         png = (DOCS / f"{name}.png").read_bytes()
         assert png.startswith(b"\x89PNG"), name
         assert int.from_bytes(png[16:20]) == 1280 and int.from_bytes(png[20:24]) == 900, name

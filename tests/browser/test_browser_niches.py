@@ -8,16 +8,13 @@ enterprise) see the demo they expect."""
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
 
-from promcluster.db import make_sessionmaker, transaction
-from promcluster.demo.synthetic import load_synthetic_demo
+from promcluster.db import make_sessionmaker
 from promcluster.labels import CANDIDATE_REASONS
 from promcluster.niches.outlook import outlook
 from promcluster.niches.transfer import transfer_model
@@ -25,34 +22,16 @@ from promcluster.niches.transfer import transfer_model
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 DOCS = REPO / "docs" / "screenshots"
-SYNTHETIC = "SELECT id FROM enterprises WHERE is_synthetic"
-REMOVE = (  # children first; the audit log keeps its records
-    f"DELETE FROM supplies WHERE supplier_id IN ({SYNTHETIC}) OR buyer_id IN ({SYNTHETIC})",
-    f"DELETE FROM product_lines WHERE enterprise_id IN ({SYNTHETIC})",
-    f"DELETE FROM needs WHERE customer_id IN ({SYNTHETIC})",
-    f"DELETE FROM enterprises WHERE id IN ({SYNTHETIC})",
-)
 DEMAND_COLUMN = 4  # 1-based: №, product, score, demand, …
 
 
 @pytest.fixture(scope="module")
-def synthetic(live_server) -> Iterator[None]:
-    """The synthetic supplement in the live server's database (idempotent: kept as found when
-    another test loaded it first), with the feasibility model and outlook computed beforehand
-    so that the first page does not wait for them."""
-    engine = live_server.engine
-    present = live_server.sql(f"{SYNTHETIC} LIMIT 1")
-    if not present:
-        with transaction(make_sessionmaker(engine)) as session:
-            load_synthetic_demo(session)
+def synthetic(live_server, synthetic_demo) -> None:
+    """The synthetic supplement, with the feasibility model and outlook computed beforehand so
+    that the first page does not wait for them."""
     transfer_model()
-    with make_sessionmaker(engine)() as session:
+    with make_sessionmaker(live_server.engine)() as session:
         outlook(session)
-    yield
-    if not present:
-        with engine.begin() as connection:
-            for statement in REMOVE:
-                connection.execute(text(statement))
 
 
 def column(page: Page, index: int) -> list[float]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from promcluster.chains.coverage import Coverage, chain_coverage
 from promcluster.errors import NotFound
@@ -14,6 +14,7 @@ from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import (
     Chain,
+    ChainStage,
     Cluster,
     DeclaredFigure,
     Enterprise,
@@ -130,6 +131,18 @@ def chain_query(cluster_id: int | None = None) -> Select:
     """Chains, optionally of one cluster."""
     query = select(Chain).order_by(Chain.cluster_id, Chain.position)
     return query if cluster_id is None else query.where(Chain.cluster_id == cluster_id)
+
+
+def chains_with_stages(session: Session, cluster_id: int) -> list[Chain]:
+    """The chains of a cluster with their projects, stages, stage suppliers and stage projects
+    loaded in a few queries (coverage reads them all)."""
+    stages = selectinload(Chain.stages)
+    query = chain_query(cluster_id).options(
+        selectinload(Chain.projects),
+        stages.selectinload(ChainStage.suppliers),
+        stages.selectinload(ChainStage.projects),
+    )
+    return list(session.scalars(query))
 
 
 def project_query(
@@ -310,7 +323,7 @@ def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
         cluster=cluster,
         members=members,
         status_counts={s: sum(len(v) for v in roles.values()) for s, roles in members.items()},
-        chains=[chain_summary(c, declared) for c in cluster.chains],
+        chains=[chain_summary(c, declared) for c in chains_with_stages(session, cluster_id)],
         other_projects=[p for p in projects if p.chain_id is None],
         declared=[d for d in declared if d.chain_id is None],
         project_count=len(projects),

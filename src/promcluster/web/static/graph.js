@@ -73,6 +73,10 @@
       });
       cy.on("mouseover", "node", () => { el.style.cursor = "pointer"; });
       cy.on("mouseout", "node", () => { el.style.cursor = ""; });
+      if (cy.zoom() > 1.5) {  // a lone node or two would fill the box
+        cy.zoom(1.5);
+        cy.center();
+      }
       el.cy = cy;
       el.dataset.nodes = String(cy.nodes().length);
       el.dataset.edges = String(cy.edges().length);
