@@ -26,7 +26,7 @@ def test_the_report_is_public_json_with_every_criterion(client, build: Builder):
     assert (c2["status"], c2["value"], c2["threshold"]) == ("pass", 10, 10)
     assert c2["edition"]["params"]["min_participants"] == 10
     assert c2["edition"]["valid_from"] == "2015-08-12"
-    assert body["verdict"] == "fail"  # no specialised organisation: S1
+    assert body["verdict"] == "incomplete"  # no supplies (C1, C3), no specialised org (S1)
 
 
 def test_the_report_refuses_a_bad_date_an_unknown_set_or_cluster(client, build: Builder):

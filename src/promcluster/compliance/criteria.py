@@ -233,11 +233,12 @@ def c7(f: Facts, rule: Rule) -> Outcome:
 
 
 def s1(f: Facts, rule: Rule) -> Outcome:
-    """A specialised organisation is recorded; its documents are ticked."""
+    """A specialised organisation is recorded; its documents are ticked. Without one on the
+    cluster's card the data cannot decide (a registry cluster has one, the card may lack it)."""
     org = f.cluster.specialised_org
     if org is None:
         offender = Offender("cluster", f.cluster.id, f.cluster.name, M["s1_reason"])
-        return Outcome("fail", M["s1_missing"], offenders=[offender])
+        return Outcome("unknown", M["s1_missing"], offenders=[offender])
     return by_ticks(f, rule, [M["s1_set"].format(name=org.name)])
 
 
