@@ -69,6 +69,7 @@ CLEAN_ORDER = (
     "chain_stages",
     "chain_products",
     "chains",
+    "membership_events",
     "memberships",
     "cluster_okved",
     "cluster_regions",

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from promcluster import cli_analytics, cli_compliance, cli_matching, dbadmin, models  # noqa: F401  (every table mapped)
+from promcluster import cli_analytics, cli_compliance, cli_discovery, cli_matching, dbadmin, models  # noqa: F401  (every table mapped)
 from promcluster.auth.audit import Actor
 from promcluster.cli_support import Database, console, err, session_for, url_of
 from promcluster.config import get_settings
@@ -29,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(cli_analytics.app)
 app.add_typer(cli_matching.app)
 app.add_typer(cli_compliance.app)
+app.add_typer(cli_discovery.app)
 
 
 @db_app.command("upgrade")

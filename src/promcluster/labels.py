@@ -256,3 +256,34 @@ INDICATOR_NAMES = {  # indicator → its name in headings, selects and table row
     "import_share": "Доля импорта в закупках участников",
     "clusters": "Кластеры",
 }
+
+# Discovery: potential participants, the pipeline funnel, candidate clusters (issue 8, platform)
+PROSPECT_REASONS = {
+    "specialisation": "вид деятельности {code} совпадает со специализацией кластера ({target})",
+    "members": "вид деятельности {code} — как у участников кластера ({count})",
+    "related": "вид деятельности {code} родствен деятельности кластера {target} "
+    "(близость {proximity})",
+    "gap_maker": "выпускает {code} — разрыв этапа {stage} цепочки {chain}",
+    "gap_activity": "вид деятельности {code} подходит для этапа {stage} цепочки {chain} "
+    "({product}, разрыв)",
+    "chain_buyer": "покупает {code} — продукцию цепочки {chain}",
+    "member_buyer": "покупает {code} — продукцию участников кластера",
+    "distance": "в {km} км от центра кластера",
+    "near": "в центре кластера (менее 1 км)",
+    "neighbour": "соседний регион: {region}",
+    "size": "численность {employees} чел.",
+}
+PROSPECT_SIGNALS = {
+    "specialisation": "специализация",
+    "members": "как у участников",
+    "related": "родственная деятельность",
+    "gap": "закрывает разрыв цепочки",
+    "buyer": "покупатель продукции",
+}
+FUNNEL_STAGES = {
+    "potential": "потенциальные",
+    "applicant": "в стадии вступления",
+    "member": "участники",
+}
+DISCOVERY_MEASURES = {"employees": "занятые", "count": "число предприятий", "revenue": "выручка"}
+EXISTING_CLUSTER = "уже есть кластер: «{name}»"

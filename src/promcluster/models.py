@@ -14,6 +14,7 @@ from promcluster.matching.models import (
     SearchDocument,
 )
 from promcluster.reference.models import City, Okpd, Okved, Region
+from promcluster.registry.events import MembershipEvent
 from promcluster.registry.models import (
     Chain,
     ChainStage,
@@ -42,6 +43,7 @@ __all__ = [
     "InvestmentProject",
     "Mark",
     "Membership",
+    "MembershipEvent",
     "Need",
     "Notification",
     "Offer",

@@ -16,6 +16,7 @@ from promcluster.imports.rows import Header, Parsed, Problem
 from promcluster.imports.upsert import ON_INSERT, Link, Outcome, upsert
 from promcluster.matching import documents
 from promcluster.matching.models import Need
+from promcluster.registry import events
 from promcluster.registry.models import (
     Chain,
     Enterprise,
@@ -273,7 +274,10 @@ class Members(Writer):
             records.append(
                 (row, record | {"cluster_id": cluster_id, "enterprise_id": enterprise.id})
             )
-        return self.save(session, Membership, ("enterprise_id", "cluster_id"), records)
+        before = events.statuses(session, {r["enterprise_id"] for _, r in records})
+        outcome = self.save(session, Membership, ("enterprise_id", "cluster_id"), records)
+        events.record_batch(session, outcome.ids_written, before)
+        return outcome
 
 
 class Products(Writer):

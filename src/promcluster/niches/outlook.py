@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from promcluster.analytics.complexity import ComplexityError, of_year
-from promcluster.analytics.panel import PanelError, build_panel
+from promcluster.analytics.panel import Panel, PanelError, build_panel
 from promcluster.analytics.predict import score
 from promcluster.niches.cache import kept
 from promcluster.niches.transfer import transfer_model
@@ -62,9 +62,8 @@ def outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook | None:
     return kept(session, ("outlook", level), compute)
 
 
-def compute_outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook:
-    """Employment (headcount, 1 for a firm without one) of every region × activity, and what
-    the complexity engine and the feasibility model make of it."""
+def employment_panel(session: Session, level: int = DEFAULT_LEVEL) -> Panel:
+    """Employment (headcount, 1 for a firm without one) of every region × activity."""
     length = PREFIX[level]
     activity = func.substr(Enterprise.okved_main, 1, length)
     rows = session.execute(
@@ -72,7 +71,13 @@ def compute_outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook:
         .where(func.length(Enterprise.okved_main) >= length)
         .group_by(Enterprise.region_code, activity)
     ).all()
-    panel = build_panel([r[0] for r in rows], [r[1] for r in rows], [max(r[2], 0) for r in rows])
+    return build_panel([r[0] for r in rows], [r[1] for r in rows], [max(r[2], 0) for r in rows])
+
+
+def compute_outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook:
+    """Employment (headcount, 1 for a firm without one) of every region × activity, and what
+    the complexity engine and the feasibility model make of it."""
+    panel = employment_panel(session, level)
     result = of_year(panel, None, orientation="ubiquity")
     feasibility = np.where(result.mcp > 0, 1.0, np.nan)
     scores = score(transfer_model(), panel, None)

@@ -12,6 +12,7 @@ from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.errors import Conflict, InvalidField, NotFound
 from promcluster.reference import service as reference
+from promcluster.registry import events
 from promcluster.registry.models import (
     Chain,
     ChainStage,
@@ -246,6 +247,9 @@ def create_record(session: Session, user: User | None, model: type, data: dict[s
     _set_cluster_record(session, obj, data)
     session.add(obj)
     flush(session)
+    if isinstance(obj, Membership):
+        events.created(session, obj)
+        flush(session)
     return obj
 
 
@@ -257,8 +261,12 @@ def update_record(session: Session, user: User | None, model: type, id_: int, da
     check_version(obj, data)
     if data.get("cluster_id") not in (None, obj.cluster_id):
         permissions.require_cluster(user, data["cluster_id"])
+    before = getattr(obj, "status", None)
     _set_cluster_record(session, obj, data)
     flush(session)
+    if isinstance(obj, Membership):
+        events.changed(session, obj, before)
+        flush(session)
     return obj
 
 

@@ -59,6 +59,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.chains.pages import router as chains_pages
     from promcluster.compliance.api import router as compliance_api
     from promcluster.compliance.pages import router as compliance_pages
+    from promcluster.discovery.api import router as discovery_api
+    from promcluster.discovery.pages import router as discovery_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
     from promcluster.indicators.api import router as indicators_api
@@ -86,6 +88,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(compliance_pages)
     app.include_router(indicators_api)
     app.include_router(indicators_pages)
+    app.include_router(discovery_api)
+    app.include_router(discovery_pages)
     app.include_router(auth_pages)
     app.include_router(registry_pages)
 

@@ -1,0 +1,85 @@
+"""The ``discover`` command: a region's candidate clusters and specialisations and, with
+``--cluster``, the cluster's ranked potential participants; merged into the ``promcluster``
+command line."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from promcluster.cli_support import Database, console, err, session_for
+
+app = typer.Typer()
+
+
+@app.command("discover")
+def discover_command(
+    region: Annotated[str, typer.Argument(help="код региона, например 72")],
+    level: Annotated[int, typer.Option(help="уровень ОКВЭД2: 2, 3 или 4 знака")] = 4,
+    measure: Annotated[str, typer.Option(help="мера: employees, count или revenue")] = "employees",
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="кластер (id или точное название): его потенциальные участники"),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="сколько потенциальных участников вывести")] = 50,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="файл .csv, .xlsx или .json")
+    ] = None,
+    database: Database = None,
+) -> None:
+    """Candidate clusters and specialisations (location quotients) of a region and, with
+    ``--cluster``, the cluster's potential participants with their reasons."""
+    from promcluster.cli_compliance import cluster_id_of
+    from promcluster.discovery import exports
+    from promcluster.discovery.participants import prospects
+    from promcluster.discovery.service import check_options, discover
+
+    if output is not None and output.suffix.lower() not in exports.SUFFIXES:
+        err.print("Укажите файл .csv, .xlsx или .json")
+        raise typer.Exit(2)
+    with (
+        session_for(database, f"discover-{region}") as session,
+        Progress(console=err, transient=True) as bar,
+    ):
+        check_options(level, measure)
+        cluster_id = cluster_id_of(session, cluster) if cluster is not None else None
+        bar.add_task("Поиск кластеров", total=None)
+        found = discover(session, region, level, measure)
+        ranked = prospects(session, cluster_id, limit) if cluster_id is not None else None
+    if output is not None:
+        count = exports.write(output, found, ranked)
+        console.print(
+            f"{found.region.name}: кандидатов {len(found.candidates)}, специализаций "
+            f"{len(found.specialisations)}"
+            + (f", потенциальных участников {len(ranked)}" if ranked is not None else "")
+            + f"; строк: {count} → {output}"
+        )
+        return
+    _print(found, ranked)
+
+
+def _print(found, ranked) -> None:
+    from rich.table import Table
+
+    from promcluster.labels import EXISTING_CLUSTER
+
+    table = Table(title=f"Кандидаты в кластеры: {found.region.name}")
+    for title in ("№", "Ядро", "Оценка", "Предприятий", "Занятых", "Существующий кластер"):
+        table.add_column(title)
+    for c in found.candidates:
+        existing = "; ".join(EXISTING_CLUSTER.format(name=e.name) for e in c.existing)
+        table.add_row(
+            str(c.number), f"{c.seed} {c.seed_name or ''}", f"{c.score:.3f}", str(c.firms),
+            f"{c.employees:.0f}", existing or "—",
+        )  # fmt: skip
+    console.print(table)
+    table = Table(title="Специализация (коэффициент локализации)")
+    for title in ("ОКВЭД2", "LQ", "Предприятий"):
+        table.add_column(title)
+    for s in found.specialisations[:15]:
+        table.add_row(f"{s.code} {s.name or ''}", f"{s.lq:.2f}", str(s.firms))
+    console.print(table)
+    for i, p in enumerate(ranked or [], start=1):
+        mark = " [синтетика]" if p.synthetic else ""
+        console.print(f"{i}. {p.name}{mark} — {p.score:.3f}: " + "; ".join(p.reasons))

@@ -1,0 +1,65 @@
+"""REST API of discovery: a region's specialisations and candidate clusters, a cluster's
+potential participants (read, and add to the pipeline), and its membership funnel."""
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from promcluster.auth.models import User
+from promcluster.discovery import participants, pipeline, schemas, service
+from promcluster.web.deps import get_session, login_required
+
+router = APIRouter(prefix="/api/v1", tags=["discovery"])
+
+
+@router.get("/discover/{region}", response_model=schemas.DiscoveryOut, operation_id="discover")
+def discover(
+    region: str,
+    level: int = Query(4, description="уровень ОКВЭД2: 2, 3 или 4 знака"),
+    measure: str = Query("employees", description="employees, count или revenue"),
+    session: Session = Depends(get_session),
+):
+    """Specialisations (location quotients against the country) and candidate clusters."""
+    return schemas.discovery_out(service.discover(session, region, level, measure))
+
+
+@router.get(
+    "/clusters/{cluster_id}/prospects",
+    response_model=list[schemas.ProspectOut],
+    operation_id="cluster_prospects",
+)
+def prospects(
+    cluster_id: int,
+    limit: int = Query(participants.LIMIT, ge=1, le=500),
+    neighbours: bool | None = Query(
+        None, description="искать и в соседних регионах (по умолчанию — для межрегиональных)"
+    ),
+    session: Session = Depends(get_session),
+):
+    """Potential participants ranked by fit, each with its reasons."""
+    found = participants.prospects(session, cluster_id, limit, neighbours)
+    return [schemas.prospect_out(p) for p in found]
+
+
+@router.post(
+    "/clusters/{cluster_id}/prospects",
+    response_model=list[schemas.MembershipAdded],
+    status_code=201,
+    operation_id="add_cluster_prospects",
+)
+def add_prospects(
+    cluster_id: int,
+    body: schemas.ProspectsAdd,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    """Add the chosen enterprises as potential participants, all or none."""
+    added = pipeline.add_prospects(session, user, cluster_id, body.enterprise_ids, body.role)
+    return [schemas.MembershipAdded.model_validate(m, from_attributes=True) for m in added]
+
+
+@router.get(
+    "/clusters/{cluster_id}/funnel", response_model=schemas.FunnelOut, operation_id="cluster_funnel"
+)
+def funnel(cluster_id: int, session: Session = Depends(get_session)):
+    """The membership funnel by month and the conversion potential → applicant → member."""
+    return schemas.funnel_out(pipeline.funnel(session, cluster_id))

@@ -1,0 +1,154 @@
+"""HTML pages of discovery: a region's specialisations and candidate clusters on a map, one
+candidate's firms, and a cluster's potential participants with the add-to-pipeline form and the
+funnel."""
+
+import json
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from promcluster import labels
+from promcluster.auth.models import User
+from promcluster.auth.permissions import allowed, require_cluster
+from promcluster.discovery import participants, pipeline, service
+from promcluster.errors import InvalidField
+from promcluster.indicators.chart import bar_chart
+from promcluster.reference import service as reference
+from promcluster.registry.models import Cluster
+from promcluster.registry.pages import render
+from promcluster.registry.service import get
+from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.templating import number
+
+router = APIRouter(include_in_schema=False)
+DEFAULT_REGION = "72"
+
+
+@router.get("/discover")
+def discover_home(region: str | None = None, level: int = 4, measure: str = "employees"):
+    target = f"/discover/{region or DEFAULT_REGION}?level={level}&measure={measure}"
+    return RedirectResponse(target, status_code=307)
+
+
+@router.get("/discover/{region}")
+def discover_page(
+    request: Request,
+    region: str,
+    level: int = 4,
+    measure: str = "employees",
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    found = service.discover(session, region, level, measure)
+    shapes = [
+        {
+            "number": c.number,
+            "name": c.seed_name or c.seed,
+            "centre": c.centre,
+            "outline": c.outline,
+            "firms": c.firms,
+            "existing": [e.name for e in c.existing],
+        }
+        for c in found.candidates
+    ]
+    return render(
+        request,
+        "discovery/region.html",
+        user,
+        d=found,
+        regions=reference.list_regions(session),
+        shapes_json=json.dumps(shapes, ensure_ascii=False),
+        centre=f"{found.region.lat},{found.region.lon}",
+    )
+
+
+@router.get("/discover/{region}/candidates/{number}")
+def candidate_page(
+    request: Request,
+    region: str,
+    number: int,
+    level: int = 4,
+    measure: str = "employees",
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    found, chosen, firms = service.candidate(session, region, number, level, measure)
+    return render(request, "discovery/candidate.html", user, d=found, c=chosen, firms=firms)
+
+
+def funnel_chart(f: pipeline.Funnel):
+    """Bars of the cohort that entered potential and how many of it went further."""
+    counts = {
+        "potential": f.potential,
+        "applicant": f.reached_applicant,
+        "member": f.reached_member,
+    }
+    items = [(labels.FUNNEL_STAGES[k], n, number(n), k) for k, n in counts.items()]
+    return bar_chart(items)
+
+
+def _prospects_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    cluster_id: int,
+    neighbours: bool | None,
+    error: str | None = None,
+    added: int | None = None,
+):
+    cluster = get(session, Cluster, cluster_id)
+    found = participants.prospects(session, cluster_id, participants.LIMIT, neighbours)
+    scope = participants.scope(session, cluster, neighbours)
+    f = pipeline.funnel(session, cluster_id)
+    return render(
+        request,
+        "discovery/prospects.html",
+        user,
+        status_code=422 if error else 200,
+        cluster=cluster,
+        prospects=found,
+        scope=scope,
+        funnel=f,
+        chart=funnel_chart(f),
+        neighbours=neighbours,
+        can_edit=user is not None and allowed(require_cluster, user, cluster_id),
+        error=error,
+        added=added,
+    )
+
+
+@router.get("/clusters/{cluster_id}/prospects")
+def prospects_page(
+    request: Request,
+    cluster_id: int,
+    neighbours: bool | None = None,
+    added: int | None = None,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
+    return _prospects_page(request, session, user, cluster_id, neighbours, added=added)
+
+
+@router.post("/clusters/{cluster_id}/prospects", dependencies=[Depends(check_form_csrf)])
+async def add_prospects(
+    request: Request,
+    cluster_id: int,
+    session: Session = Depends(get_session),
+    user: User = Depends(login_required),
+):
+    form = await request.form()
+    chosen = [str(v) for v in form.getlist("enterprise_id")]
+    try:
+        ids = [int(v) for v in chosen]
+        with session.begin_nested():
+            pipeline.add_prospects(session, user, cluster_id, ids)
+    except ValueError:
+        error = "идентификатор предприятия должен быть числом"
+    except InvalidField as exc:
+        error = exc.message
+    else:
+        return RedirectResponse(
+            f"/clusters/{cluster_id}/prospects?added={len(set(ids))}", status_code=303
+        )
+    return _prospects_page(request, session, user, cluster_id, None, error=error)

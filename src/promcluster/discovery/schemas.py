@@ -1,0 +1,157 @@
+"""Discovery in and out of the REST API: prospects, the add-to-pipeline request, the funnel,
+a region's specialisations and candidate clusters."""
+
+from pydantic import BaseModel, Field
+
+from promcluster.discovery.participants import Prospect
+from promcluster.discovery.pipeline import Funnel
+from promcluster.discovery.service import Candidate, Discovery
+
+
+class ProspectOut(BaseModel):
+    enterprise_id: int
+    name: str
+    region_code: str
+    region_name: str
+    okved: str | None
+    employees: int | None
+    lat: float
+    lon: float
+    precision: str
+    distance_km: float | None
+    score: float = Field(description="0…1: взвешенная сумма сигналов (docs/DISCOVERY.md)")
+    signals: list[str]
+    reasons: list[str]
+    synthetic: bool
+
+
+class ProspectsAdd(BaseModel):
+    enterprise_ids: list[int] = Field(min_length=1, max_length=500)
+    role: str = "participant"
+
+
+class MembershipAdded(BaseModel):
+    id: int
+    enterprise_id: int
+    status: str
+    version: int
+
+
+class FunnelPeriodOut(BaseModel):
+    period: str = Field(description="месяц ГГГГ-ММ")
+    entered: dict[str, int]
+
+
+class FunnelOut(BaseModel):
+    cluster_id: int
+    periods: list[FunnelPeriodOut]
+    current: dict[str, int]
+    potential: int
+    reached_applicant: int
+    reached_member: int
+    applicant_share: float | None
+    member_share: float | None
+    days_to_applicant: float | None
+    days_to_member: float | None
+    days_applicant_to_member: float | None
+
+
+class SpecialismOut(BaseModel):
+    code: str
+    name: str | None
+    lq: float
+    firms: int
+    value: float
+    share: float | None
+
+
+class ExistingOut(BaseModel):
+    id: int
+    name: str
+    specialisation: list[str]
+    members: int
+
+
+class ActivityOut(BaseModel):
+    code: str
+    name: str | None
+    firms: int
+
+
+class CandidateOut(BaseModel):
+    number: int
+    score: float
+    seed: str
+    seed_name: str | None
+    firms: int
+    employees: float
+    activities: list[ActivityOut]
+    centre: tuple[float, float]
+    outline: list[tuple[float, float]]
+    radius_km: float
+    parts: dict[str, float]
+    synthetic_firms: int
+    existing: list[ExistingOut]
+
+
+class DiscoveryOut(BaseModel):
+    region: str
+    region_name: str
+    level: int
+    measure: str
+    firms: int
+    national_firms: int
+    synthetic_data: bool
+    specialisations: list[SpecialismOut]
+    candidates: list[CandidateOut]
+
+
+def prospect_out(p: Prospect) -> ProspectOut:
+    return ProspectOut.model_validate(p, from_attributes=True)
+
+
+def funnel_out(f: Funnel) -> FunnelOut:
+    return FunnelOut(
+        cluster_id=f.cluster_id,
+        periods=[FunnelPeriodOut(period=p.period, entered=p.entered) for p in f.periods],
+        current=f.current,
+        potential=f.potential,
+        reached_applicant=f.reached_applicant,
+        reached_member=f.reached_member,
+        applicant_share=f.applicant_share,
+        member_share=f.member_share,
+        days_to_applicant=f.days_to_applicant,
+        days_to_member=f.days_to_member,
+        days_applicant_to_member=f.days_applicant_to_member,
+    )
+
+
+def candidate_out(c: Candidate) -> CandidateOut:
+    return CandidateOut(
+        **{
+            k: getattr(c, k)
+            for k in ("number", "score", "seed", "seed_name", "firms", "employees", "centre")
+        },
+        activities=[ActivityOut(code=a, name=n, firms=k) for a, n, k in c.activities],
+        outline=c.outline,
+        radius_km=c.radius_km,
+        parts=c.parts,
+        synthetic_firms=c.synthetic_firms,
+        existing=[ExistingOut.model_validate(e, from_attributes=True) for e in c.existing],
+    )
+
+
+def discovery_out(d: Discovery) -> DiscoveryOut:
+    return DiscoveryOut(
+        region=d.region.code,
+        region_name=d.region.name,
+        level=d.level,
+        measure=d.measure,
+        firms=d.firms,
+        national_firms=d.national_firms,
+        synthetic_data=d.synthetic,
+        specialisations=[
+            SpecialismOut.model_validate(s, from_attributes=True) for s in d.specialisations
+        ],
+        candidates=[candidate_out(c) for c in d.candidates],
+    )

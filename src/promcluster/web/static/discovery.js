@@ -1,0 +1,48 @@
+// The discovery map: candidate clusters of a region as outlines and centre markers over the
+// region outlines, drawn from the page's own data (no tiles needed to see them).
+(function () {
+  "use strict";
+
+  function escapeHtml(text) {
+    const d = document.createElement("div");
+    d.textContent = text == null ? "" : String(text);
+    return d.innerHTML;
+  }
+
+  async function discoveryMap(id) {
+    const el = document.getElementById(id);
+    if (!el || typeof L === "undefined") return;
+    const map = L.map(el);
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
+    }
+    const shapes = JSON.parse(el.dataset.shapes || "[]");
+    const outlines = await fetch("/map/regions.geojson").then((r) => r.json());
+    const region = L.geoJSON(outlines, {
+      filter: (f) => String(f.properties.code) === el.dataset.region,
+      style: { color: "#7a8ca3", weight: 1, fillColor: "#eef2f7", fillOpacity: 0.4 },
+    }).addTo(map);
+    const group = L.featureGroup().addTo(map);
+    shapes.forEach((s) => {
+      const existing = s.existing.length > 0;
+      const color = existing ? "#1f4e79" : "#c0392b";
+      const text = "№" + s.number + " " + escapeHtml(s.name) + "<br><small>предприятий: " + s.firms +
+        (existing ? "<br>уже есть кластер: " + escapeHtml(s.existing.join(", ")) : "") + "</small>";
+      L.polygon(s.outline, { color: color, weight: 2, fillOpacity: 0.15, className: "candidate-outline" })
+        .bindPopup(text).addTo(group);
+      L.circleMarker(s.centre, { radius: 6, color: "#fff", weight: 2, fillColor: color, fillOpacity: 0.9,
+        className: "candidate-centre" }).bindTooltip("№" + s.number + " " + escapeHtml(s.name)).addTo(group);
+    });
+    if (shapes.length) {
+      map.fitBounds(group.getBounds().pad(0.3), { maxZoom: 10 });
+    } else if (region.getLayers().length) {
+      map.fitBounds(region.getBounds());
+    } else {
+      map.setView(el.dataset.center.split(",").map(Number), 6);
+    }
+    el.dataset.outlines = String(shapes.length);
+    el.classList.add("map-ready");
+  }
+
+  document.addEventListener("DOMContentLoaded", () => discoveryMap("discovery-map"));
+})();
