@@ -101,7 +101,8 @@ def user_add(
 @app.command("import")
 def import_file(
     kind: Annotated[
-        str, typer.Argument(help="enterprises, members, products, supplies, projects, needs")
+        str,
+        typer.Argument(help="enterprises, members, products, supplies, projects, needs, figures"),
     ],
     file: Annotated[Path, typer.Argument(help="CSV (любая кодировка и разделитель) или XLSX")],
     errors: Annotated[
@@ -184,7 +185,8 @@ def export_file(
     kind: Annotated[
         str,
         typer.Argument(
-            help="enterprises, members, products, supplies, projects, needs, clusters или template"
+            help="enterprises, members, products, supplies, projects, needs, figures, clusters "
+            "или template"
         ),
     ],
     template_kind: Annotated[

@@ -18,6 +18,14 @@ def discover_command(
     region: Annotated[str, typer.Argument(help="код региона, например 72")],
     level: Annotated[int, typer.Option(help="уровень ОКВЭД2: 2, 3 или 4 знака")] = 4,
     measure: Annotated[str, typer.Option(help="мера: employees, count или revenue")] = "employees",
+    against: Annotated[
+        str | None,
+        typer.Option(
+            help="регионы сравнения через запятую, например 77,50 (по умолчанию — страна)"
+        ),
+    ] = None,
+    since: Annotated[int | None, typer.Option(help="рост: с года (первый в данных)")] = None,
+    until: Annotated[int | None, typer.Option(help="рост: по год (последний в данных)")] = None,
     cluster: Annotated[
         str | None,
         typer.Option(help="кластер (id или точное название): его потенциальные участники"),
@@ -33,7 +41,7 @@ def discover_command(
     from promcluster.cli_compliance import cluster_id_of
     from promcluster.discovery import exports
     from promcluster.discovery.participants import prospects
-    from promcluster.discovery.service import check_options, discover
+    from promcluster.discovery.service import Options, check_options, discover, regions_of
 
     if output is not None and output.suffix.lower() not in exports.SUFFIXES:
         err.print("Укажите файл .csv, .xlsx или .json")
@@ -42,10 +50,11 @@ def discover_command(
         session_for(database, f"discover-{region}") as session,
         Progress(console=err, transient=True) as bar,
     ):
-        check_options(level, measure)
+        options = Options(level, measure, regions_of(against), since, until)
+        check_options(session, options)
         cluster_id = cluster_id_of(session, cluster) if cluster is not None else None
         bar.add_task("Поиск кластеров", total=None)
-        found = discover(session, region, level, measure)
+        found = discover(session, region, options)
         ranked = prospects(session, cluster_id, limit) if cluster_id is not None else None
     if output is not None:
         count = exports.write(output, found, ranked)
@@ -74,12 +83,19 @@ def _print(found, ranked) -> None:
             f"{c.employees:.0f}", existing or "—",
         )  # fmt: skip
     console.print(table)
-    table = Table(title="Специализация (коэффициент локализации)")
-    for title in ("ОКВЭД2", "LQ", "Предприятий"):
+    base = ", ".join(r.code for r in found.reference) if found.reference else "страна"
+    table = Table(title=f"Специализация (коэффициент локализации; база сравнения: {base})")
+    growth = [f"Рост {found.years[0]}–{found.years[1]}", "ΔLQ"] if found.years else []
+    for title in ("ОКВЭД2", "LQ", "Предприятий", *growth):
         table.add_column(title)
     for s in found.specialisations[:15]:
-        table.add_row(f"{s.code} {s.name or ''}", f"{s.lq:.2f}", str(s.firms))
+        changes = [_signed(s.growth, 100, " %"), _signed(s.lq_change)] if found.years else []
+        table.add_row(f"{s.code} {s.name or ''}", f"{s.lq:.2f}", str(s.firms), *changes)
     console.print(table)
     for i, p in enumerate(ranked or [], start=1):
         mark = " [синтетика]" if p.synthetic else ""
         console.print(f"{i}. {p.name}{mark} — {p.score:.3f}: " + "; ".join(p.reasons))
+
+
+def _signed(value: float | None, scale: float = 1, unit: str = "") -> str:
+    return "—" if value is None else f"{value * scale:+.{1 if unit else 2}f}{unit}"

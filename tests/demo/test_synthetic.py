@@ -24,8 +24,9 @@ from promcluster.demo.synthetic import (
     read_reference,
 )
 from promcluster.matching.models import Need
+from promcluster.matching.scoring import haversine_km
 from promcluster.reference.models import City, Okpd, Okved, Region
-from promcluster.registry.models import Enterprise, ProductLine, Supply
+from promcluster.registry.models import Enterprise, EnterpriseFigure, ProductLine, Supply
 
 NAME = re.compile(r"Синтетическое предприятие №\d+ \(демо\)")
 
@@ -47,7 +48,13 @@ def firms(synthetic: Database) -> list:
     """The synthetic enterprises as plain rows (with their city's region), read once."""
     e = Enterprise.__table__
     query = (
-        select(e, City.region_code.label("city_region"))
+        select(
+            e,
+            City.region_code.label("city_region"),
+            City.lat.label("city_lat"),
+            City.lon.label("city_lon"),
+            City.population.label("city_population"),
+        )
         .join(City, City.id == e.c.city_id, isouter=True)
         .where(e.c.is_synthetic)
         .order_by(e.c.id)
@@ -81,7 +88,7 @@ def test_every_synthetic_record_is_labelled_and_has_no_inn_or_ogrn(synthetic, fi
     assert all(NAME.fullmatch(e.name) for e in firms)
     assert all(e.description.startswith("Синтетические демонстрационные данные:") for e in firms)
     assert all(e.inn is None and e.ogrn is None for e in firms)
-    assert all(e.lat is None and e.lon is None and e.city_region == e.region_code for e in firms)
+    assert all(e.city_region == e.region_code for e in firms)
     with synthetic.sessions() as session:
         real = session.scalars(select(Enterprise.name).where(Enterprise.is_synthetic.is_(False)))
         assert sorted(real) == sorted(o["name"] for o in demo_data()["organisations"])
@@ -96,6 +103,34 @@ def test_every_synthetic_record_is_labelled_and_has_no_inn_or_ogrn(synthetic, fi
         assert all(all(session.scalars(q)) for q in owners)
         notes = session.scalars(select(Need.description))
         assert all(n.startswith("Синтетические демонстрационные данные:") for n in notes)
+
+
+def test_firms_are_scattered_around_their_city(firms):
+    """Synthetic points: none on the city's own point, most within 3 s.d. of the city's spread,
+    and a big city's firms spread wider than a small town's."""
+    distance = {e.id: haversine_km((e.lat, e.lon), (e.city_lat, e.city_lon)) for e in firms}
+    spread = {e.id: 1.5 + 5 * ((e.city_population or 0) / 1e6) ** 0.5 for e in firms}
+    assert all(distance[i] > 0 for i in distance)
+    within = sum(distance[i] <= 3 * 1.42 * spread[i] for i in distance)
+    assert within >= 0.99 * len(firms)
+    big = [distance[e.id] for e in firms if (e.city_population or 0) > 1_000_000]
+    small = [distance[e.id] for e in firms if (e.city_population or 0) < 50_000]
+    assert sorted(big)[len(big) // 2] > 2 * sorted(small)[len(small) // 2]
+
+
+def test_two_years_of_figures_with_the_current_ones_last(synthetic, firms):
+    with synthetic.sessions() as session:
+        rows = session.execute(
+            select(EnterpriseFigure.enterprise_id, EnterpriseFigure.year,
+                   EnterpriseFigure.employees, EnterpriseFigure.revenue)
+        ).all()  # fmt: skip
+    assert synthetic.report.added["enterprise_figures"] == len(rows) == 2 * len(firms)
+    latest = {i: (n, r) for i, year, n, r in rows if year == 2024}
+    assert latest == {e.id: (e.employees, e.revenue) for e in firms}
+    earlier = {i: n for i, year, n, _ in rows if year == 2023}
+    change = sorted(latest[i][0] / earlier[i] - 1 for i in earlier if latest[i][0] >= 50)
+    assert -0.1 < change[len(change) // 2] < 0.15  # a median change of a few per cent
+    assert change[0] < -0.05 and change[-1] > 0.2  # firms differ
 
 
 def test_all_85_regions_by_urban_population(synthetic, firms):

@@ -51,6 +51,9 @@ def test_discover_api_gives_specialisations_and_a_candidate_marked_existing(clie
             "name": "Кластер стройматериалов",
             "specialisation": ["23.61"],
             "members": 1,
+            "near": 1,
+            "pipeline": 1,
+            "placed": 1,
         }
     ]
     assert len(candidate["outline"]) >= 4

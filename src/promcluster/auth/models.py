@@ -2,7 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from promcluster.db import Base
@@ -47,6 +58,7 @@ class AuditLog(Base):
     """One write: who, when, what, and the values before and after."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_and_id", "entity", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)

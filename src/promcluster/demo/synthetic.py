@@ -14,6 +14,7 @@ divisions), so related activities co-locate; a few divisions are common everywhe
 gives the same rows; they are written with Core bulk inserts (a few seconds on either database).
 """
 
+import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,12 +41,14 @@ from promcluster.registry.models import (
 from promcluster.registry.models import cluster_region as regions
 
 FIRMS, MIN_PER_REGION, YEAR = 15_000, 30, 2024
+KM_PER_DEGREE = 111.2
 # The demo's two cluster regions get a registry large enough for candidate producers to show.
 FOCUS_REGIONS = {"72": 1_000, "47": 1_000}
 NAME = "Синтетическое предприятие №{} (демо)"
 DESCRIPTION = (
     "Синтетические демонстрационные данные: предприятие придумано для показа платформы, ИНН и "
-    "ОГРН нет; вид деятельности, город, численность, выручка, продукция и поставки сгенерированы."
+    "ОГРН нет; вид деятельности, город, координаты, численность и выручка по годам, продукция и "
+    "поставки сгенерированы."
 )
 NEED_NOTE = "Синтетические демонстрационные данные: потребность сгенерирована для показа платформы."
 # Divisions present in every region, with their weight; other divisions get a random weight.
@@ -177,6 +180,7 @@ class Reference:
     """The real reference data the generator draws on."""
 
     cities: dict[str, list[tuple[int, int]]]  # region → (city id, population)
+    points: dict[int, tuple[float, float, int]]  # city id → latitude, longitude, population
     classes: dict[str, dict[str, list[str]]]  # division → class → the class and its subclasses
     products: dict[str, list[str]]  # OKVED2 class → OKPD2 codes XX.XX.XX (else the class code)
 
@@ -184,10 +188,14 @@ class Reference:
 def read_reference(session: Session) -> Reference:
     """Regions' cities, OKVED2 classes and OKPD2 products from the reference tables."""
     cities: dict[str, list[tuple[int, int]]] = {r: [] for r in session.scalars(select(Region.code))}
-    for id_, region, population in session.execute(
-        select(City.id, City.region_code, City.population).order_by(City.kladr_id)
+    points: dict[int, tuple[float, float, int]] = {}
+    for id_, region, population, lat, lon in session.execute(
+        select(City.id, City.region_code, City.population, City.lat, City.lon).order_by(
+            City.kladr_id
+        )
     ):
         cities[region].append((id_, population or 0))
+        points[id_] = (lat, lon, population or 0)
     classes: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for code in session.scalars(select(Okved.code).where(Okved.level.in_((3, 4)))):
         if code[:2] not in SKIPPED_DIVISIONS:
@@ -202,7 +210,7 @@ def read_reference(session: Session) -> Reference:
     classes = {
         d: {c: sorted(s) for c, s in sorted(cs.items())} for d, cs in sorted(classes.items())
     }
-    return Reference(dict(sorted(cities.items())), classes, products)
+    return Reference(dict(sorted(cities.items())), points, classes, products)
 
 
 def generate_firms(ref: Reference, rng: random.Random) -> list[Firm]:
@@ -357,6 +365,33 @@ def generate_needs(lines: list[Line], rng: random.Random) -> list[tuple[Firm, st
     return needs
 
 
+def place_firms(firms: list[Firm], ref: Reference, rng: random.Random) -> list[tuple[float, float]]:
+    """Each firm's point, scattered around its city's (normal, wider for larger cities: a
+    s.d. of 1.5 km plus 5 km × √(population in millions))."""
+    placed = []
+    for f in firms:
+        lat, lon, population = ref.points[f.city_id]
+        spread = (1.5 + 5 * math.sqrt(population / 1e6)) / KM_PER_DEGREE
+        east = spread / math.cos(math.radians(lat))
+        placed.append((round(rng.gauss(lat, spread), 6), round(rng.gauss(lon, east), 6)))
+    return placed
+
+
+def generate_figures(firms: list[Firm], rng: random.Random) -> list[tuple[Firm, int, int, int]]:
+    """Headcount and revenue of ``YEAR - 1`` and of ``YEAR`` (the current ones): a change per
+    region and division (mean +3 %, s.d. 8 %) plus the firm's own (s.d. 10 %)."""
+    trend: dict[tuple[str, str], float] = {}
+    figures = []
+    for f in firms:
+        if (f.region, f.division) not in trend:
+            trend[f.region, f.division] = rng.gauss(0.03, 0.08)
+        change = max(-0.5, min(1.0, trend[f.region, f.division] + rng.gauss(0, 0.1)))
+        earlier = max(1, round(f.employees / (1 + change)))
+        figures.append((f, YEAR - 1, earlier, round(f.revenue * earlier / f.employees)))
+        figures.append((f, YEAR, f.employees, f.revenue))
+    return figures
+
+
 def generate(ref: Reference, seed: int) -> Supplement:
     """The whole supplement for ``seed``, in memory (the same seed gives the same records)."""
     rng = random.Random(seed)
@@ -371,16 +406,22 @@ def load_synthetic_demo(session: Session, seed: int = 2024) -> DemoReport:
     if session.scalar(select(Enterprise.id).where(Enterprise.is_synthetic.is_(True)).limit(1)):
         add_chain_stages(session, report)
         return report
-    firms, lines, supplies, needs = generate(read_reference(session), seed)
+    ref = read_reference(session)
+    firms, lines, supplies, needs = generate(ref, seed)
     names = {f.number: NAME.format(f.number) for f in firms}
-    _write(session, report, "enterprises", "name search_text region_code city_id okved_main "
-           "employees revenue sme_category description is_synthetic",
-           [(names[f.number], search_key(names[f.number]), f.region, f.city_id, f.okved,
+    # Points and figures draw on their own generator, so the firms stay those of ``seed``.
+    extra = random.Random(seed + 1)
+    points = place_firms(firms, ref, extra)
+    _write(session, report, "enterprises", "name search_text region_code city_id lat lon "
+           "okved_main employees revenue sme_category description is_synthetic",
+           [(names[f.number], search_key(names[f.number]), f.region, f.city_id, *point, f.okved,
              f.employees, f.revenue, next((c for n, c in SME if f.employees < n), "large"),
-             DESCRIPTION, True) for f in firms])  # fmt: skip
+             DESCRIPTION, True) for f, point in zip(firms, points, strict=True)])  # fmt: skip
     stored = session.execute(select(Enterprise.name, Enterprise.id).where(Enterprise.is_synthetic))
     ids = dict(stored.all())
     id_of = {number: ids[name] for number, name in names.items()}
+    _write(session, report, "enterprise_figures", "enterprise_id year employees revenue",
+           [(id_of[f.number], *x) for f, *x in generate_figures(firms, extra)])  # fmt: skip
     _write(session, report, "product_lines", "enterprise_id okpd2_code direction name volume "
            "unit value outside_share import_share year",
            [(id_of[x.firm.number], *x[1:], YEAR) for x in lines])  # fmt: skip

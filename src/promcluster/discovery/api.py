@@ -16,10 +16,17 @@ def discover(
     region: str,
     level: int = Query(4, description="уровень ОКВЭД2: 2, 3 или 4 знака"),
     measure: str = Query("employees", description="employees, count или revenue"),
+    against: list[str] = Query(
+        [], description="регионы сравнения (коды, можно через запятую); без них — вся страна"
+    ),
+    since: int | None = Query(None, description="рост: с года (по умолчанию — первый в данных)"),
+    until: int | None = Query(None, description="рост: по год (по умолчанию — последний)"),
     session: Session = Depends(get_session),
 ):
-    """Specialisations (location quotients against the country) and candidate clusters."""
-    return schemas.discovery_out(service.discover(session, region, level, measure))
+    """Specialisations (location quotients against the country or the ``against`` regions, with
+    growth between two years of enterprise figures) and candidate clusters."""
+    options = service.Options(level, measure, service.regions_of(against), since, until)
+    return schemas.discovery_out(service.discover(session, region, options))
 
 
 @router.get(

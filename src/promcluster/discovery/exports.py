@@ -21,6 +21,8 @@ COLUMNS = {  # record key → column title
     "score": "Оценка",
     "lq": "Коэффициент локализации",
     "share": "Доля региона в стране",
+    "growth": "Рост за период",
+    "lq_change": "Изменение коэффициента локализации",
     "firms": "Предприятий",
     "employees": "Занятых",
     "region": "Регион",
@@ -48,8 +50,9 @@ def records(found: Discovery, prospects: list[Prospect] | None) -> list[dict[str
         {
             "section": "specialisation", "rank": i, "code": s.code, "name": s.name,
             "lq": round(s.lq, 6), "share": None if s.share is None else round(s.share, 6),
+            "growth": _rounded(s.growth), "lq_change": _rounded(s.lq_change),
             "firms": s.firms, "employees": s.value if found.measure == "employees" else None,
-            "region": found.region.code,
+            "region": found.region.code, "reasons": _basis(found),
         }
         for i, s in enumerate(found.specialisations, start=1)
     ]  # fmt: skip
@@ -62,6 +65,19 @@ def records(found: Discovery, prospects: list[Prospect] | None) -> list[dict[str
         for i, p in enumerate(prospects or [], start=1)
     ]  # fmt: skip
     return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _basis(found: Discovery) -> list[str]:
+    """What the specialisation is measured against and over which years."""
+    base = ", ".join(r.code for r in found.reference) if found.reference else "вся страна"
+    basis = [f"база сравнения: {base}"]
+    if found.years:
+        basis.append(f"рост за {found.years[0]}–{found.years[1]}")
+    return basis
 
 
 def write(path: Path, found: Discovery, prospects: list[Prospect] | None) -> int:

@@ -4,7 +4,7 @@ funnel."""
 
 import json
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,27 @@ router = APIRouter(include_in_schema=False)
 DEFAULT_REGION = "72"
 
 
+def options(
+    level: int = 4,
+    measure: str = "employees",
+    against: list[str] = Query([]),
+    since: str | None = None,
+    until: str | None = None,
+) -> service.Options:
+    """The view's options from the query string (an empty year field means «by default»)."""
+    years = {}
+    for name, text in (("since", since), ("until", until)):
+        try:
+            years[name] = int(text) if text and text.strip() else None
+        except ValueError:
+            raise InvalidField(name, "год — целое число, например 2024") from None
+    return service.Options(level, measure, service.regions_of(against), **years)
+
+
 @router.get("/discover")
-def discover_home(region: str | None = None, level: int = 4, measure: str = "employees"):
-    target = f"/discover/{region or DEFAULT_REGION}?level={level}&measure={measure}"
+def discover_home(request: Request, region: str | None = None):
+    query = "&".join(f"{k}={v}" for k, v in request.query_params.multi_items() if k != "region")
+    target = f"/discover/{region or DEFAULT_REGION}" + (f"?{query}" if query else "")
     return RedirectResponse(target, status_code=307)
 
 
@@ -35,12 +53,11 @@ def discover_home(region: str | None = None, level: int = 4, measure: str = "emp
 def discover_page(
     request: Request,
     region: str,
-    level: int = 4,
-    measure: str = "employees",
+    chosen: service.Options = Depends(options),
     session: Session = Depends(get_session),
     user: User | None = Depends(current_user),
 ):
-    found = service.discover(session, region, level, measure)
+    found = service.discover(session, region, chosen)
     shapes = [
         {
             "number": c.number,
@@ -68,13 +85,12 @@ def candidate_page(
     request: Request,
     region: str,
     number: int,
-    level: int = 4,
-    measure: str = "employees",
+    chosen: service.Options = Depends(options),
     session: Session = Depends(get_session),
     user: User | None = Depends(current_user),
 ):
-    found, chosen, firms = service.candidate(session, region, number, level, measure)
-    return render(request, "discovery/candidate.html", user, d=found, c=chosen, firms=firms)
+    found, candidate, firms = service.candidate(session, region, number, chosen)
+    return render(request, "discovery/candidate.html", user, d=found, c=candidate, firms=firms)
 
 
 def funnel_chart(f: pipeline.Funnel):

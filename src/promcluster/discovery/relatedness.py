@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.analytics.complexity import ComplexityError, of_year
 from promcluster.analytics.panel import PanelError
-from promcluster.niches.cache import kept
+from promcluster.niches.cache import FIRMS, kept
 from promcluster.niches.outlook import DEFAULT_LEVEL, employment_panel
 
 
@@ -38,4 +38,4 @@ def relatedness(session: Session, level: int = DEFAULT_LEVEL) -> Relatedness | N
             return None
         return Relatedness(list(result.products), result.proximity)
 
-    return kept(session, ("proximity", level), compute)
+    return kept(session, ("proximity", level), compute, on=FIRMS)

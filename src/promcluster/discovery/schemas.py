@@ -63,13 +63,18 @@ class SpecialismOut(BaseModel):
     firms: int
     value: float
     share: float | None
+    growth: float | None = Field(description="относительное изменение меры за период роста")
+    lq_change: float | None
 
 
 class ExistingOut(BaseModel):
     id: int
     name: str
     specialisation: list[str]
-    members: int
+    members: int = Field(description="его предприятий среди предприятий кандидата")
+    near: int = Field(description="его предприятий в радиусе кандидата от центра")
+    pipeline: int = Field(description="его предприятий всего (участники, кандидаты, потенциальные)")
+    placed: int = Field(description="из них размещённых на карте (свои координаты или город)")
 
 
 class ActivityOut(BaseModel):
@@ -101,6 +106,10 @@ class DiscoveryOut(BaseModel):
     measure: str
     firms: int
     national_firms: int
+    against: list[str] = Field(description="регионы сравнения; пусто — вся страна")
+    years: tuple[int, int] | None = Field(description="период роста")
+    available_years: list[int]
+    region_growth: float | None
     synthetic_data: bool
     specialisations: list[SpecialismOut]
     candidates: list[CandidateOut]
@@ -149,6 +158,10 @@ def discovery_out(d: Discovery) -> DiscoveryOut:
         measure=d.measure,
         firms=d.firms,
         national_firms=d.national_firms,
+        against=[r.code for r in d.reference or []],
+        years=d.years,
+        available_years=d.available_years,
+        region_growth=d.region_growth,
         synthetic_data=d.synthetic,
         specialisations=[
             SpecialismOut.model_validate(s, from_attributes=True) for s in d.specialisations

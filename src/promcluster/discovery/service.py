@@ -1,34 +1,53 @@
 """Discovery in a region: its specialisations (location quotients of OKVED2 activities against
-the country, i.e. every region in the database) and its candidate clusters (dense groups of firms
-in related activities), each marked when it overlaps a cluster the region already has.
+the country, i.e. every region in the database, or a chosen set of regions), their growth between
+two reporting years (``EnterpriseFigure``) and its candidate clusters (dense groups of firms in
+related activities), each marked when it is one of the clusters the region already has.
 
 The national register is read column-wise with one Core SELECT (no ORM objects) and handed to
 the pure analytics (``analytics.lq``, ``analytics.discovery``); results are kept per database
-until its next write (``niches.cache``)."""
+until the next write to the firm register (``niches.cache``), and only the existing-cluster marks,
+which read the registry, are made on every call."""
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster.analytics.discovery import CandidateCluster, candidate_clusters
-from promcluster.analytics.lq import CODE_LENGTH, Specialisation, cut, location_quotients
+from promcluster.analytics.lq import (
+    CODE_LENGTH,
+    Growth,
+    Specialisation,
+    SpecialisationError,
+    cut,
+    growth,
+    location_quotients,
+)
 from promcluster.discovery.relatedness import relatedness
 from promcluster.errors import InvalidField, NotFound
 from promcluster.labels import DISCOVERY_MEASURES
-from promcluster.niches.cache import kept
+from promcluster.matching.scoring import haversine_km
+from promcluster.niches.cache import FIRMS, kept
 from promcluster.niches.outlook import PREFIX
 from promcluster.reference.models import Okved, Region
 from promcluster.registry import maps
-from promcluster.registry.models import Cluster, Enterprise, Membership, cluster_region
+from promcluster.registry.models import (
+    Cluster,
+    Enterprise,
+    EnterpriseFigure,
+    Membership,
+    cluster_region,
+)
 
 LEVELS = (2, 3, 4)
 TOP_SPECIALISATIONS = 30
 MIN_SPECIALISATION_FIRMS = 3
 EPS_KM, MIN_FIRMS, TOP_CANDIDATES = 20.0, 8, 20
 FIRMS_LISTED = 500
-MAIN_ACTIVITIES = 3  # a candidate's activities compared with a cluster's specialisation
+MIN_INSIDE = 3  # a cluster's firms inside a candidate that make it that cluster, whatever its
+# specialisation, when they are also at least half of the cluster's firms
 
 
 @dataclass(frozen=True)
@@ -41,16 +60,21 @@ class Specialism:
     firms: int
     value: float
     share: float | None
+    growth: float | None = None  # relative change of the measure between the two years
+    lq_change: float | None = None
 
 
 @dataclass(frozen=True)
 class ExistingCluster:
-    """A cluster of the region that a candidate overlaps, and how."""
+    """A cluster of the region that a candidate is, and why (``_existing``)."""
 
     id: int
     name: str
-    specialisation: list[str]  # its codes matching the candidate's activities
+    specialisation: list[str]  # its codes holding the candidate's core activities
     members: int  # its pipeline's firms among the candidate's
+    near: int  # its pipeline's firms placed within the candidate's radius (at least ``EPS_KM``)
+    pipeline: int  # its pipeline's firms in all
+    placed: int  # of them, placed on the map by their own or their city's coordinates
 
 
 @dataclass
@@ -76,7 +100,8 @@ class Candidate:
 
 @dataclass
 class Discovery:
-    """What discovery finds in one region."""
+    """What discovery finds in one region: against the ``reference`` regions (None: the
+    country), with growth between ``years`` when the register has figures of two years."""
 
     region: Region
     level: int
@@ -86,75 +111,206 @@ class Discovery:
     specialisations: list[Specialism]
     candidates: list[Candidate]
     synthetic: bool
+    reference: list[Region] | None = None
+    years: tuple[int, int] | None = None
+    available_years: list[int] = field(default_factory=list)
+    region_growth: float | None = None  # the region's measure over all activities
+
+    @property
+    def query(self) -> str:
+        """The options as a query string, for links to the same view."""
+        parts = [f"level={self.level}", f"measure={self.measure}"]
+        parts += [f"against={r.code}" for r in self.reference or []]
+        if self.years:
+            parts += [f"since={self.years[0]}", f"until={self.years[1]}"]
+        return "&".join(parts)
 
 
-def check_options(level: int, measure: str) -> None:
-    """Refuse an unknown OKVED2 level or measure, naming the field."""
-    if level not in LEVELS:
+@dataclass(frozen=True)
+class Options:
+    """How a region is looked at: OKVED2 level, measure, reference regions, growth years."""
+
+    level: int = 4
+    measure: str = "employees"
+    against: tuple[str, ...] = ()  # reference regions; empty: the country
+    since: int | None = None
+    until: int | None = None
+
+
+def regions_of(values: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Region codes from form values or a text like «77, 50 78» (sorted, without repeats)."""
+    if values is None:
+        return ()
+    texts = [values] if isinstance(values, str) else list(values)
+    return tuple(sorted({c for t in texts for c in re.split(r"[\s,;]+", t) if c}))
+
+
+def check_options(session: Session, options: Options) -> list[Region] | None:
+    """Refuse an unknown OKVED2 level, measure or reference region, naming the field; the
+    reference regions found (None for the country)."""
+    if options.level not in LEVELS:
         raise InvalidField("level", f"уровень ОКВЭД2: {', '.join(map(str, LEVELS))}")
-    if measure not in DISCOVERY_MEASURES:
+    if options.measure not in DISCOVERY_MEASURES:
         raise InvalidField("measure", f"мера: {', '.join(DISCOVERY_MEASURES)}")
+    if not options.against:
+        return None
+    found = list(session.scalars(select(Region).where(Region.code.in_(options.against))))
+    unknown = sorted(set(options.against) - {r.code for r in found})
+    if unknown:
+        raise InvalidField("against", f"нет субъектов РФ с кодами: {', '.join(unknown)}")
+    return sorted(found, key=lambda r: r.code)
 
 
-def discover(
-    session: Session, region: str, level: int = 4, measure: str = "employees"
-) -> Discovery:
-    """Specialisations and candidate clusters of ``region`` (see the module)."""
-    check_options(level, measure)
+def discover(session: Session, region: str, options: Options = Options()) -> Discovery:
+    """Specialisations, their growth and the candidate clusters of ``region`` (see the module)."""
+    reference = check_options(session, options)
     found = session.get(Region, region.strip())
     if found is None:
         raise NotFound(f"нет субъекта РФ с кодом «{region}»")
+    years = available_years(session)
+    period = _period(options, years)
     # The inputs are kept on their own first: ``kept`` computes one thing at a time.
-    spec = national_specialisation(session, level, measure)
-    proximity = _proximity(session, level)
-    return kept(
+    spec = national_specialisation(session, options.level, options.measure, options.against)
+    change = specialisation_growth(session, options, period) if period else None
+    proximity = _proximity(session, options.level)
+    result = kept(
         session,
-        ("discover", found.code, level, measure),
-        lambda: _compute(session, found, level, measure, spec, proximity),
+        ("discover", found.code, options.level, options.measure, options.against),
+        lambda: _compute(session, found, options, spec, proximity),
+        on=FIRMS,
+    )
+    specialisations = result.specialisations
+    if change is not None:
+        specialisations = [_grown(s, change, found.code) for s in specialisations]
+    return replace(
+        result,
+        region=found,
+        specialisations=specialisations,
+        candidates=_marked(session, found.code, result.candidates),
+        reference=reference,
+        years=period,
+        available_years=years,
+        region_growth=_region_growth(change, found.code) if change else None,
     )
 
 
-def national_specialisation(session: Session, level: int, measure: str) -> Specialisation | None:
-    """LQs of every region × activity of the level (None for a register without activities)."""
+def national_specialisation(
+    session: Session, level: int, measure: str, against: tuple[str, ...] = ()
+) -> Specialisation | None:
+    """LQs of every region × activity of the level against the regions ``against`` (the country
+    when empty) in the current register (None for a register without activities)."""
+    columns = (Enterprise.region_code, Enterprise.okved_main, Enterprise.employees,
+               Enterprise.revenue)  # fmt: skip
+    query = select(*columns).where(Enterprise.okved_main.is_not(None))
+    return kept(
+        session,
+        ("lq", level, measure, against),
+        lambda: _quotients(session.execute(query).all(), level, measure, against),
+        on=FIRMS,
+    )
 
-    def compute() -> Specialisation | None:
-        rows = session.execute(
-            select(
-                Enterprise.region_code, Enterprise.okved_main, Enterprise.employees,
-                Enterprise.revenue,
-            ).where(Enterprise.okved_main.is_not(None))
-        ).all()  # fmt: skip
-        if not rows:
-            return None
-        regions, codes, employees, revenue = (
-            np.array(c, dtype=object) for c in zip(*rows, strict=True)
+
+def available_years(session: Session) -> list[int]:
+    """The reporting years of the register's enterprise figures."""
+    query = select(EnterpriseFigure.year).distinct().order_by(EnterpriseFigure.year)
+    return list(kept(session, ("figure years",), lambda: list(session.scalars(query)), on=FIRMS))
+
+
+def _period(options: Options, years: list[int]) -> tuple[int, int] | None:
+    """The growth years: as asked, else the earliest and the latest (None with fewer than two)."""
+    if options.since is None and options.until is None:
+        return (years[0], years[-1]) if len(years) >= 2 else None
+    since = years[0] if options.since is None and years else options.since
+    until = years[-1] if options.until is None and years else options.until
+    shown = ", ".join(map(str, years)) or "нет"
+    for name, year in (("since", since), ("until", until)):
+        if year not in years:
+            raise InvalidField(name, f"нет показателей предприятий за {year} год; есть: {shown}")
+    if since >= until:  # type: ignore[operator]
+        raise InvalidField("until", f"конец периода ({until}) должен быть позже начала ({since})")
+    return since, until  # type: ignore[return-value]
+
+
+def specialisation_growth(session: Session, options: Options, period: tuple[int, int]) -> Growth:
+    """Change of the measure and of the LQs between the two years, on the enterprise figures of
+    each year (the firms' current activity and region; ``count`` counts firms with figures)."""
+
+    def of_year(year: int) -> Specialisation:
+        query = (
+            select(Enterprise.region_code, Enterprise.okved_main, EnterpriseFigure.employees,
+                   EnterpriseFigure.revenue)
+            .join(EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id)
+            .where(EnterpriseFigure.year == year, Enterprise.okved_main.is_not(None))
+        )  # fmt: skip
+        found = _quotients(
+            session.execute(query).all(), options.level, options.measure, options.against
         )
-        codes = cut(codes.astype(str), level)
-        deep = np.char.str_len(codes) >= CODE_LENGTH[level]
-        weight = {"count": None, "employees": employees, "revenue": revenue}[measure]
-        if weight is not None:
-            weight = np.array([np.nan if w is None else float(w) for w in weight[deep]])
-        if not deep.any():
-            return None
-        return location_quotients(regions[deep].astype(str), codes[deep], weight, measure=measure)
+        if found is None:
+            raise InvalidField("since", f"за {year} год нет показателей предприятий")
+        return found
 
-    return kept(session, ("lq", level, measure), compute)
+    key = ("growth", options.level, options.measure, options.against, period)
+    return kept(session, key, lambda: growth(of_year(period[0]), of_year(period[1])), on=FIRMS)
+
+
+def _quotients(rows, level: int, measure: str, against: tuple[str, ...]) -> Specialisation | None:
+    """LQs of (region, OKVED2, employees, revenue) rows (None without activities of the level);
+    a reference region without firms is an error naming the field ``against``."""
+    if not rows:
+        return None
+    regions, codes, employees, revenue = (
+        np.array(c, dtype=object) for c in zip(*rows, strict=True)
+    )
+    codes = cut(codes.astype(str), level)
+    deep = np.char.str_len(codes) >= CODE_LENGTH[level]
+    if not deep.any():
+        return None
+    weight = {"count": None, "employees": employees, "revenue": revenue}[measure]
+    if weight is not None:
+        weight = np.array([np.nan if w is None else float(w) for w in weight[deep]])
+    try:
+        return location_quotients(
+            regions[deep].astype(str), codes[deep], weight, measure=measure,
+            reference=list(against) or None,
+        )  # fmt: skip
+    except SpecialisationError as exc:
+        raise InvalidField("against", str(exc)) from exc
+
+
+def _grown(s: Specialism, change: Growth, region: str) -> Specialism:
+    if region not in change.regions or s.code not in change.activities:
+        return s
+    i, j = change.regions.index(region), change.activities.index(s.code)
+    relative, lq = change.relative[i, j], change.lq_change[i, j]
+    return replace(
+        s,
+        growth=float(relative) if np.isfinite(relative) else None,
+        lq_change=float(lq) if np.isfinite(lq) else None,
+    )
+
+
+def _region_growth(change: Growth, region: str) -> float | None:
+    if region not in change.regions:
+        return None
+    i = change.regions.index(region)
+    before, after = change.value_before[i].sum(), change.value_after[i].sum()
+    return float((after - before) / before) if before > 0 else None
 
 
 def _compute(
     session: Session,
     region: Region,
-    level: int,
-    measure: str,
+    options: Options,
     spec: Specialisation | None,
     proximity: tuple[list[str], np.ndarray] | None,
 ) -> Discovery:
     specialisations = _specialisations(session, spec, region.code) if spec else []
     national = int(spec.firms.sum()) if spec else 0
-    firms, candidates, synthetic = _candidates(session, spec, proximity, region.code, level)
+    firms, candidates, synthetic = _candidates(session, spec, proximity, region.code, options.level)
     return Discovery(
-        region, level, measure, firms, national, specialisations, candidates, synthetic
-    )
+        region, options.level, options.measure, firms, national, specialisations, candidates,
+        synthetic,
+    )  # fmt: skip
 
 
 def _specialisations(session: Session, spec: Specialisation, region: str) -> list[Specialism]:
@@ -227,7 +383,6 @@ def _candidates(
     names = _names(session, {c for f in found for c in f.activities})
     size = np.nan_to_num(employees, nan=0.0)
     result = [_candidate(n, f, ids, synthetic, size, names) for n, f in enumerate(found, start=1)]
-    _mark_existing(session, region, result)
     return len(rows), result, bool(synthetic.any())
 
 
@@ -267,8 +422,8 @@ def _candidate(
     )
 
 
-def _mark_existing(session: Session, region: str, candidates: list[Candidate]) -> None:
-    """Mark each candidate with the region's clusters sharing its activities or its firms."""
+def _marked(session: Session, region: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates, each with the region's clusters that it is (``ExistingCluster``)."""
     clusters = list(
         session.scalars(
             select(Cluster)
@@ -278,31 +433,58 @@ def _mark_existing(session: Session, region: str, candidates: list[Candidate]) -
         )
     )
     if not clusters or not candidates:
-        return
-    pipeline: dict[int, set[int]] = {c.id: set() for c in clusters}
-    for cluster_id, enterprise_id in session.execute(
-        select(Membership.cluster_id, Membership.enterprise_id).where(
-            Membership.cluster_id.in_(list(pipeline)), Membership.status != "left"
+        return candidates
+    pipeline: dict[int, dict[int, tuple[float, float] | None]] = {c.id: {} for c in clusters}
+    query = (
+        maps.located(Membership.cluster_id)
+        .join(Membership, Membership.enterprise_id == Enterprise.id)
+        .where(Membership.cluster_id.in_(list(pipeline)), Membership.status != "left")
+    )
+    for x in session.execute(query):
+        lat, lon, precision = maps.placed(
+            (x.lat, x.lon), (x.city_lat, x.city_lon), (x.region_lat, x.region_lon)
         )
-    ):
-        pipeline[cluster_id].add(enterprise_id)
-    for candidate in candidates:
-        firms = set(candidate.firm_ids)
-        main = {candidate.seed, *(a for a, _, _ in candidate.activities[:MAIN_ACTIVITIES])}
-        for cluster in clusters:
-            codes = [
-                s.code
-                for s in cluster.specialisation
-                if any(a.startswith(s.code) or s.code.startswith(a) for a in main)
-            ]
-            members = len(pipeline[cluster.id] & firms)
-            if codes or members:
-                candidate.existing.append(ExistingCluster(cluster.id, cluster.name, codes, members))
+        pipeline[x.cluster_id][x.id] = None if precision == "region" else (lat, lon)
+    return [replace(c, existing=_existing(c, clusters, pipeline)) for c in candidates]
 
 
-def candidate(session: Session, region: str, number: int, level: int, measure: str):
+def _existing(
+    candidate: Candidate,
+    clusters: list[Cluster],
+    pipeline: dict[int, dict[int, tuple[float, float] | None]],
+) -> list[ExistingCluster]:
+    """The clusters ``candidate`` is: its core activities (seed and largest) in a cluster's
+    specialisation, with one of the cluster's firms among its firms or near its centre (or none
+    of the cluster's firms placed on the map); or at least half (and ``MIN_INSIDE``) of a
+    cluster's firms among its firms, whatever the specialisation."""
+    firms = set(candidate.firm_ids)
+    core = {candidate.seed, *(a for a, _, _ in candidate.activities[:1])}
+    reach = max(candidate.radius_km, EPS_KM)
+    found = []
+    for cluster in clusters:
+        codes = [
+            s.code
+            for s in cluster.specialisation
+            if any(a.startswith(s.code) or s.code.startswith(a) for a in core)
+        ]
+        own = pipeline[cluster.id]
+        inside = len(own.keys() & firms)
+        points = [p for p in own.values() if p is not None]
+        near = sum(haversine_km(p, candidate.centre) <= reach for p in points)
+        same = bool(codes) and (inside > 0 or near > 0 or not points)
+        most = inside >= MIN_INSIDE and 2 * inside >= len(own)
+        if same or most:
+            found.append(
+                ExistingCluster(
+                    cluster.id, cluster.name, codes, inside, near, len(own), len(points)
+                )
+            )
+    return found
+
+
+def candidate(session: Session, region: str, number: int, options: Options = Options()):
     """One candidate of ``discover`` with its firms (the ``FIRMS_LISTED`` largest)."""
-    found = discover(session, region, level, measure)
+    found = discover(session, region, options)
     chosen = next((c for c in found.candidates if c.number == number), None)
     if chosen is None:
         raise NotFound(f"в регионе {found.region.code} нет кандидата №{number}")

@@ -150,8 +150,8 @@ def export_kind(
     user: User | None = Depends(current_user),
     session: Session = Depends(get_session),
 ):
-    """Download ``kind`` (clusters, enterprises, members, projects, products, supplies, needs)
-    filtered like its list."""
+    """Download ``kind`` (clusters, enterprises, members, projects, products, supplies, needs,
+    figures) filtered like its list."""
     filters = {
         "q": q,
         "region": region,

@@ -130,11 +130,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Kind:
-    """An import kind: its columns and the columns of which at least one must be filled."""
+    """An import kind: its columns and the groups of columns of which, in each group, at least
+    one must be filled (INN or OGRN; headcount or revenue)."""
 
     name: str
     columns: tuple[Column, ...]
-    one_of: tuple[str, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
     key: str = ""
 
     @property
@@ -337,7 +338,7 @@ MEMBERS = Kind(
         Column("until", "Дата выхода", DATE, ("участник до",)),
         Column("note", "Примечание", TEXT, ("комментарий",)),
     ),
-    one_of=("inn", "ogrn"),
+    one_of=(("inn", "ogrn"),),
     key="кластер + ИНН",
 )
 
@@ -384,7 +385,7 @@ PRODUCTS = Kind(
         Column("import_share", "Доля импорта", SHARE, ("доля импортных закупок",), example="0,2"),
         Column("year", "Год", YEAR, (), example="2024"),
     ),
-    one_of=("inn", "ogrn"),
+    one_of=(("inn", "ogrn"),),
     key="ИНН + ОКПД2 + направление",
 )
 
@@ -477,10 +478,46 @@ NEEDS = Kind(
         Column("status", "Статус", _choice(labels.NEED_STATUSES), (), example="открыта"),
         _DESCRIPTION,
     ),
-    one_of=("customer_inn", "customer_name"),
+    one_of=(("customer_inn", "customer_name"),),
     key="заказчик + продукция + ОКПД2",
 )
 
+FIGURES = Kind(
+    "figures",
+    (
+        _INN,
+        _OGRN,
+        Column(
+            "year",
+            "Год",
+            YEAR,
+            ("отчетный год",),
+            required=True,
+            example="2023",
+            note="отчётный год, к которому относятся численность и выручка",
+        ),
+        Column(
+            "employees",
+            "Численность",
+            INTEGER,
+            ("среднесписочная численность", "численность работников", "работников"),
+            example="120",
+            note="среднесписочная численность за год, целое число не меньше 0",
+        ),
+        Column(
+            "revenue",
+            "Выручка",
+            MONEY,
+            ("выручка, руб", "доход"),
+            example="150000000",
+            note="в рублях; заголовок «тыс. руб.» или «млн руб.» пересчитывается в рубли",
+            scaled=True,
+        ),
+    ),
+    one_of=(("inn", "ogrn"), ("employees", "revenue")),
+    key="ИНН + год",
+)
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS)
+    k.name: k for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES)
 }

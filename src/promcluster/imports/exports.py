@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from promcluster import labels
 from promcluster.errors import InvalidField
@@ -19,7 +19,7 @@ from promcluster.imports import sheets
 from promcluster.imports.columns import KINDS
 from promcluster.matching.models import Need
 from promcluster.registry import maps, queries
-from promcluster.registry.models import Cluster, ProductLine, Supply
+from promcluster.registry.models import Cluster, EnterpriseFigure, ProductLine, Supply
 
 FORMATS = ("csv", "xlsx", "geojson")
 EXPORT_KINDS = (*KINDS, "clusters")
@@ -155,6 +155,26 @@ def _need_fields() -> list[Field]:
     ]
 
 
+def _figure_fields() -> list[Field]:
+    f = "figures"
+    return [
+        _import(f, "inn", lambda o: o.enterprise.inn),
+        _import(f, "ogrn", lambda o: o.enterprise.ogrn),
+        Field("Предприятие", lambda o: o.enterprise.name, "enterprise"),
+        _import(f, "year", lambda o: o.year),
+        _import(f, "employees", lambda o: o.employees),
+        _import(f, "revenue", lambda o: o.revenue),
+    ]
+
+
+def _figure_query(**_filters: Any) -> Select:
+    return (
+        select(EnterpriseFigure)
+        .options(joinedload(EnterpriseFigure.enterprise))
+        .order_by(EnterpriseFigure.enterprise_id, EnterpriseFigure.year)
+    )
+
+
 def _cluster_fields() -> list[Field]:
     return [
         Field("Номер", lambda o: o.id, "id"),
@@ -242,6 +262,7 @@ EXPORTS: dict[str, Export] = {
     ),
     "projects": Export(_project_fields, queries.project_query, _points(_project_point)),
     "needs": Export(_need_fields, lambda **f: select(Need).order_by(Need.id), _points(_need_point)),
+    "figures": Export(_figure_fields, _figure_query, _points(lambda f: _point(f.enterprise))),
     "clusters": Export(_cluster_fields, queries.cluster_query, _points(_cluster_point)),
 }
 
@@ -305,7 +326,7 @@ def template(kind: str, path: Path) -> Path:
 def describe(kind: str) -> list[list[str]]:
     """The columns of an import kind explained: header, required, format, example, other names."""
     rows = [["Столбец", "Обязательный", "Что писать", "Пример", "Другие допустимые названия"]]
-    one_of = KINDS[kind].one_of
+    one_of = {f for group in KINDS[kind].one_of for f in group}
     for c in KINDS[kind].columns:
         required = "да" if c.required else "одно из двух" if c.field in one_of else ""
         rows.append([c.header, required, c.note, c.example, ", ".join(c.aliases)])

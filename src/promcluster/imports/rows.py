@@ -127,8 +127,9 @@ def _scale(title: str) -> float:
 
 def _require_columns(kind: Kind, positions: dict[str, int]) -> None:
     missing = [c.header for c in kind.columns if c.required and c.field not in positions]
-    if kind.one_of and not any(f in positions for f in kind.one_of):
-        missing.append(" или ".join(kind.column(f).header for f in kind.one_of))
+    for group in kind.one_of:
+        if not any(f in positions for f in group):
+            missing.append(" или ".join(kind.column(f).header for f in group))
     if missing:
         raise UnusableFile("нет обязательных столбцов: " + ", ".join(f"«{m}»" for m in missing))
 
@@ -159,7 +160,9 @@ def parse_row(
                 row.values[column.field] = column.parse(cell, lookups)
         except ValueError as exc:
             row.refuse(title, cell, str(exc))
-    if kind.one_of and not row.problems and not any(f in row.values for f in kind.one_of):
-        names = " или ".join(header.titles.get(f, kind.column(f).header) for f in kind.one_of)
-        row.refuse(names, None, f"заполните {names}")
+    if not row.problems:
+        for group in kind.one_of:
+            if not any(f in row.values for f in group):
+                names = " или ".join(header.titles.get(f, kind.column(f).header) for f in group)
+                row.refuse(names, None, f"заполните {names}")
     return row

@@ -20,6 +20,7 @@ from promcluster.registry import events
 from promcluster.registry.models import (
     Chain,
     Enterprise,
+    EnterpriseFigure,
     InvestmentProject,
     Membership,
     ProductLine,
@@ -428,6 +429,29 @@ class Needs(Writer):
         return self.save(session, Need, key, records)
 
 
+class Figures(Writer):
+    """An enterprise's headcount and revenue by reporting year; the enterprise's current
+    ``employees`` and ``revenue`` are left as they are."""
+
+    kind = KINDS["figures"]
+    FIELDS = ("year", "employees", "revenue")
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        return (values.get("inn"), values.get("ogrn"), values["year"])
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("inn", "inn"), ("ogrn", "ogrn")])
+        records = []
+        for row in rows:
+            enterprise = self.owner(row, found)
+            if enterprise is None or not self.may_edit(row, "inn", enterprise):
+                continue
+            record = _fields(row.values, self.FIELDS) | {"enterprise_id": enterprise.id}
+            records.append((row, record))
+        return self.save(session, EnterpriseFigure, ("enterprise_id", "year"), records)
+
+
 WRITERS: dict[str, type[Writer]] = {
-    w.kind.name: w for w in (Enterprises, Members, Products, Supplies, Projects, Needs)
+    w.kind.name: w for w in (Enterprises, Members, Products, Supplies, Projects, Needs, Figures)
 }

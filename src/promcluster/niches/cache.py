@@ -4,6 +4,10 @@ A write anywhere leaves a new audit record (services and imports alike), and a n
 new id; both are read from primary keys, so checking costs two index look-ups. Caveat: on
 PostgreSQL two concurrent transactions may commit out of id order, and the later commit of a lower
 id goes unnoticed until the next write.
+
+A result that reads only some tables names them (``on``): it is then computed again only after a
+write to those tables (an index look-up per table on the audit log by entity), so that adding a
+member does not recompute the national register's location quotients.
 """
 
 import threading
@@ -21,19 +25,32 @@ _kept: dict[tuple, object] = {}
 _lock = threading.Lock()
 
 
-def registry_version(session: Session) -> tuple:
-    """Changes with every write: the newest enterprise id and the newest audit record id."""
-    return (
-        session.scalar(select(func.max(Enterprise.id))),
-        session.scalar(select(func.max(AuditLog.id))),
+FIRMS = ("enterprises", "enterprise_figures")  # the firm register: activities, places, figures
+
+
+def registry_version(session: Session, on: tuple[str, ...] | None = None) -> tuple:
+    """Changes with every write (to the tables ``on``, when given): the newest enterprise id and
+    the newest audit record id (of those tables)."""
+    newest = select(func.max(AuditLog.id))
+    audit = (
+        [session.scalar(newest)]
+        if on is None
+        else [session.scalar(newest.where(AuditLog.entity == table)) for table in on]
     )
+    return (session.scalar(select(func.max(Enterprise.id))), *audit)
 
 
-def kept(session: Session, what: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()`` for ``what`` in this database, computed again only after a write (one
-    computation at a time; older versions of the same ``what`` are dropped)."""
+def kept(
+    session: Session,
+    what: Hashable,
+    compute: Callable[[], T],
+    on: tuple[str, ...] | None = None,
+) -> T:
+    """``compute()`` for ``what`` in this database, computed again only after a write (to the
+    tables ``on``, when given; one computation at a time; older versions of the same ``what`` are
+    dropped)."""
     place = (str(session.get_bind().url), what)
-    key = (*place, registry_version(session))
+    key = (*place, registry_version(session, on))
     with _lock:
         if key not in _kept:
             for stale in [k for k in _kept if k[:2] == place]:

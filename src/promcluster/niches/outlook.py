@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from promcluster.analytics.complexity import ComplexityError, of_year
 from promcluster.analytics.panel import Panel, PanelError, build_panel
 from promcluster.analytics.predict import score
-from promcluster.niches.cache import kept
+from promcluster.niches.cache import FIRMS, kept
 from promcluster.niches.transfer import transfer_model
 from promcluster.registry.models import Enterprise
 
@@ -59,7 +59,7 @@ def outlook(session: Session, level: int = DEFAULT_LEVEL) -> Outlook | None:
         except (ComplexityError, PanelError):
             return None
 
-    return kept(session, ("outlook", level), compute)
+    return kept(session, ("outlook", level), compute, on=FIRMS)
 
 
 def employment_panel(session: Session, level: int = DEFAULT_LEVEL) -> Panel:

@@ -315,6 +315,22 @@ class ProductLine(Versioned, Base):
     product: Mapped[Okpd] = relationship(lazy="joined")
 
 
+class EnterpriseFigure(Versioned, Base):
+    """An enterprise's headcount and revenue in one reporting year, from its accounts: the dated
+    figures that growth is measured on (``Enterprise.employees`` and ``revenue`` are current)."""
+
+    __tablename__ = "enterprise_figures"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    revenue: Mapped[int | None] = mapped_column(BigInteger)
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
 class Supply(Versioned, Base):
     """A cooperation link: a supplier sells a product to a buyer in a year, for a value."""
 
