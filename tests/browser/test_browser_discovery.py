@@ -26,6 +26,29 @@ def test_discover_page_draws_candidate_outlines(page: Page, live_server, synthet
 
 
 @pytest.mark.browser
+def test_discover_page_compares_with_chosen_regions_and_shows_growth(
+    page: Page, live_server, synthetic_demo
+):
+    page.goto("/discover/72")
+    expect(page.locator("table#specialisations thead")).to_contain_text("Рост 2023–2024")
+    expect(page.locator("[data-growth-note]")).to_contain_text("синтетические")
+    expect(page.locator("[data-reference]")).to_contain_text("вся страна")
+    page.locator("[data-district]").click()
+    page.wait_for_url(re.compile(r"against=66"))
+    expect(page.locator("[data-reference]")).to_contain_text("Свердловская область")
+    page.select_option("select[name=against]", ["45", "66"])
+    page.get_by_role("button", name="Показать").click()
+    page.wait_for_url(re.compile(r"/discover/72\?.*against=45&against=66"))
+    expect(page.locator("[data-reference] strong")).to_have_text(
+        "Курганская область, Свердловская область"
+    )
+    first = page.locator("table#candidates tbody tr").first
+    expect(first.locator("a", has_text="предприятия кандидата")).to_have_attribute(
+        "href", re.compile(r"against=45&against=66")
+    )
+
+
+@pytest.mark.browser
 def test_manager_adds_two_prospects_to_the_pipeline(
     page: Page, live_server, synthetic_demo, log_in
 ):

@@ -50,7 +50,18 @@ def test_readme_screenshots(page: Page, live_server, synthetic_demo):
     page.locator("#ratings-map").scroll_into_view_if_needed()
     page.screenshot(path=str(DOCS / "ratings.png"))
 
-    for name in ("home", "cluster", "map", "chain", "compliance", "ratings"):
+    page.goto("/discover/72")
+    rows = page.locator("table#candidates tbody tr")
+    expect(page.locator("#discovery-map")).to_have_attribute("data-outlines", str(rows.count()))
+    page.locator("#discovery-map").evaluate("m => m.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(DOCS / "discover.png"))
+
+    page.goto(f"/clusters/{tyumen}/prospects")
+    expect(page.locator("table#prospect-list tbody tr").first).to_be_visible()
+    page.screenshot(path=str(DOCS / "prospects.png"))
+
+    shots = ("home", "cluster", "map", "chain", "compliance", "ratings", "discover", "prospects")
+    for name in shots:
         png = (DOCS / f"{name}.png").read_bytes()
         assert png.startswith(b"\x89PNG"), name
         assert int.from_bytes(png[16:20]) == 1280 and int.from_bytes(png[20:24]) == 900, name
