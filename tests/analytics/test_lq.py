@@ -7,6 +7,7 @@ import pytest
 from promcluster.analytics.complexity import rca
 from promcluster.analytics.lq import (
     SpecialisationError,
+    cell_quotients,
     cut,
     growth,
     location_quotients,
@@ -79,6 +80,38 @@ def test_object_arrays_and_lists_give_the_same_result():
     b = location_quotients(REGION.tolist(), np.array(ACTIVITY.tolist(), dtype=object))
     np.testing.assert_array_equal(a.lq, b.lq)
     assert a.regions == b.regions and a.activities == b.activities
+
+
+def test_sums_per_cell_give_what_the_firms_give():
+    rng = np.random.default_rng(7)
+    region = rng.choice(["01", "02", "03", "04"], size=500)
+    activity = rng.choice(["a", "b", "c", "d", "e"], size=500)
+    weight = rng.integers(1, 200, size=500).astype(float)
+    weight[::17] = np.nan
+    firms = location_quotients(
+        region, activity, weight, reference=["02", "03"], measure="employees"
+    )
+    pairs = sorted(set(zip(region, activity, strict=True)))
+    inside = [(region == r) & (activity == a) for r, a in pairs]
+    cells = cell_quotients(
+        np.array([r for r, _ in pairs]), np.array([a for _, a in pairs]),
+        np.array([np.nansum(weight[m]) for m in inside]), np.array([m.sum() for m in inside]),
+        reference=["02", "03"], measure="employees", missing=int(np.isnan(weight).sum()),
+    )  # fmt: skip
+    np.testing.assert_array_equal(cells.firms, firms.firms)
+    np.testing.assert_allclose(cells.value, firms.value)
+    np.testing.assert_allclose(cells.lq, firms.lq)
+    np.testing.assert_allclose(cells.share, firms.share)
+    assert (cells.missing, cells.regions, cells.activities) == (
+        firms.missing, firms.regions, firms.activities,
+    )  # fmt: skip
+
+
+def test_cells_of_different_lengths_or_negative_counts_are_refused():
+    with pytest.raises(SpecialisationError, match="по длине"):
+        cell_quotients(np.array(["A"]), np.array(["x", "y"]), np.array([1.0]), np.array([1]))
+    with pytest.raises(SpecialisationError, match="отрицательным"):
+        cell_quotients(np.array(["A"]), np.array(["x"]), np.array([1.0]), np.array([-1]))
 
 
 def test_cut_at_each_level_keeps_shorter_codes_as_they_are():

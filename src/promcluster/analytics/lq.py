@@ -102,11 +102,52 @@ def location_quotients(
     if region.size == 0:
         raise SpecialisationError("нет ни одного предприятия: показатели не определены")
     weights, missing = _weights(weight, region.size)
+    return _specialisation(region, activity, weights, None, reference, measure, missing)
+
+
+def cell_quotients(
+    region: np.ndarray,
+    activity: np.ndarray,
+    value: np.ndarray,
+    firms: np.ndarray,
+    *,
+    reference: list[str] | None = None,
+    measure: str = "count",
+    missing: int = 0,
+) -> Specialisation:
+    """The same as ``location_quotients`` from sums already made per region × activity (a SQL
+    ``GROUP BY``): each entry's ``value`` (the measure summed) and ``firms`` (how many firms);
+    ``missing`` is passed through. Repeated pairs are added up."""
+    region, activity = np.asarray(region), np.asarray(activity)
+    firms = np.asarray(firms, dtype=np.int64)
+    if not region.shape == activity.shape == firms.shape == np.shape(value) or region.ndim != 1:
+        raise SpecialisationError(
+            "регионы, виды деятельности, суммы и числа предприятий не совпадают по длине"
+        )
+    if region.size == 0:
+        raise SpecialisationError("нет ни одного предприятия: показатели не определены")
+    weights, _ = _weights(value, region.size)
+    if (firms < 0).any():
+        raise SpecialisationError("число предприятий не может быть отрицательным")
+    return _specialisation(region, activity, weights, firms, reference, measure, missing)
+
+
+def _specialisation(
+    region: np.ndarray,
+    activity: np.ndarray,
+    weights: np.ndarray | None,
+    count: np.ndarray | None,
+    reference: list[str] | None,
+    measure: str,
+    missing: int,
+) -> Specialisation:
+    """Entries (firms, or cells standing for ``count`` firms each) summed into the matrices."""
     regions, r_index = numbered(region, "регион")
     activities, a_index = numbered(activity, "вид деятельности")
     n_r, n_a = len(regions), len(activities)
     cell = r_index * n_a + a_index
-    firms = np.bincount(cell, minlength=n_r * n_a).reshape(n_r, n_a)
+    firms = np.bincount(cell, weights=count, minlength=n_r * n_a).astype(np.int64)
+    firms = firms.reshape(n_r, n_a)
     value = firms.astype(float) if weights is None else _summed(cell, weights, n_r * n_a)
     value = value.reshape(n_r, n_a)
     base = _reference_rows(reference, regions)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from promcluster.analytics.discovery import CandidateCluster, candidate_clusters
@@ -21,9 +21,9 @@ from promcluster.analytics.lq import (
     Growth,
     Specialisation,
     SpecialisationError,
+    cell_quotients,
     cut,
     growth,
-    location_quotients,
 )
 from promcluster.discovery.relatedness import relatedness
 from promcluster.errors import InvalidField, NotFound
@@ -199,13 +199,11 @@ def national_specialisation(
 ) -> Specialisation | None:
     """LQs of every region × activity of the level against the regions ``against`` (the country
     when empty) in the current register (None for a register without activities)."""
-    columns = (Enterprise.region_code, Enterprise.okved_main, Enterprise.employees,
-               Enterprise.revenue)  # fmt: skip
-    query = select(*columns).where(Enterprise.okved_main.is_not(None))
+    weight = {"count": None, "employees": Enterprise.employees, "revenue": Enterprise.revenue}
     return kept(
         session,
         ("lq", level, measure, against),
-        lambda: _quotients(session.execute(query).all(), level, measure, against),
+        lambda: _quotients(session, select(), weight[measure], level, measure, against),
         on=FIRMS,
     )
 
@@ -235,16 +233,18 @@ def specialisation_growth(session: Session, options: Options, period: tuple[int,
     """Change of the measure and of the LQs between the two years, on the enterprise figures of
     each year (the firms' current activity and region; ``count`` counts firms with figures)."""
 
+    weight = {"count": None, "employees": EnterpriseFigure.employees,
+              "revenue": EnterpriseFigure.revenue}[options.measure]  # fmt: skip
+
     def of_year(year: int) -> Specialisation:
         query = (
-            select(Enterprise.region_code, Enterprise.okved_main, EnterpriseFigure.employees,
-                   EnterpriseFigure.revenue)
-            .join(EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id)
-            .where(EnterpriseFigure.year == year, Enterprise.okved_main.is_not(None))
-        )  # fmt: skip
-        found = _quotients(
-            session.execute(query).all(), options.level, options.measure, options.against
+            select()
+            .join_from(
+                Enterprise, EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id
+            )
+            .where(EnterpriseFigure.year == year)
         )
+        found = _quotients(session, query, weight, options.level, options.measure, options.against)
         if found is None:
             raise InvalidField("since", f"за {year} год нет показателей предприятий")
         return found
@@ -253,25 +253,33 @@ def specialisation_growth(session: Session, options: Options, period: tuple[int,
     return kept(session, key, lambda: growth(of_year(period[0]), of_year(period[1])), on=FIRMS)
 
 
-def _quotients(rows, level: int, measure: str, against: tuple[str, ...]) -> Specialisation | None:
-    """LQs of (region, OKVED2, employees, revenue) rows (None without activities of the level);
-    a reference region without firms is an error naming the field ``against``."""
+def _quotients(
+    session: Session, query, weight, level: int, measure: str, against: tuple[str, ...]
+) -> Specialisation | None:
+    """LQs of the enterprises of ``query`` (a SELECT to add columns to), summed per region ×
+    activity of the level by the database (None without activities of the level); a reference
+    region without firms is an error naming the field ``against``."""
+    length = CODE_LENGTH[level]
+    activity = func.substr(Enterprise.okved_main, 1, length)
+    columns = [Enterprise.region_code, activity, func.count()]
+    if weight is not None:
+        columns += [func.count(weight), func.coalesce(func.sum(weight), 0)]
+    rows = session.execute(
+        query.add_columns(*columns)
+        .where(Enterprise.okved_main.is_not(None), func.length(Enterprise.okved_main) >= length)
+        .group_by(Enterprise.region_code, activity)
+    ).all()
     if not rows:
         return None
-    regions, codes, employees, revenue = (
-        np.array(c, dtype=object) for c in zip(*rows, strict=True)
-    )
-    codes = cut(codes.astype(str), level)
-    deep = np.char.str_len(codes) >= CODE_LENGTH[level]
-    if not deep.any():
-        return None
-    weight = {"count": None, "employees": employees, "revenue": revenue}[measure]
-    if weight is not None:
-        weight = np.array([np.nan if w is None else float(w) for w in weight[deep]])
+    region, code, firms, *summed = zip(*rows, strict=True)
+    value, missing = firms, 0
+    if summed:
+        value = [float(v) for v in summed[1]]
+        missing = sum(firms) - sum(summed[0])
     try:
-        return location_quotients(
-            regions[deep].astype(str), codes[deep], weight, measure=measure,
-            reference=list(against) or None,
+        return cell_quotients(
+            np.array(region), np.array(code), np.array(value, dtype=float), np.array(firms),
+            reference=list(against) or None, measure=measure, missing=missing,
         )  # fmt: skip
     except SpecialisationError as exc:
         raise InvalidField("against", str(exc)) from exc
