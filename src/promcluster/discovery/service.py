@@ -3,8 +3,9 @@ the country, i.e. every region in the database, or a chosen set of regions), the
 two reporting years (``EnterpriseFigure``) and its candidate clusters (dense groups of firms in
 related activities), each marked when it is one of the clusters the region already has.
 
-The national register is read column-wise with one Core SELECT (no ORM objects) and handed to
-the pure analytics (``analytics.lq``, ``analytics.discovery``); results are kept per database
+The national register is summed per region × activity by the database and the region's firms are
+read column-wise with one Core SELECT (no ORM objects), both handed to the pure analytics
+(``analytics.lq``, ``analytics.discovery``); results are kept per database
 until the next write to the firm register (``niches.cache``), and only the existing-cluster marks,
 which read the registry, are made on every call."""
 
