@@ -9,7 +9,7 @@ import pytest
 from factories import TEST_TILES
 from sqlalchemy import select
 
-from promcluster.registry.models import Cluster, Enterprise, Source
+from promcluster.registry.models import Cluster, Enterprise, EnterpriseFigure, Source
 
 URL = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -219,6 +219,19 @@ def test_enterprise_page(client, demo):
     chem = cluster_id(demo, "химической")
     assert f'<a href="/clusters/{chem}">' in text
     assert "приблизительно: центр региона" in text
+
+
+def test_enterprise_page_shows_figures_by_year_only_when_there_are_some(client, db):
+    firm = db.add_enterprise(employees=120, revenue=90_000_000)
+    assert 'id="figures"' not in page(client, f"/enterprises/{firm}")
+    with db.session() as session:
+        session.add(EnterpriseFigure(enterprise_id=firm, year=2024, employees=120))
+        session.add(EnterpriseFigure(enterprise_id=firm, year=2023, employees=100, revenue=80e6))
+    text = page(client, f"/enterprises/{firm}")
+    assert "Показатели по годам" in text
+    assert text.index('data-year="2023"') < text.index('data-year="2024"')
+    row = text[text.index('data-year="2023"') : text.index('data-year="2024"')]
+    assert ">100<" in row and "80" in row
 
 
 def test_region_page_lists_its_clusters(client, demo):

@@ -164,6 +164,7 @@ def enterprise_page(
         points_json=json.dumps([point], ensure_ascii=False),
         can_edit=user is not None and allowed(service.require_enterprise_access, user, enterprise),
         trade=queries.enterprise_trade(session, enterprise_id) if user else None,
+        figures=queries.enterprise_figures(session, enterprise_id),
     )
 
 

@@ -18,6 +18,7 @@ from promcluster.registry.models import (
     Cluster,
     DeclaredFigure,
     Enterprise,
+    EnterpriseFigure,
     InvestmentProject,
     Membership,
     ProductLine,
@@ -359,6 +360,17 @@ def enterprise_trade(session: Session, enterprise_id: int) -> Trade:
         consumes=[p for p in lines if p.direction == "consumes"],
         sells=[s for s in supplies if s.supplier_id == enterprise_id],
         buys=[s for s in supplies if s.buyer_id == enterprise_id],
+    )
+
+
+def enterprise_figures(session: Session, enterprise_id: int) -> list[EnterpriseFigure]:
+    """An enterprise's headcount and revenue by reporting year, the earliest first."""
+    return list(
+        session.scalars(
+            select(EnterpriseFigure)
+            .where(EnterpriseFigure.enterprise_id == enterprise_id)
+            .order_by(EnterpriseFigure.year)
+        )
     )
 
 
