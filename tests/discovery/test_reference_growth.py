@@ -176,3 +176,22 @@ def test_the_national_quotients_survive_registry_writes_but_not_firm_writes(worl
         session.scalars(select(EnterpriseFigure)).first().employees = 1000
     with db.session() as session:
         assert national_specialisation(session, 4, "employees") is not again
+
+
+def test_a_candidate_grows_by_the_headcount_of_its_firms_with_both_years(db):
+    dense = [
+        db.add_enterprise(
+            okved_main="23.61", lat=57.15 + 0.01 * (i % 4), lon=65.53 + 0.01 * (i // 4)
+        )
+        for i in range(12)
+    ]
+    db.add_enterprise(okved_main="47.11", region_code="66", employees=10)
+    with db.session() as session:
+        for i, firm in enumerate(dense[:11]):
+            session.add(EnterpriseFigure(enterprise_id=firm, year=2023, employees=100))
+            session.add(EnterpriseFigure(enterprise_id=firm, year=2024, employees=100 + 10 * i))
+        session.add(EnterpriseFigure(enterprise_id=dense[11], year=2024, employees=5000))
+    with db.session() as session:
+        [candidate] = discover(session, "72").candidates
+    assert candidate.growth_firms == 11  # the twelfth has no figures for 2023
+    assert candidate.growth == pytest.approx(sum(10 * i for i in range(11)) / 1100)

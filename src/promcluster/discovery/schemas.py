@@ -97,6 +97,10 @@ class CandidateOut(BaseModel):
     parts: dict[str, float]
     synthetic_firms: int
     existing: list[ExistingOut]
+    growth: float | None = Field(
+        description="изменение численности его предприятий с показателями за оба года периода"
+    )
+    growth_firms: int
 
 
 class DiscoveryOut(BaseModel):
@@ -146,6 +150,8 @@ def candidate_out(c: Candidate) -> CandidateOut:
         radius_km=c.radius_km,
         parts=c.parts,
         synthetic_firms=c.synthetic_firms,
+        growth=c.growth,
+        growth_firms=c.growth_firms,
         existing=[ExistingOut.model_validate(e, from_attributes=True) for e in c.existing],
     )
 

@@ -97,6 +97,8 @@ class Candidate:
     listed_ids: list[int]  # the ``FIRMS_LISTED`` largest by employees
     synthetic_firms: int
     existing: list[ExistingCluster] = field(default_factory=list)
+    growth: float | None = None  # of the headcount of its firms with figures of both years
+    growth_firms: int = 0  # those firms
 
 
 @dataclass
@@ -180,14 +182,15 @@ def discover(session: Session, region: str, options: Options = Options()) -> Dis
         lambda: _compute(session, found, options, spec, proximity),
         on=FIRMS,
     )
-    specialisations = result.specialisations
-    if change is not None:
+    specialisations, candidates = result.specialisations, result.candidates
+    if change is not None and period is not None:
         specialisations = [_grown(s, change, found.code) for s in specialisations]
+        candidates = _candidates_grown(session, found.code, period, candidates)
     return replace(
         result,
         region=found,
         specialisations=specialisations,
-        candidates=_marked(session, found.code, result.candidates),
+        candidates=_marked(session, found.code, candidates),
         reference=reference,
         years=period,
         available_years=years,
@@ -304,6 +307,48 @@ def _region_growth(change: Growth, region: str) -> float | None:
     i = change.regions.index(region)
     before, after = change.value_before[i].sum(), change.value_after[i].sum()
     return float((after - before) / before) if before > 0 else None
+
+
+def _candidates_grown(
+    session: Session, region: str, period: tuple[int, int], candidates: list[Candidate]
+) -> list[Candidate]:
+    """Each candidate with the change of headcount of its firms with figures of both years."""
+    ids, before, after = kept(
+        session, ("headcounts", region, period), lambda: _headcounts(session, region, period),
+        on=FIRMS,
+    )  # fmt: skip
+    grown = []
+    for c in candidates:
+        inside = np.isin(ids, c.firm_ids, assume_unique=True)
+        total = before[inside].sum()
+        change = float(after[inside].sum() / total - 1) if total > 0 else None
+        grown.append(replace(c, growth=change, growth_firms=int(inside.sum())))
+    return grown
+
+
+def _headcounts(
+    session: Session, region: str, period: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The region's firms with a headcount in both years: ids, the earlier and the later one."""
+    earlier, later = (
+        select(EnterpriseFigure.enterprise_id, EnterpriseFigure.employees)
+        .join(Enterprise, Enterprise.id == EnterpriseFigure.enterprise_id)
+        .where(
+            Enterprise.region_code == region, EnterpriseFigure.year == year,
+            EnterpriseFigure.employees.is_not(None),
+        )
+        .subquery()
+        for year in period
+    )  # fmt: skip
+    rows = session.execute(
+        select(earlier.c.enterprise_id, earlier.c.employees, later.c.employees).join(
+            later, later.c.enterprise_id == earlier.c.enterprise_id
+        )
+    ).all()
+    if not rows:
+        return np.zeros(0, int), np.zeros(0), np.zeros(0)
+    ids, before, after = (np.array(c) for c in zip(*rows, strict=True))
+    return ids, before.astype(float), after.astype(float)
 
 
 def _compute(
