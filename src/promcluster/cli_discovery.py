@@ -41,7 +41,8 @@ def discover_command(
     from promcluster.cli_compliance import cluster_id_of
     from promcluster.discovery import exports
     from promcluster.discovery.participants import prospects
-    from promcluster.discovery.service import Options, check_options, discover, regions_of
+    from promcluster.discovery.service import discover
+    from promcluster.discovery.specialisation import Options, check_options, regions_of
 
     if output is not None and output.suffix.lower() not in exports.SUFFIXES:
         err.print("Укажите файл .csv, .xlsx или .json")

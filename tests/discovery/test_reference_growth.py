@@ -10,7 +10,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from promcluster.cli import app as cli
-from promcluster.discovery.service import Options, discover, national_specialisation, regions_of
+from promcluster.discovery.service import discover
+from promcluster.discovery.specialisation import Options, national_specialisation, regions_of
 from promcluster.errors import InvalidField
 from promcluster.registry.models import EnterpriseFigure
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.discovery import participants, pipeline, schemas, service
+from promcluster.discovery import participants, pipeline, schemas, service, specialisation
 from promcluster.web.deps import get_session, login_required
 
 router = APIRouter(prefix="/api/v1", tags=["discovery"])
@@ -25,7 +25,9 @@ def discover(
 ):
     """Specialisations (location quotients against the country or the ``against`` regions, with
     growth between two years of enterprise figures) and candidate clusters."""
-    options = service.Options(level, measure, service.regions_of(against), since, until)
+    options = specialisation.Options(
+        level, measure, specialisation.regions_of(against), since, until
+    )
     return schemas.discovery_out(service.discover(session, region, options))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from promcluster import labels
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster
-from promcluster.discovery import participants, pipeline, service
+from promcluster.discovery import participants, pipeline, service, specialisation
 from promcluster.errors import InvalidField
 from promcluster.indicators.chart import bar_chart
 from promcluster.reference import service as reference
@@ -31,7 +31,7 @@ def options(
     against: list[str] = Query([]),
     since: str | None = None,
     until: str | None = None,
-) -> service.Options:
+) -> specialisation.Options:
     """The view's options from the query string (an empty year field means «by default»)."""
     years = {}
     for name, text in (("since", since), ("until", until)):
@@ -39,7 +39,7 @@ def options(
             years[name] = int(text) if text and text.strip() else None
         except ValueError:
             raise InvalidField(name, "год — целое число, например 2024") from None
-    return service.Options(level, measure, service.regions_of(against), **years)
+    return specialisation.Options(level, measure, specialisation.regions_of(against), **years)
 
 
 @router.get("/discover")
@@ -53,7 +53,7 @@ def discover_home(request: Request, region: str | None = None):
 def discover_page(
     request: Request,
     region: str,
-    chosen: service.Options = Depends(options),
+    chosen: specialisation.Options = Depends(options),
     session: Session = Depends(get_session),
     user: User | None = Depends(current_user),
 ):
@@ -85,7 +85,7 @@ def candidate_page(
     request: Request,
     region: str,
     number: int,
-    chosen: service.Options = Depends(options),
+    chosen: specialisation.Options = Depends(options),
     session: Session = Depends(get_session),
     user: User | None = Depends(current_user),
 ):
