@@ -32,6 +32,11 @@ def test_discover_page_compares_with_chosen_regions_and_shows_growth(
     page.goto("/discover/72")
     expect(page.locator("table#specialisations thead")).to_contain_text("Рост 2023–2024")
     expect(page.locator("[data-growth-note]")).to_contain_text("синтетические")
+    bubbles = page.locator("#portfolio svg.bubbles g.bubble")
+    assert (
+        bubbles.count() == page.locator("table#specialisations td[data-growth][data-value]").count()
+    )
+    assert bubbles.count() >= 10 and bubbles.first.locator("circle").bounding_box()["width"] > 8
     expect(page.locator("[data-reference]")).to_contain_text("вся страна")
     page.locator("[data-district]").click()
     page.wait_for_url(re.compile(r"against=66"))

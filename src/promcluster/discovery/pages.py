@@ -13,7 +13,7 @@ from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster
 from promcluster.discovery import participants, pipeline, service, specialisation
 from promcluster.errors import InvalidField
-from promcluster.indicators.chart import bar_chart
+from promcluster.indicators.chart import bar_chart, bubble_chart
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
 from promcluster.registry.pages import render
@@ -74,6 +74,7 @@ def discover_page(
         "discovery/region.html",
         user,
         d=found,
+        portfolio=portfolio(found),
         regions=reference.list_regions(session),
         shapes_json=json.dumps(shapes, ensure_ascii=False),
         centre=f"{found.region.lat},{found.region.lon}",
@@ -91,6 +92,21 @@ def candidate_page(
 ):
     found, candidate, firms = service.candidate(session, region, number, chosen)
     return render(request, "discovery/candidate.html", user, d=found, c=candidate, firms=firms)
+
+
+def portfolio(d: service.Discovery):
+    """The region's specialisations by LQ (x) and growth (y), sized by the measure, the way the
+    U.S. Cluster Mapping portfolio draws them (None without growth)."""
+    items = [
+        (s.code, f"{s.code} {s.name or ''}: LQ {number(s.lq, 2)}, "
+         f"рост {number(s.growth * 100, 1)} %", s.lq, s.growth, s.value)
+        for s in d.specialisations
+        if s.growth is not None and s.lq > 0
+    ]  # fmt: skip
+    if not items or d.years is None:
+        return None
+    years = f"{d.years[0]}–{d.years[1]}"
+    return bubble_chart(items, "коэффициент локализации (логарифмическая шкала)", f"рост {years}")
 
 
 def funnel_chart(f: pipeline.Funnel):
