@@ -27,6 +27,7 @@ from promcluster.registry.models import Enterprise, EnterpriseFigure
 LEVELS = (2, 3, 4)
 TOP_SPECIALISATIONS = 30
 MIN_SPECIALISATION_FIRMS = 3
+WEIGHTED = ("employees", "revenue")  # measures summed from a column (``count`` counts firms)
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,75 @@ def national_specialisation(
 ) -> Specialisation | None:
     """LQs of every region × activity of the level against the regions ``against`` (the country
     when empty) in the current register (None for a register without activities)."""
-    weight = {"count": None, "employees": Enterprise.employees, "revenue": Enterprise.revenue}
+    cells = register_cells(session, level)
     return kept(
-        session,
-        ("lq", level, measure, against),
-        lambda: _quotients(session, select(), weight[measure], level, measure, against),
+        session, ("lq", level, measure, against), lambda: _quotients(cells, measure, against),
         on=FIRMS,
-    )
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The register summed per region × activity: firms, and per weight (employees, revenue)
+    the firms that have it and its sum."""
+
+    regions: np.ndarray
+    activities: np.ndarray
+    firms: np.ndarray
+    weighted: dict[str, tuple[np.ndarray, np.ndarray]]  # measure → (firms with it, sum)
+
+
+def register_cells(session: Session, level: int, year: int | None = None) -> Cells | None:
+    """The current register (``year`` None) or the enterprise figures of ``year``, summed per
+    region × activity of the level by the database in one pass for every measure, kept until
+    the next write to the firm register (None without activities of the level)."""
+
+    def compute() -> Cells | None:
+        source = Enterprise if year is None else EnterpriseFigure
+        length = CODE_LENGTH[level]
+        activity = func.substr(Enterprise.okved_main, 1, length)
+        weights = [getattr(source, m) for m in WEIGHTED]
+        query = select(
+            Enterprise.region_code,
+            activity,
+            func.count(),
+            *(f(w) for w in weights for f in (func.count, func.sum)),
+        ).where(Enterprise.okved_main.is_not(None), func.length(Enterprise.okved_main) >= length)
+        if year is not None:
+            query = query.join(
+                EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id
+            ).where(EnterpriseFigure.year == year)
+        rows = session.execute(query.group_by(Enterprise.region_code, activity)).all()
+        if not rows:
+            return None
+        columns = list(zip(*rows, strict=True))
+        number = [np.array([v or 0 for v in c], dtype=float) for c in columns[3:]]
+        return Cells(
+            np.array(columns[0]), np.array(columns[1]), np.array(columns[2], dtype=np.int64),
+            {m: (number[2 * k], number[2 * k + 1]) for k, m in enumerate(WEIGHTED)},
+        )  # fmt: skip
+
+    return kept(session, ("cells", level, year), compute, on=FIRMS)
+
+
+def _quotients(
+    cells: Cells | None, measure: str, against: tuple[str, ...]
+) -> Specialisation | None:
+    """LQs of the cells in ``measure`` (None without cells); a reference region without firms is
+    an error naming the field ``against``."""
+    if cells is None:
+        return None
+    value, missing = cells.firms.astype(float), 0
+    if measure in cells.weighted:
+        having, value = cells.weighted[measure]
+        missing = int(cells.firms.sum() - having.sum())
+    try:
+        return cell_quotients(
+            cells.regions, cells.activities, value, cells.firms,
+            reference=list(against) or None, measure=measure, missing=missing,
+        )  # fmt: skip
+    except SpecialisationError as exc:
+        raise InvalidField("against", str(exc)) from exc
 
 
 def available_years(session: Session) -> list[int]:
@@ -116,57 +179,17 @@ def period_of(options: Options, years: list[int]) -> tuple[int, int] | None:
 def specialisation_growth(session: Session, options: Options, period: tuple[int, int]) -> Growth:
     """Change of the measure and of the LQs between the two years, on the enterprise figures of
     each year (the firms' current activity and region; ``count`` counts firms with figures)."""
-
-    weight = {"count": None, "employees": EnterpriseFigure.employees,
-              "revenue": EnterpriseFigure.revenue}[options.measure]  # fmt: skip
-
-    def of_year(year: int) -> Specialisation:
-        query = (
-            select()
-            .join_from(
-                Enterprise, EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id
-            )
-            .where(EnterpriseFigure.year == year)
-        )
-        found = _quotients(session, query, weight, options.level, options.measure, options.against)
+    cells = [register_cells(session, options.level, year) for year in period]
+    for year, found in zip(period, cells, strict=True):
         if found is None:
             raise InvalidField("since", f"за {year} год нет показателей предприятий")
-        return found
+
+    def compute() -> Growth:
+        before, after = (_quotients(c, options.measure, options.against) for c in cells)
+        return growth(before, after)  # type: ignore[arg-type]
 
     key = ("growth", options.level, options.measure, options.against, period)
-    return kept(session, key, lambda: growth(of_year(period[0]), of_year(period[1])), on=FIRMS)
-
-
-def _quotients(
-    session: Session, query, weight, level: int, measure: str, against: tuple[str, ...]
-) -> Specialisation | None:
-    """LQs of the enterprises of ``query`` (a SELECT to add columns to), summed per region ×
-    activity of the level by the database (None without activities of the level); a reference
-    region without firms is an error naming the field ``against``."""
-    length = CODE_LENGTH[level]
-    activity = func.substr(Enterprise.okved_main, 1, length)
-    columns = [Enterprise.region_code, activity, func.count()]
-    if weight is not None:
-        columns += [func.count(weight), func.coalesce(func.sum(weight), 0)]
-    rows = session.execute(
-        query.add_columns(*columns)
-        .where(Enterprise.okved_main.is_not(None), func.length(Enterprise.okved_main) >= length)
-        .group_by(Enterprise.region_code, activity)
-    ).all()
-    if not rows:
-        return None
-    region, code, firms, *summed = zip(*rows, strict=True)
-    value, missing = firms, 0
-    if summed:
-        value = [float(v) for v in summed[1]]
-        missing = sum(firms) - sum(summed[0])
-    try:
-        return cell_quotients(
-            np.array(region), np.array(code), np.array(value, dtype=float), np.array(firms),
-            reference=list(against) or None, measure=measure, missing=missing,
-        )  # fmt: skip
-    except SpecialisationError as exc:
-        raise InvalidField("against", str(exc)) from exc
+    return kept(session, key, compute, on=FIRMS)
 
 
 def grown(s: Specialism, change: Growth, region: str) -> Specialism:
