@@ -145,10 +145,13 @@ class _Reader:
         self.pipeline = select(Membership.enterprise_id).where(Membership.cluster_id == cluster.id)
 
     def _bounded(self, query: Select) -> list:
-        # The region test is kept off the region index (``|| ''``): the code range is the
-        # selective condition, and SQLite without statistics would otherwise read every firm
-        # of a large region to sort them by size.
-        region = Enterprise.region_code.concat("")
+        # On SQLite the region test is kept off the region index (``|| ''``): the code range is
+        # the selective condition, and SQLite without statistics would otherwise read every firm
+        # of a large region to sort them by size. PostgreSQL's planner, with statistics, combines
+        # both indexes well and the guard would make it read the code range nationwide.
+        region = Enterprise.region_code
+        if self.session.get_bind().dialect.name == "sqlite":
+            region = region.concat("")
         query = query.where(region.in_(self.regions), Enterprise.id.not_in(self.pipeline))
         order = (Enterprise.employees.desc().nulls_last(), Enterprise.id)
         return list(self.session.execute(query.order_by(*order).limit(POOL)))

@@ -84,7 +84,7 @@ def national_specialisation(
 ) -> Specialisation | None:
     """LQs of every region × activity of the level against the regions ``against`` (the country
     when empty) in the current register (None for a register without activities)."""
-    cells = register_cells(session, level)
+    cells = register_cells(session, level, measure)
     return kept(
         session, ("lq", level, measure, against), lambda: _quotients(cells, measure, against),
         on=FIRMS,
@@ -93,31 +93,34 @@ def national_specialisation(
 
 @dataclass(frozen=True)
 class Cells:
-    """The register summed per region × activity: firms, and per weight (employees, revenue)
-    the firms that have it and its sum."""
+    """The register summed per region × activity: firms, and the measure's sum with the firms
+    that have a value of it (all of them for ``count``)."""
 
     regions: np.ndarray
     activities: np.ndarray
     firms: np.ndarray
-    weighted: dict[str, tuple[np.ndarray, np.ndarray]]  # measure → (firms with it, sum)
+    having: np.ndarray
+    value: np.ndarray
 
 
-def register_cells(session: Session, level: int, year: int | None = None) -> Cells | None:
-    """The current register (``year`` None) or the enterprise figures of ``year``, summed per
-    region × activity of the level by the database in one pass for every measure, kept until
-    the next write to the firm register (None without activities of the level)."""
+def register_cells(
+    session: Session, level: int, measure: str, year: int | None = None
+) -> Cells | None:
+    """The current register (``year`` None) or the enterprise figures of ``year``, summed in
+    ``measure`` per region × activity of the level by the database, kept until the next write
+    to the firm register (None without activities of the level). The reference set is applied
+    afterwards, so another set costs no query."""
 
     def compute() -> Cells | None:
-        source = Enterprise if year is None else EnterpriseFigure
         length = CODE_LENGTH[level]
         activity = func.substr(Enterprise.okved_main, 1, length)
-        weights = [getattr(source, m) for m in WEIGHTED]
-        query = select(
-            Enterprise.region_code,
-            activity,
-            func.count(),
-            *(f(w) for w in weights for f in (func.count, func.sum)),
-        ).where(Enterprise.okved_main.is_not(None), func.length(Enterprise.okved_main) >= length)
+        sums = [func.count(), func.count()]
+        if measure in WEIGHTED:
+            weight = getattr(Enterprise if year is None else EnterpriseFigure, measure)
+            sums = [func.count(weight), func.sum(weight)]
+        query = select(Enterprise.region_code, activity, func.count(), *sums).where(
+            Enterprise.okved_main.is_not(None), func.length(Enterprise.okved_main) >= length
+        )
         if year is not None:
             query = query.join(
                 EnterpriseFigure, EnterpriseFigure.enterprise_id == Enterprise.id
@@ -125,31 +128,27 @@ def register_cells(session: Session, level: int, year: int | None = None) -> Cel
         rows = session.execute(query.group_by(Enterprise.region_code, activity)).all()
         if not rows:
             return None
-        columns = list(zip(*rows, strict=True))
-        number = [np.array([v or 0 for v in c], dtype=float) for c in columns[3:]]
+        region, code, firms, having, value = zip(*rows, strict=True)
         return Cells(
-            np.array(columns[0]), np.array(columns[1]), np.array(columns[2], dtype=np.int64),
-            {m: (number[2 * k], number[2 * k + 1]) for k, m in enumerate(WEIGHTED)},
+            np.array(region), np.array(code), np.array(firms, dtype=np.int64),
+            np.array(having, dtype=np.int64), np.array([v or 0 for v in value], dtype=float),
         )  # fmt: skip
 
-    return kept(session, ("cells", level, year), compute, on=FIRMS)
+    return kept(session, ("cells", level, measure, year), compute, on=FIRMS)
 
 
 def _quotients(
     cells: Cells | None, measure: str, against: tuple[str, ...]
 ) -> Specialisation | None:
-    """LQs of the cells in ``measure`` (None without cells); a reference region without firms is
-    an error naming the field ``against``."""
+    """LQs of the cells (None without cells); a reference region without firms is an error
+    naming the field ``against``."""
     if cells is None:
         return None
-    value, missing = cells.firms.astype(float), 0
-    if measure in cells.weighted:
-        having, value = cells.weighted[measure]
-        missing = int(cells.firms.sum() - having.sum())
     try:
         return cell_quotients(
-            cells.regions, cells.activities, value, cells.firms,
-            reference=list(against) or None, measure=measure, missing=missing,
+            cells.regions, cells.activities, cells.value, cells.firms,
+            reference=list(against) or None, measure=measure,
+            missing=int(cells.firms.sum() - cells.having.sum()),
         )  # fmt: skip
     except SpecialisationError as exc:
         raise InvalidField("against", str(exc)) from exc
@@ -179,7 +178,7 @@ def period_of(options: Options, years: list[int]) -> tuple[int, int] | None:
 def specialisation_growth(session: Session, options: Options, period: tuple[int, int]) -> Growth:
     """Change of the measure and of the LQs between the two years, on the enterprise figures of
     each year (the firms' current activity and region; ``count`` counts firms with figures)."""
-    cells = [register_cells(session, options.level, year) for year in period]
+    cells = [register_cells(session, options.level, options.measure, y) for y in period]
     for year, found in zip(period, cells, strict=True):
         if found is None:
             raise InvalidField("since", f"за {year} год нет показателей предприятий")
