@@ -1,6 +1,6 @@
 """Every table, imported in one place so that Alembic and the app see the whole schema."""
 
-from promcluster.auth.models import AuditLog, User
+from promcluster.auth.models import AuditLog, LoginFailure, User, UserSession
 from promcluster.compliance.models import Mark, Rule
 from promcluster.db import Base
 from promcluster.imports.models import ImportRun, RejectedRow
@@ -41,6 +41,7 @@ __all__ = [
     "Enterprise",
     "ImportRun",
     "InvestmentProject",
+    "LoginFailure",
     "Mark",
     "Membership",
     "MembershipEvent",
@@ -59,6 +60,7 @@ __all__ = [
     "StageSupplier",
     "Supply",
     "User",
+    "UserSession",
 ]
 
 

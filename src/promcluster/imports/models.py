@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from promcluster.db import Base
@@ -31,6 +31,11 @@ class ImportRun(Base):
     # Recognised columns: {field: header as written in the file}, and ignored headers.
     columns: Mapped[dict] = mapped_column(JSON, default=dict)
     ignored_columns: Mapped[list] = mapped_column(JSON, default=list)
+    # Liveness and control: the worker beats while it reads; a run whose heartbeat stopped was
+    # killed. The user may ask a running import to stop; the upload is deleted when it ends.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    upload_path: Mapped[str | None] = mapped_column(String(1000))
 
 
 class RejectedRow(Base):
