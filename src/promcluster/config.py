@@ -15,7 +15,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PROMCLUSTER_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    secret_key: str = "change-me-in-production"
+    # Signs the session cookie (which carries only a random token checked in the database).
+    # Empty or short keys are refused unless ``dev_mode`` is set; ``secret_key_file`` is read
+    # when ``secret_key`` is empty (``make run`` writes a random one into var/).
+    secret_key: str = ""
+    secret_key_file: Path | None = None
+    dev_mode: bool = False
     # Map background tiles; empty string disables tiles (points and labels still show).
     tile_url: str = OSM_TILES
     tile_attribution: str = "© участники OpenStreetMap"
@@ -23,6 +28,29 @@ class Settings(BaseSettings):
     port: int = 8000
     page_size: int = 50
     secure_cookies: bool = False
+
+    # Sessions and login throttling (see docs/SECURITY.md).
+    session_idle_minutes: int = 120
+    session_lifetime_hours: int = 12
+    login_free_failures: int = 5  # refused passwords per account or address before delays
+    login_window_minutes: int = 15
+    login_max_delay_seconds: int = 900
+
+    # Request limits: any body, and an uploaded import file.
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_upload_bytes: int = 200 * 1024 * 1024
+    # Anonymous calls of expensive endpoints (classification, search, exports, niches) per
+    # client address and minute; 0 switches the limit off.
+    anonymous_expensive_per_minute: int = 60
+
+    # Imports: what a file may hold, and what is kept of its rejected rows.
+    import_max_rows: int = 2_000_000
+    import_max_unpacked_bytes: int = 1024 * 1024 * 1024
+    import_max_compression_ratio: int = 200
+    import_max_cell_chars: int = 4000
+    import_report_max_rows: int = 10_000
+    import_report_value_chars: int = 200
+    import_stale_minutes: int = 5
 
 
 @lru_cache
