@@ -15,6 +15,7 @@ from factories import (
     PASSWORD,
     POSTGRES_ENV,
     SESSION_COOKIE,
+    TEST_SECRET_KEY,
     TEST_TILES,
     Database,
     Login,
@@ -93,9 +94,12 @@ def settings(database_url: str) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
-        secret_key="test",
+        secret_key=TEST_SECRET_KEY,
         tile_url=TEST_TILES,
         secure_cookies=False,
+        # The suite calls search and classification anonymously thousands of times from one
+        # address; the limiter has tests of its own with a small limit.
+        anonymous_expensive_per_minute=0,
     )
 
 

@@ -46,6 +46,7 @@ def reset_postgres(url: str, schema: str = "public") -> None:
 
 
 TEST_TILES = "https://tiles.example.test/{z}/{x}/{y}.png"
+TEST_SECRET_KEY = "test-only-key-" + "0123456789abcdef" * 3  # long enough to be accepted
 PASSWORD = "correct horse battery"
 ADMIN = "admin"
 SESSION_COOKIE = "promcluster_session"

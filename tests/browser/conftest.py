@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from factories import TEST_SECRET_KEY
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 from sqlalchemy import Engine, text
 
@@ -112,7 +113,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     _require_assets()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'promcluster.db'}"
     _prepare_database(url)
-    app = create_app(Settings(database_url=url, secret_key="test", tile_url=TILE_URL))
+    app = create_app(
+        Settings(
+            database_url=url,
+            secret_key=TEST_SECRET_KEY,
+            anonymous_expensive_per_minute=0,
+            tile_url=TILE_URL,
+        )
+    )
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
