@@ -27,8 +27,14 @@ db: install
 	$(BIN)/promcluster load reference
 	$(BIN)/promcluster load demo
 
-run: db
-	$(BIN)/promcluster serve
+# A random key signing session cookies, made once and never overwritten (see docs/SECURITY.md).
+var/secret_key: | $(VENV)/.installed
+	mkdir -p var
+	umask 077 && set -o noclobber && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	chmod 600 $@
+
+run: db var/secret_key
+	PROMCLUSTER_SECRET_KEY_FILE=var/secret_key $(BIN)/promcluster serve
 
 test: install
 	$(BIN)/ruff check .

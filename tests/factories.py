@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, func, select, text
+from sqlalchemy import Engine, create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from promcluster.auth.models import AuditLog, User
+from promcluster.auth.models import AuditLog, LoginFailure, User, UserSession
 from promcluster.auth.service import create_user
 from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import load_rules
@@ -103,6 +104,16 @@ class Database:
         """Delete every registry and auth row, except the session-wide users ``keep_users``
         (whose password hashing and login would otherwise cost a quarter second per test)."""
         with self.engine.begin() as connection:
+            connection.execute(delete(LoginFailure))
+            kept_sessions = UserSession.user_id.in_(self.keep_users)
+            connection.execute(delete(UserSession).where(~kept_sessions))
+            # The kept users' logins stay usable whatever a test did to them (logout, expiry).
+            at = datetime.now()
+            connection.execute(
+                update(UserSession)
+                .where(kept_sessions)
+                .values(revoked_at=None, last_seen_at=at, expires_at=at + timedelta(days=1))
+            )
             for table in CLEAN_ORDER:
                 if table == "users" and self.keep_users:
                     connection.execute(delete(User).where(User.id.not_in(self.keep_users)))

@@ -1,7 +1,6 @@
 """Commands of matching: ``classify`` product names into OKPD2, ``search`` the platform and
 rebuild its search index; merged into the ``promcluster`` command line."""
 
-import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,7 @@ def classify_command(
 ) -> None:
     """Free-text product names → OKPD2 suggestions: OUT has ``row,rank,code,name,score``
     (row = 0-based data row of FILE), learning from the names already coded in the database."""
+    from promcluster.imports.sheets import write_csv
     from promcluster.matching.classification import MAX_TOP, names_in_file, suggest
 
     if output.suffix.lower() != ".csv":
@@ -44,12 +44,16 @@ def classify_command(
         for start in range(0, len(names), CLASSIFY_BATCH):
             results += suggest(session, names[start : start + CLASSIFY_BATCH], top)
             bar.advance(task, min(CLASSIFY_BATCH, len(names) - start))
-    with output.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["row", "rank", "code", "name", "score"])
-        for row, found in enumerate(results):
-            for rank, s in enumerate(found, start=1):
-                writer.writerow([row, rank, s.code, s.name, s.score])
+    write_csv(
+        output,
+        ["row", "rank", "code", "name", "score"],
+        (
+            [row, rank, s.code, s.name, s.score]
+            for row, found in enumerate(results)
+            for rank, s in enumerate(found, start=1)
+        ),
+        plain=True,
+    )
     console.print(f"Строк: {len(names)}, без подсказок: {sum(not r for r in results)} → {output}")
 
 

@@ -86,6 +86,7 @@ IMPORT_STATUSES = {
     "done": "завершён",
     "failed": "файл не принят",
     "interrupted": "прерван",
+    "cancelled": "отменён",
 }
 DEMAND_SOURCES = {
     "consumption": "закупки вне региона (строки потребления)",

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ class LiveServer:
         return self.scalar("SELECT id FROM clusters WHERE name = :name", name=name)
 
 
-def _require_assets() -> None:
+def require_assets() -> None:
     leaflet = STATIC / "vendor" / "leaflet" / "leaflet.js"
     if not leaflet.exists():
         pytest.fail(
@@ -90,7 +91,7 @@ def _require_assets() -> None:
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
 
 
-def _prepare_database(url: str) -> None:
+def prepare_database(url: str) -> None:
     dbadmin.upgrade(url)
     engine = make_engine(url)
     try:
@@ -107,21 +108,19 @@ def _prepare_database(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The platform served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
-    _require_assets()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'promcluster.db'}"
-    _prepare_database(url)
+@contextmanager
+def serve(url: str, **settings: Any) -> Iterator[LiveServer]:
+    """The platform over the database at ``url``, served by uvicorn on 127.0.0.1 and a free
+    port in a background thread."""
     app = create_app(
         Settings(
             database_url=url,
             secret_key=TEST_SECRET_KEY,
             anonymous_expensive_per_minute=0,
             tile_url=TILE_URL,
+            **settings,
         )
     )
-
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -144,6 +143,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         sock.close()
         engine.dispose()
         app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The platform with the demo data, served for the whole session."""
+    require_assets()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'promcluster.db'}"
+    prepare_database(url)
+    with serve(url) as server:
+        yield server
 
 
 # --- the browser -------------------------------------------------------------------------------
@@ -227,7 +236,7 @@ def synthetic_demo(live_server: LiveServer) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    _require_assets()
+    require_assets()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

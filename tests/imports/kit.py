@@ -3,6 +3,7 @@ service or the command line, reading the error report and the stored rows back."
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,75 @@ def enterprise_rows(count: int, region: str = "72") -> list[list[str]]:
 
 
 HEADER = ["ИНН", "Наименование", "Регион"]
+
+
+# Hostile workbooks, written part by part (openpyxl would write an honest dimension).
+
+_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Лист1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def _inline(ref: str, value: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def raw_xlsx(
+    path: Path,
+    rows: dict[int, dict[str, str]],
+    dimension: str | None = None,
+    extra: dict[str, bytes] | None = None,
+    prolog: str = "",
+) -> Path:
+    """A workbook written part by part: ``rows`` maps a row number to {cell ref: text (XML)},
+    the sheet declares ``dimension`` whatever it holds and starts with ``prolog`` (a DTD, say),
+    ``extra`` adds parts to the archive."""
+    cells = "".join(
+        f'<row r="{n}">{"".join(_inline(ref, v) for ref, v in row.items())}</row>'
+        for n, row in sorted(rows.items())
+    )
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = prolog + (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{declared}<sheetData>{cells}</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in _PARTS.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + xml)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return path
+
+
+def dimension_bomb(path: Path, last_row: int = 1_048_576) -> Path:
+    """The 1.6 KB workbook of issue 16: a header, one cell at XFD of the last row, and a
+    declared dimension ``A1:XFD1048576`` (openpyxl pads every row up to it)."""
+    header = {"A1": "ИНН", "B1": "Наименование", "C1": "Регион"}
+    return raw_xlsx(
+        path, {1: header, last_row: {f"XFD{last_row}": "x"}}, dimension=f"A1:XFD{last_row}"
+    )

@@ -1,6 +1,5 @@
-"""REST API of the audit log (logged-in users only)."""
+"""REST API of the audit log (logged-in users only; each sees what ``audit_access`` allows)."""
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -8,10 +7,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster.auth.audit_access import visible_entries
 from promcluster.auth.models import AuditLog, User
 from promcluster.registry.queries import paginate
 from promcluster.registry.schemas import Page
 from promcluster.web.deps import get_session, login_required
+from promcluster.web.limits import INT_MAX, Line, Short, UtcDateTime
 
 router = APIRouter(prefix="/api/v1", tags=["Журнал изменений"])
 
@@ -20,7 +21,7 @@ class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: UtcDateTime
     actor: str
     action: str
     entity: str
@@ -28,9 +29,14 @@ class AuditOut(BaseModel):
     changes: dict[str, Any]
 
 
-def audit_query(entity: str | None = None, entity_id: str | None = None, actor: str | None = None):
-    """Audit entries, newest first, filtered by table, record id and actor."""
-    query = select(AuditLog).order_by(AuditLog.id.desc())
+def audit_query(
+    user: User,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    actor: str | None = None,
+):
+    """Audit entries ``user`` may read, newest first, filtered by table, record id and actor."""
+    query = select(AuditLog).where(visible_entries(user)).order_by(AuditLog.id.desc())
     for column, value in (
         (AuditLog.entity, entity),
         (AuditLog.entity_id, entity_id),
@@ -43,14 +49,15 @@ def audit_query(entity: str | None = None, entity_id: str | None = None, actor: 
 
 @router.get("/audit", response_model=Page[AuditOut])
 def audit(
-    entity: str | None = None,
-    entity_id: str | None = None,
-    actor: str | None = None,
-    page: int = Query(1, ge=1),
+    entity: Short | None = None,
+    entity_id: Short | None = None,
+    actor: Line | None = None,
+    page: int = Query(1, ge=1, le=INT_MAX),
     per_page: int = Query(50, ge=1, le=500),
     session: Session = Depends(get_session),
-    _user: User = Depends(login_required),
+    user: User = Depends(login_required),
 ) -> Any:
     """Who changed what and when: ``changes`` holds the created or deleted values, or for an
-    update ``{field: [before, after]}``."""
-    return paginate(session, audit_query(entity, entity_id, actor), page, per_page)
+    update ``{field: [before, after]}``. Administrators see every entry; other users the
+    entries of records they may read (a response only its two sides; users and logins none)."""
+    return paginate(session, audit_query(user, entity, entity_id, actor), page, per_page)

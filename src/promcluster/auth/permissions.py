@@ -25,16 +25,33 @@ def require_cluster(user: User | None, cluster_id: int) -> None:
     _deny("вы не управляете этим кластером")
 
 
-def require_enterprise(user: User | None, enterprise_id: int, cluster_ids: set[int]) -> None:
-    """Administrators, the enterprise's own representative, and managers of a cluster the
-    enterprise belongs to (``cluster_ids``) pass."""
+def require_enterprise(user: User | None, enterprise_id: int, member_of: set[int]) -> None:
+    """Administrators, the enterprise's own representative, and a cluster manager who manages
+    every cluster the enterprise is a *member* of (``member_of``: the clusters where its
+    membership status is ``member``; there must be at least one). A potential, applicant or
+    former participation gives nobody rights, and an enterprise that is a member of a cluster
+    the manager does not manage stays out of reach whatever the manager adds to their own
+    cluster (docs/PERMISSIONS.md)."""
     if user is None or user.role == "admin":
         return
     if user.role == "enterprise_rep" and user.enterprise_id == enterprise_id:
         return
-    if user.role == "cluster_manager" and user.cluster_ids & cluster_ids:
+    if user.role == "cluster_manager":
+        if not member_of & user.cluster_ids:
+            _deny("предприятие не входит в число участников кластера, которым вы управляете")
+        if member_of - user.cluster_ids:
+            _deny(
+                "предприятие — участник и другого кластера, которым вы не управляете: его карточку "
+                "изменяют представитель предприятия и администратор"
+            )
         return
     _deny("вы не можете изменять карточку этого предприятия")
+
+
+def require_admin_field(user: User | None, field: str, label: str) -> None:
+    """Only administrators (and the system) may change ``field`` (named in the message)."""
+    if user is not None and user.role != "admin":
+        _deny(f"поле «{field}» ({label}) может изменять только администратор")
 
 
 def require_creator(user: User | None) -> None:

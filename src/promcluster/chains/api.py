@@ -12,6 +12,7 @@ from promcluster.matching.scoring import TOP
 from promcluster.registry.models import Chain, ChainStage
 from promcluster.registry.service import get
 from promcluster.web.deps import get_session, login_required
+from promcluster.web.limits import Id, Version
 
 router = APIRouter(prefix="/api/v1")
 GRAPH_TAG, DESIGN_TAG = "Граф поставок", "Конструктор цепочек"
@@ -30,7 +31,7 @@ def _download(content: bytes, media_type: str, name: str) -> Response:
 
 @router.get("/clusters/{cluster_id}/graph", response_model=schemas.GraphOut, tags=[GRAPH_TAG])
 def cluster_graph(
-    cluster_id: int,
+    cluster_id: Id,
     year: int | None = Year,
     as_of: date | None = AsOf,
     session: Session = Depends(get_session),
@@ -41,7 +42,7 @@ def cluster_graph(
 
 @router.get("/clusters/{cluster_id}/graph.graphml", response_class=Response, tags=[GRAPH_TAG])
 def cluster_graph_graphml(
-    cluster_id: int,
+    cluster_id: Id,
     year: int | None = Year,
     as_of: date | None = AsOf,
     session: Session = Depends(get_session),
@@ -55,7 +56,7 @@ def cluster_graph_graphml(
 
 @router.get("/clusters/{cluster_id}/graph.xlsx", response_class=Response, tags=[GRAPH_TAG])
 def cluster_graph_xlsx(
-    cluster_id: int,
+    cluster_id: Id,
     year: int | None = Year,
     as_of: date | None = AsOf,
     session: Session = Depends(get_session),
@@ -66,7 +67,7 @@ def cluster_graph_xlsx(
 
 
 @router.get("/chains/{chain_id}/stages", response_model=list[schemas.StageOut], tags=[DESIGN_TAG])
-def list_stages(chain_id: int, session: Session = Depends(get_session)) -> list[ChainStage]:
+def list_stages(chain_id: Id, session: Session = Depends(get_session)) -> list[ChainStage]:
     """The stages of a chain in order, with their assigned suppliers."""
     return list(get(session, Chain, chain_id).stages)
 
@@ -75,7 +76,7 @@ def list_stages(chain_id: int, session: Session = Depends(get_session)) -> list[
     "/chains/{chain_id}/stages", response_model=schemas.StageOut, status_code=201, tags=[DESIGN_TAG]
 )
 def create_stage(
-    chain_id: int,
+    chain_id: Id,
     body: schemas.StageIn,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -85,13 +86,13 @@ def create_stage(
 
 
 @router.get("/stages/{stage_id}", response_model=schemas.StageOut, tags=[DESIGN_TAG])
-def get_stage(stage_id: int, session: Session = Depends(get_session)) -> ChainStage:
+def get_stage(stage_id: Id, session: Session = Depends(get_session)) -> ChainStage:
     return get(session, ChainStage, stage_id)
 
 
 @router.patch("/stages/{stage_id}", response_model=schemas.StageOut, tags=[DESIGN_TAG])
 def update_stage(
-    stage_id: int,
+    stage_id: Id,
     body: schemas.StagePatch,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -102,8 +103,8 @@ def update_stage(
 
 @router.delete("/stages/{stage_id}", status_code=204, tags=[DESIGN_TAG])
 def delete_stage(
-    stage_id: int,
-    version: int | None = Query(None, description="версия этапа, прочитанная перед удалением"),
+    stage_id: Id,
+    version: Version | None = Query(None, description="версия этапа, прочитанная перед удалением"),
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
 ) -> Response:
@@ -119,7 +120,7 @@ def delete_stage(
     tags=[DESIGN_TAG],
 )
 def assign_supplier(
-    stage_id: int,
+    stage_id: Id,
     body: schemas.SupplierIn,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -130,8 +131,8 @@ def assign_supplier(
 
 @router.delete("/stage-suppliers/{supplier_id}", status_code=204, tags=[DESIGN_TAG])
 def remove_supplier(
-    supplier_id: int,
-    version: int | None = Query(None, description="версия записи, прочитанная перед удалением"),
+    supplier_id: Id,
+    version: Version | None = Query(None, description="версия записи, прочитанная перед удалением"),
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
 ) -> Response:
@@ -144,7 +145,7 @@ def remove_supplier(
     "/stages/{stage_id}/candidates", response_model=list[schemas.CandidateOut], tags=[DESIGN_TAG]
 )
 def stage_candidates(
-    stage_id: int, limit: int = Query(TOP, ge=1, le=100), session: Session = Depends(get_session)
+    stage_id: Id, limit: int = Query(TOP, ge=1, le=100), session: Session = Depends(get_session)
 ) -> list[dict]:
     """Candidate suppliers: the cluster's participants, the region, elsewhere; with reasons."""
     stage = get(session, ChainStage, stage_id)
@@ -153,7 +154,7 @@ def stage_candidates(
 
 @router.get("/chains/{chain_id}/design", response_model=schemas.DesignOut, tags=[DESIGN_TAG])
 def chain_design(
-    chain_id: int,
+    chain_id: Id,
     candidates: bool = Query(True, description="считать кандидатов в регионе для разрывов"),
     session: Session = Depends(get_session),
 ) -> dict:

@@ -1,7 +1,6 @@
 """The supply graph as data: plain records (the JSON API and the page), GraphML (Gephi, yEd)
 and an Excel workbook with a sheet of nodes and a sheet of edges."""
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,6 +9,7 @@ from xml.etree import ElementTree as ET
 from sqlalchemy.orm import Session
 
 from promcluster.chains.graph import Cooperation, SupplyGraph, cooperation, supply_graph
+from promcluster.imports.sheets import Book
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES
 from promcluster.registry.models import Cluster
 from promcluster.registry.service import get
@@ -124,30 +124,26 @@ def _data(parent: ET.Element, keys: dict[str, str], values: dict[str, Any]) -> N
 
 def workbook(g: ClusterGraph) -> bytes:
     """An Excel workbook: «Узлы» (members) and «Поставки» (edges), with a header note."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     record, names = graph_record(g), {n.enterprise_id: n.name for n in g.graph.nodes.values()}
-    book = Workbook()
-    nodes = book.active
-    nodes.title = "Узлы"
-    _sheet(
-        nodes,
+    book = Book()
+    book.table(
+        "Узлы",
         ["id", "Организация", "Статус", "Роль", "Регион", "Участник на дату", "Синтетика"],
         [[n["id"], n["name"], MEMBERSHIP_STATUSES.get(n["status"], n["status"]),
           MEMBERSHIP_ROLES.get(n["role"], n["role"]), n["region_code"],
           "да" if n["participant"] else "нет", "да" if n["synthetic"] else ""]
          for n in record["nodes"]],
     )  # fmt: skip
-    edges = book.create_sheet("Поставки")
-    _sheet(
-        edges,
+    book.table(
+        "Поставки",
         ["Поставщик (id)", "Поставщик", "Покупатель (id)", "Покупатель", "ОКПД2", "Продукция",
          "Сумма, руб."],
         [[e["source"], names[e["source"]], e["target"], names[e["target"]], e["okpd2_code"],
           e["product"], e["value"]] for e in record["edges"]],
     )  # fmt: skip
-    about = book.create_sheet("О графе")
+    about = book.sheet("О графе")
     share = record["cooperation"]["share"]
     for row in (
         ["Кластер", g.cluster.name],
@@ -157,24 +153,7 @@ def workbook(g: ClusterGraph) -> bytes:
         ["Закупки участников, руб.", record["cooperation"]["purchases"]],
         ["Доля кооперации", share if share is not None else "нет данных"],
     ):
-        about.append(row)
-        about.cell(about.max_row, 1).font = Font(bold=True)
+        book.append(about, row)[0].font = Font(bold=True)
     about.column_dimensions["A"].width = 36
     about.column_dimensions["B"].width = 60
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet(sheet, headers: list[str], rows: list[list]) -> None:
-    from openpyxl.styles import Font
-
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append(row)
-    for i, header in enumerate(headers):
-        longest = max([len(header), *(len(str(r[i] or "")) for r in rows[:200])])
-        sheet.column_dimensions[chr(ord("A") + i)].width = min(max(longest + 2, 8), 60)
+    return book.content()

@@ -6,14 +6,17 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from promcluster.registry.schemas import ClassifierCode, Coded, Money, Out, Strict, patch_of
+from promcluster.web.limits import INT_MAX, NAME_CHARS, Id, Text, Version
 
 
 class StageIn(Strict):
     okpd2_code: ClassifierCode = Field(description="входящая продукция этапа, код ОКПД2")
-    name: str | None = Field(None, max_length=500)
-    position: int | None = Field(None, ge=1, description="по умолчанию — после последнего этапа")
+    name: str | None = Field(None, max_length=NAME_CHARS)
+    position: int | None = Field(
+        None, ge=1, le=INT_MAX, description="по умолчанию — после последнего этапа"
+    )
     value: Money | None = Field(None, description="годовая потребность цепочки, рубли")
-    note: str | None = None
+    note: Text | None = None
 
 
 StagePatch = patch_of(StageIn)
@@ -22,13 +25,13 @@ StagePatch = patch_of(StageIn)
 class ProjectStage(Strict):
     """The stage a project fills (``None``: no stage), with the project's version."""
 
-    stage_id: int | None
-    version: int
+    stage_id: Id | None
+    version: Version
 
 
 class SupplierIn(Strict):
-    enterprise_id: int
-    note: str | None = None
+    enterprise_id: Id
+    note: Text | None = None
 
 
 class EnterpriseRef(BaseModel):

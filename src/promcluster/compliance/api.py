@@ -21,6 +21,7 @@ from promcluster.compliance.schemas import (
 )
 from promcluster.compliance.service import check
 from promcluster.web.deps import get_session, login_required
+from promcluster.web.limits import Code, Id
 
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
 NULLABLE = {"valid_to", "note"}  # may be cleared by sending null
@@ -28,9 +29,9 @@ NULLABLE = {"valid_to", "note"}  # may be cleared by sending null
 
 @router.get("/clusters/{cluster_id}/compliance")
 def cluster_compliance(
-    cluster_id: int,
+    cluster_id: Id,
     as_of: date | None = None,
-    rule_set: str = FEDERAL,
+    rule_set: Code = FEDERAL,
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Criterion by criterion: status (pass, fail, unknown, checklist, not_applicable), value,
@@ -41,7 +42,7 @@ def cluster_compliance(
 
 @router.put("/clusters/{cluster_id}/compliance/marks", response_model=MarkOut)
 def put_mark(
-    cluster_id: int,
+    cluster_id: Id,
     body: MarkIn,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -54,14 +55,14 @@ def put_mark(
 
 
 @router.get("/compliance/rules", response_model=list[RuleOut])
-def rules(rule_set: str | None = None, session: Session = Depends(get_session)):
+def rules(rule_set: Code | None = None, session: Session = Depends(get_session)):
     """Every edition of the requirements (of one rule set when given)."""
     return admin.list_rules(session, rule_set)
 
 
 @router.patch("/compliance/rules/{rule_id}", response_model=RuleOut)
 def patch_rule(
-    rule_id: int,
+    rule_id: Id,
     body: RulePatch,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),

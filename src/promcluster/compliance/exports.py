@@ -6,7 +6,7 @@ from pathlib import Path
 
 from promcluster import labels
 from promcluster.compliance.service import Criterion, Report
-from promcluster.niches.exports import _sheet
+from promcluster.imports.sheets import Book
 
 HEADERS = ["Код", "Требование", "Как решается", "Статус", "Значение", "Порог", "Единица",
            "Пояснение", "Редакция правила", "Источник", "Прочтение"]  # fmt: skip
@@ -41,51 +41,42 @@ def _row(c: Criterion) -> list:
 
 def write_report(report: Report, path: Path) -> None:
     """The workbook of ``report`` at ``path``."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Соответствие"
-    sheet.append([f"Соответствие требованиям к промышленным кластерам: {report.cluster.name}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["Дата проверки", report.as_of])
-    sheet["B2"].number_format = "DD.MM.YYYY"
-    sheet.append(["Набор правил", report.rule_set])
-    sheet.append(["Итог", labels.COMPLIANCE_VERDICTS[report.verdict]])
-    sheet.append(["Основание", "Постановление Правительства РФ № 779 от 31.07.2015 (в ред.); "
-                  "требования «по документам» отмечает менеджер кластера"])  # fmt: skip
-    for row in range(2, 6):
-        sheet.cell(row, 1).font = Font(bold=True)
-    sheet.append([])
-    sheet.append(HEADERS)
+    book = Book()
+    sheet = book.sheet("Соответствие")
+    title = f"Соответствие требованиям к промышленным кластерам: {report.cluster.name}"
+    book.append(sheet, [title])[0].font = Font(bold=True, size=14)
+    for block in (
+        ["Дата проверки", report.as_of],
+        ["Набор правил", report.rule_set],
+        ["Итог", labels.COMPLIANCE_VERDICTS[report.verdict]],
+        ["Основание", "Постановление Правительства РФ № 779 от 31.07.2015 (в ред.); "
+                      "требования «по документам» отмечает менеджер кластера"],
+    ):  # fmt: skip
+        book.append(sheet, block)[0].font = Font(bold=True)
+    book.append(sheet, [])
+    book.append(sheet, HEADERS, bold=True)
     header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
     for c in report.criteria:
-        sheet.append(_row(c))
-        for cell in sheet[sheet.max_row]:
+        for cell in book.append(sheet, _row(c)):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, date):
-                cell.number_format = "DD.MM.YYYY"
     for n in report.not_in_force:
-        sheet.append([n.id, n.title, "", "не действует на дату", None, None, None,
-                      "Редакции: " + "; ".join(n.editions)])  # fmt: skip
+        book.append(sheet, [n.id, n.title, "", "не действует на дату", None, None, None,
+                            "Редакции: " + "; ".join(n.editions)])  # fmt: skip
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
-    _sheet(
-        book,
+    book.table(
         "Нарушения",
         ["Код", "Запись", "Наименование", "Причина"],
         [[c.id, labels.COMPLIANCE_RECORDS.get(o.kind, o.kind), o.name, o.reason]
          for c in report.criteria for o in c.offenders],
     )  # fmt: skip
-    _sheet(
-        book,
+    book.table(
         "Чек-лист",
         ["Код", "Пункт", "Отмечено", "Документ", "Дата отметки", "Кто отметил"],
         [[c.id, i.label, "да" if i.done else "нет", i.reference, i.marked_on, i.marked_by]

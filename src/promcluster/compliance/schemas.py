@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from promcluster.compliance.service import Report
+from promcluster.web.limits import CODE_CHARS, TEXT_CHARS, Line, Text, Version
 
 REPORT = TypeAdapter(Report)
 
@@ -22,9 +23,11 @@ class MarkIn(BaseModel):
     rule: str = Field(min_length=1, max_length=10, description="код правила, например C5")
     item: str = Field(min_length=1, max_length=50, description="ключ пункта чек-листа")
     done: bool = True
-    reference: str | None = Field(None, description="документ: название, номер, дата или ссылка")
-    note: str | None = None
-    version: int | None = Field(None, description="версия отметки, прочитанная перед изменением")
+    reference: Line | None = Field(None, description="документ: название, номер, дата или ссылка")
+    note: Text | None = None
+    version: Version | None = Field(
+        None, description="версия отметки, прочитанная перед изменением"
+    )
 
 
 class MarkOut(BaseModel):
@@ -65,30 +68,30 @@ class RuleOut(BaseModel):
 class RulePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Version
     params: dict[str, Any] | None = None
     enabled: bool | None = None
     valid_to: date | None = None
     title: str | None = Field(None, min_length=1, max_length=300)
-    requirement: str | None = Field(None, min_length=1)
-    source: str | None = Field(None, min_length=1)
+    requirement: str | None = Field(None, min_length=1, max_length=TEXT_CHARS)
+    source: str | None = Field(None, min_length=1, max_length=TEXT_CHARS)
     reading: Literal["confirmed", "confirm"] | None = None
-    note: str | None = None
+    note: Text | None = None
 
 
 class EditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    rule_set: str = "federal"
+    rule_set: str = Field("federal", max_length=CODE_CHARS)
     code: str = Field(min_length=1, max_length=10)
     valid_from: date
     valid_to: date | None = None
     params: dict[str, Any] | None = Field(None, description="по умолчанию — как в прежней редакции")
-    title: str | None = None
-    requirement: str | None = None
-    source: str | None = None
+    title: str | None = Field(None, max_length=300)
+    requirement: Text | None = None
+    source: Text | None = None
     reading: Literal["confirmed", "confirm"] | None = None
-    note: str | None = None
+    note: Text | None = None
 
 
 class RuleSetIn(BaseModel):

@@ -7,20 +7,35 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import User
 from promcluster.discovery import participants, pipeline, schemas, service, specialisation
 from promcluster.web.deps import get_session, login_required
+from promcluster.web.limits import SHORT_CHARS, Code, Id, Line
+from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(prefix="/api/v1", tags=["discovery"])
 
 
-@router.get("/discover/{region}", response_model=schemas.DiscoveryOut, operation_id="discover")
+@router.get(
+    "/discover/{region}",
+    response_model=schemas.DiscoveryOut,
+    operation_id="discover",
+    dependencies=[anonymous_limit],
+)
 def discover(
-    region: str,
-    level: int = Query(4, description="уровень ОКВЭД2: 2, 3 или 4 знака"),
-    measure: str = Query("employees", description="employees, count или revenue"),
-    against: list[str] = Query(
-        [], description="регионы сравнения (коды, можно через запятую); без них — вся страна"
+    region: Code,
+    level: int = Query(4, ge=2, le=4, description="уровень ОКВЭД2: 2, 3 или 4 знака"),
+    measure: str = Query(
+        "employees", max_length=SHORT_CHARS, description="employees, count или revenue"
     ),
-    since: int | None = Query(None, description="рост: с года (по умолчанию — первый в данных)"),
-    until: int | None = Query(None, description="рост: по год (по умолчанию — последний)"),
+    against: list[Line] = Query(
+        [],
+        max_length=100,
+        description="регионы сравнения (коды, можно через запятую); без них — вся страна",
+    ),
+    since: int | None = Query(
+        None, ge=1900, le=2100, description="рост: с года (по умолчанию — первый в данных)"
+    ),
+    until: int | None = Query(
+        None, ge=1900, le=2100, description="рост: по год (по умолчанию — последний)"
+    ),
     session: Session = Depends(get_session),
 ):
     """Specialisations (location quotients against the country or the ``against`` regions, with
@@ -35,9 +50,10 @@ def discover(
     "/clusters/{cluster_id}/prospects",
     response_model=list[schemas.ProspectOut],
     operation_id="cluster_prospects",
+    dependencies=[anonymous_limit],
 )
 def prospects(
-    cluster_id: int,
+    cluster_id: Id,
     limit: int = Query(participants.LIMIT, ge=1, le=500),
     neighbours: bool | None = Query(
         None, description="искать и в соседних регионах (по умолчанию — для межрегиональных)"
@@ -56,7 +72,7 @@ def prospects(
     operation_id="add_cluster_prospects",
 )
 def add_prospects(
-    cluster_id: int,
+    cluster_id: Id,
     body: schemas.ProspectsAdd,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -69,6 +85,6 @@ def add_prospects(
 @router.get(
     "/clusters/{cluster_id}/funnel", response_model=schemas.FunnelOut, operation_id="cluster_funnel"
 )
-def funnel(cluster_id: int, session: Session = Depends(get_session)):
+def funnel(cluster_id: Id, session: Session = Depends(get_session)):
     """The membership funnel by month and the conversion potential → applicant → member."""
     return schemas.funnel_out(pipeline.funnel(session, cluster_id))

@@ -19,6 +19,7 @@ from promcluster.registry.models import Cluster
 from promcluster.registry.pages import render
 from promcluster.registry.service import get
 from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.ratelimit import anonymous_limit
 from promcluster.web.templating import number
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +50,7 @@ def discover_home(request: Request, region: str | None = None):
     return RedirectResponse(target, status_code=307)
 
 
-@router.get("/discover/{region}")
+@router.get("/discover/{region}", dependencies=[anonymous_limit])
 def discover_page(
     request: Request,
     region: str,
@@ -81,7 +82,7 @@ def discover_page(
     )
 
 
-@router.get("/discover/{region}/candidates/{number}")
+@router.get("/discover/{region}/candidates/{number}", dependencies=[anonymous_limit])
 def candidate_page(
     request: Request,
     region: str,
@@ -150,7 +151,7 @@ def _prospects_page(
     )
 
 
-@router.get("/clusters/{cluster_id}/prospects")
+@router.get("/clusters/{cluster_id}/prospects", dependencies=[anonymous_limit])
 def prospects_page(
     request: Request,
     cluster_id: int,

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from promcluster.discovery.participants import Prospect
 from promcluster.discovery.pipeline import Funnel
 from promcluster.discovery.service import Candidate, Discovery
+from promcluster.web.limits import Id, Short
 
 
 class ProspectOut(BaseModel):
@@ -26,8 +27,8 @@ class ProspectOut(BaseModel):
 
 
 class ProspectsAdd(BaseModel):
-    enterprise_ids: list[int] = Field(min_length=1, max_length=500)
-    role: str = "participant"
+    enterprise_ids: list[Id] = Field(min_length=1, max_length=500)
+    role: Short = "participant"
 
 
 class MembershipAdded(BaseModel):

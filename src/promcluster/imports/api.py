@@ -2,13 +2,11 @@
 download any kind as CSV, XLSX or GeoJSON under the list filters, and import templates."""
 
 import io
-import shutil
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
@@ -16,9 +14,13 @@ from starlette.background import BackgroundTask
 
 from promcluster.auth.models import User
 from promcluster.errors import InvalidField, PermissionDenied
-from promcluster.imports import exports, service
+from promcluster.imports import exports, runs, service
+from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
+from promcluster.imports.limits import ImportLimits
 from promcluster.web.deps import current_user, get_session, login_required
+from promcluster.web.limits import Code, Id, Line, Search, Short, UtcDateTime
+from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(prefix="/api/v1", tags=["Загрузка и выгрузка"])
 Format = Literal["csv", "xlsx", "geojson"]
@@ -39,8 +41,8 @@ class RunOut(BaseModel):
     filename: str
     actor: str
     status: str
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: UtcDateTime
+    finished_at: UtcDateTime | None
     progress: float
     rows_read: int
     created: int
@@ -50,47 +52,83 @@ class RunOut(BaseModel):
     message: str | None
     columns: dict[str, str]
     ignored_columns: list[str]
+    cancel_requested: bool
 
 
-def save_upload(upload: UploadFile) -> Path:
-    """The uploaded file copied to a temporary file (the import reads it in the background)."""
+def save_upload(upload: UploadFile, max_bytes: int) -> Path:
+    """The uploaded file copied to a temporary file (the import reads it in the background);
+    413 as soon as the copy passes ``max_bytes``, the partial copy deleted."""
     suffix = Path(upload.filename or "").suffix.lower()[:10]
     with tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix="promcluster-") as f:
-        shutil.copyfileobj(upload.file, f)
-        return Path(f.name)
+        path, size = Path(f.name), 0
+        while chunk := upload.file.read(1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            f.write(chunk)
+    if size > max_bytes:
+        path.unlink(missing_ok=True)
+        limit = f"{max_bytes / 2**20:,.0f}".replace(",", " ")
+        raise HTTPException(413, f"файл больше {limit} МиБ: разделите его на части")
+    return path
 
 
 def start(request: Request, user: User, kind: str, file: UploadFile, sheet: str | None) -> int:
-    """Check the kind and the user's role, keep the upload and launch the import."""
+    """Check the kind and that the user's role may import it, then keep the upload and launch
+    the import (nothing is saved for a refused user)."""
     if kind not in KINDS:
         raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
-    if user.role not in ("admin", "cluster_manager", "enterprise_rep"):
-        raise PermissionDenied("загружать данные может администратор, менеджер или представитель")
-    path = save_upload(file)
+    require_import(user, kind)
+    settings = request.app.state.settings
+    path = save_upload(file, settings.max_upload_bytes)
     factory = request.app.state.sessions
-    return service.launch(factory, kind, path, file.filename or path.name, user, sheet or None)
+    name = file.filename or path.name
+    limits = ImportLimits.of(settings)
+    return service.launch(factory, kind, path, name, user, sheet or None, limits)
+
+
+def stale_minutes(request: Request) -> int:
+    """Minutes without a heartbeat after which a running import counts as interrupted."""
+    return request.app.state.settings.import_stale_minutes
 
 
 @router.post("/imports", status_code=202, response_model=RunOut)
 def import_file(
     request: Request,
-    kind: Annotated[str, Form(description=", ".join(KINDS))],
+    kind: Annotated[Short, Form(description=", ".join(KINDS))],
     file: Annotated[UploadFile, File(description="CSV (любая кодировка и разделитель) или XLSX")],
-    sheet: Annotated[str | None, Form(description="лист XLSX")] = None,
+    sheet: Annotated[Line | None, Form(description="лист XLSX")] = None,
     user: User = Depends(login_required),
     session: Session = Depends(get_session),
 ):
-    """Start an import; it runs in the background — follow it at ``GET /imports/{id}``."""
+    """Start an import; it runs in the background — follow it at ``GET /imports/{id}``.
+    The role must allow the kind (representatives import neither members nor projects)."""
     run_id = start(request, user, kind, file, sheet)
-    return service.visible_run(session, run_id, user)
+    return runs.visible_run(session, run_id, user)
 
 
 @router.get("/imports/{run_id}", response_model=RunOut)
 def import_run(
-    run_id: int, user: User = Depends(login_required), session: Session = Depends(get_session)
+    request: Request,
+    run_id: Id,
+    user: User = Depends(login_required),
+    session: Session = Depends(get_session),
 ):
-    """Progress and outcome of an import run."""
-    return service.visible_run(session, run_id, user)
+    """Progress and outcome of an import run (a run whose worker stopped answering is shown
+    as interrupted)."""
+    return runs.visible_run(session, run_id, user, stale_minutes(request))
+
+
+@router.post("/imports/{run_id}/cancel", response_model=RunOut)
+def cancel_import(
+    request: Request,
+    run_id: Id,
+    user: User = Depends(login_required),
+    session: Session = Depends(get_session),
+):
+    """Ask a running import to stop after its current batch (the batches written stay);
+    its owner or an administrator may. 409 when the run has already ended."""
+    return runs.request_cancel(session, run_id, user, stale_minutes(request))
 
 
 def report_response(session: Session, run_id: int) -> StreamingResponse:
@@ -107,10 +145,10 @@ def report_response(session: Session, run_id: int) -> StreamingResponse:
 
 @router.get("/imports/{run_id}/errors.csv", response_class=StreamingResponse)
 def import_errors(
-    run_id: int, user: User = Depends(login_required), session: Session = Depends(get_session)
+    run_id: Id, user: User = Depends(login_required), session: Session = Depends(get_session)
 ):
     """The rejected rows: row, column, value, reason."""
-    service.visible_run(session, run_id, user)
+    runs.visible_run(session, run_id, user)
     return report_response(session, run_id)
 
 
@@ -137,16 +175,16 @@ def export_response(
     return _download(path, f"{kind}.{fmt}", fmt)
 
 
-@router.get("/export/{kind}.{fmt}", response_class=FileResponse)
+@router.get("/export/{kind}.{fmt}", response_class=FileResponse, dependencies=[anonymous_limit])
 def export_kind(
-    kind: str,
+    kind: Short,
     fmt: Format,
-    q: str | None = None,
-    region: str | None = None,
-    status: str | None = None,
-    cluster_id: int | None = None,
-    okved: str | None = None,
-    specialisation: str | None = None,
+    q: Search | None = None,
+    region: Code | None = None,
+    status: Short | None = None,
+    cluster_id: Id | None = None,
+    okved: Code | None = None,
+    specialisation: Code | None = None,
     user: User | None = Depends(current_user),
     session: Session = Depends(get_session),
 ):
@@ -166,7 +204,7 @@ def export_kind(
 
 
 @router.get("/templates/{kind}.{fmt}", response_class=FileResponse)
-def import_template(kind: str, fmt: Literal["csv", "xlsx"]):
+def import_template(kind: Short, fmt: Literal["csv", "xlsx"]):
     """An empty import file with the accepted headers (XLSX explains each column)."""
     with tempfile.NamedTemporaryFile(delete=False, suffix=f".{fmt}") as f:
         path = Path(f.name)

@@ -13,6 +13,7 @@ from promcluster import labels
 from promcluster.imports import values
 from promcluster.reference.lookup import CodeIndex, RegionIndex
 from promcluster.reference.models import Okpd, Okved
+from promcluster.urls import http_url
 
 
 @dataclass
@@ -107,6 +108,7 @@ YEAR = _plain(values.year)
 DATE = _plain(values.day)
 FLAG = _plain(values.flag)
 REFERENCE = _plain(_reference)
+URL = _plain(lambda cell: http_url(values.text(cell)))  # http(s) only: no javascript: links
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,14 @@ ENTERPRISES = Kind(
             ),
             ("категория", "категория субъекта мсп", "sme"),
         ),
-        Column("website", "Сайт", TEXT, ("веб сайт", "url")),
+        Column(
+            "website",
+            "Сайт",
+            URL,
+            ("веб сайт", "url"),
+            example="https://example.ru",
+            note="адрес http:// или https://",
+        ),
         Column("email", "Эл. почта", TEXT, ("e mail", "электронная почта", "почта")),
         Column("phone", "Телефон", TEXT, ("тел",)),
         _DESCRIPTION,

@@ -1,4 +1,5 @@
-"""HTML pages of imports: the upload form, a run's progress and outcome, downloads."""
+"""HTML pages of imports: the upload form, a run's progress and outcome (with a button to
+cancel it), downloads."""
 
 from typing import Annotated
 
@@ -7,7 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.imports import api, exports, service
+from promcluster.imports import api, exports, runs, service
 from promcluster.imports.columns import KINDS
 from promcluster.registry.pages import render
 from promcluster.web.deps import check_form_csrf, get_session, login_required
@@ -24,7 +25,7 @@ def upload_form(
         "imports/upload.html",
         user,
         kinds=KINDS,
-        runs=service.recent_runs(session, user),
+        runs=runs.recent_runs(session, user, stale_minutes=api.stale_minutes(request)),
         describe=exports.describe,
     )
 
@@ -51,14 +52,28 @@ def run_page(
     user: User = Depends(login_required),
     session: Session = Depends(get_session),
 ):
-    run = service.visible_run(session, run_id, user)
+    run = runs.visible_run(session, run_id, user, api.stale_minutes(request))
     template = "imports/_run.html" if request.headers.get("hx-request") else "imports/run.html"
-    return render(request, template, user, run=run, kinds=KINDS)
+    shown, total = service.report_extent(session, run)
+    note = service.truncation_note(shown, total) if shown < total else None
+    return render(request, template, user, run=run, kinds=KINDS, report_note=note)
+
+
+@router.post("/imports/{run_id}/cancel", dependencies=[Depends(check_form_csrf)])
+def cancel(
+    request: Request,
+    run_id: int,
+    user: User = Depends(login_required),
+    session: Session = Depends(get_session),
+):
+    """The run page's «Отменить» button: the import stops after its current batch."""
+    runs.request_cancel(session, run_id, user, api.stale_minutes(request))
+    return RedirectResponse(f"/imports/{run_id}", status_code=303)
 
 
 @router.get("/imports/{run_id}/errors.csv")
 def run_errors(
     run_id: int, user: User = Depends(login_required), session: Session = Depends(get_session)
 ):
-    service.visible_run(session, run_id, user)
+    runs.visible_run(session, run_id, user)
     return api.report_response(session, run_id)

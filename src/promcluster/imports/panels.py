@@ -2,7 +2,6 @@
 and ``predict`` commands (CSV in any common encoding and delimiter, or XLSX), and their results
 as CSV (comma, full precision, for scripts) or XLSX (for people)."""
 
-import csv
 from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -14,7 +13,7 @@ from promcluster.analytics.panel import Duplicates, Panel, PanelError, Problem, 
 from promcluster.imports.columns import NUMBER, TEXT, YEAR, Column, Kind
 from promcluster.imports.readers import open_table
 from promcluster.imports.rows import locate_header, parse_row
-from promcluster.imports.sheets import write_xlsx
+from promcluster.imports.sheets import write_csv, write_xlsx
 
 LONG_TABLE = Kind(
     "panel",
@@ -120,11 +119,4 @@ def write_table(path: Path, headers: list[str], rows: Iterator[list], title: str
     or XLSX, chosen by the suffix."""
     if path.suffix.lower() == ".xlsx":
         return write_xlsx(path, headers, rows, title)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)  # floats as repr (shortest exact form), None as empty
-        writer.writerow(headers)
-        count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
+    return write_csv(path, headers, rows, plain=True)  # floats as repr, None as empty

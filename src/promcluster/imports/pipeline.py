@@ -14,6 +14,7 @@ from itertools import chain
 from pathlib import Path
 
 from promcluster.imports.columns import KINDS, Lookups
+from promcluster.imports.limits import ImportLimits
 from promcluster.imports.readers import UnusableFile, open_table
 from promcluster.imports.rows import Header, Parsed, locate_header, parse_row
 from promcluster.imports.writers import WRITERS
@@ -53,11 +54,16 @@ class SeenKeys:
 
 
 def batches(
-    path: Path, sheet: str | None, kind: str, lookups: Lookups, batch_size: int
+    path: Path,
+    sheet: str | None,
+    kind: str,
+    lookups: Lookups,
+    batch_size: int,
+    limits: ImportLimits,
 ) -> Iterator[Header | Batch]:
     """First the header, then (rows, share of the file read) per batch. Empty rows are skipped;
     a row repeating an earlier row's record is refused naming that row."""
-    table = open_table(path, sheet)
+    table = open_table(path, sheet, limits)
     seen = SeenKeys()
     try:
         header, first_rows = locate_header(KINDS[kind], table.rows)
@@ -65,7 +71,9 @@ def batches(
         plan = header.plan(KINDS[kind])
         batch: list[Parsed] = []
         for number, cells in chain(first_rows, table.rows):
-            row = parse_row(KINDS[kind], header, plan, lookups, number, cells)
+            row = parse_row(
+                KINDS[kind], header, plan, lookups, number, cells, limits.max_cell_chars
+            )
             if row is None:
                 continue
             batch.append(row)
@@ -110,13 +118,18 @@ def _produce(queue, *args) -> None:
 
 
 def batches_in_child(
-    path: Path, sheet: str | None, kind: str, lookups: Lookups, batch_size: int
+    path: Path,
+    sheet: str | None,
+    kind: str,
+    lookups: Lookups,
+    batch_size: int,
+    limits: ImportLimits,
 ) -> Iterator[Header | Batch]:
     """``batches`` computed in a forked process (for the CLI; a web server keeps to one)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=QUEUE_LENGTH)
     child = context.Process(
-        target=_produce, args=(queue, path, sheet, kind, lookups, batch_size), daemon=True
+        target=_produce, args=(queue, path, sheet, kind, lookups, batch_size, limits), daemon=True
     )
     child.start()
     try:

@@ -1,7 +1,10 @@
 """Opening a spreadsheet as rows: CSV in any common encoding and delimiter, or XLSX.
 
 The whole file is checked before the first row is handed out (encoding for CSV, every packed
-part for XLSX), so an unreadable file is refused before anything is written.
+part for XLSX, unpacked under the size and ratio limits), so an unreadable file or a ZIP bomb is
+refused before anything is written. A sheet's declared dimension is never trusted: rows are
+numbered as the file numbers them, empty rows are never handed out, and a row number past the
+row limit stops the reading.
 """
 
 import codecs
@@ -13,7 +16,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+
 from promcluster.errors import DomainError
+from promcluster.imports.limits import (
+    MAX_ARCHIVE_MEMBERS,
+    MAX_COLUMNS,
+    RATIO_FLOOR_BYTES,
+    ImportLimits,
+)
+from promcluster.imports.sheets import restored
 from promcluster.imports.values import Cell
 
 HEADER_SCAN_ROWS = 30
@@ -27,6 +39,10 @@ _NOT_TABLES = {
     b"\xd0\xcf\x11\xe0": "файл Excel 97–2003 (.xls) или Word (.doc)",
     b"{\\rtf": "документ RTF",
 }
+
+# openpyxl parses with defusedxml when it is installed (a dependency): entity declarations, the
+# means of "billion laughs" bombs and of reading outside files, are refused.
+XML_ENTITIES = "файл XLSX объявляет сущности XML (DTD): такие файлы не принимаются"
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -54,8 +70,10 @@ class Table:
             close()
 
 
-def open_table(path: Path, sheet: str | None = None) -> Table:
-    """The rows of ``path``, whatever its suffix says: the content decides CSV or XLSX."""
+def open_table(path: Path, sheet: str | None = None, limits: ImportLimits | None = None) -> Table:
+    """The non-empty rows of ``path``, whatever its suffix says: the content decides CSV or
+    XLSX."""
+    limits = limits or ImportLimits()
     try:
         with path.open("rb") as f:
             head = f.read(8192)
@@ -64,13 +82,25 @@ def open_table(path: Path, sheet: str | None = None) -> Table:
     if not head.strip():
         raise UnusableFile("файл пуст")
     if head.startswith(b"PK\x03\x04"):
-        return _xlsx(path, sheet)
+        return _xlsx(path, sheet, limits)
     for magic, what in _NOT_TABLES.items():
         if head.startswith(magic):
             raise UnusableFile(f"это не таблица, а {what}; загрузите CSV или XLSX")
     if sheet is not None:
         raise UnusableFile("лист можно указать только для файла XLSX")
-    return _csv(path, head)
+    return _csv(path, head, limits)
+
+
+def _numbered(rows: Iterator[Row], limits: ImportLimits) -> Iterator[Row]:
+    """``rows`` without the empty ones, stopped when a row number passes the row limit."""
+    for number, cells in rows:
+        if number > limits.max_rows:
+            raise UnusableFile(
+                f"в файле больше {_count(limits.max_rows)} строк (встретилась строка "
+                f"№{_count(number)}): столько за один раз не загрузить, разделите файл на части"
+            )
+        if cells.count(None) != len(cells):
+            yield number, cells
 
 
 # CSV
@@ -118,7 +148,7 @@ def _delimiter(sample: str) -> str:
     return best  # one column: the header check says which columns are missing
 
 
-def _csv(path: Path, head: bytes) -> Table:
+def _csv(path: Path, head: bytes, limits: ImportLimits) -> Table:
     encoding = _encoding(path, head)
     raw = path.open("rb")
     size = max(path.stat().st_size, 1)
@@ -128,11 +158,12 @@ def _csv(path: Path, head: bytes) -> Table:
 
     def rows() -> Iterator[Row]:
         for number, cells in enumerate(csv.reader(text, delimiter=delimiter), start=1):
-            yield number, [c if c.strip() else None for c in cells]
+            # restored: the apostrophe our CSV exports put before a formula-like text
+            yield number, [restored(c) if c.strip() else None for c in cells[:MAX_COLUMNS]]
 
     return Table(
         "csv",
-        rows(),
+        _numbered(rows(), limits),
         lambda: min(raw.tell() / size, 1.0),
         encoding=encoding,
         delimiter=delimiter,
@@ -143,23 +174,88 @@ def _csv(path: Path, head: bytes) -> Table:
 # XLSX
 
 
-def _xlsx(path: Path, sheet: str | None) -> Table:
+def _check_archive(path: Path, limits: ImportLimits) -> None:
+    """Refuse a ZIP that would unpack beyond the limits, judged first by its central directory
+    and then by the bytes each part really unpacks to (declared sizes can lie); every part's
+    checksum is verified on the way."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_ARCHIVE_MEMBERS:
+            raise UnusableFile(
+                f"в архиве XLSX {len(members)} частей, допускается не больше "
+                f"{MAX_ARCHIVE_MEMBERS}: это не книга Excel"
+            )
+        _check_sizes(members, [m.file_size for m in members], limits)
+        unpacked = []
+        for member in members:
+            size = 0
+            try:
+                with archive.open(member) as part:
+                    while chunk := part.read(_CHUNK):
+                        size += len(chunk)
+                        _check_sizes([member], [size], limits, sum(unpacked) + size)
+            except zipfile.BadZipFile as exc:
+                raise UnusableFile(
+                    f"файл XLSX повреждён: испорчена часть «{member.filename}»"
+                ) from exc
+            unpacked.append(size)
+
+
+def _check_sizes(
+    members: list[zipfile.ZipInfo], sizes: list[int], limits: ImportLimits, total: int | None = None
+) -> None:
+    total = sum(sizes) if total is None else total
+    if total > limits.max_unpacked_bytes:
+        raise UnusableFile(
+            f"файл XLSX распаковывается больше чем в {_mib(limits.max_unpacked_bytes)} МиБ "
+            "(допустимый предел): разделите его на части"
+        )
+    for member, size in zip(members, sizes, strict=True):
+        ratio = size / max(member.compress_size, 1)
+        if size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
+            raise UnusableFile(
+                f"часть «{member.filename}» файла XLSX сжата в {ratio:.0f} раз, допускается не "
+                f"больше чем в {limits.max_compression_ratio}: похоже на архивную бомбу"
+            )
+
+
+def _count(number: float) -> str:
+    return f"{number:,.0f}".replace(",", " ")
+
+
+def _mib(size: int) -> str:
+    return _count(size / 2**20)
+
+
+class _TrackedFile(io.BufferedReader):
+    """A file that remembers where its last read ended: the sheet's progress in bytes."""
+
+    last = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.last = self.tell()
+        return data
+
+
+def _xlsx(path: Path, sheet: str | None, limits: ImportLimits) -> Table:
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            broken = archive.testzip()
-        if broken is not None:
-            raise UnusableFile(f"файл XLSX повреждён: испорчена часть «{broken}»")
+        _check_archive(path, limits)
         # A file object, not the path: openpyxl judges a path by its suffix, the platform by
         # the content (an XLSX saved as .csv or with no suffix still opens).
-        handle = path.open("rb")
+        handle = _TrackedFile(io.FileIO(path, "rb"))
+        with zipfile.ZipFile(path) as archive:
+            parts = sorted((m.header_offset, m.compress_size) for m in archive.infolist())
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise UnusableFile("файл XLSX повреждён или обрезан (не открывается как архив)") from exc
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a ZIP that is not a workbook
         handle.close()
+        if _caused_by_entities(exc):
+            raise UnusableFile(XML_ENTITIES) from exc
         raise UnusableFile(
             "файл не открывается как книга Excel XLSX (повреждён или это другой архив)"
         ) from exc
@@ -169,25 +265,55 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         worksheet = workbook[sheet]
     else:
         workbook.close()
+        handle.close()
         names = ", ".join(f"«{n}»" for n in workbook.sheetnames)
         raise UnusableFile(f"в книге нет листа «{sheet}»; есть: {names}")
-    total = worksheet.max_row or 0
+    # The declared dimension (``A1:XFD1048576``) would make openpyxl pad every row to 16,384
+    # cells and add every missing row up to the declared last one.
+    worksheet.reset_dimensions()
     done = [0]
+    span: list[tuple[int, int]] = []
 
     def rows() -> Iterator[Row]:
         try:
-            for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 done[0] = number
-                yield number, [_cell(c) for c in cells]
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+                if not span:
+                    span.append(_part_at(parts, handle.last))
+                yield number, [_cell(c) for c in values[:MAX_COLUMNS]]
+        except DefusedXmlException as exc:
+            raise UnusableFile(XML_ENTITIES) from exc
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, SyntaxError) as exc:
             raise UnusableFile(f"файл XLSX не читается после строки {done[0]}") from exc
 
+    def progress() -> float:
+        if not span:
+            return 0.0
+        start, size = span[0]
+        return min(max((handle.last - start) / max(size, 1), 0.0), 1.0)
+
     return Table(
-        "xlsx",
-        rows(),
-        lambda: min(done[0] / total, 1.0) if total else 0.0,
-        closers=[workbook.close, handle.close],
+        "xlsx", _numbered(rows(), limits), progress, closers=[workbook.close, handle.close]
     )
+
+
+def _caused_by_entities(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused XML somewhere in the chain (openpyxl wraps its errors)."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _part_at(parts: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    """(offset, packed size) of the archive part that holds byte ``position``."""
+    found = parts[0]
+    for part in parts:
+        if part[0] > position:
+            break
+        found = part
+    return found
 
 
 def _cell(value: object) -> Cell | None:

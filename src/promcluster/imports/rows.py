@@ -141,9 +141,11 @@ def parse_row(
     lookups: Lookups,
     number: int,
     cells: list[Cell | None],
+    max_chars: int | None = None,
 ) -> Parsed | None:
-    """The values of one data row (``plan`` is ``header.plan(kind)``), or None for an empty row."""
-    if all(c is None for c in cells):
+    """The values of one data row (``plan`` is ``header.plan(kind)``), or None for an empty row.
+    A text cell longer than ``max_chars`` refuses the row: it is never stored."""
+    if cells.count(None) == len(cells):
         return None
     row = Parsed(number)
     width = len(cells)
@@ -152,6 +154,10 @@ def parse_row(
         if cell is None:
             if column.required:
                 row.refuse(title, None, "пустая обязательная ячейка")
+            continue
+        if max_chars is not None and isinstance(cell, str) and len(cell) > max_chars:
+            reason = f"значение длиннее {max_chars} знаков ({len(cell)}): сократите его"
+            row.refuse(title, cell[:max_chars], reason)
             continue
         try:
             if scale != 1:

@@ -1,49 +1,72 @@
-"""Running an import: one transaction per batch, so a crash or Ctrl-C keeps every finished batch
-and loses none of the batch in flight; re-running the same file finishes the work (the upsert
-makes rows already imported count as unchanged)."""
+"""Running an import: one transaction per batch, so a crash, Ctrl-C or a cancel keeps every
+finished batch and loses none of the batch in flight; re-running the same file finishes the work
+(the upsert makes rows already imported count as unchanged).
 
-import csv
+Between batches the worker beats (``heartbeat_at``) and looks whether the user asked it to stop;
+a run whose heartbeat stopped was killed with its process and is marked interrupted when runs
+are read. The error report keeps the first rows only, with values cut short.
+"""
+
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, replace
-from datetime import datetime
+from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
-from promcluster.errors import NotFound
-from promcluster.imports import pipeline
+from promcluster.imports import pipeline, sheets
 from promcluster.imports.columns import KINDS, Lookups
+from promcluster.imports.limits import MAX_IGNORED_COLUMNS, ImportLimits, clipped
 from promcluster.imports.models import ImportRun, RejectedRow
 from promcluster.imports.readers import UnusableFile
 from promcluster.imports.rows import Header, Parsed, Problem
+from promcluster.imports.runs import end_run, now
 from promcluster.imports.upsert import BatchConflict, Outcome
 from promcluster.imports.writers import WRITERS, Writer
 
 BATCH_SIZE = 5000
 RETRIES = 5
 REPORT_HEADER = ("Строка", "Столбец", "Значение", "Причина")
+COLUMN_CHARS = 200  # the stored column title (``import_rejections.column``)
+REASON_CHARS = 500  # a reason may quote the value it refuses
+CANCELLED = "отменена пользователем; завершённые части сохранены"
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[ImportRun], None]
 
 
-def start_run(factory: sessionmaker[Session], kind: str, filename: str, actor: Actor) -> int:
-    """Record a new import run (before the file is read, so that a page can follow it)."""
+class Cancelled(Exception):
+    """The user asked the run to stop; raised between batches."""
+
+
+def start_run(
+    factory: sessionmaker[Session],
+    kind: str,
+    filename: str,
+    actor: Actor,
+    upload: Path | None = None,
+) -> int:
+    """Record a new import run (before the file is read, so that a page can follow it);
+    ``upload`` is the temporary copy deleted when the run ends."""
+    started = now()
     with factory() as session, session.begin():
         run = ImportRun(
             kind=kind,
-            filename=filename,
+            filename=filename[:500],
             actor=actor.name,
             user_id=actor.user_id,
             columns={},
             ignored_columns=[],
+            started_at=started,
+            heartbeat_at=started,
+            upload_path=None if upload is None else str(upload),
         )
         session.add(run)
         session.flush()
@@ -63,11 +86,13 @@ def run_import(
     on_batch: Progress | None = None,
     parallel: bool = False,
     defer_index: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ImportRun:
-    """Import ``path`` as ``kind``; returns the finished run. An unusable file marks the run
-    failed and raises ``UnusableFile`` before any row is written. ``parallel`` reads the file
-    in a second process; ``defer_index`` leaves new records out of the search index until
-    ``documents.index_missing`` runs (for loads of millions of rows)."""
+    """Import ``path`` as ``kind``; returns the finished (or cancelled) run. An unusable file
+    marks the run failed and raises ``UnusableFile`` before any row is written. ``parallel``
+    reads the file in a second process; ``defer_index`` leaves new records out of the search
+    index until ``documents.index_missing`` runs (for loads of millions of rows)."""
+    limits = limits or ImportLimits.of()
     if run_id is None:
         run_id = start_run(factory, kind, path.name, actor)
     try:
@@ -76,10 +101,11 @@ def run_import(
         with factory() as session:
             lookups = Lookups.of(session)
         read = pipeline.batches_in_child if parallel else pipeline.batches
-        items = read(path, sheet, kind, lookups, batch_size)
+        items = read(path, sheet, kind, lookups, batch_size, limits)
+        report = ReportBudget(limits)
         try:
             header = next(items)
-            _start(factory, run_id, header)
+            _start(factory, run_id, header, limits)
             writer_class = WRITERS[kind]
 
             def writer_of() -> Writer:
@@ -88,9 +114,13 @@ def run_import(
                 return writer
 
             for batch, progress in items:
-                _commit(factory, run_id, writer_of, batch, progress, on_batch)
+                if _beat(factory, run_id):
+                    raise Cancelled
+                _commit(factory, run_id, writer_of, batch, progress, on_batch, report)
         finally:
             items.close()
+    except Cancelled:
+        return _finish(factory, run_id, "cancelled", CANCELLED)
     except UnusableFile as exc:
         _finish(factory, run_id, "failed", str(exc))
         raise
@@ -100,20 +130,58 @@ def run_import(
     return _finish(factory, run_id, "done", None)
 
 
+class ReportBudget:
+    """How many more rejected rows the stored error report may take."""
+
+    def __init__(self, limits: ImportLimits) -> None:
+        self.limits = limits
+        self.remaining = limits.report_max_rows
+
+    def kept(self, problems: list[Problem]) -> tuple[list[dict], int]:
+        """The report lines of the first rows still in the budget (all lines of each kept
+        row), cut to the stored lengths, and the number of rows they cover."""
+        rows = sorted({p.row for p in problems})[: max(self.remaining, 0)]
+        chosen = set(rows)
+        value_chars = self.limits.report_value_chars
+        lines = [
+            {
+                "row": p.row,
+                "column": clipped(p.column, COLUMN_CHARS),
+                "value": clipped(p.value, value_chars),
+                "reason": clipped(p.reason, REASON_CHARS),
+            }
+            for p in problems
+            if p.row in chosen
+        ]
+        return lines, len(rows)
+
+
+def _beat(factory, run_id: int) -> bool:
+    """Record that the worker is alive; whether the user asked the run to stop."""
+    with factory() as session, session.begin():
+        session.execute(update(ImportRun).where(ImportRun.id == run_id).values(heartbeat_at=now()))
+        query = select(ImportRun.cancel_requested).where(ImportRun.id == run_id)
+        return bool(session.scalar(query))
+
+
 def _why(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "прервано пользователем; завершённые части сохранены, запустите загрузку снова"
     return f"сбой: {exc.__class__.__name__}: {exc}; завершённые части сохранены"
 
 
-def _start(factory, run_id: int, header: Header) -> None:
+def _start(factory, run_id: int, header: Header, limits: ImportLimits) -> None:
+    chars = limits.report_value_chars
     with factory() as session, session.begin():
         run = session.get(ImportRun, run_id)
-        run.columns = header.titles
-        run.ignored_columns = header.ignored
+        run.columns = {f: clipped(t, chars) for f, t in header.titles.items()}
+        run.ignored_columns = [clipped(t, chars) for t in header.ignored[:MAX_IGNORED_COLUMNS]]
+        run.heartbeat_at = now()
 
 
-def _commit(factory, run_id, writer_of, batch: list[Parsed], progress: float, on_batch) -> None:
+def _commit(
+    factory, run_id, writer_of, batch: list[Parsed], progress: float, on_batch, report
+) -> None:
     """Write one batch in one transaction, retrying when a concurrent writer got in the way;
     a batch the database keeps refusing is written row by row, refusing the rows it rejects."""
     good = [r for r in batch if not r.problems]
@@ -128,7 +196,8 @@ def _commit(factory, run_id, writer_of, batch: list[Parsed], progress: float, on
                     outcome = _write_rows(session, writer, good)
                 else:
                     outcome = writer.write(session, good)
-                run = _account(session, run_id, batch, writer, outcome, progress)
+                run, kept = _account(session, run_id, batch, writer, outcome, progress, report)
+            report.remaining -= kept
             break
         except (BatchConflict, IntegrityError, OperationalError):
             if one_by_one:
@@ -161,11 +230,21 @@ def _write_rows(session: Session, writer: Writer, rows: list[Parsed]) -> Outcome
     return total
 
 
-def _account(session: Session, run_id: int, batch, writer: Writer, outcome: Outcome, progress):
-    """Store the batch's report lines and add its counts to the run."""
+def _account(
+    session: Session,
+    run_id: int,
+    batch,
+    writer: Writer,
+    outcome: Outcome,
+    progress,
+    report: ReportBudget,
+):
+    """Store the batch's report lines (within the report's budget) and add its counts to the
+    run; returns the run and the number of rejected rows stored."""
     problems = _with_code_hints(session, writer, batch) + writer.problems
-    if problems:
-        session.execute(insert(RejectedRow), [{"run_id": run_id, **asdict(p)} for p in problems])
+    lines, kept = report.kept(problems)
+    if lines:
+        session.execute(insert(RejectedRow), [{"run_id": run_id, **line} for line in lines])
     session.execute(
         update(ImportRun)
         .where(ImportRun.id == run_id)
@@ -176,9 +255,10 @@ def _account(session: Session, run_id: int, batch, writer: Writer, outcome: Outc
             unchanged=ImportRun.unchanged + outcome.unchanged,
             rejected=ImportRun.rejected + len({p.row for p in problems}),
             progress=progress,
+            heartbeat_at=now(),
         )
     )
-    return session.get(ImportRun, run_id)
+    return session.get(ImportRun, run_id), kept
 
 
 def _with_code_hints(session: Session, writer: Writer, batch: list[Parsed]) -> list[Problem]:
@@ -213,7 +293,7 @@ def _with_code_hints(session: Session, writer: Writer, batch: list[Parsed]) -> l
 def _finish(factory, run_id: int, status: str, message: str | None) -> ImportRun:
     with factory() as session, session.begin():
         run = session.get(ImportRun, run_id)
-        run.status, run.message, run.finished_at = status, message, datetime.now()
+        end_run(run, status, message)
         if status == "done":
             run.progress = 1.0
         return run
@@ -230,21 +310,38 @@ def rejections(session: Session, run_id: int) -> Iterator[RejectedRow]:
 
 
 def write_report(session: Session, run_id: int, out: IO[str]) -> int:
-    """The error report as CSV (``;``-separated, opens in Excel): row, column, value, reason."""
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(REPORT_HEADER)
-    count = 0
-    for r in rejections(session, run_id):
-        writer.writerow((r.row or "", r.column, r.value or "", r.reason))
-        count += 1
-    return count
+    """The error report as CSV (``;``-separated, opens in Excel): row, column, value, reason.
+    Cells are written by ``sheets``: a value such as ``=HYPERLINK(…)`` stays text. A last line
+    says when the report keeps only the first rejected rows."""
+    rows = ((r.row, r.column, r.value, r.reason) for r in rejections(session, run_id))
+    return sheets.write_csv_rows(out, REPORT_HEADER, chain(rows, _truncation(session, run_id)))
+
+
+def _truncation(session: Session, run_id: int) -> Iterator[tuple]:
+    run = session.get(ImportRun, run_id)
+    if run is not None:
+        shown, total = report_extent(session, run)
+        if shown < total:
+            yield None, None, None, truncation_note(shown, total)
+
+
+def report_extent(session: Session, run: ImportRun) -> tuple[int, int]:
+    """(rejected rows kept in the error report, rejected rows in all)."""
+    query = select(func.count(func.distinct(RejectedRow.row))).where(RejectedRow.run_id == run.id)
+    return session.scalar(query) or 0, run.rejected
+
+
+def truncation_note(shown: int, total: int) -> str:
+    """What the report says when it keeps only the first ``shown`` of ``total`` rows."""
+    return (
+        f"показаны первые {shown} из {total} отклонённых строк; исправьте эти ошибки и "
+        "загрузите файл снова, чтобы увидеть остальные"
+    )
 
 
 def unusable_report(out: IO[str], message: str) -> None:
     """The error report of a file refused as a whole."""
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(REPORT_HEADER)
-    writer.writerow(("", "", "", message))
+    sheets.write_csv_rows(out, REPORT_HEADER, [(None, None, None, message)])
 
 
 def launch(
@@ -254,15 +351,25 @@ def launch(
     filename: str,
     user: User,
     sheet: str | None = None,
+    limits: ImportLimits | None = None,
 ) -> int:
     """Start importing an uploaded file in a background thread; returns the run to follow.
     The upload is deleted when the import ends; the outcome is in the run record."""
     actor = Actor(user.username, user.id)
-    run_id = start_run(factory, kind, filename, actor)
+    run_id = start_run(factory, kind, filename, actor, upload)
 
     def work() -> None:
         try:
-            run_import(factory, kind, upload, actor=actor, user=user, run_id=run_id, sheet=sheet)
+            run_import(
+                factory,
+                kind,
+                upload,
+                actor=actor,
+                user=user,
+                run_id=run_id,
+                sheet=sheet,
+                limits=limits,
+            )
         except Exception:  # recorded in the run as failed or interrupted
             logger.exception("import run %s ended with an error", run_id)
         finally:
@@ -270,19 +377,3 @@ def launch(
 
     threading.Thread(target=work, name=f"import-{run_id}", daemon=True).start()
     return run_id
-
-
-def visible_run(session: Session, run_id: int, user: User) -> ImportRun:
-    """The run ``run_id`` if ``user`` started it or is an administrator."""
-    run = session.get(ImportRun, run_id)
-    if run is None or (user.role != "admin" and run.user_id != user.id):
-        raise NotFound(f"загрузка №{run_id} не найдена")
-    return run
-
-
-def recent_runs(session: Session, user: User, limit: int = 20) -> list[ImportRun]:
-    """The latest runs the user may see: all for administrators, their own for others."""
-    query = select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)
-    if user.role != "admin":
-        query = query.where(ImportRun.user_id == user.id)
-    return list(session.scalars(query))

@@ -17,6 +17,7 @@ from promcluster.imports.upsert import ON_INSERT, Link, Outcome, upsert
 from promcluster.matching import documents
 from promcluster.matching.models import Need
 from promcluster.registry import events
+from promcluster.registry import service as registry
 from promcluster.registry.models import (
     Chain,
     Enterprise,
@@ -140,8 +141,7 @@ class Writer:
 
     @staticmethod
     def _require_enterprise(user: User, enterprise: Enterprise) -> None:
-        clusters = {m.cluster_id for m in enterprise.memberships}
-        permissions.require_enterprise(user, enterprise.id, clusters)
+        registry.require_enterprise_access(user, enterprise)  # the one rule (PERMISSIONS.md)
 
     def allowed(self, row: Parsed, field: str, check, *args) -> bool:
         if self.user is None:

@@ -18,6 +18,7 @@ from promcluster.indicators.schemas import (
 )
 from promcluster.indicators.series import TimeSeries, time_series
 from promcluster.web.deps import get_session
+from promcluster.web.limits import Code, Id, Short
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
@@ -60,7 +61,7 @@ def _with_series(session: Session, result: service.Indicators) -> IndicatorsOut:
 
 @router.get("/clusters/{cluster_id}/indicators", response_model=IndicatorsOut)
 def cluster_indicators(
-    cluster_id: int, as_of: date | None = None, session: Session = Depends(get_session)
+    cluster_id: Id, as_of: date | None = None, session: Session = Depends(get_session)
 ) -> IndicatorsOut:
     """A cluster's indicators on ``as_of`` (today by default) with declared figures beside."""
     return _with_series(session, service.cluster_indicators(session, cluster_id, as_of))
@@ -68,7 +69,7 @@ def cluster_indicators(
 
 @router.get("/regions/{code}/indicators", response_model=IndicatorsOut)
 def region_indicators(
-    code: str, as_of: date | None = None, session: Session = Depends(get_session)
+    code: Code, as_of: date | None = None, session: Session = Depends(get_session)
 ) -> IndicatorsOut:
     """A region's indicators summed over its clusters (each enterprise counted once)."""
     return _with_series(session, service.region_indicators(session, code, as_of))
@@ -76,8 +77,8 @@ def region_indicators(
 
 @router.get("/ratings", response_model=RatingOut)
 def rating(
-    indicator: str = ratings.DEFAULT_INDICATOR,
-    level: str = "cluster",
+    indicator: Short = ratings.DEFAULT_INDICATOR,
+    level: Short = "cluster",
     as_of: date | None = None,
     session: Session = Depends(get_session),
 ) -> RatingOut:

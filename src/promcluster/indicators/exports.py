@@ -1,11 +1,10 @@
 """A rating as a file: CSV (machine column names) or XLSX (Russian headers, a notes sheet)."""
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from promcluster import labels
-from promcluster.imports.sheets import write_xlsx
+from promcluster.imports.sheets import write_csv, write_xlsx
 from promcluster.indicators.ratings import Rating, RatingRow
 
 COLUMNS = {  # record key → XLSX header
@@ -53,8 +52,5 @@ def write_rating(rating: Rating, path: Path) -> int:
         ]
         write_xlsx(path, list(COLUMNS.values()), rows, "Рейтинг", notes=notes)
     else:
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
-            writer.writeheader()
-            writer.writerows(records)
+        write_csv(path, list(COLUMNS), ([r[k] for k in COLUMNS] for r in records), plain=True)
     return len(records)

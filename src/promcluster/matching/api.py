@@ -15,7 +15,9 @@ from promcluster.matching.models import Need, Offer, Response
 from promcluster.reference.service import require_region
 from promcluster.registry import queries
 from promcluster.registry.schemas import Page, _choice
-from promcluster.web.deps import get_session, login_required
+from promcluster.web.deps import current_user, get_session, login_required
+from promcluster.web.limits import INT_MAX, Code, Id, Search
+from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(prefix="/api/v1")
 NEEDS, OFFERS, NOTIFICATIONS = "Потребности", "Предложения", "Уведомления"
@@ -23,19 +25,19 @@ PER_PAGE_MAX = 500
 
 
 class NeedFilter(BaseModel):
-    q: str | None = None
+    q: Search | None = None
     status: _choice(NEED_STATUSES) | None = None
-    region: str | None = None
-    okpd2: str | None = None
-    customer_id: int | None = None
+    region: Code | None = None
+    okpd2: Code | None = None
+    customer_id: Id | None = None
 
 
 class OfferFilter(BaseModel):
-    q: str | None = None
+    q: Search | None = None
     status: _choice(OFFER_STATUSES) | None = None
-    region: str | None = None
-    okpd2: str | None = None
-    supplier_id: int | None = None
+    region: Code | None = None
+    okpd2: Code | None = None
+    supplier_id: Id | None = None
 
 
 def need_out(need: Need) -> schemas.NeedOut:
@@ -61,7 +63,7 @@ Limit = Annotated[int, Query(ge=1, le=100, description="сколько канд�
 @router.get("/needs", response_model=Page[schemas.NeedOut], tags=[NEEDS])
 def list_needs(
     f: Annotated[NeedFilter, Query()],
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=INT_MAX),
     per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
     session: Session = Depends(get_session),
 ) -> Any:
@@ -79,13 +81,13 @@ def create_need(
 
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
-def get_need(need_id: int, session: Session = Depends(get_session)) -> Any:
+def get_need(need_id: Id, session: Session = Depends(get_session)) -> Any:
     return need_out(service.get(session, Need, need_id))
 
 
 @router.patch("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
 def update_need(
-    need_id: int,
+    need_id: Id,
     body: schemas.NeedPatch,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -96,7 +98,7 @@ def update_need(
 
 @router.get("/needs/{need_id}/candidates", response_model=list[schemas.PartnerOut], tags=[NEEDS])
 def need_candidates(
-    need_id: int,
+    need_id: Id,
     limit: Limit = candidates.TOP,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -108,7 +110,7 @@ def need_candidates(
 
 @router.get("/needs/{need_id}/responses", response_model=list[schemas.ResponseOut], tags=[NEEDS])
 def need_responses(
-    need_id: int, session: Session = Depends(get_session), user: User = Depends(login_required)
+    need_id: Id, session: Session = Depends(get_session), user: User = Depends(login_required)
 ) -> Any:
     """Responses the user may see: all for the customer's side, its own for a supplier."""
     return service.visible_responses(user, service.get(session, Need, need_id))
@@ -121,7 +123,7 @@ def need_responses(
     tags=[NEEDS],
 )
 def respond(
-    need_id: int,
+    need_id: Id,
     body: schemas.ResponseIn,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -135,8 +137,8 @@ def respond(
     tags=[NEEDS],
 )
 def change_response(
-    need_id: int,
-    response_id: int,
+    need_id: Id,
+    response_id: Id,
     body: schemas.ResponseStatusIn,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -154,7 +156,7 @@ def change_response(
 @router.get("/offers", response_model=Page[schemas.OfferOut], tags=[OFFERS])
 def list_offers(
     f: Annotated[OfferFilter, Query()],
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=INT_MAX),
     per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
     session: Session = Depends(get_session),
 ) -> Any:
@@ -172,13 +174,13 @@ def create_offer(
 
 
 @router.get("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
-def get_offer(offer_id: int, session: Session = Depends(get_session)) -> Any:
+def get_offer(offer_id: Id, session: Session = Depends(get_session)) -> Any:
     return offer_out(service.get(session, Offer, offer_id))
 
 
 @router.patch("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
 def update_offer(
-    offer_id: int,
+    offer_id: Id,
     body: schemas.OfferPatch,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -189,7 +191,7 @@ def update_offer(
 
 @router.get("/offers/{offer_id}/candidates", response_model=list[schemas.PartnerOut], tags=[OFFERS])
 def offer_candidates(
-    offer_id: int,
+    offer_id: Id,
     limit: Limit = candidates.TOP,
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
@@ -228,11 +230,15 @@ def mark_read(
 SEARCH, OKPD2 = "Поиск", "Коды ОКПД2"
 
 
-@router.get("/search", response_model=schemas.SearchOut, tags=[SEARCH])
+@router.get(
+    "/search", response_model=schemas.SearchOut, tags=[SEARCH], dependencies=[anonymous_limit]
+)
 def search_everything(
     q: Annotated[str, Query(min_length=1, max_length=300, description="что искать")],
-    kind: Annotated[list[str] | None, Query(description="enterprise, product, need, offer")] = None,
-    region: Annotated[str | None, Query(description="код региона")] = None,
+    kind: Annotated[
+        list[Code] | None, Query(max_length=10, description="enterprise, product, need, offer")
+    ] = None,
+    region: Annotated[Code | None, Query(description="код региона")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = search.LIMIT,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     prefix: Annotated[bool, Query(description="последнее слово — начало слова")] = False,
@@ -246,20 +252,36 @@ def search_everything(
     return search.search(session, q, kinds, region, limit, offset, prefix)
 
 
-@router.get("/okpd2/suggest", response_model=list[schemas.SuggestionOut], tags=[OKPD2])
+@router.get(
+    "/okpd2/suggest",
+    response_model=list[schemas.SuggestionOut],
+    tags=[OKPD2],
+    dependencies=[anonymous_limit],
+)
 def suggest_code(
     name: Annotated[str, Query(min_length=1, max_length=500, description="наименование")],
     top: Annotated[int, Query(ge=1, le=classification.MAX_TOP)] = classification.TOP,
     session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
 ):
-    """The likeliest OKPD2 codes for one product name, best first."""
-    return classification.suggest(session, [name], top)[0]
+    """The likeliest OKPD2 codes for one product name, best first (a representative's own
+    corrections first for them; for everyone once confirmed)."""
+    return classification.suggest(session, [name], top, user)[0]
 
 
-@router.post("/okpd2/suggest", response_model=list[list[schemas.SuggestionOut]], tags=[OKPD2])
-def suggest_codes(body: schemas.NamesIn, session: Session = Depends(get_session)):
+@router.post(
+    "/okpd2/suggest",
+    response_model=list[list[schemas.SuggestionOut]],
+    tags=[OKPD2],
+    dependencies=[anonymous_limit],
+)
+def suggest_codes(
+    body: schemas.NamesIn,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
+):
     """The same for up to 1,000 names at once, in their order."""
-    return classification.suggest(session, body.names, body.top)
+    return classification.suggest(session, body.names, body.top, user)
 
 
 @router.post(
@@ -270,5 +292,6 @@ def correct_code(
     session: Session = Depends(get_session),
     user: User = Depends(login_required),
 ):
-    """Record the right code for a name; later suggestions for it put this code first."""
+    """Record the right code for a name; the author's later suggestions put this code first,
+    everyone's once an administrator or a cluster manager gives it, or a second user."""
     return classification.correct(session, user, body.name, body.okpd2_code, body.suggested_code)

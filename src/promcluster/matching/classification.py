@@ -1,8 +1,13 @@
 """OKPD2 suggestions from what the database knows: the classifier, coded names, corrections.
 
 One classifier per database and process: built from the OKPD2 table, then taught every product
-name users have coded (product lines, needs, offers) and every correction; rows added later are
-learnt on the next call (the newest ids are remembered), so a correction counts at once."""
+name users have coded (product lines, needs, offers) and every correction that counts for
+everyone; rows added later are learnt on the next call (the newest ids are remembered).
+
+A correction counts for everyone when the system, an administrator or a cluster manager made
+it, or when ``CONFIRMING_USERS`` distinct users gave the same code for the same name; until
+then an enterprise representative's correction counts only in their own suggestions (at once),
+so that one account cannot move everyone's suggestion (docs/PERMISSIONS.md)."""
 
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,7 +20,7 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import AuditLog, User
 from promcluster.errors import InvalidField
 from promcluster.imports.readers import UnusableFile, open_table
-from promcluster.matching.classifier import Classifier, Entry, Suggestion
+from promcluster.matching.classifier import Classifier, Entry, Suggestion, name_key
 from promcluster.matching.models import Correction, Need, Offer
 from promcluster.reference.models import Okpd
 from promcluster.reference.service import normalise_code, require_okpd
@@ -24,13 +29,15 @@ from promcluster.registry.models import Enterprise, ProductLine
 TOP = 5
 MAX_TOP = 20
 MAX_NAMES = 1000  # names in one request of the web form or the API
+CONFIRMING_USERS = 2  # distinct users whose same correction counts for everyone
+TRUSTED_ROLES = frozenset({"admin", "cluster_manager"})  # whose corrections count at once
 
 _NAMED = (
     (ProductLine, ProductLine.name),
     (Need, Need.product_name),
     (Offer, Offer.product_name),
-    (Correction, Correction.name),
 )
+CORRECTIONS = Correction.__tablename__
 
 
 @dataclass
@@ -39,7 +46,7 @@ class _Learnt:
     last_ids: dict[str, int] = field(default_factory=dict)
 
 
-TABLES = tuple(model.__tablename__ for model, _ in _NAMED)
+TABLES = (*(model.__tablename__ for model, _ in _NAMED), CORRECTIONS)
 _by_database: dict[str, _Learnt] = {}
 _lock = threading.Lock()  # one build per database, whichever thread asks first
 
@@ -95,6 +102,68 @@ def _learn_new(session: Session, learnt: _Learnt) -> None:
                 [(n, c) for _, n, c in found], [(table, i) for i, _, _ in found]
             )
             learnt.last_ids[table] = found[-1][0]
+    _learn_corrections(session, learnt)
+
+
+def _trusted(user_id: int | None, role: str | None) -> bool:
+    return user_id is None or role in TRUSTED_ROLES
+
+
+def _learn_corrections(session: Session, learnt: _Learnt) -> None:
+    """Learn the corrections above the watermark that count for everyone (the others wait for a
+    confirming correction, which is itself a new row and is learnt when it comes)."""
+    mark = learnt.last_ids.get(CORRECTIONS, 0)
+    rows = session.execute(
+        select(Correction.id, Correction.name, Correction.okpd2_code, Correction.user_id, User.role)
+        .outerjoin(User, User.id == Correction.user_id)
+        .where(Correction.id > mark)
+        .order_by(Correction.id)
+    ).all()
+    if not rows:
+        return
+    learnt.last_ids[CORRECTIONS] = rows[-1].id
+    confirmed = _confirmed(session, [r for r in rows if not _trusted(r.user_id, r.role)])
+    counted = [r for r in rows if _trusted(r.user_id, r.role) or r.id in confirmed]
+    if counted:
+        learnt.classifier.learn(
+            [(r.name, r.okpd2_code) for r in counted], [(CORRECTIONS, r.id) for r in counted]
+        )
+
+
+def _confirmed(session: Session, rows: Sequence) -> set[int]:
+    """The ids of ``rows`` whose code for that name ``CONFIRMING_USERS`` distinct users gave
+    (in that correction or earlier ones)."""
+    if not rows:
+        return set()
+    authors: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    earlier = session.execute(
+        select(Correction.id, Correction.name, Correction.okpd2_code, Correction.user_id).where(
+            Correction.okpd2_code.in_({r.okpd2_code for r in rows}),
+            Correction.user_id.is_not(None),
+            Correction.id <= rows[-1].id,
+        )
+    )
+    for id_, name, code, user_id in earlier:
+        authors.setdefault((name_key(name), code), []).append((id_, user_id))
+    return {
+        r.id
+        for r in rows
+        if len({u for i, u in authors.get((name_key(r.name), r.okpd2_code), []) if i <= r.id})
+        >= CONFIRMING_USERS
+    }
+
+
+def own_corrections(session: Session, user: User | None) -> dict[str, str]:
+    """A representative's own corrections, which their suggestions follow before anyone
+    confirms them: name key → code (the latest for a name); none for trusted roles."""
+    if user is None or user.role in TRUSTED_ROLES:
+        return {}
+    rows = session.execute(
+        select(Correction.name, Correction.okpd2_code)
+        .where(Correction.user_id == user.id)
+        .order_by(Correction.id)
+    )
+    return {name_key(name): code for name, code in rows}
 
 
 def forget() -> None:
@@ -102,11 +171,24 @@ def forget() -> None:
     _by_database.clear()
 
 
-def suggest(session: Session, names: Sequence[str], top: int = TOP) -> list[list[Suggestion]]:
-    """The ``top`` likeliest OKPD2 codes for each name."""
+def suggest(
+    session: Session, names: Sequence[str], top: int = TOP, user: User | None = None
+) -> list[list[Suggestion]]:
+    """The ``top`` likeliest OKPD2 codes for each name, as ``user`` sees them (their own
+    corrections first)."""
     if not 1 <= top <= MAX_TOP:
         raise InvalidField("top", f"число подсказок должно быть от 1 до {MAX_TOP}")
-    return classifier_for(session).suggest(list(names), top)
+    classifier = classifier_for(session)
+    found = classifier.suggest(list(names), top)
+    own = own_corrections(session, user)
+    if not own:
+        return found
+    for i, name in enumerate(names):
+        key = name_key(name or "")
+        if key and (code := own.get(key)) in classifier.entries:
+            first = Suggestion(code, classifier.entries[code].name, 1.0)
+            found[i] = [first, *(s for s in found[i] if s.code != code)][:top]
+    return found
 
 
 def correct(

@@ -59,6 +59,11 @@ def _terms(name: str) -> tuple[str, str]:
     return " ".join(own), " ".join(expand(own)[len(own) :])
 
 
+def name_key(name: str) -> str:
+    """What identifies a coded name: its lemmas (every case form of a name has the same)."""
+    return _terms(name)[0]
+
+
 class Classifier:
     """Suggests OKPD2 codes; ``learn`` adds names coded by users without refitting."""
 

@@ -1,12 +1,13 @@
 """Pydantic shapes of needs, offers, responses, candidates and notifications for the REST API."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, RESPONSE_STATUSES
 from promcluster.registry.schemas import ClassifierCode, Coded, Money, Name, Out, Strict, _choice
+from promcluster.web.limits import LIST_ITEMS, NAME_CHARS, Id, Line, Text, UtcDateTime, Version
 
 Volume = Annotated[float, Field(ge=0, description="объём в год, в единицах ``unit``")]
 RegionCode = Annotated[str, Field(min_length=2, max_length=2)]
@@ -22,21 +23,21 @@ class PostingIn(Strict):
     unit: str | None = Field(None, max_length=30)
     value: Money | None = None
     deadline: date | None = Field(None, description="не раньше сегодняшнего дня")
-    description: str | None = None
+    description: Text | None = None
 
 
 class NeedIn(PostingIn):
     """A need of a registered enterprise (``customer_id``) or of an outside customer
     (``customer_name``, then ``region_code`` is required)."""
 
-    customer_id: int | None = None
+    customer_id: Id | None = None
     customer_name: Name | None = None
 
 
 class OfferIn(PostingIn):
     """An offer of a supplier; ``volume`` is the declared capacity per year."""
 
-    supplier_id: int
+    supplier_id: Id
 
 
 class NeedPatch(Strict):
@@ -49,9 +50,9 @@ class NeedPatch(Strict):
     unit: str | None = Field(None, max_length=30)
     value: Money | None = None
     deadline: date | None = None
-    description: str | None = None
+    description: Text | None = None
     status: _choice(NEED_STATUSES) | None = None
-    version: int = Field(description="версия записи, прочитанная перед изменением")
+    version: Version = Field(description="версия записи, прочитанная перед изменением")
 
 
 class OfferPatch(NeedPatch):
@@ -72,7 +73,7 @@ class PostingOut(Out):
     deadline: date | None
     description: str | None
     status: str
-    created_at: datetime | None = None
+    created_at: UtcDateTime | None = None
 
 
 class NeedOut(PostingOut):
@@ -89,8 +90,8 @@ class OfferOut(PostingOut):
 class ResponseIn(Strict):
     """A supplier's answer to a need (``supplier_id`` defaults to the user's enterprise)."""
 
-    supplier_id: int | None = None
-    offer_id: int | None = None
+    supplier_id: Id | None = None
+    offer_id: Id | None = None
     message: str | None = Field(None, max_length=5000)
     price: Money | None = None
 
@@ -99,7 +100,7 @@ class ResponseStatusIn(Strict):
     """Accept or decline (the customer), withdraw (the supplier)."""
 
     status: _choice({k: v for k, v in RESPONSE_STATUSES.items() if k != "new"})
-    version: int = Field(description="версия отклика, прочитанная перед изменением")
+    version: Version = Field(description="версия отклика, прочитанная перед изменением")
 
 
 class Named(BaseModel):
@@ -117,7 +118,7 @@ class ResponseOut(Out):
     message: str | None
     price: int | None
     status: str
-    created_at: datetime | None = None
+    created_at: UtcDateTime | None = None
 
 
 class PartnerOut(BaseModel):
@@ -150,8 +151,8 @@ class NotificationOut(BaseModel):
     kind: str
     text: str
     link: str | None
-    created_at: datetime | None
-    read_at: datetime | None
+    created_at: UtcDateTime | None
+    read_at: UtcDateTime | None
 
 
 class NotificationList(BaseModel):
@@ -162,7 +163,7 @@ class NotificationList(BaseModel):
 class MarkRead(Strict):
     """Notifications to mark read; all of the user's when ``ids`` is omitted."""
 
-    ids: list[int] | None = None
+    ids: list[Id] | None = Field(None, max_length=LIST_ITEMS)
 
 
 class Marked(BaseModel):
@@ -199,14 +200,14 @@ class SuggestionOut(BaseModel):
 
 
 class NamesIn(BaseModel):
-    names: list[str] = Field(min_length=1, max_length=1000)
+    names: list[Line] = Field(min_length=1, max_length=LIST_ITEMS)
     top: int = Field(5, ge=1, le=20)
 
 
 class CorrectionIn(BaseModel):
-    name: str = Field(min_length=1, max_length=500)
-    okpd2_code: str
-    suggested_code: str | None = None
+    name: str = Field(min_length=1, max_length=NAME_CHARS)
+    okpd2_code: ClassifierCode
+    suggested_code: ClassifierCode | None = None
 
 
 class CorrectionOut(BaseModel):

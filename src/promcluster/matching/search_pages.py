@@ -13,6 +13,8 @@ from promcluster.matching import classification, search
 from promcluster.reference import service as reference
 from promcluster.registry.pages import render
 from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.limits import NAME_CHARS, QUERY_CHARS
+from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(include_in_schema=False)
 CSRF = [Depends(check_form_csrf)]
@@ -45,10 +47,10 @@ def _search_context(
     }
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[anonymous_limit])
 def search_page(
     request: Request,
-    q: str = "",
+    q: Annotated[str, Query(max_length=QUERY_CHARS)] = "",
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     region: str = "",
     offset: int = 0,
@@ -60,10 +62,10 @@ def search_page(
     return render(request, "matching/search.html", user, regions=regions, **context)
 
 
-@router.get("/search/results")
+@router.get("/search/results", dependencies=[anonymous_limit])
 def search_results(
     request: Request,
-    q: str = "",
+    q: Annotated[str, Query(max_length=QUERY_CHARS)] = "",
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     region: str = "",
     prefix: bool = False,
@@ -74,14 +76,16 @@ def search_results(
     return render(request, "matching/_search_results.html", user, **context)
 
 
-@router.get("/okpd2/suggest")
+@router.get("/okpd2/suggest", dependencies=[anonymous_limit])
 def suggestions_fragment(
     request: Request,
     product_name: str = "",
     session: Session = Depends(get_session),
+    user: User | None = Depends(current_user),
 ):
     """Buttons with the likeliest codes under a product-name field (HTMX)."""
-    found = classification.suggest(session, [product_name[:500]])[0] if product_name else []
+    name = product_name[:500]
+    found = classification.suggest(session, [name], user=user)[0] if product_name else []
     return render(request, "matching/_suggestions.html", None, suggestions=found)
 
 
@@ -94,7 +98,7 @@ def classify_page(
     return render(request, "matching/classify.html", user, text="", rows=[])
 
 
-@router.post("/classify", dependencies=CSRF)
+@router.post("/classify", dependencies=[*CSRF, anonymous_limit])
 async def classify_names(
     request: Request,
     session: Session = Depends(get_session),
@@ -104,7 +108,10 @@ async def classify_names(
     text = str(form.get("names", ""))
     names = [n.strip() for n in text.splitlines() if n.strip()][: classification.MAX_NAMES]
     error = None if names else "введите хотя бы одно наименование"
-    rows = list(zip(names, classification.suggest(session, names), strict=True)) if names else []
+    if long := [i for i, n in enumerate(text.splitlines(), 1) if len(n.strip()) > NAME_CHARS]:
+        names, error = [], f"строка {long[0]} длиннее {NAME_CHARS} знаков"
+    found = classification.suggest(session, names, user=user) if names else []
+    rows = list(zip(names, found, strict=True))
     return render(request, "matching/classify.html", user, text=text, rows=rows, error=error)
 
 

@@ -16,7 +16,12 @@ from promcluster.matching.candidates import buyer_candidates, code_range, suppli
 from promcluster.matching.models import Need, Notification, Offer, Response
 from promcluster.reference import service as reference
 from promcluster.registry.models import Enterprise, Membership, cluster_region
-from promcluster.registry.service import check_version, flush, require_enterprise_access
+from promcluster.registry.service import (
+    check_version,
+    enterprises_acted_for,
+    flush,
+    require_enterprise_access,
+)
 
 LABELS = {Need: "потребность", Offer: "предложение", Response: "отклик", Enterprise: "предприятие"}
 NOTIFY_TOP = 10  # representatives of this many best candidates hear of a new posting
@@ -299,6 +304,22 @@ def visible_responses(user: User | None, need: Need) -> list[Response]:
     if allowed(require_need_owner, user, need):
         return list(need.responses)
     return [r for r in need.responses if can_act_for(user, r.supplier)]
+
+
+def responses_visible_to(user: User) -> Select:
+    """The ids of the responses ``user`` may read (``visible_responses`` over every need, in
+    SQL): the customer's side — or any manager for an outside customer — and the supplier's."""
+    acting = enterprises_acted_for(user)
+    if acting is None:
+        return select(Response.id)
+    customer_side = Need.customer_id.in_(acting)
+    if user.role == "cluster_manager":
+        customer_side = or_(customer_side, Need.customer_id.is_(None))
+    return (
+        select(Response.id)
+        .join(Need, Need.id == Response.need_id)
+        .where(or_(Response.supplier_id.in_(acting), customer_side))
+    )
 
 
 # Notifications

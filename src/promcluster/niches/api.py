@@ -20,8 +20,10 @@ from promcluster.niches.schemas import (
     RelatedOut,
 )
 from promcluster.web.deps import get_session
+from promcluster.web.limits import Code, Id
+from promcluster.web.ratelimit import anonymous_limit
 
-router = APIRouter(prefix="/api/v1/niches", tags=["niches"])
+router = APIRouter(prefix="/api/v1/niches", tags=["niches"], dependencies=[anonymous_limit])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Weight = Annotated[float | None, Query(ge=0, le=10)]
 
@@ -47,8 +49,8 @@ def weights(
 
 @router.get("", response_model=RankingOut)
 def niche_ranking(
-    region: str,
-    cluster: int | None = None,
+    region: Code,
+    cluster: Id | None = None,
     top: Annotated[int | None, Query(ge=1, le=1000)] = None,
     chosen: dict = Depends(weights),
     session: Session = Depends(get_session),
@@ -69,8 +71,8 @@ def niche_ranking(
 
 @router.get("/export.xlsx", response_class=Response)
 def niche_ranking_xlsx(
-    region: str,
-    cluster: int | None = None,
+    region: Code,
+    cluster: Id | None = None,
     chosen: dict = Depends(weights),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -91,9 +93,9 @@ def _xlsx(write, name: str) -> Response:
 
 @router.get("/{region}/{group}", response_model=DetailOut)
 def niche_detail(
-    region: str,
-    group: str,
-    cluster: int | None = None,
+    region: Code,
+    group: Code,
+    cluster: Id | None = None,
     chosen: dict = Depends(weights),
     session: Session = Depends(get_session),
 ) -> DetailOut:
@@ -122,9 +124,9 @@ def niche_detail(
 
 @router.get("/{region}/{group}/passport.xlsx", response_class=Response)
 def niche_passport(
-    region: str,
-    group: str,
-    cluster: int | None = None,
+    region: Code,
+    group: Code,
+    cluster: Id | None = None,
     chosen: dict = Depends(weights),
     session: Session = Depends(get_session),
 ) -> Response:

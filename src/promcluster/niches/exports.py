@@ -1,13 +1,12 @@
 """Niches as files: the ranking (CSV and JSON for scripts, XLSX for people) and the investment
 passport of one niche (an XLSX workbook: summary, buyers, candidate producers, method)."""
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from promcluster import labels
-from promcluster.imports.sheets import write_xlsx
+from promcluster.imports.sheets import Book, write_csv, write_xlsx
 from promcluster.niches.service import Niche, NicheDetail, Ranking
 
 COLUMNS = {  # record key → column title in XLSX
@@ -75,10 +74,7 @@ def write_ranking(ranking: Ranking, path: Path, top: int | None = None) -> int:
         rows = ([r[k] for k in COLUMNS] for r in records)
         write_xlsx(path, list(COLUMNS.values()), rows, "Ниши", notes=_method_notes(ranking))
     else:
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
-            writer.writeheader()
-            writer.writerows(records)
+        write_csv(path, list(COLUMNS), ([r[k] for k in COLUMNS] for r in records), plain=True)
     return len(records)
 
 
@@ -99,60 +95,38 @@ def _method_notes(ranking: Ranking) -> list[list[str]]:
 
 def write_passport(detail: NicheDetail, path: Path) -> None:
     """The investment passport of a niche: one workbook, a sheet per part."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     n, ranking = detail.niche, detail.ranking
-    book = Workbook()
-    summary = book.active
-    summary.title = "Паспорт ниши"
-    bold = Font(bold=True)
-    summary.append([f"Инвестиционный паспорт ниши: {n.group} {n.name}"])
-    summary["A1"].font = Font(bold=True, size=14)
-    summary.append([f"{ranking.region.name}; место {detail.rank} из {len(ranking.niches)}"])
+    book = Book()
+    summary = book.sheet("Паспорт ниши")
+    [heading] = book.append(summary, [f"Инвестиционный паспорт ниши: {n.group} {n.name}"])
+    heading.font = Font(bold=True, size=14)
+    book.append(summary, [f"{ranking.region.name}; место {detail.rank} из {len(ranking.niches)}"])
     if ranking.synthetic:
-        summary.append(["Внимание: часть данных региона синтетическая (демонстрационная)."])
-    summary.append([])
+        book.append(summary, ["Внимание: часть данных региона синтетическая (демонстрационная)."])
+    book.append(summary, [])
     record = niche_record(detail.rank, n)
     for key, title in COLUMNS.items():
-        summary.append([title, record[key]])
-        summary.cell(summary.max_row, 1).font = bold
+        book.append(summary, [title, record[key]])[0].font = Font(bold=True)
     summary.column_dimensions["A"].width = 36
     summary.column_dimensions["B"].width = 60
-    _sheet(
-        book,
+    book.table(
         "Покупатели",
         ["Покупатель", "Вне региона, руб./год", "Импорт, руб./год", "Всего, руб./год",
          "Откуда сведения", "Где покупает сейчас", "Синтетика"],
         [[b.name, round(b.outside), round(b.imported), round(b.total), "; ".join(b.sources),
           "; ".join(b.supplier_regions), "да" if b.synthetic else ""] for b in detail.buyers],
     )  # fmt: skip
-    _sheet(
-        book,
+    book.table(
         "Кто может производить",
         ["Предприятие", "Город", "ОКВЭД2", "Численность", "Почему", "Синтетика"],
         [[c.name, c.city, c.okved, c.employees, c.reason, "да" if c.synthetic else ""]
          for c in detail.candidates],
     )  # fmt: skip
-    _sheet(
-        book,
+    book.table(
         "Родственные виды деятельности",
         ["ОКВЭД2", "Вид деятельности", "Близость"],
         [[code, name, round(phi, 4)] for code, name, phi in detail.related],
     )
     book.save(path)
-
-
-def _sheet(book, title: str, headers: list[str], rows: list[list]) -> None:
-    from openpyxl.styles import Font
-
-    sheet = book.create_sheet(title)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for i, header in enumerate(headers):
-        width = max([len(header), *(len(str(r[i] or "")) for r in rows[:100])])
-        sheet.column_dimensions[chr(65 + i)].width = min(width + 2, 60)
-    sheet.freeze_panes = "A2"

@@ -11,6 +11,7 @@ from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
 from promcluster.registry.pages import render
 from promcluster.web.deps import current_user, get_session
+from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_REGION = "72"  # Tyumen oblast: the demo's construction-materials chains
@@ -22,7 +23,7 @@ def niches_home(region: str | None = None, cluster: int | None = None):
     return RedirectResponse(target + (f"?cluster={cluster}" if cluster else ""), status_code=307)
 
 
-@router.get("/niches/{region}")
+@router.get("/niches/{region}", dependencies=[anonymous_limit])
 def niche_list(
     request: Request,
     region: str,
@@ -50,7 +51,7 @@ def niche_list(
     )
 
 
-@router.get("/niches/{region}/{group}")
+@router.get("/niches/{region}/{group}", dependencies=[anonymous_limit])
 def niche_page(
     request: Request,
     region: str,

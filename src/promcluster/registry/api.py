@@ -20,39 +20,40 @@ from promcluster.reference.models import Region
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Chain, Cluster, Enterprise, InvestmentProject, Membership
 from promcluster.web.deps import get_session, login_required
+from promcluster.web.limits import INT_MAX, Code, Id, Search
 
 router = APIRouter(prefix="/api/v1")
 PER_PAGE_MAX = 500
 
 
 class ClusterFilter(BaseModel):
-    q: str | None = None
-    region: str | None = None
+    q: Search | None = None
+    region: Code | None = None
     status: schemas._choice(CLUSTER_STATUSES) | None = None
-    specialisation: str | None = None
+    specialisation: Code | None = None
 
 
 class EnterpriseFilter(BaseModel):
-    q: str | None = None
-    region: str | None = None
-    okved: str | None = None
-    cluster_id: int | None = None
+    q: Search | None = None
+    region: Code | None = None
+    okved: Code | None = None
+    cluster_id: Id | None = None
 
 
 class MembershipFilter(BaseModel):
-    cluster_id: int | None = None
-    enterprise_id: int | None = None
+    cluster_id: Id | None = None
+    enterprise_id: Id | None = None
     status: schemas._choice(MEMBERSHIP_STATUSES) | None = None
     role: schemas._choice(MEMBERSHIP_ROLES) | None = None
 
 
 class ChainFilter(BaseModel):
-    cluster_id: int | None = None
+    cluster_id: Id | None = None
 
 
 class ProjectFilter(BaseModel):
-    cluster_id: int | None = None
-    chain_id: int | None = None
+    cluster_id: Id | None = None
+    chain_id: Id | None = None
     status: schemas._choice(PROJECT_STATUSES) | None = None
 
 
@@ -75,14 +76,14 @@ def _resource(
     @router.get(path, response_model=schemas.Page[out], tags=[tag], operation_id=f"list_{name}")
     def list_items(
         f: Annotated[filters, Query()],
-        page: int = Query(1, ge=1),
+        page: int = Query(1, ge=1, le=INT_MAX),
         per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
         session: Session = Depends(get_session),
     ) -> Any:
         return queries.paginate(session, query(**f.model_dump()), page, per_page)
 
     @router.get(path + "/{item_id}", response_model=out, tags=[tag], operation_id=f"get_{name}")
-    def get_item(item_id: int, session: Session = Depends(get_session)) -> Any:
+    def get_item(item_id: Id, session: Session = Depends(get_session)) -> Any:
         return service.get(session, model, item_id)
 
     @router.post(
@@ -97,7 +98,7 @@ def _resource(
         path + "/{item_id}", response_model=out, tags=[tag], operation_id=f"update_{name}"
     )
     def update_item(
-        item_id: int,
+        item_id: Id,
         body: patch,
         session: Session = Depends(get_session),
         user: User = Depends(login_required),
@@ -108,7 +109,7 @@ def _resource(
 
     @router.delete(path + "/{item_id}", status_code=204, tags=[tag], operation_id=f"delete_{name}")
     def delete_item(
-        item_id: int, session: Session = Depends(get_session), user: User = Depends(login_required)
+        item_id: Id, session: Session = Depends(get_session), user: User = Depends(login_required)
     ) -> Response:
         delete_fn(session=session, user=user, id_=item_id)
         return Response(status_code=204)

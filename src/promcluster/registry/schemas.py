@@ -15,6 +15,23 @@ from promcluster.labels import (
     SME_CATEGORIES,
 )
 from promcluster.reference.identifiers import inn_error, ogrn_error
+from promcluster.urls import HttpUrlText
+from promcluster.web.limits import (
+    CODE_CHARS,
+    FULL_NAME_CHARS,
+    INT_MAX,
+    LIST_ITEMS,
+    MONEY_MAX,
+    NAME_CHARS,
+    Code,
+    Count,
+    Email,
+    Id,
+    Line,
+    Short,
+    Text,
+    Version,
+)
 
 
 def _checked(error_of):
@@ -33,91 +50,93 @@ def _choice(vocabulary: dict[str, str]) -> Any:
     return Literal[tuple(vocabulary)]  # type: ignore[valid-type]
 
 
-Inn = Annotated[str | None, _checked(inn_error)]
-Ogrn = Annotated[str | None, _checked(ogrn_error)]
-Name = Annotated[str, Field(min_length=1, max_length=500)]
-Money = Annotated[int, Field(ge=0, description="рубли")]
+Inn = Annotated[Code | None, _checked(inn_error)]
+Ogrn = Annotated[Code | None, _checked(ogrn_error)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
+Money = Annotated[int, Field(ge=0, le=MONEY_MAX, description="рубли")]
 Year = Annotated[int, Field(ge=1900, le=2100)]
-ClassifierCode = Annotated[str, Field(min_length=1, max_length=20)]
+ClassifierCode = Annotated[str, Field(min_length=1, max_length=CODE_CHARS)]
+ClassifierCodes = Annotated[list[ClassifierCode], Field(max_length=LIST_ITEMS)]
+RegionCode = Annotated[str, Field(min_length=2, max_length=2)]
 
 
 class Strict(BaseModel):
     """Refuses unknown fields, so a typo in a field name is an error, not a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class EnterpriseIn(Strict):
     name: Name
-    region_code: str = Field(min_length=2, max_length=2)
+    region_code: RegionCode
     inn: Inn = None
     ogrn: Ogrn = None
-    full_name: str | None = None
-    city_id: int | None = None
-    address: str | None = None
+    full_name: str | None = Field(None, max_length=FULL_NAME_CHARS)
+    city_id: Id | None = None
+    address: Line | None = None
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     okved_main: ClassifierCode | None = None
-    okved_extra: list[ClassifierCode] = []
-    employees: int | None = Field(None, ge=0)
+    okved_extra: ClassifierCodes = []
+    employees: Count | None = None
     revenue: Money | None = None
     sme_category: _choice(SME_CATEGORIES) | None = None
-    website: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    description: str | None = None
+    website: HttpUrlText | None = None
+    email: Email | None = None
+    phone: Short | None = None
+    description: Text | None = None
 
 
 class ClusterIn(Strict):
     name: Name
-    region_codes: list[str] = Field(min_length=1)
+    region_codes: list[RegionCode] = Field(min_length=1, max_length=LIST_ITEMS)
     kind: _choice(CLUSTER_KINDS) = "industrial"
     status: _choice(CLUSTER_STATUSES) | None = None
-    status_note: str | None = None
-    registry_number: str | None = None
+    status_note: Text | None = None
+    registry_number: Short | None = None
     registry_date: date | None = None
-    specialised_org_id: int | None = None
-    specialisation: list[ClassifierCode] = []
-    description: str | None = None
+    specialised_org_id: Id | None = None
+    specialisation: ClassifierCodes = []
+    description: Text | None = None
     founded_on: date | None = None
-    strategy_period: str | None = None
-    strategy_url: str | None = None
+    strategy_period: Short | None = None
+    strategy_url: HttpUrlText | None = None
 
 
 class MembershipIn(Strict):
-    cluster_id: int
-    enterprise_id: int
+    cluster_id: Id
+    enterprise_id: Id
     status: _choice(MEMBERSHIP_STATUSES)
     role: _choice(MEMBERSHIP_ROLES) = "participant"
     since: date | None = None
     until: date | None = None
-    note: str | None = None
+    note: Text | None = None
     without_output: bool = False
 
 
 class ChainIn(Strict):
-    cluster_id: int
+    cluster_id: Id
     name: Name
-    position: int = Field(1, ge=1)
+    position: int = Field(1, ge=1, le=INT_MAX)
     status: _choice(CHAIN_STATUSES) = "formed"
-    description: str | None = None
-    products: list[ClassifierCode] = []
+    description: Text | None = None
+    products: ClassifierCodes = []
 
 
 class ProjectIn(Strict):
-    cluster_id: int
+    cluster_id: Id
     name: Name
-    chain_id: int | None = None
-    stage_id: int | None = None
-    initiator_id: int | None = None
-    description: str | None = None
+    chain_id: Id | None = None
+    stage_id: Id | None = None
+    initiator_id: Id | None = None
+    description: Text | None = None
     amount: Money | None = None
     start_year: Year | None = None
     end_year: Year | None = None
     status: _choice(PROJECT_STATUSES) = "planned"
     import_substitution: bool = False
-    jobs: int | None = Field(None, ge=0)
-    products: list[ClassifierCode] = []
+    jobs: Count | None = None
+    products: ClassifierCodes = []
 
 
 def patch_of(model: type[Strict]) -> type[Strict]:
@@ -130,7 +149,7 @@ def patch_of(model: type[Strict]) -> type[Strict]:
         )
         for name, field in model.model_fields.items()
     }
-    fields["version"] = (int, Field(description="версия записи, прочитанная перед изменением"))
+    fields["version"] = (Version, Field(description="версия записи, прочитанная перед изменением"))
     return create_model(model.__name__.replace("In", "Patch"), __base__=Strict, **fields)
 
 
@@ -162,6 +181,8 @@ class EnterpriseOut(Out, EnterpriseIn):
     main_activity: Coded | None = None
     extra_activities: list[Coded] = []
     is_synthetic: bool = False
+    website: str | None = None  # as stored: a link saved before the http(s) rule still reads
+    description: str | None = None  # as stored: a text saved before the length bound reads
 
 
 class ClusterOut(Out, ClusterIn):
@@ -170,16 +191,22 @@ class ClusterOut(Out, ClusterIn):
     region_codes: list[str] = []
     regions: list[Coded]
     specialisation: list[Coded] = []  # type: ignore[assignment]
+    strategy_url: str | None = None  # as stored (see EnterpriseOut.website)
+    status_note: str | None = None  # as stored (see EnterpriseOut.description)
+    description: str | None = None
 
 
 class MembershipOut(Out, MembershipIn):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    note: str | None = None  # as stored (see EnterpriseOut.description)
 
 
 class ChainOut(Out, ChainIn):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     products: list[Coded] = []  # type: ignore[assignment]
+    description: str | None = None  # as stored (see EnterpriseOut.description)
     project_count: int = 0
     project_amount: int = 0
 
@@ -188,6 +215,7 @@ class ProjectOut(Out, ProjectIn):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     products: list[Coded] = []  # type: ignore[assignment]
+    description: str | None = None  # as stored (see EnterpriseOut.description)
 
 
 T = TypeVar("T")

@@ -3,7 +3,7 @@ Every function takes a session and plain values; the audit hook records each cha
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,14 @@ from promcluster.registry.models import (
     Membership,
     StageSupplier,
 )
+
+MEMBER = "member"  # the one membership status that gives a cluster's managers a card
+# A cluster's place in the federal registry: set and changed by administrators only.
+REGISTRY_FIELDS = {
+    "registry_number": "номер в реестре Минпромторга",
+    "registry_date": "дата включения в реестр",
+}
+REGISTRY_STATUSES = {"federal_registry", "excluded"}
 
 LABELS = {
     Enterprise: "предприятие",
@@ -80,11 +88,30 @@ def _unique(session: Session, model: type, field: str, value: Any, own_id: int |
 # Enterprises
 
 
+def member_clusters(enterprise: Enterprise) -> set[int]:
+    """The clusters the enterprise is a *member* of (not potential, applicant or former)."""
+    return {m.cluster_id for m in enterprise.memberships if m.status == MEMBER}
+
+
 def require_enterprise_access(user: User | None, enterprise: Enterprise) -> None:
-    """Whether ``user`` may edit this card: admin, its representative, or a manager of one of
-    the clusters it belongs to."""
-    clusters = {m.cluster_id for m in enterprise.memberships}
-    permissions.require_enterprise(user, enterprise.id, clusters)
+    """Whether ``user`` may edit this card (and act for the enterprise): admin, its
+    representative, or a manager of every cluster it is a member of (docs/PERMISSIONS.md)."""
+    permissions.require_enterprise(user, enterprise.id, member_clusters(enterprise))
+
+
+def enterprises_acted_for(user: User) -> Select | None:
+    """The ids of the enterprises ``user`` may act for, as a query (the rule of
+    ``require_enterprise_access`` in SQL, for filtering lists); None for all (administrators)."""
+    if user.role == "admin":
+        return None
+    if user.role == "enterprise_rep" and user.enterprise_id is not None:
+        return select(Enterprise.id).where(Enterprise.id == user.enterprise_id)
+    if user.role != "cluster_manager" or not user.cluster_ids:
+        return select(Enterprise.id).where(false())
+    members = select(Membership.enterprise_id).where(Membership.status == MEMBER)
+    own = members.where(Membership.cluster_id.in_(user.cluster_ids))
+    foreign = members.where(Membership.cluster_id.not_in(user.cluster_ids))
+    return select(Enterprise.id).where(Enterprise.id.in_(own), Enterprise.id.not_in(foreign))
 
 
 def _set_enterprise(session: Session, e: Enterprise, data: dict[str, Any]) -> None:
@@ -170,12 +197,24 @@ def create_cluster(session: Session, user: User | None, data: dict[str, Any]) ->
     return cluster
 
 
+def _require_registry_rights(user: User | None, cluster: Cluster, data: dict[str, Any]) -> None:
+    """Refuse a non-administrator's change of the cluster's place in the federal registry: its
+    number, date, or a status into or out of the registry (an unchanged value passes)."""
+    for field, label in REGISTRY_FIELDS.items():
+        if field in data and data[field] != getattr(cluster, field):
+            permissions.require_admin_field(user, field, label)
+    status = data.get("status", cluster.status)
+    if status != cluster.status and {status, cluster.status} & REGISTRY_STATUSES:
+        permissions.require_admin_field(user, "status", "статус в реестре Минпромторга")
+
+
 def update_cluster(session: Session, user: User | None, id_: int, data: dict[str, Any]) -> Cluster:
-    """Change a cluster's card."""
+    """Change a cluster's card; its place in the federal registry only by an administrator."""
     cluster = get(session, Cluster, id_)
     permissions.require_cluster(user, id_)
     data = dict(data)
     check_version(cluster, data)
+    _require_registry_rights(user, cluster, data)
     _set_cluster(session, cluster, data)
     flush(session)
     return cluster

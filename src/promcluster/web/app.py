@@ -1,32 +1,52 @@
 """The application factory: REST API, HTML pages, static assets, error translation."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from promcluster import __version__, models  # noqa: F401  (every table mapped)
+from promcluster.auth.keys import signing_key
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
+from promcluster.imports.runs import sweep_stale_runs
+from promcluster.web.bodylimit import BodyLimit
 from promcluster.web.deps import session_user
+from promcluster.web.head import HeadAsGet
+from promcluster.web.headers import SecurityHeaders
+from promcluster.web.openapi import document_errors
+from promcluster.web.origin import SameOriginWrites
+from promcluster.web.ratelimit import AnonymousLimiter
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
 
 STATIC = Path(str(resources.files("promcluster.web") / "static"))
 STATUS = {InvalidField: 422, NotFound: 404, Conflict: 409, PermissionDenied: 403}
+UPLOADS = ("/api/v1/imports", "/imports")  # multipart posts allowed max_upload_bytes
+OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range (PostgreSQL)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, imports left «running» by a killed server are marked interrupted."""
+    sweep_stale_runs(app.state.sessions, app.state.settings.import_stale_minutes)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready application bound to the database of ``settings``."""
     settings = settings or get_settings()
+    key = signing_key(settings)  # refuses a missing, default or short key (InsecureKey)
     app = FastAPI(
         title="promcluster API",
         version=__version__,
@@ -35,19 +55,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_sessionmaker(app.state.engine)
+    app.state.anonymous_limiter = AnonymousLimiter(settings.anonymous_expensive_per_minute)
+    # Innermost, so that a refused body is answered like any error, with the session at hand.
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.max_upload_bytes,
+        upload_paths=UPLOADS,
+    )
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(SameOriginWrites)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=key,
         session_cookie="promcluster_session",
+        max_age=settings.session_lifetime_hours * 3600,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(SecurityHeaders, settings=settings)  # the last one added: outermost
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _routes(app)
+    document_errors(app)
     _error_handlers(app)
     return app
 
@@ -55,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routes(app: FastAPI) -> None:
     from promcluster.auth.api import router as audit_api
     from promcluster.auth.pages import router as auth_pages
+    from promcluster.auth.users_pages import router as users_pages
     from promcluster.chains.api import router as chains_api
     from promcluster.chains.pages import router as chains_pages
     from promcluster.compliance.api import router as compliance_api
@@ -91,17 +126,14 @@ def _routes(app: FastAPI) -> None:
     app.include_router(discovery_api)
     app.include_router(discovery_pages)
     app.include_router(auth_pages)
+    app.include_router(users_pages)
     app.include_router(registry_pages)
 
     @app.get("/api/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="promcluster API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+    def api_docs(request: Request) -> HTMLResponse:
+        """Swagger UI, started by a static script (the CSP allows no inline one)."""
+        context = {"openapi_url": app.openapi_url}
+        return templates.TemplateResponse(request, "api_docs.html", context)
 
 
 def _wants_json(request: Request) -> bool:
@@ -130,7 +162,7 @@ def _error_handlers(app: FastAPI) -> None:
             )
         if exc.status_code == 401:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return _error_page(request, exc.status_code, str(exc.detail))
+        return _error_page(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(ValidationError)
     def invalid_form(request: Request, exc: ValidationError):
@@ -149,13 +181,29 @@ def _error_handlers(app: FastAPI) -> None:
         text = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
         return _error_page(request, 422, text)
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    def number_too_large(request: Request, exc: Exception):
+        """Last resort for an integer past what the database takes (SQLite's driver: an
+        OverflowError; PostgreSQL: out of range) in a page address or form field no schema
+        bounds (the API's are bounded by ``web.limits``): 422, not 500."""
+        if isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != OUT_OF_RANGE:
+            raise exc
+        message = "число в запросе слишком велико"
+        if _wants_json(request):
+            detail = [{"loc": [], "msg": message, "type": "overflow"}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return _error_page(request, 422, message)
 
-def _error_page(request: Request, status: int, message: str):
+
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None):
     titles = {
         403: "Доступ запрещён",
         404: "Не найдено",
         409: "Конфликт изменений",
+        413: "Слишком большой запрос",
         422: "Неверные данные",
+        429: "Слишком много запросов",
     }
     return templates.TemplateResponse(
         request,
@@ -168,4 +216,5 @@ def _error_page(request: Request, status: int, message: str):
             "settings": request.app.state.settings,
         },
         status_code=status,
+        headers=headers,
     )

@@ -5,6 +5,7 @@ from importlib import resources
 from fastapi.templating import Jinja2Templates
 
 from promcluster import labels
+from promcluster.urls import is_http_url
 from promcluster.web.deps import CSRF_FIELD, csrf_token
 
 templates = Jinja2Templates(directory=str(resources.files("promcluster.web") / "templates"))
@@ -39,5 +40,12 @@ def declared(figure) -> str:
     return " ".join(p for p in (qualifier, value, unit) if p)
 
 
-templates.env.filters.update(number=number, money=money, declared=declared)
+def safe_url(value: str | None) -> str:
+    """A stored link fit for ``href``: the URL if it is absolute http(s), ``#`` otherwise
+    (``javascript:``, ``data:`` … never reach a link; see ``_links.html`` to show them as text)."""
+    return value.strip() if is_http_url(value) else "#"  # type: ignore[union-attr]
+
+
+templates.env.filters.update(number=number, money=money, declared=declared, safe_url=safe_url)
+templates.env.tests.update(http_url=is_http_url)
 templates.env.globals.update(labels=labels, csrf_token=csrf_token, CSRF_FIELD=CSRF_FIELD)

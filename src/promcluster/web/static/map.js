@@ -121,4 +121,13 @@
   }
 
   window.promcluster = { pointsMap: pointsMap, overviewMap: overviewMap };
+
+  // Every element with data-map-kind="points" or "overview" becomes its map once the page is
+  // parsed (no inline script: the Content-Security-Policy allows scripts from files only).
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-map-kind]").forEach((el) => {
+      if (el.dataset.mapKind === "overview") overviewMap(el.id);
+      else if (el.dataset.mapKind === "points") pointsMap(el.id);
+    });
+  });
 })();

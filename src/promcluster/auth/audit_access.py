@@ -1,0 +1,69 @@
+"""Who may read which audit entries — the one place deciding it (docs/PERMISSIONS.md).
+
+Administrators read every entry. Another user reads the entries of the records they may read
+through the records' own API, with the same fields: the registry, postings, compliance and
+sources are readable by every logged-in user, whole; a response (its price and message) only by
+the need's customer side and the responding supplier. Users, logins and any table not named
+here are for administrators only, so a new audited table stays hidden until it is placed."""
+
+from sqlalchemy import ColumnElement, String, cast, or_, select, true
+
+from promcluster.auth.models import AuditLog, User
+from promcluster.compliance.models import Mark, Rule
+from promcluster.matching.models import Need, Offer, Response
+from promcluster.matching.service import responses_visible_to
+from promcluster.registry.models import (
+    Chain,
+    ChainStage,
+    Cluster,
+    DeclaredFigure,
+    Enterprise,
+    EnterpriseFigure,
+    InvestmentProject,
+    Membership,
+    ProductLine,
+    Source,
+    StageSupplier,
+    Supply,
+)
+
+READABLE_BY_USERS = frozenset(
+    model.__tablename__
+    for model in (
+        Cluster,
+        Enterprise,
+        Membership,
+        Chain,
+        ChainStage,
+        StageSupplier,
+        InvestmentProject,
+        ProductLine,
+        EnterpriseFigure,
+        Supply,
+        Source,
+        DeclaredFigure,
+        Need,
+        Offer,
+        Rule,
+        Mark,
+    )
+)
+"""Tables whose records every logged-in user reads in full (pages, API, exports)."""
+
+ADMIN_ONLY = frozenset({User.__tablename__})
+"""Users and roles (and, as for any table not named here, login entries): administrators."""
+
+PARTIES_ONLY = Response.__tablename__
+"""Responses: the need's customer side and the responding supplier (``responses_visible_to``)."""
+
+
+def visible_entries(user: User) -> ColumnElement[bool]:
+    """The condition on ``audit_log`` rows that ``user`` may read."""
+    if user.role == "admin":
+        return true()
+    responses = responses_visible_to(user).subquery()
+    return or_(
+        AuditLog.entity.in_(READABLE_BY_USERS),
+        (AuditLog.entity == PARTIES_ONLY)
+        & AuditLog.entity_id.in_(select(cast(responses.c.id, String))),
+    )

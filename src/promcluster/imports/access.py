@@ -1,0 +1,33 @@
+"""Who may import each kind at all: checked before an upload is even saved (issue 16), so a
+user refused the kind cannot make the server read a file. The checks of each row in
+``writers`` then decide which records the user may change."""
+
+from promcluster import labels
+from promcluster.auth.models import User
+from promcluster.errors import PermissionDenied
+from promcluster.imports.columns import KINDS
+
+# Members and projects belong to a cluster, which only its manager (or an administrator) edits;
+# a representative imports its own enterprise's card, products, figures, supplies and needs.
+EVERYONE = frozenset({"admin", "cluster_manager", "enterprise_rep"})
+MANAGERS = frozenset({"admin", "cluster_manager"})
+IMPORT_ROLES: dict[str, frozenset[str]] = {
+    "enterprises": EVERYONE,
+    "members": MANAGERS,
+    "products": EVERYONE,
+    "supplies": EVERYONE,
+    "projects": MANAGERS,
+    "needs": EVERYONE,
+    "figures": EVERYONE,
+}
+
+
+def require_import(user: User, kind: str) -> None:
+    """Refuse ``user`` a kind its role may not import at all (see ``IMPORT_ROLES``)."""
+    if user.role not in IMPORT_ROLES[kind]:
+        who = ", ".join(labels.USER_ROLES[r] for r in sorted(IMPORT_ROLES[kind]))
+        raise PermissionDenied(f"загружать {KINDS[kind].label} могут только: {who}")
+    if user.role == "enterprise_rep" and user.enterprise_id is None:
+        raise PermissionDenied(
+            "ваша учётная запись не привязана к предприятию: загружать данные нельзя"
+        )
