@@ -2,6 +2,7 @@
 demo data, Debian's Chromium driven by Playwright, and per-test checks that a page raised no
 JavaScript or console error and never reached beyond the live server (no CDN)."""
 
+import os
 import re
 import socket
 import threading
@@ -30,6 +31,13 @@ from promcluster.web.app import STATIC, create_app
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+# The README's pictures: retaken over docs/screenshots only on request, so that the test suite
+# never rewrites tracked files.
+DOCS_SCREENSHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("PROMCLUSTER_DOCS_SCREENSHOTS") == "1"
+    else REPO / "test-artifacts" / "docs-screenshots"
+)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

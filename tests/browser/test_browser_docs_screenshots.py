@@ -1,14 +1,16 @@
-"""The README screenshots (docs/screenshots/*.png), taken at 1280×900 from the demo data."""
+"""The README screenshots, taken at 1280×900 from the demo data: into test-artifacts/ on every
+run, and over docs/screenshots/*.png only with ``PROMCLUSTER_DOCS_SCREENSHOTS=1`` (so that the
+test suite never rewrites tracked files)."""
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import DOCS_SCREENSHOTS
 from playwright.sync_api import Page, expect
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
 LENINGRAD = "Кластер химической промышленности Ленинградской области"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = DOCS_SCREENSHOTS
 
 
 @pytest.mark.browser

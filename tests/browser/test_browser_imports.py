@@ -5,12 +5,13 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import DOCS_SCREENSHOTS
 from factories import inn10
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 ADMIN = ("admin", "admin-password-1")
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = DOCS_SCREENSHOTS
 
 
 def _register(tmp_path: Path) -> tuple[Path, list[str]]:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import DOCS_SCREENSHOTS
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
@@ -21,7 +22,7 @@ from promcluster.niches.transfer import transfer_model
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-DOCS = REPO / "docs" / "screenshots"
+DOCS = DOCS_SCREENSHOTS
 DEMAND_COLUMN = 4  # 1-based: №, product, score, demand, …
 
 
