@@ -34,11 +34,15 @@ FUZZ = settings(
 )
 
 
-def fuzz(app, **call) -> tuple[int, list[str]]:
-    """Every operation of the OpenAPI with generated cases; the operations counted and the
-    failures, one line each (the first failure of an operation)."""
+def fuzz(app, **call) -> tuple[set[tuple[str, int]], list[str]]:
+    """Every operation of the OpenAPI with generated cases; the (operation, status) pairs seen
+    and the failures, one line each (the first failure of an operation)."""
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
-    operations, failures = 0, []
+    operations, failures, seen = 0, [], set()
+
+    def record(ctx, response, case) -> None:
+        seen.add((case.operation.label, response.status_code))
+
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -47,13 +51,14 @@ def fuzz(app, **call) -> tuple[int, list[str]]:
         @given(case=operation.as_strategy())
         def run(case) -> None:
             # The first classification builds the classifier: tens of seconds on a busy machine.
-            case.call_and_validate(checks=CHECKS, timeout=300, **call)
+            case.call_and_validate(checks=[*CHECKS, record], timeout=300, **call)
 
         try:
             run()
         except (Exception, FailureGroup) as exc:  # reported; the other operations still run
             failures.append(f"{operation.label}: {_first_line(exc)}")
-    return operations, failures
+    assert operations > 80
+    return seen, failures
 
 
 def _first_line(exc: BaseException) -> str:
@@ -65,14 +70,18 @@ def _first_line(exc: BaseException) -> str:
 
 
 def test_anonymous(app, db) -> None:
-    operations, failures = fuzz(app)
-    assert operations > 80
+    seen, failures = fuzz(app)
     assert not failures, "\n".join(failures)
+    assert ("GET /api/v1/clusters", 200) in seen
+    assert ("GET /api/v1/audit", 401) in seen and ("POST /api/v1/clusters", 401) in seen
+    writes = {label for label, status in seen if status < 300 and not label.startswith("GET")}
+    assert writes <= {"POST /api/v1/okpd2/suggest"}  # the one anonymous POST: a read
 
 
 def test_administrator(app, db, admin: Login) -> None:
-    operations, failures = fuzz(
+    seen, failures = fuzz(
         app, headers={CSRF_HEADER: admin.csrf}, cookies={SESSION_COOKIE: admin.cookie}
     )
-    assert operations > 80
     assert not failures, "\n".join(failures)
+    assert ("GET /api/v1/audit", 200) in seen  # the administrator's session held throughout
+    assert 401 not in {status for _, status in seen}
