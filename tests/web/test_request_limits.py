@@ -312,3 +312,25 @@ def test_api_timestamps_carry_a_zone(admin_client, db):
     stamp = entries[0]["at"]
     assert stamp.endswith(("Z", "+00:00")), stamp
     assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/niches?region=%00", "/api/v1/niches/export.xlsx?region=7%002", "/niches/%00"]
+)
+def test_nul_in_an_address_is_not_a_server_error(client, db, path):
+    """PostgreSQL refuses NUL in text (the fuzzer found it on GET /api/v1/niches): 422 there."""
+    response = client.get(path)
+    assert response.status_code in (404, 422)
+    if db.backend == "postgres":
+        assert response.status_code == 422
+
+
+def test_nul_in_a_body_is_not_a_server_error(admin_client, db):
+    response = admin_client.post(
+        f"{API}/enterprises", json={"name": "ООО \x00", "region_code": "72"}
+    )
+    assert response.status_code in (201, 422)
+    if db.backend == "postgres":
+        assert response.status_code == 422
+        assert "NUL" in response.json()["detail"][0]["msg"]
+        assert db.count("enterprises") == 0

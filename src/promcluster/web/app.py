@@ -34,6 +34,7 @@ STATIC = Path(str(resources.files("promcluster.web") / "static"))
 STATUS = {InvalidField: 422, NotFound: 404, Conflict: 409, PermissionDenied: 403}
 UPLOADS = ("/api/v1/imports", "/imports")  # multipart posts allowed max_upload_bytes
 OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range (PostgreSQL)
+NUL_IN_TEXT = "cannot contain NUL"  # psycopg refuses the character before sending
 
 
 @asynccontextmanager
@@ -183,15 +184,18 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
-    def number_too_large(request: Request, exc: Exception):
-        """Last resort for an integer past what the database takes (SQLite's driver: an
-        OverflowError; PostgreSQL: out of range) in a page address or form field no schema
-        bounds (the API's are bounded by ``web.limits``): 422, not 500."""
-        if isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != OUT_OF_RANGE:
+    def unstorable_value(request: Request, exc: Exception):
+        """Last resort for a value the database cannot take, in a page address, query or field
+        no schema refuses first: an integer past its range (SQLite's driver: an OverflowError;
+        PostgreSQL: out of range) or a NUL character in text (PostgreSQL): 422, not 500."""
+        if isinstance(exc, DataError) and NUL_IN_TEXT in str(exc.orig):
+            message = "текст в запросе содержит недопустимый символ NUL (\\x00)"
+        elif isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != OUT_OF_RANGE:
             raise exc
-        message = "число в запросе слишком велико"
+        else:
+            message = "число в запросе слишком велико"
         if _wants_json(request):
-            detail = [{"loc": [], "msg": message, "type": "overflow"}]
+            detail = [{"loc": [], "msg": message, "type": "value_error"}]
             return JSONResponse({"detail": detail}, status_code=422)
         return _error_page(request, 422, message)
 
