@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, func, select, text, update
@@ -16,7 +16,7 @@ from promcluster.auth.models import AuditLog, LoginFailure, User, UserSession
 from promcluster.auth.service import create_user
 from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import load_rules
-from promcluster.db import make_sessionmaker, transaction
+from promcluster.db import make_sessionmaker, transaction, utcnow
 from promcluster.registry import service
 from promcluster.registry.models import Chain, Cluster, Enterprise, InvestmentProject, Membership
 
@@ -108,7 +108,7 @@ class Database:
             kept_sessions = UserSession.user_id.in_(self.keep_users)
             connection.execute(delete(UserSession).where(~kept_sessions))
             # The kept users' logins stay usable whatever a test did to them (logout, expiry).
-            at = datetime.now()
+            at = utcnow()
             connection.execute(
                 update(UserSession)
                 .where(kept_sessions)

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from promcluster.auth import service
 from promcluster.auth.models import UserSession
-from promcluster.auth.sessions import now, token_id
+from promcluster.auth.sessions import token_id
+from promcluster.db import utcnow
 
 API = "/api/v1"
 CLUSTER = {"name": "Кластер", "region_codes": ["72"]}
@@ -138,7 +139,7 @@ def test_idle_session_ends(login_as, db, users):
     with db.session() as session:
         session.execute(
             update(UserSession)
-            .values(last_seen_at=now() - timedelta(minutes=121))
+            .values(last_seen_at=utcnow() - timedelta(minutes=121))
             .where(UserSession.user_id == account.id)
         )
     assert who(browser) is None
@@ -150,7 +151,10 @@ def test_session_ends_at_its_absolute_lifetime_even_when_used(login_as, db, user
     with db.session() as session:
         session.execute(
             update(UserSession)
-            .values(created_at=now() - timedelta(hours=13), expires_at=now() - timedelta(seconds=1))
+            .values(
+                created_at=utcnow() - timedelta(hours=13),
+                expires_at=utcnow() - timedelta(seconds=1),
+            )
             .where(UserSession.user_id == account.id)
         )
     assert who(browser) is None
@@ -162,7 +166,7 @@ def test_last_seen_is_written_at_most_once_a_minute(login_as, db, users):
     [row] = sessions_of(db, account.id)
     who(browser)
     assert sessions_of(db, account.id)[0].last_seen_at == row.last_seen_at
-    earlier = now() - timedelta(minutes=5)
+    earlier = utcnow() - timedelta(minutes=5)
     with db.session() as session:
         session.execute(update(UserSession).values(last_seen_at=earlier))
     assert who(browser) == "olga"

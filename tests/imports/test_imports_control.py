@@ -16,11 +16,11 @@ from sqlalchemy import update
 
 from promcluster.auth.audit import Actor
 from promcluster.auth.models import User
+from promcluster.db import utcnow
 from promcluster.imports import service
 from promcluster.imports.access import IMPORT_ROLES
 from promcluster.imports.columns import KINDS
 from promcluster.imports.models import ImportRun
-from promcluster.imports.runs import now
 
 from .kit import HEADER, enterprise_rows, import_run, write_csv
 
@@ -223,7 +223,7 @@ def _stale(db, tmp_path, minutes: int = 30) -> tuple[int, Path]:
         session.execute(
             update(ImportRun)
             .where(ImportRun.id == run_id)
-            .values(heartbeat_at=now() - timedelta(minutes=minutes), upload_path=str(upload))
+            .values(heartbeat_at=utcnow() - timedelta(minutes=minutes), upload_path=str(upload))
         )
     return run_id, upload
 

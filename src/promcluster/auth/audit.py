@@ -11,7 +11,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import AuditLog
-from promcluster.db import insert_rows
+from promcluster.db import insert_rows, utcnow
 
 SKIPPED = {"version", "created_at", "updated_at", "search_text"}
 
@@ -101,7 +101,7 @@ def _entry(actor: Actor, action: str, obj: Any, changes: dict) -> dict:
         "entity": obj.__tablename__,
         "changes": changes,
         "entity_id": ",".join(map(str, key)),
-        "at": datetime.now(),
+        "at": utcnow(),
     }
 
 
@@ -113,7 +113,7 @@ def record_bulk(
 ) -> None:
     """Audit rows for writes made with Core statements (bulk imports), which the flush hook
     does not see: ``entries`` are (action, id or None for a batch, changes)."""
-    at = datetime.now()
+    at = utcnow()
     rows = [
         (
             actor.user_id,

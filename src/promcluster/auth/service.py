@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import ROLES, User, UserSession
 from promcluster.auth.permissions import require_admin
 from promcluster.auth.sessions import revoke_user_sessions
+from promcluster.db import utcnow
 from promcluster.errors import InvalidField, NotFound
 from promcluster.registry.models import Cluster, Enterprise
 
@@ -133,7 +134,7 @@ def list_users(session: Session, actor: User | None) -> list[UserRow]:
     )
     live = (
         select(UserSession.user_id, func.count().label("live"))
-        .where(UserSession.revoked_at.is_(None), UserSession.expires_at > datetime.now())
+        .where(UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow())
         .group_by(UserSession.user_id)
         .subquery()
     )

@@ -4,20 +4,16 @@ and a cookie signed with a leaked key cannot name a user by itself."""
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User, UserSession
 from promcluster.config import Settings
+from promcluster.db import utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
-
-
-def now() -> datetime:
-    """The time stored in the session tables (naive local time, as the rest of the schema)."""
-    return datetime.now()
 
 
 def token_id(token: str) -> str:
@@ -34,7 +30,7 @@ def open_session(
 ) -> str:
     """Start a login of ``user``; return the token for the cookie (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
-    at = now()
+    at = utcnow()
     session.add(
         UserSession(
             id=token_id(token),
@@ -58,7 +54,7 @@ def session_owner(
     if not isinstance(token, str) or not token:
         return None
     row = session.get(UserSession, token_id(token))
-    at = now()
+    at = utcnow()
     if row is None or row.revoked_at is not None or at >= row.expires_at:
         return None
     if at - row.last_seen_at >= timedelta(minutes=settings.session_idle_minutes):
@@ -78,7 +74,7 @@ def revoke_session(session: Session, token: str | None) -> None:
         session.execute(
             update(UserSession)
             .where(UserSession.id == token_id(token), UserSession.revoked_at.is_(None))
-            .values(revoked_at=now())
+            .values(revoked_at=utcnow())
         )
 
 
@@ -87,6 +83,6 @@ def revoke_user_sessions(session: Session, user_id: int) -> int:
     result = session.execute(
         update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now())
+        .values(revoked_at=utcnow())
     )
     return result.rowcount or 0

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import AuditLog, LoginFailure
-from promcluster.auth.sessions import now
 from promcluster.config import Settings
+from promcluster.db import utcnow
 
 FIRST_DELAY_SECONDS = 30
 AUDIT_ENTITY = "login"
@@ -66,7 +66,7 @@ def _lock_of(
 
 def login_lock(session: Session, username: str, client: str, settings: Settings) -> Lock | None:
     """The longer of the account's and the client address's locks, or None when both are free."""
-    at = now()
+    at = utcnow()
     account = account_key(username)
     locks = [
         lock
@@ -82,7 +82,7 @@ def login_lock(session: Session, username: str, client: str, settings: Settings)
 def _audit(session: Session, action: str, username: str, client: str, lock: Lock) -> None:
     session.add(
         AuditLog(
-            at=now(),
+            at=utcnow(),
             actor=AUDIT_ACTOR,
             action=action,
             entity=AUDIT_ENTITY,
@@ -101,7 +101,7 @@ def _audit(session: Session, action: str, username: str, client: str, lock: Lock
 def record_failure(session: Session, username: str, client: str, settings: Settings) -> Lock | None:
     """Count a refused password; when it starts (or lengthens) a lock, audit it and return it.
     Failures older than the window are dropped on the way."""
-    at = now()
+    at = utcnow()
     session.execute(
         delete(LoginFailure).where(
             LoginFailure.at < at - timedelta(minutes=settings.login_window_minutes)

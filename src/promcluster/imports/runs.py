@@ -2,7 +2,7 @@
 died (killed process, restarted server) marked interrupted with their upload deleted."""
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, or_, select
@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth.models import User
+from promcluster.db import utcnow
 from promcluster.errors import Conflict, NotFound
 from promcluster.imports.models import ImportRun
 
@@ -20,14 +21,9 @@ STALE = (
 )
 
 
-def now() -> datetime:
-    """The time as stored: naive, in UTC."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def end_run(run: ImportRun, status: str, message: str | None) -> None:
     """Close ``run`` with ``status``; its temporary upload, if any, is deleted."""
-    run.status, run.message, run.finished_at = status, message, now()
+    run.status, run.message, run.finished_at = status, message, utcnow()
     if run.upload_path:
         Path(run.upload_path).unlink(missing_ok=True)
         run.upload_path = None
@@ -36,7 +32,7 @@ def end_run(run: ImportRun, status: str, message: str | None) -> None:
 def sweep_stale(session: Session, stale_minutes: int) -> int:
     """Mark interrupted the runs still «running» whose worker stopped beating more than
     ``stale_minutes`` ago (or never beat and started before that); returns how many."""
-    cutoff = now() - timedelta(minutes=stale_minutes)
+    cutoff = utcnow() - timedelta(minutes=stale_minutes)
     query = select(ImportRun).where(
         ImportRun.status == "running",
         or_(

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
+from promcluster.db import utcnow
 from promcluster.imports import pipeline, sheets
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.limits import MAX_IGNORED_COLUMNS, ImportLimits, clipped
 from promcluster.imports.models import ImportRun, RejectedRow
 from promcluster.imports.readers import UnusableFile
 from promcluster.imports.rows import Header, Parsed, Problem
-from promcluster.imports.runs import end_run, now
+from promcluster.imports.runs import end_run
 from promcluster.imports.upsert import BatchConflict, Outcome
 from promcluster.imports.writers import WRITERS, Writer
 
@@ -55,7 +56,7 @@ def start_run(
 ) -> int:
     """Record a new import run (before the file is read, so that a page can follow it);
     ``upload`` is the temporary copy deleted when the run ends."""
-    started = now()
+    started = utcnow()
     with factory() as session, session.begin():
         run = ImportRun(
             kind=kind,
@@ -159,7 +160,9 @@ class ReportBudget:
 def _beat(factory, run_id: int) -> bool:
     """Record that the worker is alive; whether the user asked the run to stop."""
     with factory() as session, session.begin():
-        session.execute(update(ImportRun).where(ImportRun.id == run_id).values(heartbeat_at=now()))
+        session.execute(
+            update(ImportRun).where(ImportRun.id == run_id).values(heartbeat_at=utcnow())
+        )
         query = select(ImportRun.cancel_requested).where(ImportRun.id == run_id)
         return bool(session.scalar(query))
 
@@ -176,7 +179,7 @@ def _start(factory, run_id: int, header: Header, limits: ImportLimits) -> None:
         run = session.get(ImportRun, run_id)
         run.columns = {f: clipped(t, chars) for f, t in header.titles.items()}
         run.ignored_columns = [clipped(t, chars) for t in header.ignored[:MAX_IGNORED_COLUMNS]]
-        run.heartbeat_at = now()
+        run.heartbeat_at = utcnow()
 
 
 def _commit(
@@ -255,7 +258,7 @@ def _account(
             unchanged=ImportRun.unchanged + outcome.unchanged,
             rejected=ImportRun.rejected + len({p.row for p in problems}),
             progress=progress,
-            heartbeat_at=now(),
+            heartbeat_at=utcnow(),
         )
     )
     return session.get(ImportRun, run_id), kept

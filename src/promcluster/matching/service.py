@@ -2,7 +2,7 @@
 send. Every function takes a session and plain values; the audit hook records each change of a
 need, offer or response, and their ``version`` guards against lost updates."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User, user_cluster
 from promcluster.auth.permissions import allowed
+from promcluster.db import utcnow
 from promcluster.errors import InvalidField, NotFound, PermissionDenied
 from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, RESPONSE_STATUSES
 from promcluster.matching.candidates import buyer_candidates, code_range, supplier_candidates
@@ -432,4 +433,4 @@ def mark_read(session: Session, user: User, ids: list[int] | None = None) -> int
     )
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
-    return session.execute(query.values(read_at=datetime.now())).rowcount or 0
+    return session.execute(query.values(read_at=utcnow())).rowcount or 0
