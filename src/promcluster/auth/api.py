@@ -11,7 +11,7 @@ from promcluster.auth.audit_access import visible_entries
 from promcluster.auth.models import AuditLog, User
 from promcluster.registry.queries import paginate
 from promcluster.registry.schemas import Page
-from promcluster.web.deps import get_session, login_required
+from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import INT_MAX, Line, Short, UtcDateTime
 
 router = APIRouter(prefix="/api/v1", tags=["Журнал изменений"])
@@ -54,7 +54,7 @@ def audit(
     actor: Line | None = None,
     page: int = Query(1, ge=1, le=INT_MAX),
     per_page: int = Query(50, ge=1, le=500),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     """Who changed what and when: ``changes`` holds the created or deleted values, or for an

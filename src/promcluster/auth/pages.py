@@ -9,8 +9,8 @@ from promcluster.auth.service import authenticate
 from promcluster.web.deps import (
     check_form_csrf,
     csrf_token,
+    db_session,
     end_login,
-    get_session,
     login_failed,
     login_refused,
     start_login,
@@ -46,7 +46,7 @@ def login(
     username: str = Form(..., max_length=100),
     password: str = Form(..., max_length=1024),
     next: str = Form("/", max_length=2000),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     lock: throttle.Lock | None = login_refused(request, session, username)
     if lock is not None:
@@ -62,6 +62,6 @@ def login(
 
 
 @router.post("/logout", dependencies=[Depends(check_form_csrf)])
-def logout(request: Request, session: Session = Depends(get_session)):
+def logout(request: Request, session: Session = db_session):
     end_login(request, session)
     return RedirectResponse("/", status_code=303)

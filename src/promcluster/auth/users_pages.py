@@ -13,7 +13,7 @@ from promcluster.auth.models import User
 from promcluster.auth.permissions import require_admin
 from promcluster.errors import InvalidField
 from promcluster.registry.pages import render
-from promcluster.web.deps import check_form_csrf, get_session, login_required
+from promcluster.web.deps import check_form_csrf, db_session, login_required
 
 router = APIRouter(include_in_schema=False)
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -67,7 +67,7 @@ def _page(
 @router.get("/users")
 def users_page(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     return _page(request, session, user)
@@ -86,7 +86,7 @@ def create_user(
     full_name: Text = "",
     clusters: Text = "",
     enterprise: Text = "",
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     require_admin(user)  # before anything is parsed
@@ -117,7 +117,7 @@ def set_active(
     request: Request,
     user_id: UserId,
     active: Annotated[bool, Form()],
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     try:
@@ -134,7 +134,7 @@ def set_role(
     role: Text,
     clusters: Text = "",
     enterprise: Text = "",
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     try:
@@ -158,7 +158,7 @@ def set_password(
     user_id: UserId,
     password: Annotated[str, Form(max_length=1024)],
     password_again: Annotated[str, Form(max_length=1024)],
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     require_admin(user)

@@ -11,7 +11,7 @@ from promcluster.chains import designer, downloads, schemas, service
 from promcluster.matching.scoring import TOP
 from promcluster.registry.models import Chain, ChainStage
 from promcluster.registry.service import get
-from promcluster.web.deps import get_session, login_required
+from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import Id, Version
 
 router = APIRouter(prefix="/api/v1")
@@ -34,7 +34,7 @@ def cluster_graph(
     cluster_id: Id,
     year: int | None = Year,
     as_of: date | None = AsOf,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> dict:
     """Members as nodes, supplies of one year as edges, the cooperation share."""
     return downloads.graph_record(downloads.cluster_graph(session, cluster_id, as_of, year))
@@ -45,7 +45,7 @@ def cluster_graph_graphml(
     cluster_id: Id,
     year: int | None = Year,
     as_of: date | None = AsOf,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Response:
     """The same graph as GraphML (Gephi, yEd)."""
     g = downloads.cluster_graph(session, cluster_id, as_of, year)
@@ -59,7 +59,7 @@ def cluster_graph_xlsx(
     cluster_id: Id,
     year: int | None = Year,
     as_of: date | None = AsOf,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Response:
     """The same graph as an Excel workbook: nodes and edges sheets."""
     g = downloads.cluster_graph(session, cluster_id, as_of, year)
@@ -67,7 +67,7 @@ def cluster_graph_xlsx(
 
 
 @router.get("/chains/{chain_id}/stages", response_model=list[schemas.StageOut], tags=[DESIGN_TAG])
-def list_stages(chain_id: Id, session: Session = Depends(get_session)) -> list[ChainStage]:
+def list_stages(chain_id: Id, session: Session = db_session) -> list[ChainStage]:
     """The stages of a chain in order, with their assigned suppliers."""
     return list(get(session, Chain, chain_id).stages)
 
@@ -78,7 +78,7 @@ def list_stages(chain_id: Id, session: Session = Depends(get_session)) -> list[C
 def create_stage(
     chain_id: Id,
     body: schemas.StageIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> ChainStage:
     """Add a stage: an input product (OKPD2) of the chain."""
@@ -86,7 +86,7 @@ def create_stage(
 
 
 @router.get("/stages/{stage_id}", response_model=schemas.StageOut, tags=[DESIGN_TAG])
-def get_stage(stage_id: Id, session: Session = Depends(get_session)) -> ChainStage:
+def get_stage(stage_id: Id, session: Session = db_session) -> ChainStage:
     return get(session, ChainStage, stage_id)
 
 
@@ -94,7 +94,7 @@ def get_stage(stage_id: Id, session: Session = Depends(get_session)) -> ChainSta
 def update_stage(
     stage_id: Id,
     body: schemas.StagePatch,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> ChainStage:
     """Change a stage (``version`` as read; a stale one is refused with 409)."""
@@ -105,7 +105,7 @@ def update_stage(
 def delete_stage(
     stage_id: Id,
     version: Version | None = Query(None, description="версия этапа, прочитанная перед удалением"),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Response:
     """Remove a stage with its assigned suppliers."""
@@ -122,7 +122,7 @@ def delete_stage(
 def assign_supplier(
     stage_id: Id,
     body: schemas.SupplierIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     """Assign an enterprise to supply the stage."""
@@ -133,7 +133,7 @@ def assign_supplier(
 def remove_supplier(
     supplier_id: Id,
     version: Version | None = Query(None, description="версия записи, прочитанная перед удалением"),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Response:
     """Take an assigned supplier off its stage."""
@@ -145,7 +145,7 @@ def remove_supplier(
     "/stages/{stage_id}/candidates", response_model=list[schemas.CandidateOut], tags=[DESIGN_TAG]
 )
 def stage_candidates(
-    stage_id: Id, limit: int = Query(TOP, ge=1, le=100), session: Session = Depends(get_session)
+    stage_id: Id, limit: int = Query(TOP, ge=1, le=100), session: Session = db_session
 ) -> list[dict]:
     """Candidate suppliers: the cluster's participants, the region, elsewhere; with reasons."""
     stage = get(session, ChainStage, stage_id)
@@ -156,7 +156,7 @@ def stage_candidates(
 def chain_design(
     chain_id: Id,
     candidates: bool = Query(True, description="считать кандидатов в регионе для разрывов"),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> dict:
     """The whole summary of a chain: stages, coverage, gaps, import dependence, money."""
     d = designer.chain_design(session, chain_id, designer.SHOWN if candidates else 0)

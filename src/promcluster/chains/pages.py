@@ -17,7 +17,7 @@ from promcluster.labels import GRAPH_SHAPES
 from promcluster.registry import service as registry
 from promcluster.registry.models import ChainStage, InvestmentProject, StageSupplier
 from promcluster.registry.pages import _errors, _form_data, render
-from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +27,7 @@ def graph_summary(
     request: Request,
     cluster_id: int,
     year: int | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     g = downloads.cluster_graph(session, cluster_id, year=year)
@@ -74,7 +74,7 @@ def _design_page(
 def chain_page(
     request: Request,
     chain_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     return _design_page(request, session, user, chain_id)
@@ -84,7 +84,7 @@ def chain_page(
 async def add_stage(
     request: Request,
     chain_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -101,7 +101,7 @@ async def add_stage(
 async def delete_stage(
     request: Request,
     stage_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -114,7 +114,7 @@ async def delete_stage(
 async def assign_supplier(
     request: Request,
     stage_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -127,7 +127,7 @@ async def assign_supplier(
 async def remove_supplier(
     request: Request,
     supplier_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -143,7 +143,7 @@ async def attach_project(
     request: Request,
     chain_id: int,
     project_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     """Hang a project of the chain on one of its stages (or on none)."""

@@ -20,7 +20,7 @@ from promcluster.compliance.schemas import (
     report_json,
 )
 from promcluster.compliance.service import check
-from promcluster.web.deps import get_session, login_required
+from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import Code, Id
 
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
@@ -32,7 +32,7 @@ def cluster_compliance(
     cluster_id: Id,
     as_of: date | None = None,
     rule_set: Code = FEDERAL,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     """Criterion by criterion: status (pass, fail, unknown, checklist, not_applicable), value,
     threshold, explanation, offending records, checklist marks and the rule edition; the
@@ -44,7 +44,7 @@ def cluster_compliance(
 def put_mark(
     cluster_id: Id,
     body: MarkIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     """Tick (with a reference to the document) or untick a checklist item of a rule."""
@@ -55,7 +55,7 @@ def put_mark(
 
 
 @router.get("/compliance/rules", response_model=list[RuleOut])
-def rules(rule_set: Code | None = None, session: Session = Depends(get_session)):
+def rules(rule_set: Code | None = None, session: Session = db_session):
     """Every edition of the requirements (of one rule set when given)."""
     return admin.list_rules(session, rule_set)
 
@@ -64,7 +64,7 @@ def rules(rule_set: Code | None = None, session: Session = Depends(get_session))
 def patch_rule(
     rule_id: Id,
     body: RulePatch,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     """Change an edition's parameters, switch it on or off, close it (administrators)."""
@@ -78,7 +78,7 @@ def patch_rule(
 
 @router.post("/compliance/rules", response_model=RuleOut, status_code=201)
 def post_edition(
-    body: EditionIn, session: Session = Depends(get_session), user: User = Depends(login_required)
+    body: EditionIn, session: Session = db_session, user: User = Depends(login_required)
 ):
     """A new edition of a rule from ``valid_from`` (administrators)."""
     return admin.add_edition(session, user, body.model_dump())
@@ -86,7 +86,7 @@ def post_edition(
 
 @router.post("/compliance/rule-sets", response_model=list[RuleOut], status_code=201)
 def post_rule_set(
-    body: RuleSetIn, session: Session = Depends(get_session), user: User = Depends(login_required)
+    body: RuleSetIn, session: Session = db_session, user: User = Depends(login_required)
 ):
     """Copy the federal editions into the region's own set ``region:NN`` (administrators)."""
     return admin.copy_rule_set(session, user, body.region_code)

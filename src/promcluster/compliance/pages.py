@@ -19,7 +19,7 @@ from promcluster.compliance.service import check
 from promcluster.errors import InvalidField
 from promcluster.registry import service as registry
 from promcluster.registry.pages import render
-from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +41,7 @@ def _as_of(text: str | None) -> date:
 def summary(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     report = check(session, cluster_id, date.today())
@@ -55,7 +55,7 @@ def report_page(
     as_of: str | None = None,
     rule_set: str = FEDERAL,
     error: str | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     report = check(session, cluster_id, _as_of(as_of), rule_set)
@@ -75,7 +75,7 @@ def report_page(
 async def mark_form(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -101,7 +101,7 @@ def report_xlsx(
     cluster_id: int,
     as_of: str | None = None,
     rule_set: str = FEDERAL,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Response:
     report = check(session, cluster_id, _as_of(as_of), rule_set)
     name = f"compliance-{cluster_id}-{report.as_of.isoformat()}.xlsx"
@@ -119,7 +119,7 @@ def rules_page(
     request: Request,
     rule_set: str | None = None,
     error: str | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     return render(
@@ -143,7 +143,7 @@ def _back_to_rules(error: str | None = None, anchor: str = "") -> RedirectRespon
 async def rule_form(
     request: Request,
     rule_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -171,7 +171,7 @@ async def rule_form(
 
 @router.post("/compliance/rules", dependencies=[Depends(check_form_csrf)])
 async def edition_form(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     form = await request.form()
     try:
@@ -192,7 +192,7 @@ async def edition_form(
 
 @router.post("/compliance/rule-sets", dependencies=[Depends(check_form_csrf)])
 async def rule_set_form(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     form = await request.form()
     code = str(form.get("region_code") or "").strip()

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.discovery import participants, pipeline, schemas, service, specialisation
-from promcluster.web.deps import get_session, login_required
+from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import SHORT_CHARS, Code, Id, Line
 from promcluster.web.ratelimit import anonymous_limit
 
@@ -36,7 +36,7 @@ def discover(
     until: int | None = Query(
         None, ge=1900, le=2100, description="рост: по год (по умолчанию — последний)"
     ),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Specialisations (location quotients against the country or the ``against`` regions, with
     growth between two years of enterprise figures) and candidate clusters."""
@@ -58,7 +58,7 @@ def prospects(
     neighbours: bool | None = Query(
         None, description="искать и в соседних регионах (по умолчанию — для межрегиональных)"
     ),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Potential participants ranked by fit, each with its reasons."""
     found = participants.prospects(session, cluster_id, limit, neighbours)
@@ -74,7 +74,7 @@ def prospects(
 def add_prospects(
     cluster_id: Id,
     body: schemas.ProspectsAdd,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     """Add the chosen enterprises as potential participants, all or none."""
@@ -85,6 +85,6 @@ def add_prospects(
 @router.get(
     "/clusters/{cluster_id}/funnel", response_model=schemas.FunnelOut, operation_id="cluster_funnel"
 )
-def funnel(cluster_id: Id, session: Session = Depends(get_session)):
+def funnel(cluster_id: Id, session: Session = db_session):
     """The membership funnel by month and the conversion potential → applicant → member."""
     return schemas.funnel_out(pipeline.funnel(session, cluster_id))

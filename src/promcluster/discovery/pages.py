@@ -18,7 +18,7 @@ from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
 from promcluster.registry.pages import render
 from promcluster.registry.service import get
-from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.ratelimit import anonymous_limit
 from promcluster.web.templating import number
 
@@ -55,7 +55,7 @@ def discover_page(
     request: Request,
     region: str,
     chosen: specialisation.Options = Depends(options),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     found = service.discover(session, region, chosen)
@@ -88,7 +88,7 @@ def candidate_page(
     region: str,
     number: int,
     chosen: specialisation.Options = Depends(options),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     found, candidate, firms = service.candidate(session, region, number, chosen)
@@ -157,7 +157,7 @@ def prospects_page(
     cluster_id: int,
     neighbours: bool | None = None,
     added: int | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     return _prospects_page(request, session, user, cluster_id, neighbours, added=added)
@@ -167,7 +167,7 @@ def prospects_page(
 async def add_prospects(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()

@@ -18,7 +18,7 @@ from promcluster.imports import exports, runs, service
 from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
 from promcluster.imports.limits import ImportLimits
-from promcluster.web.deps import current_user, get_session, login_required
+from promcluster.web.deps import current_user, db_session, login_required
 from promcluster.web.limits import Code, Id, Line, Search, Short, UtcDateTime
 from promcluster.web.ratelimit import anonymous_limit
 
@@ -99,7 +99,7 @@ def import_file(
     file: Annotated[UploadFile, File(description="CSV (любая кодировка и разделитель) или XLSX")],
     sheet: Annotated[Line | None, Form(description="лист XLSX")] = None,
     user: User = Depends(login_required),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Start an import; it runs in the background — follow it at ``GET /imports/{id}``.
     The role must allow the kind (representatives import neither members nor projects)."""
@@ -112,7 +112,7 @@ def import_run(
     request: Request,
     run_id: Id,
     user: User = Depends(login_required),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Progress and outcome of an import run (a run whose worker stopped answering is shown
     as interrupted)."""
@@ -124,7 +124,7 @@ def cancel_import(
     request: Request,
     run_id: Id,
     user: User = Depends(login_required),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Ask a running import to stop after its current batch (the batches written stay);
     its owner or an administrator may. 409 when the run has already ended."""
@@ -144,9 +144,7 @@ def report_response(session: Session, run_id: int) -> StreamingResponse:
 
 
 @router.get("/imports/{run_id}/errors.csv", response_class=StreamingResponse)
-def import_errors(
-    run_id: Id, user: User = Depends(login_required), session: Session = Depends(get_session)
-):
+def import_errors(run_id: Id, user: User = Depends(login_required), session: Session = db_session):
     """The rejected rows: row, column, value, reason."""
     runs.visible_run(session, run_id, user)
     return report_response(session, run_id)
@@ -186,7 +184,7 @@ def export_kind(
     okved: Code | None = None,
     specialisation: Code | None = None,
     user: User | None = Depends(current_user),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Download ``kind`` (clusters, enterprises, members, projects, products, supplies, needs,
     figures) filtered like its list."""

@@ -11,14 +11,14 @@ from promcluster.auth.models import User
 from promcluster.imports import api, exports, runs, service
 from promcluster.imports.columns import KINDS
 from promcluster.registry.pages import render
-from promcluster.web.deps import check_form_csrf, get_session, login_required
+from promcluster.web.deps import check_form_csrf, db_session, login_required
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/imports")
 def upload_form(
-    request: Request, user: User = Depends(login_required), session: Session = Depends(get_session)
+    request: Request, user: User = Depends(login_required), session: Session = db_session
 ):
     return render(
         request,
@@ -50,7 +50,7 @@ def run_page(
     request: Request,
     run_id: int,
     user: User = Depends(login_required),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     run = runs.visible_run(session, run_id, user, api.stale_minutes(request))
     template = "imports/_run.html" if request.headers.get("hx-request") else "imports/run.html"
@@ -64,7 +64,7 @@ def cancel(
     request: Request,
     run_id: int,
     user: User = Depends(login_required),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """The run page's «Отменить» button: the import stops after its current batch."""
     runs.request_cancel(session, run_id, user, api.stale_minutes(request))
@@ -72,8 +72,6 @@ def cancel(
 
 
 @router.get("/imports/{run_id}/errors.csv")
-def run_errors(
-    run_id: int, user: User = Depends(login_required), session: Session = Depends(get_session)
-):
+def run_errors(run_id: int, user: User = Depends(login_required), session: Session = db_session):
     runs.visible_run(session, run_id, user)
     return api.report_response(session, run_id)

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from datetime import date
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from promcluster.indicators import ratings, service
@@ -17,7 +17,7 @@ from promcluster.indicators.schemas import (
     SeriesOut,
 )
 from promcluster.indicators.series import TimeSeries, time_series
-from promcluster.web.deps import get_session
+from promcluster.web.deps import db_session
 from promcluster.web.limits import Code, Id, Short
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
@@ -61,7 +61,7 @@ def _with_series(session: Session, result: service.Indicators) -> IndicatorsOut:
 
 @router.get("/clusters/{cluster_id}/indicators", response_model=IndicatorsOut)
 def cluster_indicators(
-    cluster_id: Id, as_of: date | None = None, session: Session = Depends(get_session)
+    cluster_id: Id, as_of: date | None = None, session: Session = db_session
 ) -> IndicatorsOut:
     """A cluster's indicators on ``as_of`` (today by default) with declared figures beside."""
     return _with_series(session, service.cluster_indicators(session, cluster_id, as_of))
@@ -69,7 +69,7 @@ def cluster_indicators(
 
 @router.get("/regions/{code}/indicators", response_model=IndicatorsOut)
 def region_indicators(
-    code: Code, as_of: date | None = None, session: Session = Depends(get_session)
+    code: Code, as_of: date | None = None, session: Session = db_session
 ) -> IndicatorsOut:
     """A region's indicators summed over its clusters (each enterprise counted once)."""
     return _with_series(session, service.region_indicators(session, code, as_of))
@@ -80,7 +80,7 @@ def rating(
     indicator: Short = ratings.DEFAULT_INDICATOR,
     level: Short = "cluster",
     as_of: date | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> RatingOut:
     """Clusters or regions ranked on one indicator; missing values last, without a place."""
     r = ratings.rating(session, indicator, level, as_of)

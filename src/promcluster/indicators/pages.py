@@ -21,7 +21,7 @@ from promcluster.indicators.series import time_series
 from promcluster.registry.models import Cluster
 from promcluster.registry.pages import render
 from promcluster.registry.service import get
-from promcluster.web.deps import current_user, get_session
+from promcluster.web.deps import current_user, db_session
 from promcluster.web.templating import money, number, templates
 
 router = APIRouter(include_in_schema=False)
@@ -96,7 +96,7 @@ def cluster_summary(
     request: Request,
     cluster_id: int,
     as_of: date | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     return _fragment(request, service.cluster_indicators(session, cluster_id, as_of))
 
@@ -106,7 +106,7 @@ def cluster_series(
     request: Request,
     cluster_id: int,
     as_of: date | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     get(session, Cluster, cluster_id)
     return _series(request, session, "cluster", cluster_id, as_of)
@@ -114,14 +114,14 @@ def cluster_series(
 
 @router.get("/regions/{code}/indicators/summary")
 def region_summary(
-    request: Request, code: str, as_of: date | None = None, session: Session = Depends(get_session)
+    request: Request, code: str, as_of: date | None = None, session: Session = db_session
 ):
     return _fragment(request, service.region_indicators(session, code, as_of))
 
 
 @router.get("/regions/{code}/indicators/series")
 def region_series(
-    request: Request, code: str, as_of: date | None = None, session: Session = Depends(get_session)
+    request: Request, code: str, as_of: date | None = None, session: Session = db_session
 ):
     service.region(session, code)
     return _series(request, session, "region", code, as_of)
@@ -133,7 +133,7 @@ def ratings_page(
     indicator: str = ratings.DEFAULT_INDICATOR,
     level: str = "cluster",
     as_of: date | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     rating = ratings.rating(session, indicator, level, as_of)
@@ -164,7 +164,7 @@ def ratings_export(
     indicator: str = ratings.DEFAULT_INDICATOR,
     level: str = "cluster",
     as_of: date | None = None,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """The rating table as XLSX or CSV."""
     if fmt not in MEDIA:

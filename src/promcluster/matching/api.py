@@ -15,7 +15,7 @@ from promcluster.matching.models import Need, Offer, Response
 from promcluster.reference.service import require_region
 from promcluster.registry import queries
 from promcluster.registry.schemas import Page, _choice
-from promcluster.web.deps import current_user, get_session, login_required
+from promcluster.web.deps import current_user, db_session, login_required
 from promcluster.web.limits import INT_MAX, Code, Id, Search
 from promcluster.web.ratelimit import anonymous_limit
 
@@ -65,7 +65,7 @@ def list_needs(
     f: Annotated[NeedFilter, Query()],
     page: int = Query(1, ge=1, le=INT_MAX),
     per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Any:
     result = queries.paginate(session, service.need_query(**f.model_dump()), page, per_page)
     return _page(result, need_out)
@@ -74,14 +74,14 @@ def list_needs(
 @router.post("/needs", response_model=schemas.NeedOut, status_code=201, tags=[NEEDS])
 def create_need(
     body: schemas.NeedIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     return need_out(service.create_need(session, user, body.model_dump()))
 
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
-def get_need(need_id: Id, session: Session = Depends(get_session)) -> Any:
+def get_need(need_id: Id, session: Session = db_session) -> Any:
     return need_out(service.get(session, Need, need_id))
 
 
@@ -89,7 +89,7 @@ def get_need(need_id: Id, session: Session = Depends(get_session)) -> Any:
 def update_need(
     need_id: Id,
     body: schemas.NeedPatch,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     data = body.model_dump(exclude_unset=True)
@@ -100,7 +100,7 @@ def update_need(
 def need_candidates(
     need_id: Id,
     limit: Limit = candidates.TOP,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     """Candidate suppliers: co-members of the customer's clusters, then the region, then
@@ -110,7 +110,7 @@ def need_candidates(
 
 @router.get("/needs/{need_id}/responses", response_model=list[schemas.ResponseOut], tags=[NEEDS])
 def need_responses(
-    need_id: Id, session: Session = Depends(get_session), user: User = Depends(login_required)
+    need_id: Id, session: Session = db_session, user: User = Depends(login_required)
 ) -> Any:
     """Responses the user may see: all for the customer's side, its own for a supplier."""
     return service.visible_responses(user, service.get(session, Need, need_id))
@@ -125,7 +125,7 @@ def need_responses(
 def respond(
     need_id: Id,
     body: schemas.ResponseIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     return service.respond(session, user, need_id, body.model_dump())
@@ -140,7 +140,7 @@ def change_response(
     need_id: Id,
     response_id: Id,
     body: schemas.ResponseStatusIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     """Accept or decline (the customer), withdraw (the supplier)."""
@@ -158,7 +158,7 @@ def list_offers(
     f: Annotated[OfferFilter, Query()],
     page: int = Query(1, ge=1, le=INT_MAX),
     per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Any:
     result = queries.paginate(session, service.offer_query(**f.model_dump()), page, per_page)
     return _page(result, offer_out)
@@ -167,14 +167,14 @@ def list_offers(
 @router.post("/offers", response_model=schemas.OfferOut, status_code=201, tags=[OFFERS])
 def create_offer(
     body: schemas.OfferIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     return offer_out(service.create_offer(session, user, body.model_dump()))
 
 
 @router.get("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
-def get_offer(offer_id: Id, session: Session = Depends(get_session)) -> Any:
+def get_offer(offer_id: Id, session: Session = db_session) -> Any:
     return offer_out(service.get(session, Offer, offer_id))
 
 
@@ -182,7 +182,7 @@ def get_offer(offer_id: Id, session: Session = Depends(get_session)) -> Any:
 def update_offer(
     offer_id: Id,
     body: schemas.OfferPatch,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     data = body.model_dump(exclude_unset=True)
@@ -193,7 +193,7 @@ def update_offer(
 def offer_candidates(
     offer_id: Id,
     limit: Limit = candidates.TOP,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     """Candidate buyers: open needs and consumers of the product, co-members first."""
@@ -206,7 +206,7 @@ def offer_candidates(
 @router.get("/notifications", response_model=schemas.NotificationList, tags=[NOTIFICATIONS])
 def list_notifications(
     unread: bool = False,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     """The user's notifications, newest first, and how many are unread."""
@@ -219,7 +219,7 @@ def list_notifications(
 @router.post("/notifications/read", response_model=schemas.Marked, tags=[NOTIFICATIONS])
 def mark_read(
     body: schemas.MarkRead,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
     return {"marked": service.mark_read(session, user, body.ids)}
@@ -242,7 +242,7 @@ def search_everything(
     limit: Annotated[int, Query(ge=1, le=100)] = search.LIMIT,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     prefix: Annotated[bool, Query(description="последнее слово — начало слова")] = False,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     """Enterprises, product lines, open needs and offers matching every word of ``q`` in any
     of its forms (abbreviations and typos allowed), best first."""
@@ -261,7 +261,7 @@ def search_everything(
 def suggest_code(
     name: Annotated[str, Query(min_length=1, max_length=500, description="наименование")],
     top: Annotated[int, Query(ge=1, le=classification.MAX_TOP)] = classification.TOP,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     """The likeliest OKPD2 codes for one product name, best first (a representative's own
@@ -277,7 +277,7 @@ def suggest_code(
 )
 def suggest_codes(
     body: schemas.NamesIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     """The same for up to 1,000 names at once, in their order."""
@@ -289,7 +289,7 @@ def suggest_codes(
 )
 def correct_code(
     body: schemas.CorrectionIn,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     """Record the right code for a name; the author's later suggestions put this code first,

@@ -18,7 +18,7 @@ from promcluster.reference import service as reference
 from promcluster.registry import queries
 from promcluster.registry.models import Enterprise, Membership
 from promcluster.registry.pages import _errors, _form_data, render
-from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -65,7 +65,7 @@ def need_list(
     region: str | None = None,
     okpd2: str | None = None,
     page: int = 1,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     filters = {"q": q, "status": status, "region": region, "okpd2": okpd2}
@@ -80,7 +80,7 @@ def offer_list(
     region: str | None = None,
     okpd2: str | None = None,
     page: int = 1,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     filters = {"q": q, "status": status, "region": region, "okpd2": okpd2}
@@ -106,14 +106,14 @@ def _form(request, session, user, kind: str, errors=None, values=None):
 
 @router.get("/needs/new")
 def need_form(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     return _form(request, session, user, "need")
 
 
 @router.get("/offers/new")
 def offer_form(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     return _form(request, session, user, "offer")
 
@@ -136,14 +136,14 @@ async def _post(request, session, user, kind: str):
 
 @router.post("/needs/new", dependencies=CSRF)
 async def need_new(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     return await _post(request, session, user, "need")
 
 
 @router.post("/offers/new", dependencies=CSRF)
 async def offer_new(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     return await _post(request, session, user, "offer")
 
@@ -177,7 +177,7 @@ def _need_page(request, session, user, need: Need, errors=None, values=None):
 def need_page(
     request: Request,
     need_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     return _need_page(request, session, user, service.get(session, Need, need_id))
@@ -187,7 +187,7 @@ def need_page(
 async def need_respond(
     request: Request,
     need_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -206,7 +206,7 @@ async def response_status(
     request: Request,
     need_id: int,
     response_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     body = schemas.ResponseStatusIn.model_validate(await _status_form(request))
@@ -224,7 +224,7 @@ async def _status_form(request: Request) -> dict[str, Any]:
 async def need_status(
     request: Request,
     need_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     body = schemas.NeedPatch.model_validate(await _status_form(request))
@@ -236,7 +236,7 @@ async def need_status(
 def offer_page(
     request: Request,
     offer_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     offer = service.get(session, Offer, offer_id)
@@ -254,7 +254,7 @@ def offer_page(
 async def offer_status(
     request: Request,
     offer_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     body = schemas.OfferPatch.model_validate(await _status_form(request))
@@ -267,7 +267,7 @@ async def offer_status(
 
 @router.get("/notifications")
 def notification_list(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     return render(
         request,
@@ -280,7 +280,7 @@ def notification_list(
 
 @router.get("/notifications/unread")
 def unread_badge(
-    session: Session = Depends(get_session), user: User | None = Depends(current_user)
+    session: Session = db_session, user: User | None = Depends(current_user)
 ) -> HTMLResponse:
     """The unread count for the navigation bar (an HTMX fragment; empty when none)."""
     count = service.unread_count(session, user) if user else 0
@@ -290,7 +290,7 @@ def unread_badge(
 
 @router.post("/notifications/read", dependencies=CSRF)
 async def notifications_read(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     form = await request.form()
     raw: Any = form.get("id")

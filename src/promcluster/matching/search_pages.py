@@ -12,7 +12,7 @@ from promcluster.errors import InvalidField
 from promcluster.matching import classification, search
 from promcluster.reference import service as reference
 from promcluster.registry.pages import render
-from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.limits import NAME_CHARS, QUERY_CHARS
 from promcluster.web.ratelimit import anonymous_limit
 
@@ -54,7 +54,7 @@ def search_page(
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     region: str = "",
     offset: int = 0,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     context = _search_context(session, q.strip(), kind, region, max(offset, 0))
@@ -69,7 +69,7 @@ def search_results(
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     region: str = "",
     prefix: bool = False,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     context = _search_context(session, q.strip(), kind, region, 0, prefix)
@@ -80,7 +80,7 @@ def search_results(
 def suggestions_fragment(
     request: Request,
     product_name: str = "",
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     """Buttons with the likeliest codes under a product-name field (HTMX)."""
@@ -92,7 +92,7 @@ def suggestions_fragment(
 @router.get("/classify")
 def classify_page(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     return render(request, "matching/classify.html", user, text="", rows=[])
@@ -101,7 +101,7 @@ def classify_page(
 @router.post("/classify", dependencies=[*CSRF, anonymous_limit])
 async def classify_names(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     form = await request.form()
@@ -118,7 +118,7 @@ async def classify_names(
 @router.post("/classify/correct", dependencies=CSRF)
 async def correct_name(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()

@@ -19,7 +19,7 @@ from promcluster.niches.schemas import (
     RankingOut,
     RelatedOut,
 )
-from promcluster.web.deps import get_session
+from promcluster.web.deps import db_session
 from promcluster.web.limits import Code, Id
 from promcluster.web.ratelimit import anonymous_limit
 
@@ -53,7 +53,7 @@ def niche_ranking(
     cluster: Id | None = None,
     top: Annotated[int | None, Query(ge=1, le=1000)] = None,
     chosen: dict = Depends(weights),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> RankingOut:
     """Niches of a region (or of one cluster's members' demand), best first."""
     ranking = service.rank_niches(session, region, cluster, chosen)
@@ -74,7 +74,7 @@ def niche_ranking_xlsx(
     region: Code,
     cluster: Id | None = None,
     chosen: dict = Depends(weights),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Response:
     """The ranking as an Excel workbook (with a sheet explaining the method and weights)."""
     ranking = service.rank_niches(session, region, cluster, chosen)
@@ -97,7 +97,7 @@ def niche_detail(
     group: Code,
     cluster: Id | None = None,
     chosen: dict = Depends(weights),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> DetailOut:
     """One niche: every component, its buyers and the region's candidate producers."""
     d = service.niche_detail(session, region, group, cluster, chosen)
@@ -128,7 +128,7 @@ def niche_passport(
     group: Code,
     cluster: Id | None = None,
     chosen: dict = Depends(weights),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ) -> Response:
     """The investment passport of a niche as an Excel workbook."""
     detail = service.niche_detail(session, region, group, cluster, chosen)

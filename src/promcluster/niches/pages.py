@@ -10,7 +10,7 @@ from promcluster.niches.api import weights
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
 from promcluster.registry.pages import render
-from promcluster.web.deps import current_user, get_session
+from promcluster.web.deps import current_user, db_session
 from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ def niche_list(
     region: str,
     cluster: int | None = None,
     chosen: dict = Depends(weights),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     ranking = service.rank_niches(session, region, cluster, chosen)
@@ -58,7 +58,7 @@ def niche_page(
     group: str,
     cluster: int | None = None,
     chosen: dict = Depends(weights),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     detail = service.niche_detail(session, region, group, cluster, chosen)

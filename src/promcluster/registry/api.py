@@ -19,7 +19,7 @@ from promcluster.reference import service as reference
 from promcluster.reference.models import Region
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Chain, Cluster, Enterprise, InvestmentProject, Membership
-from promcluster.web.deps import get_session, login_required
+from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import INT_MAX, Code, Id, Search
 
 router = APIRouter(prefix="/api/v1")
@@ -78,19 +78,19 @@ def _resource(
         f: Annotated[filters, Query()],
         page: int = Query(1, ge=1, le=INT_MAX),
         per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
-        session: Session = Depends(get_session),
+        session: Session = db_session,
     ) -> Any:
         return queries.paginate(session, query(**f.model_dump()), page, per_page)
 
     @router.get(path + "/{item_id}", response_model=out, tags=[tag], operation_id=f"get_{name}")
-    def get_item(item_id: Id, session: Session = Depends(get_session)) -> Any:
+    def get_item(item_id: Id, session: Session = db_session) -> Any:
         return service.get(session, model, item_id)
 
     @router.post(
         path, response_model=out, status_code=201, tags=[tag], operation_id=f"create_{name}"
     )
     def create_item(
-        body: create, session: Session = Depends(get_session), user: User = Depends(login_required)
+        body: create, session: Session = db_session, user: User = Depends(login_required)
     ) -> Any:
         return create_fn(session=session, user=user, data=body.model_dump())
 
@@ -100,7 +100,7 @@ def _resource(
     def update_item(
         item_id: Id,
         body: patch,
-        session: Session = Depends(get_session),
+        session: Session = db_session,
         user: User = Depends(login_required),
     ) -> Any:
         return update_fn(
@@ -109,7 +109,7 @@ def _resource(
 
     @router.delete(path + "/{item_id}", status_code=204, tags=[tag], operation_id=f"delete_{name}")
     def delete_item(
-        item_id: Id, session: Session = Depends(get_session), user: User = Depends(login_required)
+        item_id: Id, session: Session = db_session, user: User = Depends(login_required)
     ) -> Response:
         delete_fn(session=session, user=user, id_=item_id)
         return Response(status_code=204)
@@ -198,17 +198,17 @@ class RegionOut(BaseModel):
 
 
 @router.get("/regions", response_model=list[RegionOut], tags=["Справочники"])
-def list_regions(session: Session = Depends(get_session)) -> list[Region]:
+def list_regions(session: Session = db_session) -> list[Region]:
     return reference.list_regions(session)
 
 
 @router.get("/stats", tags=["Сводка"])
-def stats(session: Session = Depends(get_session)) -> dict:
+def stats(session: Session = db_session) -> dict:
     """The platform's headline figures."""
     return queries.platform_figures(session).__dict__
 
 
 @router.get("/map", tags=["Карта"])
-def map_points(session: Session = Depends(get_session)) -> dict:
+def map_points(session: Session = db_session) -> dict:
     """GeoJSON points of clusters and enterprises."""
     return maps.map_features(session)

@@ -15,7 +15,7 @@ from promcluster.errors import InvalidField
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, DeclaredFigure, Enterprise, Membership
-from promcluster.web.deps import check_form_csrf, current_user, get_session, login_required
+from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
 
@@ -36,7 +36,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
 @router.get("/")
 def home(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     national = session.scalars(
@@ -63,7 +63,7 @@ def cluster_list(
     status: str | None = None,
     specialisation: str | None = None,
     page: int = 1,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     filters = {
@@ -88,7 +88,7 @@ def cluster_list(
 def cluster_page(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     profile = queries.cluster_profile(session, cluster_id)
@@ -109,7 +109,7 @@ def enterprise_list(
     region: str | None = None,
     okved: str | None = None,
     page: int = 1,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     filters = {"q": q, "region": region or None, "okved": okved or None}
@@ -126,7 +126,7 @@ def enterprise_list(
 
 @router.get("/enterprises/new")
 def enterprise_new_form(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     require_creator(user)
     return _enterprise_form(request, session, user, Enterprise())
@@ -134,7 +134,7 @@ def enterprise_new_form(
 
 @router.post("/enterprises/new", dependencies=[Depends(check_form_csrf)])
 async def enterprise_new(
-    request: Request, session: Session = Depends(get_session), user: User = Depends(login_required)
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
     form = await request.form()
     try:
@@ -150,7 +150,7 @@ async def enterprise_new(
 def enterprise_page(
     request: Request,
     enterprise_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     enterprise = service.get(session, Enterprise, enterprise_id)
@@ -171,7 +171,7 @@ def enterprise_page(
 @router.get("/regions")
 def region_list(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     return render(
@@ -187,7 +187,7 @@ def region_list(
 def region_page(
     request: Request,
     code: str,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
     profile = queries.region_profile(session, code)
@@ -207,7 +207,7 @@ def region_page(
 def map_page(
     request: Request,
     user: User | None = Depends(current_user),
-    session: Session = Depends(get_session),
+    session: Session = db_session,
 ):
     with_clusters = {r.code for r, _ in queries.regions_with_clusters(session)}
     labels = [
@@ -257,7 +257,7 @@ def _errors(exc: Exception) -> dict[str, str]:
 def cluster_edit_form(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     cluster = service.get(session, Cluster, cluster_id)
@@ -269,7 +269,7 @@ def cluster_edit_form(
 async def cluster_edit(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -316,7 +316,7 @@ def _enterprise_form(
 def enterprise_edit_form(
     request: Request,
     enterprise_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     enterprise = service.get(session, Enterprise, enterprise_id)
@@ -328,7 +328,7 @@ def enterprise_edit_form(
 async def enterprise_edit(
     request: Request,
     enterprise_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -346,7 +346,7 @@ async def enterprise_edit(
 async def add_member(
     request: Request,
     cluster_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()
@@ -363,7 +363,7 @@ async def add_member(
 async def change_member_status(
     request: Request,
     membership_id: int,
-    session: Session = Depends(get_session),
+    session: Session = db_session,
     user: User = Depends(login_required),
 ):
     form = await request.form()

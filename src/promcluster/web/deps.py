@@ -23,10 +23,18 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 BAD_CREDENTIALS = "неверное имя пользователя или пароль"
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def request_session(request: Request) -> Iterator[Session]:
     """A session in one transaction: committed when the request succeeds, else rolled back."""
     with request.app.state.sessions() as session, session.begin():
         yield session
+
+
+# The request's database session, closed when the route function returns, so that its commit
+# happens *before* the response is sent: a browser following a 303 (after a login or a form)
+# or a script reading back what it wrote sees the write, and a failing commit is an error
+# response, never a success already sent. (FastAPI's default "request" scope would close it
+# only after the response.)
+db_session = Depends(request_session, scope="function")
 
 
 def csrf_token(request: Request) -> str:
@@ -88,7 +96,7 @@ def _basic_user(request: Request, session: Session) -> User | None:
     return user
 
 
-def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+def current_user(request: Request, session: Session = db_session) -> User | None:
     """The logged-in user (server-side session or HTTP Basic), or None for a public visitor.
     Cookie-authenticated API writes must carry the session's CSRF token in ``X-CSRF-Token``."""
     user = _basic_user(request, session)
