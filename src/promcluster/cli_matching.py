@@ -27,8 +27,8 @@ def classify_command(
 ) -> None:
     """Free-text product names → OKPD2 suggestions: OUT has ``row,rank,code,name,score``
     (row = 0-based data row of FILE), learning from the names already coded in the database."""
-    from promcluster.imports.sheets import write_csv
     from promcluster.matching.classification import MAX_TOP, names_in_file, suggest
+    from promcluster.sheets import write_csv
 
     if output.suffix.lower() != ".csv":
         err.print("Укажите файл .csv")

@@ -1,5 +1,7 @@
 """The platform's vocabularies: stored values and their Russian labels (one place for both)."""
 
+from typing import Any, Literal
+
 CLUSTER_KINDS = {
     "industrial": "промышленный",
     "interregional": "межрегиональный промышленный",
@@ -289,3 +291,8 @@ FUNNEL_STAGES = {
 }
 DISCOVERY_MEASURES = {"employees": "занятые", "count": "число предприятий", "revenue": "выручка"}
 EXISTING_CLUSTER = "уже есть кластер: «{name}»"
+
+
+def choice(vocabulary: dict[str, str]) -> Any:
+    """The type admitting exactly the stored values of ``vocabulary`` (for API shapes)."""
+    return Literal[tuple(vocabulary)]  # type: ignore[valid-type]

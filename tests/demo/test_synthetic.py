@@ -23,8 +23,8 @@ from promcluster.demo.synthetic import (
     load_synthetic_demo,
     read_reference,
 )
+from promcluster.geo import haversine_km
 from promcluster.matching.models import Need
-from promcluster.matching.scoring import haversine_km
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import Enterprise, EnterpriseFigure, ProductLine, Supply
 

@@ -1,7 +1,7 @@
 """Formula injection (issue 16, item 8): every CSV and XLSX the platform writes keeps a text that
 starts like a formula (``= + - @``, tab, CR) as text — CSV cells get a leading apostrophe, XLSX
 cells are typed strings with Excel's quote prefix — numbers stay numbers, our own exports import
-back unchanged, and no module but ``imports/sheets.py`` can write such a file."""
+back unchanged, and no module but ``sheets.py`` can write such a file."""
 
 import ast
 import csv
@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
+from promcluster import sheets
 from promcluster.auth.audit import Actor
 from promcluster.cli import app as cli
-from promcluster.imports import exports, sheets
+from promcluster.imports import exports
 from promcluster.imports.service import run_import
 from promcluster.matching.models import Need
 from promcluster.registry.models import (
@@ -384,11 +385,11 @@ def _writers(tree: ast.AST) -> list[str]:
 def test_only_the_sheets_module_writes_csv_or_xlsx():
     offenders = {}
     for path in sorted(SRC.rglob("*.py")):
-        if path == SRC / "imports" / "sheets.py":
+        if path == SRC / "sheets.py":
             continue
         if found := _writers(ast.parse(path.read_text(encoding="utf-8"))):
             offenders[str(path.relative_to(SRC))] = found
-    assert offenders == {}, "write CSV and XLSX through promcluster.imports.sheets"
+    assert offenders == {}, "write CSV and XLSX through promcluster.sheets"
 
 
 def test_the_check_catches_a_writer_of_its_own():

@@ -19,6 +19,7 @@ from matching import (
     line,
     post_need,
 )
+from promcluster.geo import haversine_km
 from promcluster.matching import candidates as c
 from promcluster.matching import scoring, service
 from promcluster.matching.models import Need, Offer
@@ -228,12 +229,12 @@ def test_buyers_are_needs_and_consumers_ranked_by_tier(db):
 
 
 def test_haversine_matches_known_distances():
-    assert scoring.haversine_km(TYUMEN, TYUMEN) == 0
-    assert scoring.haversine_km(TYUMEN, YEKATERINBURG) == pytest.approx(
+    assert haversine_km(TYUMEN, TYUMEN) == 0
+    assert haversine_km(TYUMEN, YEKATERINBURG) == pytest.approx(
         great_circle_km(TYUMEN, YEKATERINBURG), rel=1e-6
     )
     # Moscow–Saint Petersburg, about 634 km
-    assert scoring.haversine_km((55.7558, 37.6173), (59.9343, 30.3351)) == pytest.approx(634, abs=3)
+    assert haversine_km((55.7558, 37.6173), (59.9343, 30.3351)) == pytest.approx(634, abs=3)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from niches import (
     need,
     supplies,
 )
-from promcluster.niches.demand import group_of, region_demand
+from promcluster.niches.demand import region_demand
+from promcluster.reference.levels import group_of
 
 
 def outside_by_buyer(found, group: str) -> dict:

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.audit_access import visible_entries
 from promcluster.auth.models import AuditLog, User
-from promcluster.registry.queries import paginate
-from promcluster.registry.schemas import Page
+from promcluster.pagination import Page, paginate
 from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import INT_MAX, Line, Short, UtcDateTime
 

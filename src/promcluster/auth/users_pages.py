@@ -12,8 +12,8 @@ from promcluster.auth import service
 from promcluster.auth.models import User
 from promcluster.auth.permissions import require_admin
 from promcluster.errors import InvalidField
-from promcluster.registry.pages import render
 from promcluster.web.deps import check_form_csrf, db_session, login_required
+from promcluster.web.forms import render
 
 router = APIRouter(include_in_schema=False)
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]

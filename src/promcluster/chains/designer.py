@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from promcluster.chains.coverage import Coverage, StageCoverage, chain_coverage, stage_coverage
 from promcluster.chains.graph import participant_ids, purchases
 from promcluster.labels import CHAIN_MEMBER_REASON, MATCH_PARTIES, MATCH_REASONS
-from promcluster.matching.candidates import code_range, suppliers_of
+from promcluster.matching.candidates import suppliers_of
 from promcluster.matching.scoring import Candidate
+from promcluster.reference.levels import code_range
 from promcluster.registry.models import (
     Chain,
     ChainStage,

@@ -9,10 +9,10 @@ from xml.etree import ElementTree as ET
 from sqlalchemy.orm import Session
 
 from promcluster.chains.graph import Cooperation, SupplyGraph, cooperation, supply_graph
-from promcluster.imports.sheets import Book
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES
 from promcluster.registry.models import Cluster
 from promcluster.registry.service import get
+from promcluster.sheets import Book
 
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"
 NODE_KEYS = {  # GraphML key → type

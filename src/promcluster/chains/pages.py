@@ -16,8 +16,8 @@ from promcluster.errors import InvalidField
 from promcluster.labels import GRAPH_SHAPES
 from promcluster.registry import service as registry
 from promcluster.registry.models import ChainStage, InvestmentProject, StageSupplier
-from promcluster.registry.pages import _errors, _form_data, render
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
+from promcluster.web.forms import field_errors, form_data, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,11 +89,11 @@ async def add_stage(
 ):
     form = await request.form()
     try:
-        data = _form_data(form, schemas.StageIn)
+        data = form_data(form, schemas.StageIn)
         with session.begin_nested():
             stage = service.create_stage(session, user, chain_id, data)
     except (InvalidField, ValidationError) as exc:
-        return _design_page(request, session, user, chain_id, _errors(exc), dict(form))
+        return _design_page(request, session, user, chain_id, field_errors(exc), dict(form))
     return RedirectResponse(f"/chains/{chain_id}#stage-{stage.id}", status_code=303)
 
 

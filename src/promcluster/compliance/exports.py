@@ -6,7 +6,7 @@ from pathlib import Path
 
 from promcluster import labels
 from promcluster.compliance.service import Criterion, Report
-from promcluster.imports.sheets import Book
+from promcluster.sheets import Book
 
 HEADERS = ["Код", "Требование", "Как решается", "Статус", "Значение", "Порог", "Единица",
            "Пояснение", "Редакция правила", "Источник", "Прочтение"]  # fmt: skip

@@ -18,8 +18,8 @@ from promcluster.compliance.rules import FEDERAL
 from promcluster.compliance.service import check
 from promcluster.errors import InvalidField
 from promcluster.registry import service as registry
-from promcluster.registry.pages import render
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
+from promcluster.web.forms import render
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

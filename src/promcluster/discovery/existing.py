@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from promcluster.matching.scoring import haversine_km
+from promcluster.geo import haversine_km
 from promcluster.registry import maps
 from promcluster.registry.models import Cluster, Enterprise, Membership, cluster_region
 

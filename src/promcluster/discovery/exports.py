@@ -9,8 +9,8 @@ from typing import Any
 from promcluster.discovery import schemas
 from promcluster.discovery.participants import Prospect
 from promcluster.discovery.service import Discovery
-from promcluster.imports.sheets import write_csv, write_xlsx
 from promcluster.labels import EXISTING_CLUSTER
+from promcluster.sheets import write_csv, write_xlsx
 
 SUFFIXES = (".csv", ".xlsx", ".json")
 COLUMNS = {  # record key → column title

@@ -16,9 +16,9 @@ from promcluster.errors import InvalidField
 from promcluster.indicators.chart import bar_chart, bubble_chart
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
-from promcluster.registry.pages import render
 from promcluster.registry.service import get
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
+from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
 from promcluster.web.templating import number
 

@@ -29,11 +29,10 @@ from sqlalchemy.orm import Session
 from promcluster.chains.coverage import stage_coverage
 from promcluster.chains.graph import participant_ids
 from promcluster.discovery.relatedness import relatedness
+from promcluster.geo import haversine_km
 from promcluster.labels import PROSPECT_REASONS as SAY
-from promcluster.matching.candidates import code_range
-from promcluster.matching.scoring import amount, haversine_km
-from promcluster.niches.demand import group_of
-from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX
+from promcluster.matching.scoring import amount
+from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, code_range, group_of
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import Cluster, Enterprise, Membership, ProductLine

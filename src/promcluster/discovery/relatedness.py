@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from promcluster.analytics.complexity import ComplexityError, of_year
 from promcluster.analytics.panel import PanelError
-from promcluster.niches.cache import FIRMS, kept
-from promcluster.niches.outlook import DEFAULT_LEVEL, employment_panel
+from promcluster.cache import FIRMS, kept
+from promcluster.niches.outlook import employment_panel
+from promcluster.reference.levels import DEFAULT_LEVEL
 
 
 @dataclass(frozen=True)

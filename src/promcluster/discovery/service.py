@@ -5,7 +5,7 @@ related activities), each marked when it is one of the clusters the region alrea
 
 The specialisations come from ``discovery.specialisation``; the region's firms are read
 column-wise with one Core SELECT (no ORM objects) and handed to ``analytics.discovery``. Results
-are kept per database until the next write to the firm register (``niches.cache``); only the
+are kept per database until the next write to the firm register (``promcluster.cache``); only the
 existing-cluster marks (``discovery.existing``), which read the registry, are made on every
 call."""
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.analytics.discovery import CandidateCluster, candidate_clusters
 from promcluster.analytics.lq import CODE_LENGTH, Specialisation, cut
+from promcluster.cache import FIRMS, kept
 from promcluster.discovery.existing import ExistingCluster, marked
 from promcluster.discovery.relatedness import relatedness
 from promcluster.discovery.specialisation import (
@@ -33,8 +34,7 @@ from promcluster.discovery.specialisation import (
     specialisation_growth,
 )
 from promcluster.errors import NotFound
-from promcluster.niches.cache import FIRMS, kept
-from promcluster.niches.outlook import PREFIX
+from promcluster.reference.levels import PREFIX
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import Enterprise, EnterpriseFigure

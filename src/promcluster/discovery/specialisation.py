@@ -18,9 +18,9 @@ from promcluster.analytics.lq import (
     cell_quotients,
     growth,
 )
+from promcluster.cache import FIRMS, kept
 from promcluster.errors import InvalidField
 from promcluster.labels import DISCOVERY_MEASURES
-from promcluster.niches.cache import FIRMS, kept
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Enterprise, EnterpriseFigure
 

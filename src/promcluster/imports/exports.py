@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from promcluster import labels
+from promcluster import labels, sheets
 from promcluster.errors import InvalidField
-from promcluster.imports import sheets
 from promcluster.imports.columns import KINDS
 from promcluster.matching.models import Need
 from promcluster.registry import maps, queries

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import User
 from promcluster.imports import api, exports, runs, service
 from promcluster.imports.columns import KINDS
-from promcluster.registry.pages import render
 from promcluster.web.deps import check_form_csrf, db_session, login_required
+from promcluster.web.forms import render
 
 router = APIRouter(include_in_schema=False)
 

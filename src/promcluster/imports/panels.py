@@ -13,7 +13,7 @@ from promcluster.analytics.panel import Duplicates, Panel, PanelError, Problem, 
 from promcluster.imports.columns import NUMBER, TEXT, YEAR, Column, Kind
 from promcluster.imports.readers import open_table
 from promcluster.imports.rows import locate_header, parse_row
-from promcluster.imports.sheets import write_csv, write_xlsx
+from promcluster.sheets import write_csv, write_xlsx
 
 LONG_TABLE = Kind(
     "panel",

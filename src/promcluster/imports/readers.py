@@ -25,8 +25,8 @@ from promcluster.imports.limits import (
     RATIO_FLOOR_BYTES,
     ImportLimits,
 )
-from promcluster.imports.sheets import restored
 from promcluster.imports.values import Cell
+from promcluster.sheets import restored
 
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (";", ",", "\t", "|")

@@ -19,10 +19,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from promcluster import sheets
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
 from promcluster.db import utcnow
-from promcluster.imports import pipeline, sheets
+from promcluster.imports import pipeline
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.limits import MAX_IGNORED_COLUMNS, ImportLimits, clipped
 from promcluster.imports.models import ImportRun, RejectedRow

@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from promcluster import labels
-from promcluster.imports.sheets import write_csv, write_xlsx
 from promcluster.indicators.ratings import Rating, RatingRow
+from promcluster.sheets import write_csv, write_xlsx
 
 COLUMNS = {  # record key → XLSX header
     "rank": "Место",

@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.errors import NotFound
-from promcluster.labels import NEED_STATUSES, OFFER_STATUSES
+from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, choice
 from promcluster.matching import candidates, classification, schemas, search, service
 from promcluster.matching.models import Need, Offer, Response
+from promcluster.pagination import Page, PageOf, paginate
 from promcluster.reference.service import require_region
-from promcluster.registry import queries
-from promcluster.registry.schemas import Page, _choice
 from promcluster.web.deps import current_user, db_session, login_required
 from promcluster.web.limits import INT_MAX, Code, Id, Search
 from promcluster.web.ratelimit import anonymous_limit
@@ -26,7 +25,7 @@ PER_PAGE_MAX = 500
 
 class NeedFilter(BaseModel):
     q: Search | None = None
-    status: _choice(NEED_STATUSES) | None = None
+    status: choice(NEED_STATUSES) | None = None
     region: Code | None = None
     okpd2: Code | None = None
     customer_id: Id | None = None
@@ -34,7 +33,7 @@ class NeedFilter(BaseModel):
 
 class OfferFilter(BaseModel):
     q: Search | None = None
-    status: _choice(OFFER_STATUSES) | None = None
+    status: choice(OFFER_STATUSES) | None = None
     region: Code | None = None
     okpd2: Code | None = None
     supplier_id: Id | None = None
@@ -50,7 +49,7 @@ def offer_out(offer: Offer) -> schemas.OfferOut:
     return out.model_copy(update={"supplier_name": offer.supplier.name})
 
 
-def _page(result: queries.PageOf, convert) -> dict[str, Any]:
+def _page(result: PageOf, convert) -> dict[str, Any]:
     return {**result.__dict__, "items": [convert(x) for x in result.items]}
 
 
@@ -67,7 +66,7 @@ def list_needs(
     per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
     session: Session = db_session,
 ) -> Any:
-    result = queries.paginate(session, service.need_query(**f.model_dump()), page, per_page)
+    result = paginate(session, service.need_query(**f.model_dump()), page, per_page)
     return _page(result, need_out)
 
 
@@ -160,7 +159,7 @@ def list_offers(
     per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
     session: Session = db_session,
 ) -> Any:
-    result = queries.paginate(session, service.offer_query(**f.model_dump()), page, per_page)
+    result = paginate(session, service.offer_query(**f.model_dump()), page, per_page)
     return _page(result, offer_out)
 
 

@@ -5,33 +5,18 @@ The queries collect a bounded pool per source and tier with indexed code-range c
 (OKPD2 group ``XX.X`` of the posting, or the OKVED2 group that the niche module maps it to), so
 nothing scans a whole table."""
 
-from sqlalchemy import Select, and_, case, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
+from promcluster.geo import haversine_km
 from promcluster.matching.models import Need, Offer
-from promcluster.matching.scoring import (
-    TOP,
-    Candidate,
-    Evidence,
-    Party,
-    Target,
-    haversine_km,
-    rank,
-    terms_of,
-)
-from promcluster.niches.demand import group_of
-from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX
+from promcluster.matching.scoring import TOP, Candidate, Evidence, Party, Target, rank, terms_of
+from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, code_range, group_of
 from promcluster.reference.models import City, Okpd, Region
 from promcluster.registry import maps
 from promcluster.registry.models import Cluster, Enterprise, Membership, ProductLine
 
 POOL = 60  # rows read per source and tier (three times the default top)
-
-
-def code_range(column, prefix: str):
-    """``column`` starts with ``prefix``, written as a range that a B-tree index serves."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < upper, column.startswith(prefix, autoescape=True))
 
 
 def supplier_candidates(session: Session, need: Need, limit: int = TOP) -> list[Candidate]:

@@ -14,11 +14,11 @@ from promcluster.auth.permissions import allowed
 from promcluster.errors import InvalidField
 from promcluster.matching import candidates, schemas, service
 from promcluster.matching.models import Need, Offer
+from promcluster.pagination import paginate
 from promcluster.reference import service as reference
-from promcluster.registry import queries
 from promcluster.registry.models import Enterprise, Membership
-from promcluster.registry.pages import _errors, _form_data, render
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
+from promcluster.web.forms import field_errors, form_data, render
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -46,7 +46,7 @@ def _parties(session: Session, user: User | None) -> list[Enterprise] | None:
 
 def _list(request, session, user, kind: str, query_of, filters: dict, page: int):
     filters = {k: (v or None) for k, v in filters.items()}
-    result = queries.paginate(session, query_of(**filters), max(page, 1), PER_PAGE)
+    result = paginate(session, query_of(**filters), max(page, 1), PER_PAGE)
     return render(
         request,
         f"matching/{kind}_list.html",
@@ -126,11 +126,11 @@ async def _post(request, session, user, kind: str):
         else (schemas.OfferIn, service.create_offer)
     )
     try:
-        data = _form_data(form, schema)
+        data = form_data(form, schema)
         with session.begin_nested():
             posting = create(session, user, data)
     except (InvalidField, ValidationError) as exc:
-        return _form(request, session, user, kind, _errors(exc), dict(form))
+        return _form(request, session, user, kind, field_errors(exc), dict(form))
     return RedirectResponse(f"/{kind}s/{posting.id}", status_code=303)
 
 
@@ -192,12 +192,12 @@ async def need_respond(
 ):
     form = await request.form()
     try:
-        data = _form_data(form, schemas.ResponseIn)
+        data = form_data(form, schemas.ResponseIn)
         with session.begin_nested():
             service.respond(session, user, need_id, data)
     except (InvalidField, ValidationError) as exc:
         need = service.get(session, Need, need_id)
-        return _need_page(request, session, user, need, _errors(exc), dict(form))
+        return _need_page(request, session, user, need, field_errors(exc), dict(form))
     return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
 
 

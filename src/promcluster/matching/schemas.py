@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, RESPONSE_STATUSES
-from promcluster.registry.schemas import ClassifierCode, Coded, Money, Name, Out, Strict, _choice
+from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, RESPONSE_STATUSES, choice
+from promcluster.registry.schemas import ClassifierCode, Coded, Money, Name, Out, Strict
 from promcluster.web.limits import LIST_ITEMS, NAME_CHARS, Id, Line, Text, UtcDateTime, Version
 
 Volume = Annotated[float, Field(ge=0, description="объём в год, в единицах ``unit``")]
@@ -51,14 +51,14 @@ class NeedPatch(Strict):
     value: Money | None = None
     deadline: date | None = None
     description: Text | None = None
-    status: _choice(NEED_STATUSES) | None = None
+    status: choice(NEED_STATUSES) | None = None
     version: Version = Field(description="версия записи, прочитанная перед изменением")
 
 
 class OfferPatch(NeedPatch):
     """Changed fields of an offer, with the ``version`` read before the change."""
 
-    status: _choice(OFFER_STATUSES) | None = None
+    status: choice(OFFER_STATUSES) | None = None
 
 
 class PostingOut(Out):
@@ -99,7 +99,7 @@ class ResponseIn(Strict):
 class ResponseStatusIn(Strict):
     """Accept or decline (the customer), withdraw (the supplier)."""
 
-    status: _choice({k: v for k, v in RESPONSE_STATUSES.items() if k != "new"})
+    status: choice({k: v for k, v in RESPONSE_STATUSES.items() if k != "new"})
     version: Version = Field(description="версия отклика, прочитанная перед изменением")
 
 

@@ -7,14 +7,13 @@ code, same OKPD2 class, neighbouring group, fitting OKVED2 activity, plus words 
 product names), nearness (1 / (1 + km / 250), haversine between enterprise, city or region
 coordinates), declared capacity against the demanded volume, and membership."""
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from promcluster.geo import haversine_km
 from promcluster.labels import MATCH_PARTIES, MATCH_REASONS, MATCH_SOURCES
 from promcluster.matching.text import lemmas
-from promcluster.niches.demand import group_of
-from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX
+from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, group_of
 
 WEIGHTS = {"product": 0.5, "distance": 0.2, "capacity": 0.2, "member": 0.1}
 CLOSENESS = {
@@ -29,7 +28,6 @@ TEXT_BONUS = 0.25
 DISTANCE_SCALE_KM = 250.0
 CAPACITY_UNKNOWN, CAPACITY_OTHER_UNITS = 0.4, 0.3
 TOP = 20
-EARTH_KM = 6371.0
 SOURCE_ORDER = ("offer", "need", "produces", "consumes", "activity")
 
 
@@ -95,16 +93,6 @@ class Candidate:
     offer_id: int | None = None
     need_id: int | None = None
     synthetic: bool = False
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in kilometres between two (lat, lon) points."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def amount(value: float) -> str:

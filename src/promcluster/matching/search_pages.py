@@ -11,8 +11,8 @@ from promcluster.auth.models import User
 from promcluster.errors import InvalidField
 from promcluster.matching import classification, search
 from promcluster.reference import service as reference
-from promcluster.registry.pages import render
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
+from promcluster.web.forms import render
 from promcluster.web.limits import NAME_CHARS, QUERY_CHARS
 from promcluster.web.ratelimit import anonymous_limit
 

@@ -13,9 +13,10 @@ from promcluster.auth.permissions import allowed
 from promcluster.db import utcnow
 from promcluster.errors import InvalidField, NotFound, PermissionDenied
 from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, RESPONSE_STATUSES
-from promcluster.matching.candidates import buyer_candidates, code_range, supplier_candidates
+from promcluster.matching.candidates import buyer_candidates, supplier_candidates
 from promcluster.matching.models import Need, Notification, Offer, Response
 from promcluster.reference import service as reference
+from promcluster.reference.levels import code_range
 from promcluster.registry.models import Enterprise, Membership, cluster_region
 from promcluster.registry.service import (
     check_version,

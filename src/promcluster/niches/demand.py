@@ -14,15 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from promcluster.matching.models import Need
+from promcluster.reference.levels import group_of
 from promcluster.reference.models import Okpd
 from promcluster.registry.models import Enterprise, Membership, ProductLine, Supply
-
-GROUP_LENGTH = 5  # OKPD2 "XX.XX": a class, e.g. 23.61 «Изделия из бетона для строительства»
-
-
-def group_of(code: str) -> str:
-    """The OKPD2 class of a code (``23.61.11.130`` → ``23.61``)."""
-    return code[:GROUP_LENGTH]
 
 
 @dataclass

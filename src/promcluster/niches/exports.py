@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from promcluster import labels
-from promcluster.imports.sheets import Book, write_csv, write_xlsx
 from promcluster.niches.service import Niche, NicheDetail, Ranking
+from promcluster.sheets import Book, write_csv, write_xlsx
 
 COLUMNS = {  # record key → column title in XLSX
     "rank": "Место",

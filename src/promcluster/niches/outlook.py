@@ -16,13 +16,10 @@ from sqlalchemy.orm import Session
 from promcluster.analytics.complexity import ComplexityError, of_year
 from promcluster.analytics.panel import Panel, PanelError, build_panel
 from promcluster.analytics.predict import score
-from promcluster.niches.cache import FIRMS, kept
+from promcluster.cache import FIRMS, kept
 from promcluster.niches.transfer import transfer_model
+from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX
 from promcluster.registry.models import Enterprise
-
-# OKVED2 level → length of the code prefix: "XX" division, "XX.X" group, "XX.XX" class.
-PREFIX = {1: 2, 2: 4, 3: 5}
-DEFAULT_LEVEL = 2
 
 
 @dataclass(frozen=True)

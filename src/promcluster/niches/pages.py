@@ -9,8 +9,8 @@ from promcluster.niches import chart, service
 from promcluster.niches.api import weights
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
-from promcluster.registry.pages import render
 from promcluster.web.deps import current_user, db_session
+from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(include_in_schema=False)

@@ -20,10 +20,11 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from promcluster import labels
+from promcluster.cache import kept
 from promcluster.errors import InvalidField, NotFound
-from promcluster.niches.cache import kept
-from promcluster.niches.demand import GroupDemand, group_names, group_of, region_demand
-from promcluster.niches.outlook import DEFAULT_LEVEL, PREFIX, Outlook, outlook
+from promcluster.niches.demand import GroupDemand, group_names, region_demand
+from promcluster.niches.outlook import Outlook, outlook
+from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, group_of
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Cluster, Enterprise, ProductLine
 

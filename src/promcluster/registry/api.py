@@ -14,7 +14,9 @@ from promcluster.labels import (
     MEMBERSHIP_ROLES,
     MEMBERSHIP_STATUSES,
     PROJECT_STATUSES,
+    choice,
 )
+from promcluster.pagination import Page, paginate
 from promcluster.reference import service as reference
 from promcluster.reference.models import Region
 from promcluster.registry import maps, queries, schemas, service
@@ -29,7 +31,7 @@ PER_PAGE_MAX = 500
 class ClusterFilter(BaseModel):
     q: Search | None = None
     region: Code | None = None
-    status: schemas._choice(CLUSTER_STATUSES) | None = None
+    status: choice(CLUSTER_STATUSES) | None = None
     specialisation: Code | None = None
 
 
@@ -43,8 +45,8 @@ class EnterpriseFilter(BaseModel):
 class MembershipFilter(BaseModel):
     cluster_id: Id | None = None
     enterprise_id: Id | None = None
-    status: schemas._choice(MEMBERSHIP_STATUSES) | None = None
-    role: schemas._choice(MEMBERSHIP_ROLES) | None = None
+    status: choice(MEMBERSHIP_STATUSES) | None = None
+    role: choice(MEMBERSHIP_ROLES) | None = None
 
 
 class ChainFilter(BaseModel):
@@ -54,7 +56,7 @@ class ChainFilter(BaseModel):
 class ProjectFilter(BaseModel):
     cluster_id: Id | None = None
     chain_id: Id | None = None
-    status: schemas._choice(PROJECT_STATUSES) | None = None
+    status: choice(PROJECT_STATUSES) | None = None
 
 
 def _resource(
@@ -73,14 +75,14 @@ def _resource(
     """Register the five routes of one resource."""
     name = path.strip("/")
 
-    @router.get(path, response_model=schemas.Page[out], tags=[tag], operation_id=f"list_{name}")
+    @router.get(path, response_model=Page[out], tags=[tag], operation_id=f"list_{name}")
     def list_items(
         f: Annotated[filters, Query()],
         page: int = Query(1, ge=1, le=INT_MAX),
         per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
         session: Session = db_session,
     ) -> Any:
-        return queries.paginate(session, query(**f.model_dump()), page, per_page)
+        return paginate(session, query(**f.model_dump()), page, per_page)
 
     @router.get(path + "/{item_id}", response_model=out, tags=[tag], operation_id=f"get_{name}")
     def get_item(item_id: Id, session: Session = db_session) -> Any:

@@ -1,7 +1,6 @@
 """HTML pages of the registry: home, clusters, enterprises, regions, map, edit forms."""
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse
@@ -12,25 +11,15 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster, require_creator
 from promcluster.errors import InvalidField
+from promcluster.pagination import paginate
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, DeclaredFigure, Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
-from promcluster.web.templating import templates
-from promcluster.web.validation import russian
+from promcluster.web.forms import field_errors, form_data, render
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
-
-
-def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any):
-    """A page with the current user and settings in its context."""
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"user": user, "settings": request.app.state.settings, **context},
-        status_code=status_code,
-    )
 
 
 @router.get("/")
@@ -72,7 +61,7 @@ def cluster_list(
         "status": status or None,
         "specialisation": specialisation or None,
     }
-    result = queries.paginate(session, queries.cluster_query(**filters), max(page, 1), PER_PAGE)
+    result = paginate(session, queries.cluster_query(**filters), max(page, 1), PER_PAGE)
     return render(
         request,
         "clusters/list.html",
@@ -113,7 +102,7 @@ def enterprise_list(
     user: User | None = Depends(current_user),
 ):
     filters = {"q": q, "region": region or None, "okved": okved or None}
-    result = queries.paginate(session, queries.enterprise_query(**filters), max(page, 1), PER_PAGE)
+    result = paginate(session, queries.enterprise_query(**filters), max(page, 1), PER_PAGE)
     return render(
         request,
         "enterprises/list.html",
@@ -138,11 +127,11 @@ async def enterprise_new(
 ):
     form = await request.form()
     try:
-        data = _form_data(form, schemas.EnterpriseIn, lists=("okved_extra",))
+        data = form_data(form, schemas.EnterpriseIn, lists=("okved_extra",))
         with session.begin_nested():
             enterprise = service.create_enterprise(session, user, data)
     except (InvalidField, ValidationError) as exc:
-        return _enterprise_form(request, session, user, Enterprise(), _errors(exc), dict(form))
+        return _enterprise_form(request, session, user, Enterprise(), field_errors(exc), dict(form))
     return RedirectResponse(f"/enterprises/{enterprise.id}", status_code=303)
 
 
@@ -231,28 +220,6 @@ def region_outlines() -> FileResponse:
 # Edit forms: the same services and schemas as the API, with errors shown beside the fields.
 
 
-def _form_data(form, schema: type, lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Non-empty form fields validated by ``schema`` (a Patch shape); errors per field."""
-    raw: dict[str, Any] = {}
-    for key, value in form.multi_items():
-        if key == "csrf_token":
-            continue
-        if key in lists:
-            raw.setdefault(key, []).extend(v.strip() for v in str(value).split(",") if v.strip())
-        elif str(value).strip() != "":
-            raw[key] = str(value).strip()
-        elif key in schema.model_fields and not schema.model_fields[key].is_required():
-            raw[key] = None
-    return schema.model_validate(raw).model_dump(exclude_unset=True)
-
-
-def _errors(exc: Exception) -> dict[str, str]:
-    if isinstance(exc, InvalidField):
-        return {exc.field: exc.message}
-    assert isinstance(exc, ValidationError)
-    return {str(e["loc"][0]) if e["loc"] else "_": russian(e) for e in exc.errors()}
-
-
 @router.get("/clusters/{cluster_id}/edit")
 def cluster_edit_form(
     request: Request,
@@ -274,7 +241,7 @@ async def cluster_edit(
 ):
     form = await request.form()
     try:
-        data = _form_data(form, schemas.ClusterPatch, lists=("region_codes", "specialisation"))
+        data = form_data(form, schemas.ClusterPatch, lists=("region_codes", "specialisation"))
         with session.begin_nested():
             service.update_cluster(session, user, cluster_id, data)
     except (InvalidField, ValidationError) as exc:
@@ -285,7 +252,7 @@ async def cluster_edit(
             user,
             422,
             c=cluster,
-            errors=_errors(exc),
+            errors=field_errors(exc),
             values=dict(form),
         )
     return RedirectResponse(f"/clusters/{cluster_id}", status_code=303)
@@ -333,12 +300,12 @@ async def enterprise_edit(
 ):
     form = await request.form()
     try:
-        data = _form_data(form, schemas.EnterprisePatch, lists=("okved_extra",))
+        data = form_data(form, schemas.EnterprisePatch, lists=("okved_extra",))
         with session.begin_nested():
             service.update_enterprise(session, user, enterprise_id, data)
     except (InvalidField, ValidationError) as exc:
         enterprise = service.get(session, Enterprise, enterprise_id)
-        return _enterprise_form(request, session, user, enterprise, _errors(exc), dict(form))
+        return _enterprise_form(request, session, user, enterprise, field_errors(exc), dict(form))
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 

@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -28,27 +27,6 @@ from promcluster.registry.models import (
     search_key,
 )
 from promcluster.registry.service import get
-
-
-@dataclass
-class PageOf:
-    """Rows of one page and the total count under the same filters."""
-
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def paginate(session: Session, query: Select, page: int, per_page: int) -> PageOf:
-    """Run ``query`` for one page (1-based) and count all its rows."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return PageOf(list(rows), total or 0, page, per_page)
 
 
 def _matching(model, q: str | None):

@@ -1,7 +1,7 @@
 """Pydantic shapes of the registry for the REST API: create, partial update, output."""
 
 from datetime import date
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
@@ -13,6 +13,7 @@ from promcluster.labels import (
     MEMBERSHIP_STATUSES,
     PROJECT_STATUSES,
     SME_CATEGORIES,
+    choice,
 )
 from promcluster.reference.identifiers import inn_error, ogrn_error
 from promcluster.urls import HttpUrlText
@@ -46,10 +47,6 @@ def _checked(error_of):
     return AfterValidator(check)
 
 
-def _choice(vocabulary: dict[str, str]) -> Any:
-    return Literal[tuple(vocabulary)]  # type: ignore[valid-type]
-
-
 Inn = Annotated[Code | None, _checked(inn_error)]
 Ogrn = Annotated[Code | None, _checked(ogrn_error)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
@@ -80,7 +77,7 @@ class EnterpriseIn(Strict):
     okved_extra: ClassifierCodes = []
     employees: Count | None = None
     revenue: Money | None = None
-    sme_category: _choice(SME_CATEGORIES) | None = None
+    sme_category: choice(SME_CATEGORIES) | None = None
     website: HttpUrlText | None = None
     email: Email | None = None
     phone: Short | None = None
@@ -90,8 +87,8 @@ class EnterpriseIn(Strict):
 class ClusterIn(Strict):
     name: Name
     region_codes: list[RegionCode] = Field(min_length=1, max_length=LIST_ITEMS)
-    kind: _choice(CLUSTER_KINDS) = "industrial"
-    status: _choice(CLUSTER_STATUSES) | None = None
+    kind: choice(CLUSTER_KINDS) = "industrial"
+    status: choice(CLUSTER_STATUSES) | None = None
     status_note: Text | None = None
     registry_number: Short | None = None
     registry_date: date | None = None
@@ -106,8 +103,8 @@ class ClusterIn(Strict):
 class MembershipIn(Strict):
     cluster_id: Id
     enterprise_id: Id
-    status: _choice(MEMBERSHIP_STATUSES)
-    role: _choice(MEMBERSHIP_ROLES) = "participant"
+    status: choice(MEMBERSHIP_STATUSES)
+    role: choice(MEMBERSHIP_ROLES) = "participant"
     since: date | None = None
     until: date | None = None
     note: Text | None = None
@@ -118,7 +115,7 @@ class ChainIn(Strict):
     cluster_id: Id
     name: Name
     position: int = Field(1, ge=1, le=INT_MAX)
-    status: _choice(CHAIN_STATUSES) = "formed"
+    status: choice(CHAIN_STATUSES) = "formed"
     description: Text | None = None
     products: ClassifierCodes = []
 
@@ -133,7 +130,7 @@ class ProjectIn(Strict):
     amount: Money | None = None
     start_year: Year | None = None
     end_year: Year | None = None
-    status: _choice(PROJECT_STATUSES) = "planned"
+    status: choice(PROJECT_STATUSES) = "planned"
     import_substitution: bool = False
     jobs: Count | None = None
     products: ClassifierCodes = []
@@ -216,15 +213,3 @@ class ProjectOut(Out, ProjectIn):
 
     products: list[Coded] = []  # type: ignore[assignment]
     description: str | None = None  # as stored (see EnterpriseOut.description)
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int

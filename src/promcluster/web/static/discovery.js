@@ -3,21 +3,14 @@
 (function () {
   "use strict";
 
-  function escapeHtml(text) {
-    const d = document.createElement("div");
-    d.textContent = text == null ? "" : String(text);
-    return d.innerHTML;
-  }
+  const { escapeHtml, mapElement, createMap, centre, regionOutlines } = window.PromMap;
 
   async function discoveryMap(id) {
-    const el = document.getElementById(id);
-    if (!el || typeof L === "undefined") return;
-    const map = L.map(el);
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
+    const el = mapElement(id);
+    if (!el) return;
+    const map = createMap(el);
     const shapes = JSON.parse(el.dataset.shapes || "[]");
-    const outlines = await fetch("/map/regions.geojson").then((r) => r.json());
+    const outlines = await regionOutlines();
     const region = L.geoJSON(outlines, {
       filter: (f) => String(f.properties.code) === el.dataset.region,
       style: { color: "#7a8ca3", weight: 1, fillColor: "#eef2f7", fillOpacity: 0.4 },
@@ -38,7 +31,7 @@
     } else if (region.getLayers().length) {
       map.fitBounds(region.getBounds());
     } else {
-      map.setView(el.dataset.center.split(",").map(Number), 6);
+      map.setView(centre(el), 6);
     }
     el.dataset.outlines = String(shapes.length);
     el.classList.add("map-ready");

@@ -3,23 +3,16 @@
 (function () {
   "use strict";
 
-  function escapeHtml(text) {
-    const d = document.createElement("div");
-    d.textContent = text == null ? "" : String(text);
-    return d.innerHTML;
-  }
+  const { escapeHtml, mapElement, createMap, regionOutlines } = window.PromMap;
 
   async function choropleth(id) {
-    const el = document.getElementById(id);
-    if (!el || typeof L === "undefined") return;
+    const el = mapElement(id);
+    if (!el) return;
     const data = JSON.parse(el.dataset.map || "{}");
     const noData = el.dataset.noData;
-    const map = L.map(el, { worldCopyJump: false });
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
+    const map = createMap(el);
     map.setView([62, 90], 2);
-    const outlines = await fetch("/map/regions.geojson").then((r) => r.json());
+    const outlines = await regionOutlines();
     let coloured = 0;
     L.geoJSON(outlines, {
       style: (f) => {

@@ -4,21 +4,13 @@
   "use strict";
   const COLORS = { member: "#1f7a3a", applicant: "#d08a00", potential: "#6b7c93", left: "#999",
                    cluster: "#1f4e79", enterprise: "#c0392b" };
+  const { escapeHtml, mapElement, createMap, centre, regionOutlines } = window.PromMap;
 
+  // A map with its tiles, marked ready at once: its own points need no tiles to show.
   function baseMap(el) {
-    const map = L.map(el, { preferCanvas: false, worldCopyJump: false });
-    const tiles = el.dataset.tiles;
-    if (tiles) {
-      L.tileLayer(tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
+    const map = createMap(el);
     el.classList.add("map-ready");
     return map;
-  }
-
-  function escapeHtml(text) {
-    const d = document.createElement("div");
-    d.textContent = text == null ? "" : String(text);
-    return d.innerHTML;
   }
 
   // Points that share a place (e.g. a region's centre) are spread on a small spiral so each
@@ -44,8 +36,8 @@
 
   // A small map of enterprises (cluster members, a region's firms, one card).
   function pointsMap(id) {
-    const el = document.getElementById(id);
-    if (!el || typeof L === "undefined") return null;
+    const el = mapElement(id);
+    if (!el) return null;
     const points = JSON.parse(el.dataset.points || "[]");
     const map = baseMap(el);
     const group = L.featureGroup().addTo(map);
@@ -59,7 +51,7 @@
     if (points.length) {
       map.fitBounds(group.getBounds().pad(0.5), { maxZoom: 9 });
     } else if (el.dataset.center) {
-      map.setView(el.dataset.center.split(",").map(Number), 6);
+      map.setView(centre(el), 6);
     } else {
       map.setView([61, 90], 3);
     }
@@ -68,13 +60,13 @@
 
   // The overview map: region outlines and labels, clusters and enterprises from the API.
   async function overviewMap(id) {
-    const el = document.getElementById(id);
-    if (!el || typeof L === "undefined") return null;
+    const el = mapElement(id);
+    if (!el) return null;
     const map = baseMap(el);
     map.setView([60, 80], 3);
     const labels = JSON.parse(el.dataset.labels || "[]");
     const [outlines, features] = await Promise.all([
-      fetch("/map/regions.geojson").then((r) => r.json()),
+      regionOutlines(),
       fetch("/api/v1/map").then((r) => r.json()),
     ]);
     L.geoJSON(outlines, {

@@ -14,30 +14,30 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
-
-from promcluster.auth.models import AuditLog
-from promcluster.registry.models import Enterprise
 
 T = TypeVar("T")
 _kept: dict[tuple, object] = {}
 _lock = threading.Lock()
 
 
+# Read by name, not through the domains' models: the cache sits below every domain.
+AUDIT_LOG = table("audit_log", column("id"), column("entity"))
+ENTERPRISES = table("enterprises", column("id"))
 FIRMS = ("enterprises", "enterprise_figures")  # the firm register: activities, places, figures
 
 
 def registry_version(session: Session, on: tuple[str, ...] | None = None) -> tuple:
     """Changes with every write (to the tables ``on``, when given): the newest enterprise id and
     the newest audit record id (of those tables)."""
-    newest = select(func.max(AuditLog.id))
+    newest = select(func.max(AUDIT_LOG.c.id))
     audit = (
         [session.scalar(newest)]
         if on is None
-        else [session.scalar(newest.where(AuditLog.entity == table)) for table in on]
+        else [session.scalar(newest.where(AUDIT_LOG.c.entity == name)) for name in on]
     )
-    return (session.scalar(select(func.max(Enterprise.id))), *audit)
+    return (session.scalar(select(func.max(ENTERPRISES.c.id))), *audit)
 
 
 def kept(

@@ -1,0 +1,41 @@
+"""Lists one page at a time: the query side (``paginate`` → ``PageOf``) and the API shape
+(``Page``), shared by every domain's lists."""
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass
+class PageOf:
+    """Rows of one page and the total count under the same filters."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def paginate(session: Session, query: Select, page: int, per_page: int) -> PageOf:
+    """Run ``query`` for one page (1-based) and count all its rows."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return PageOf(list(rows), total or 0, page, per_page)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int

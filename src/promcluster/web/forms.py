@@ -1,0 +1,44 @@
+"""Page helpers shared by every domain: rendering a template with the user and settings,
+reading an edit form through a Pydantic shape, and per-field error messages in Russian."""
+
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from promcluster.errors import InvalidField
+from promcluster.web.templating import templates
+from promcluster.web.validation import russian
+
+
+def render(request: Request, name: str, user: Any, status_code: int = 200, **context: Any):
+    """A page with the current user (or None) and the settings in its context."""
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": user, "settings": request.app.state.settings, **context},
+        status_code=status_code,
+    )
+
+
+def form_data(form, schema: type, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Non-empty form fields validated by ``schema`` (a Patch shape); errors per field.
+    Fields named in ``lists`` are comma-separated lists; a blank optional field means None."""
+    raw: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key == "csrf_token":
+            continue
+        if key in lists:
+            raw.setdefault(key, []).extend(v.strip() for v in str(value).split(",") if v.strip())
+        elif str(value).strip() != "":
+            raw[key] = str(value).strip()
+        elif key in schema.model_fields and not schema.model_fields[key].is_required():
+            raw[key] = None
+    return schema.model_validate(raw).model_dump(exclude_unset=True)
+
+
+def field_errors(exc: InvalidField | ValidationError) -> dict[str, str]:
+    """One Russian message per form field (``_`` for the form as a whole)."""
+    if isinstance(exc, InvalidField):
+        return {exc.field: exc.message}
+    return {str(e["loc"][0]) if e["loc"] else "_": russian(e) for e in exc.errors()}
