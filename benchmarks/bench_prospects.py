@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_discovery import national_register
 
 from promcluster import dbadmin, models
+from promcluster.compliance.rules import load_rules
 from promcluster.config import sqlite_path
 from promcluster.db import make_engine, make_sessionmaker, transaction
 from promcluster.demo.loader import load_demo
@@ -204,6 +205,7 @@ def build(url: str, firms: int, with_figures: bool = True) -> list[tuple[str, fl
         engine = make_engine(url)
         with transaction(make_sessionmaker(engine)) as session:
             load_reference(session)
+            load_rules(session)
             load_demo(session)
         engine.dispose()
 

@@ -43,10 +43,12 @@ from synthetic import (
     product_titles,
 )
 
+from promcluster.compliance.rules import load_rules
 from promcluster.db import insert_rows, make_engine, make_sessionmaker, transaction
 from promcluster.dbadmin import upgrade
 from promcluster.matching.documents import COLUMNS
-from promcluster.matching.search import known_words, search
+from promcluster.matching.search import search
+from promcluster.matching.vocabulary import known_words
 from promcluster.reference.service import load_reference, reference_loaded
 
 BAR_MS = 50.0
@@ -96,6 +98,7 @@ def build(url: str, postings: int) -> float | None:
     with transaction(make_sessionmaker(engine)) as session:
         if not reference_loaded(session):
             load_reference(session)
+            load_rules(session)
     if count_documents(url) == postings:
         return None
     with engine.begin() as connection:

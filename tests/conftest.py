@@ -27,12 +27,13 @@ from factories import (
 from fastapi.testclient import TestClient
 
 from promcluster import dbadmin
-from promcluster.auth.service import create_user
+from promcluster.accounts.service import create_user
+from promcluster.app import create_app
+from promcluster.compliance.rules import load_rules
 from promcluster.config import Settings
 from promcluster.db import make_engine, make_sessionmaker, transaction
 from promcluster.demo.loader import load_demo
 from promcluster.reference.service import load_reference
-from promcluster.web.app import create_app
 from promcluster.web.deps import CSRF_HEADER
 
 
@@ -54,6 +55,7 @@ def database_url(request, tmp_path_factory) -> str:
     try:
         with transaction(make_sessionmaker(engine)) as session:
             load_reference(session)
+            load_rules(session)
     finally:
         engine.dispose()
     return url

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from promcluster.accounts.service import create_user
 from promcluster.auth.models import AuditLog, LoginFailure, User, UserSession
-from promcluster.auth.service import create_user
+from promcluster.chains.models import Chain
 from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import load_rules
 from promcluster.db import make_sessionmaker, transaction, utcnow
 from promcluster.registry import service
-from promcluster.registry.models import Chain, Cluster, Enterprise, InvestmentProject, Membership
+from promcluster.registry.models import Cluster, Enterprise, InvestmentProject, Membership
 
 POSTGRES_ENV = "PROMCLUSTER_TEST_POSTGRES_URL"
 
@@ -218,7 +219,7 @@ class Login:
 
 
 class Users:
-    """Creates users through ``promcluster.auth.service.create_user``."""
+    """Creates users through ``promcluster.accounts.service.create_user``."""
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic and the app see the whole schema."""
 
 from promcluster.auth.models import AuditLog, LoginFailure, User, UserSession
+from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
 from promcluster.db import Base
 from promcluster.imports.models import ImportRun, RejectedRow
@@ -16,8 +17,6 @@ from promcluster.matching.models import (
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.events import MembershipEvent
 from promcluster.registry.models import (
-    Chain,
-    ChainStage,
     Cluster,
     DeclaredFigure,
     Enterprise,
@@ -25,7 +24,6 @@ from promcluster.registry.models import (
     Membership,
     ProductLine,
     Source,
-    StageSupplier,
     Supply,
 )
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from factories import fresh_inn
 
-from promcluster.auth.audit_access import ADMIN_ONLY, PARTIES_ONLY, READABLE_BY_USERS
+from promcluster.accounts.audit import ADMIN_ONLY, PARTIES_ONLY, READABLE_BY_USERS
 from promcluster.auth.models import AuditLog
 from promcluster.db import Base
 

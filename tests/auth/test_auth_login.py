@@ -4,8 +4,9 @@ import pytest
 from factories import PASSWORD, SESSION_COOKIE, csrf_from, login
 from sqlalchemy import select
 
+from promcluster.accounts.service import create_user
 from promcluster.auth.models import User
-from promcluster.auth.service import authenticate, create_user
+from promcluster.auth.service import authenticate
 from promcluster.errors import InvalidField
 
 API = "/api/v1"

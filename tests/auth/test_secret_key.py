@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from factories import TEST_SECRET_KEY
 
+from promcluster.app import create_app
 from promcluster.auth.keys import InsecureKey, signing_key
 from promcluster.config import Settings
-from promcluster.web.app import create_app
 
 _SCRIPT = Path(sys.executable).with_name("promcluster")
 PROMCLUSTER = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "promcluster.cli"]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
 
-from promcluster.auth import service
+from promcluster.accounts import service
 from promcluster.auth.models import UserSession
 from promcluster.auth.sessions import token_id
 from promcluster.db import utcnow

@@ -21,13 +21,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playw
 from sqlalchemy import Engine, text
 
 from promcluster import dbadmin, models  # noqa: F401  (every table mapped)
-from promcluster.auth.service import create_user
+from promcluster.accounts.service import create_user
+from promcluster.app import create_app
+from promcluster.compliance.rules import load_rules
 from promcluster.config import Settings
 from promcluster.db import make_engine, make_sessionmaker, transaction
 from promcluster.demo.loader import load_demo
 from promcluster.demo.synthetic import load_synthetic_demo
 from promcluster.reference.service import load_reference
-from promcluster.web.app import STATIC, create_app
+from promcluster.web.assets import STATIC
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -105,6 +107,7 @@ def prepare_database(url: str) -> None:
     try:
         with transaction(make_sessionmaker(engine)) as session:
             load_reference(session)
+            load_rules(session)
             load_demo(session)
         with transaction(make_sessionmaker(engine)) as session:
             create_user(session, *ADMIN, "admin", full_name="Администратор")

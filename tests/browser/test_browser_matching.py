@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from promcluster.auth.service import create_user
+from promcluster.accounts.service import create_user
 from promcluster.db import make_sessionmaker, transaction
 from promcluster.registry import service as registry
 from promcluster.registry.models import Membership, ProductLine

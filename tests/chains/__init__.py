@@ -22,14 +22,9 @@ from dataclasses import dataclass, field
 from factories import Database
 
 from promcluster.chains import service as chains
+from promcluster.chains.models import Chain
 from promcluster.registry import service as registry
-from promcluster.registry.models import (
-    Chain,
-    InvestmentProject,
-    Membership,
-    ProductLine,
-    Supply,
-)
+from promcluster.registry.models import InvestmentProject, Membership, ProductLine, Supply
 
 CEMENT, SAND, REBAR, CLAY = "23.51.12", "08.12.11", "24.10.62", "23.99.19"
 

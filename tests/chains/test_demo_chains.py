@@ -7,9 +7,9 @@ from factories import Database
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from promcluster.chains.models import Chain
 from promcluster.demo.loader import load_demo
 from promcluster.demo.synthetic import ABSENT, STAGE_NOTE, load_synthetic_demo
-from promcluster.registry.models import Chain
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
 

@@ -7,8 +7,8 @@ import re
 from factories import csrf_from, error_fields
 
 from chains import CEMENT, CLAY, SAND, build_chain, build_cluster
+from promcluster.chains.models import Chain, ChainStage
 from promcluster.registry import service
-from promcluster.registry.models import Chain, ChainStage
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 

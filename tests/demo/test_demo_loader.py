@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
+from promcluster.chains.models import Chain
 from promcluster.demo.loader import demo_data, load_demo
 from promcluster.registry.models import (
-    Chain,
     Cluster,
     DeclaredFigure,
     Enterprise,

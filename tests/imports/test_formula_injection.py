@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 from promcluster import sheets
 from promcluster.auth.audit import Actor
+from promcluster.chains.models import Chain
 from promcluster.cli import app as cli
 from promcluster.imports import exports
 from promcluster.imports.service import run_import
 from promcluster.matching.models import Need
 from promcluster.registry.models import (
-    Chain,
     Cluster,
     Enterprise,
     EnterpriseFigure,

@@ -204,8 +204,8 @@ def test_the_api_answers_413_for_a_too_large_upload(app, db, admin):
     from factories import SESSION_COOKIE
     from fastapi.testclient import TestClient
 
+    from promcluster.app import create_app
     from promcluster.imports.models import ImportRun
-    from promcluster.web.app import create_app
     from promcluster.web.deps import CSRF_HEADER
 
     small = create_app(app.state.settings.model_copy(update={"max_upload_bytes": 100_000}))

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from factories import Database
 from sqlalchemy import select
 
-from promcluster.matching import service
+from promcluster.matching import postings
 from promcluster.reference.models import City
 from promcluster.registry import service as registry
 from promcluster.registry.models import Membership, ProductLine
@@ -60,7 +60,7 @@ def line(session, enterprise_id: int, code: str, direction: str, **extra) -> Non
 
 def offer(session, supplier_id: int, code: str, name: str, volume: float | None, **extra) -> int:
     data = {"supplier_id": supplier_id, "okpd2_code": code, "product_name": name, "unit": "м3"}
-    return service.create_offer(session, None, {**data, "volume": volume, **extra}).id
+    return postings.create_offer(session, None, {**data, "volume": volume, **extra}).id
 
 
 def build_suppliers(db: Database) -> World:
@@ -141,7 +141,7 @@ def build_suppliers(db: Database) -> World:
         )
         world.offer_far = offer(session, ids["offer_far"], BLOCKS, "Газобетонный блок", 2000)
         closed = offer(session, ids["closed"], BLOCKS, "Блоки силикатные", 9000)
-        service.update_offer(session, None, closed, {"status": "closed"})
+        postings.update_offer(session, None, closed, {"status": "closed"})
     return world
 
 
@@ -157,7 +157,7 @@ def post_need(db: Database, world: World, **extra) -> int:
         **extra,
     }
     with db.session() as session:
-        world.need = service.create_need(session, None, data).id
+        world.need = postings.create_need(session, None, data).id
     return world.need
 
 

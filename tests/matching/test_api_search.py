@@ -9,8 +9,8 @@ import pytest
 from factories import error_fields
 
 from matching.test_classification import database_classifier  # noqa: F401  (a fixture)
-from promcluster.matching import service as matching
-from promcluster.matching.search import known_words
+from promcluster.matching import postings as matching
+from promcluster.matching.vocabulary import known_words
 from promcluster.registry.models import ProductLine
 
 API = "/api/v1"

@@ -21,7 +21,7 @@ from matching import (
 )
 from promcluster.geo import haversine_km
 from promcluster.matching import candidates as c
-from promcluster.matching import scoring, service
+from promcluster.matching import postings, scoring
 from promcluster.matching.models import Need, Offer
 from promcluster.reference.models import Okpd
 from promcluster.registry import service as registry
@@ -152,7 +152,7 @@ def test_need_without_code_finds_offers_by_words_only(db):
 def test_closed_offer_stops_being_a_source(db):
     world = build_world(db)
     with db.session() as session:
-        service.update_offer(session, None, world.offer_far, {"status": "closed"})
+        postings.update_offer(session, None, world.offer_far, {"status": "closed"})
     far = by_id(suppliers(db, world))[world["offer_far"]]
     assert far.offer_id is None  # still a candidate, but only for its activity
     assert far.sources == ["вид деятельности ОКВЭД2 23.61"]
@@ -185,7 +185,7 @@ def test_buyers_are_needs_and_consumers_ranked_by_tier(db):
             Membership,
             {"cluster_id": world.cluster, "enterprise_id": member_buyer, "status": "member"},
         )
-        outside = service.create_need(
+        outside = postings.create_need(
             session,
             None,
             {

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from promcluster.errors import InvalidField
 from promcluster.matching import classification
-from promcluster.matching import service as matching
+from promcluster.matching import postings as matching
 from promcluster.matching.classifier import Classifier, Entry
 from promcluster.matching.models import Correction
 from promcluster.reference.models import Okpd

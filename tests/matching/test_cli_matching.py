@@ -5,7 +5,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from promcluster.cli import app
-from promcluster.matching.search import known_words
+from promcluster.matching.vocabulary import known_words
 
 from . import build_world
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from matching import BLOCKS, FUTURE, NEED_NAME, build_suppliers, build_world, post_need
 from promcluster.auth.models import User
 from promcluster.errors import Conflict, InvalidField, PermissionDenied
-from promcluster.matching import service
+from promcluster.matching import notifications, postings, responses
 from promcluster.matching.models import Need, Notification, Response
 
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
@@ -64,7 +64,7 @@ def test_representative_posts_for_own_enterprise_and_notifications_go_out(db, us
     data = need_data(world)
     del data["customer_id"]  # a representative's own enterprise is the default
     with db.session() as session:
-        need = service.create_need(session, as_user(session, rep), data)
+        need = postings.create_need(session, as_user(session, rep), data)
         need_id, region = need.id, need.region_code
     assert region == "72"  # the customer's region
     [kind, text, link] = inbox(db, member_rep)[0]
@@ -88,7 +88,7 @@ def test_representative_cannot_post_for_another_enterprise(db, users):
     world = build_suppliers(db)
     rep = users.add("rep", "enterprise_rep", enterprise=world["bakery"])
     error = refused(
-        db, lambda s: service.create_need(s, as_user(s, rep), need_data(world)), PermissionDenied
+        db, lambda s: postings.create_need(s, as_user(s, rep), need_data(world)), PermissionDenied
     )
     assert "Тюменский домостроительный комбинат" in str(error)
 
@@ -97,11 +97,11 @@ def test_manager_posts_for_members_only(db, users):
     world = build_suppliers(db)
     manager = users.add("manager", "cluster_manager", clusters=[world.cluster])
     with db.session() as session:
-        service.create_need(session, as_user(session, manager), need_data(world))
+        postings.create_need(session, as_user(session, manager), need_data(world))
     data = need_data(world, customer_id=world["bakery"])
-    refused(db, lambda s: service.create_need(s, as_user(s, manager), data), PermissionDenied)
+    refused(db, lambda s: postings.create_need(s, as_user(s, manager), data), PermissionDenied)
     offer = {"supplier_id": world["bakery"], "product_name": "Хлеб", "okpd2_code": "10.71.11"}
-    refused(db, lambda s: service.create_offer(s, as_user(s, manager), offer), PermissionDenied)
+    refused(db, lambda s: postings.create_offer(s, as_user(s, manager), offer), PermissionDenied)
 
 
 def test_outside_customer_needs_by_admin_or_manager(db, users):
@@ -110,15 +110,15 @@ def test_outside_customer_needs_by_admin_or_manager(db, users):
     rep = users.add("rep", "enterprise_rep", enterprise=world["bakery"])
     data = need_data(world, customer_id=None, customer_name="ГКУ «Тюменьстрой»", region_code="72")
     with db.session() as session:
-        need = service.create_need(session, as_user(session, manager), data)
+        need = postings.create_need(session, as_user(session, manager), data)
         assert (need.customer_id, need.customer_name) == (None, "ГКУ «Тюменьстрой»")
-    refused(db, lambda s: service.create_need(s, as_user(s, rep), data), PermissionDenied)
+    refused(db, lambda s: postings.create_need(s, as_user(s, rep), data), PermissionDenied)
     no_region = {**data, "region_code": None}
-    refused(db, lambda s: service.create_need(s, None, no_region), InvalidField, "region_code")
+    refused(db, lambda s: postings.create_need(s, None, no_region), InvalidField, "region_code")
     both = {**data, "customer_id": world["customer"]}
-    refused(db, lambda s: service.create_need(s, None, both), InvalidField, "customer_name")
+    refused(db, lambda s: postings.create_need(s, None, both), InvalidField, "customer_name")
     neither = {**data, "customer_name": None}
-    refused(db, lambda s: service.create_need(s, None, neither), InvalidField, "customer_id")
+    refused(db, lambda s: postings.create_need(s, None, neither), InvalidField, "customer_id")
 
 
 @pytest.mark.parametrize(
@@ -136,21 +136,21 @@ def test_outside_customer_needs_by_admin_or_manager(db, users):
 def test_bad_need_is_refused_naming_the_field(db, change, field, words):
     world = build_suppliers(db)
     data = need_data(world, **change)
-    error = refused(db, lambda s: service.create_need(s, None, data), InvalidField, field)
+    error = refused(db, lambda s: postings.create_need(s, None, data), InvalidField, field)
     assert words in error.message
 
 
 def test_status_change_is_audited_and_stale_version_refused(db):
     world = build_world(db)
     with db.session() as session:
-        service.update_need(session, None, world.need, {"status": "closed", "version": 1})
+        postings.update_need(session, None, world.need, {"status": "closed", "version": 1})
     [update] = db.audit(entity="needs", entity_id=str(world.need), action="update")
     assert update.changes == {"status": ["open", "closed"]}
     stale = {"status": "open", "version": 1}
-    refused(db, lambda s: service.update_need(s, None, world.need, stale), Conflict)
+    refused(db, lambda s: postings.update_need(s, None, world.need, stale), Conflict)
     assert db.get(Need, world.need).status == "closed"
     with db.session() as session:
-        service.update_offer(session, None, world.offer_local, {"status": "closed", "version": 1})
+        postings.update_offer(session, None, world.offer_local, {"status": "closed", "version": 1})
     [update] = db.audit(entity="offers", entity_id=str(world.offer_local), action="update")
     assert update.changes == {"status": ["open", "closed"]}
 
@@ -164,7 +164,7 @@ def test_old_deadline_does_not_block_closing(db):
     with db.session() as session:
         # the form sends the stored deadline back with the new status
         data = {"deadline": date(2020, 1, 1), "status": "closed", "version": 1}
-        assert service.update_need(session, None, world.need, data).status == "closed"
+        assert postings.update_need(session, None, world.need, data).status == "closed"
 
 
 # Responses
@@ -183,7 +183,7 @@ def people(db, users):
 
 def respond(db, world, login, **data):
     with db.session() as session:
-        return service.respond(session, as_user(session, login), world.need, data).id
+        return responses.respond(session, as_user(session, login), world.need, data).id
 
 
 def test_supplier_responds_customer_accepts_both_are_told(db, people):
@@ -201,7 +201,7 @@ def test_supplier_responds_customer_accepts_both_are_told(db, people):
     for login in (who["customer"], who["manager"]):
         assert ("response", told, f"/needs/{world.need}") in inbox(db, login)
     with db.session() as session:
-        service.set_response_status(
+        responses.set_response_status(
             session, as_user(session, who["customer"]), response, "accepted", 1
         )
     assert db.get(Response, response).status == "accepted"
@@ -217,33 +217,33 @@ def test_decline_then_withdraw_by_the_right_sides(db, people):
     response = respond(db, world, who["supplier"])
     refused(
         db,
-        lambda s: service.set_response_status(
+        lambda s: responses.set_response_status(
             s, as_user(s, who["supplier"]), response, "accepted", 1
         ),
         PermissionDenied,
     )
     refused(
         db,
-        lambda s: service.set_response_status(
+        lambda s: responses.set_response_status(
             s, as_user(s, who["customer"]), response, "withdrawn", 1
         ),
         PermissionDenied,
     )
     with db.session() as session:
-        service.set_response_status(
+        responses.set_response_status(
             session, as_user(session, who["manager"]), response, "declined", 1
         )
     assert inbox(db, who["supplier"])[-1][1].endswith(": отклонён")
     refused(
         db,
-        lambda s: service.set_response_status(
+        lambda s: responses.set_response_status(
             s, as_user(s, who["manager"]), response, "accepted", 1
         ),
         Conflict,  # version 1 was read before the decline
     )
     error = refused(
         db,
-        lambda s: service.set_response_status(
+        lambda s: responses.set_response_status(
             s, as_user(s, who["supplier"]), response, "withdrawn", 2
         ),
         InvalidField,
@@ -259,36 +259,39 @@ def test_responding_twice_to_closed_or_own_need_is_refused(db, people):
     respond(db, world, who["supplier"])
     error = refused(
         db,
-        lambda s: service.respond(s, as_user(s, who["supplier"]), world.need, {}),
+        lambda s: responses.respond(s, as_user(s, who["supplier"]), world.need, {}),
         InvalidField,
         "supplier_id",
     )
     assert "уже откликнулось" in error.message
     error = refused(
         db,
-        lambda s: service.respond(s, as_user(s, who["customer"]), world.need, {}),
+        lambda s: responses.respond(s, as_user(s, who["customer"]), world.need, {}),
         InvalidField,
         "supplier_id",
     )
     assert "собственную потребность" in error.message
     foreign_offer = {"supplier_id": world["offer_local"], "offer_id": world.offer_far}
     refused(
-        db, lambda s: service.respond(s, None, world.need, foreign_offer), InvalidField, "offer_id"
+        db,
+        lambda s: responses.respond(s, None, world.need, foreign_offer),
+        InvalidField,
+        "offer_id",
     )
     negative = {"supplier_id": world["offer_local"], "price": -1}
-    refused(db, lambda s: service.respond(s, None, world.need, negative), InvalidField, "price")
+    refused(db, lambda s: responses.respond(s, None, world.need, negative), InvalidField, "price")
     refused(
         db,
-        lambda s: service.respond(
+        lambda s: responses.respond(
             s, as_user(s, who["other"]), world.need, {"supplier_id": world["offer_local"]}
         ),
         PermissionDenied,
     )
     with db.session() as session:
-        service.update_need(session, None, world.need, {"status": "closed"})
+        postings.update_need(session, None, world.need, {"status": "closed"})
     error = refused(
         db,
-        lambda s: service.respond(s, as_user(s, who["other"]), world.need, {}),
+        lambda s: responses.respond(s, as_user(s, who["other"]), world.need, {}),
         InvalidField,
         "need_id",
     )
@@ -299,16 +302,16 @@ def test_responses_are_visible_to_the_customer_side_and_each_supplier(db, people
     world, who = people
     respond(db, world, who["supplier"])
     with db.session() as session:
-        service.respond(session, None, world.need, {"supplier_id": world["offer_local"]})
+        responses.respond(session, None, world.need, {"supplier_id": world["offer_local"]})
     with db.sessions() as session:
         need = session.get(Need, world.need)
         seen = {
             role: sorted(
-                r.supplier_id for r in service.visible_responses(as_user(session, login), need)
+                r.supplier_id for r in responses.visible_responses(as_user(session, login), need)
             )
             for role, login in who.items()
         }
-        assert service.visible_responses(None, need) == []
+        assert responses.visible_responses(None, need) == []
     both = sorted([world["offer_far"], world["offer_local"]])
     assert seen == {
         "customer": both,
@@ -327,20 +330,20 @@ def test_mark_read_one_or_all_of_ones_own(db, people):
     post_need(db, world, product_name="Блоки перегородочные")
     with db.sessions() as session:
         manager = as_user(session, who["manager"])
-        items = service.user_notifications(session, manager)
-        assert len(items) == 2 and service.unread_count(session, manager) == 2
+        items = notifications.user_notifications(session, manager)
+        assert len(items) == 2 and notifications.unread_count(session, manager) == 2
         first = items[0].id
     with db.session() as session:
         customer = as_user(session, who["customer"])
-        assert service.mark_read(session, customer, [first]) == 0  # not the customer's
-        assert service.mark_read(session, as_user(session, who["manager"]), [first]) == 1
+        assert notifications.mark_read(session, customer, [first]) == 0  # not the customer's
+        assert notifications.mark_read(session, as_user(session, who["manager"]), [first]) == 1
     with db.sessions() as session:
         manager = as_user(session, who["manager"])
-        assert service.unread_count(session, manager) == 1
-        assert [n.id for n in service.user_notifications(session, manager, unread_only=True)] == [
-            n.id for n in items[1:]
-        ]
+        assert notifications.unread_count(session, manager) == 1
+        assert [
+            n.id for n in notifications.user_notifications(session, manager, unread_only=True)
+        ] == [n.id for n in items[1:]]
     with db.session() as session:
-        assert service.mark_read(session, as_user(session, who["manager"])) == 1
+        assert notifications.mark_read(session, as_user(session, who["manager"])) == 1
     with db.sessions() as session:
-        assert service.unread_count(session, as_user(session, who["manager"])) == 0
+        assert notifications.unread_count(session, as_user(session, who["manager"])) == 0

@@ -13,8 +13,9 @@ from promcluster.demo.synthetic import load_synthetic_demo
 from promcluster.errors import InvalidField
 from promcluster.labels import PRODUCT_DIRECTIONS
 from promcluster.matching import documents
-from promcluster.matching import service as matching
-from promcluster.matching.search import known_words, search
+from promcluster.matching import postings as matching
+from promcluster.matching.search import search
+from promcluster.matching.vocabulary import known_words
 from promcluster.registry import service as registry
 from promcluster.registry.models import ProductLine
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from promcluster.compliance.models import Rule
+from promcluster.compliance.rules import load_rules
 from promcluster.errors import InvalidField
 from promcluster.reference import service as reference
 from promcluster.reference.models import City, Okpd, Okved, Region
@@ -51,7 +52,7 @@ def test_codes_keep_their_leading_zeros_and_hierarchy(db):
 
 def test_loading_again_adds_and_updates_nothing(db):
     with db.session() as session:
-        reports = reference.load_reference(session)
+        reports = [*reference.load_reference(session), load_rules(session)]
         assert {r.table: (r.added, r.updated) for r in reports} == {
             table: (0, 0) for table in (*SHIPPED, "compliance_rules")
         }

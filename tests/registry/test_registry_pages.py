@@ -303,7 +303,7 @@ def test_pages_load_nothing_from_other_sites(client, demo):
 def test_tile_url_is_configurable_and_may_be_empty(db, settings):
     from fastapi.testclient import TestClient
 
-    from promcluster.web.app import create_app
+    from promcluster.app import create_app
 
     app = create_app(settings.model_copy(update={"tile_url": ""}))
     try:

@@ -9,7 +9,7 @@ import pytest
 from factories import TEST_TILES
 from fastapi.testclient import TestClient
 
-from promcluster.web.app import create_app
+from promcluster.app import create_app
 from promcluster.web.headers import HSTS, tile_source
 
 TEMPLATES = Path(str(resources.files("promcluster.web") / "templates"))
@@ -143,7 +143,8 @@ def test_no_template_holds_an_inline_script_or_handler():
 def test_no_rendered_page_holds_an_inline_script(client, demo):
     from sqlalchemy import select
 
-    from promcluster.registry.models import Chain, Cluster, Enterprise
+    from promcluster.chains.models import Chain
+    from promcluster.registry.models import Cluster, Enterprise
 
     with demo.sessions() as session:
         cluster = session.scalar(select(Cluster.id).order_by(Cluster.id))

@@ -9,7 +9,7 @@ import pytest
 from factories import csrf_from
 from fastapi.testclient import TestClient
 
-from promcluster.web.app import create_app
+from promcluster.app import create_app
 
 API = "/api/v1"
 LIMIT = 3

@@ -10,7 +10,7 @@ import pytest
 from factories import csrf_from
 from fastapi.testclient import TestClient
 
-from promcluster.web.app import create_app
+from promcluster.app import create_app
 from promcluster.web.limits import INT_MAX, TEXT_CHARS, as_utc
 
 API = "/api/v1"

@@ -1,83 +1,25 @@
-"""Users: creation, password hashing (argon2id), authentication, administration."""
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+"""Passwords: hashing (argon2id) with the length rules, and authentication."""
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from promcluster.auth.models import ROLES, User, UserSession
-from promcluster.auth.permissions import require_admin
-from promcluster.auth.sessions import revoke_user_sessions
-from promcluster.db import utcnow
-from promcluster.errors import InvalidField, NotFound
-from promcluster.registry.models import Cluster, Enterprise
+from promcluster.auth.models import User
+from promcluster.errors import InvalidField
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 hashes any length, but a megabyte password is only a burden
 
 
-def _password_hash(password: str) -> str:
+def password_hash(password: str) -> str:
+    """The argon2id hash of a new password; InvalidField when it is too short or too long."""
     if len(password) < MIN_PASSWORD:
         raise InvalidField("password", f"пароль короче {MIN_PASSWORD} символов")
     if len(password) > MAX_PASSWORD:
         raise InvalidField("password", f"пароль длиннее {MAX_PASSWORD} символов")
     return _hasher.hash(password)
-
-
-def _scope(
-    session: Session, role: str, cluster_ids: Sequence[int], enterprise_id: int | None
-) -> list[Cluster]:
-    """The clusters of a role's scope, checked: a manager needs clusters, a representative an
-    existing enterprise."""
-    if role not in ROLES:
-        raise InvalidField("role", f"роль должна быть одной из: {', '.join(ROLES)}")
-    clusters = [session.get(Cluster, i) for i in cluster_ids]
-    if None in clusters:
-        raise InvalidField("clusters", "нет кластера с таким идентификатором")
-    if role == "cluster_manager" and not clusters:
-        raise InvalidField("clusters", "менеджеру кластера нужен хотя бы один кластер")
-    if role == "enterprise_rep" and (
-        enterprise_id is None or session.get(Enterprise, enterprise_id) is None
-    ):
-        raise InvalidField("enterprise", "представителю предприятия нужно существующее предприятие")
-    return clusters
-
-
-def create_user(
-    session: Session,
-    username: str,
-    password: str,
-    role: str,
-    cluster_ids: Sequence[int] = (),
-    enterprise_id: int | None = None,
-    full_name: str | None = None,
-) -> User:
-    """Add a user; a cluster manager needs clusters, a representative an enterprise."""
-    username = username.strip()
-    if not username:
-        raise InvalidField("username", "укажите имя пользователя")
-    if len(username) > 100:
-        raise InvalidField("username", "имя пользователя длиннее 100 символов")
-    if session.scalar(select(User).where(User.username == username)):
-        raise InvalidField("username", f"пользователь «{username}» уже есть")
-    password_hash = _password_hash(password)
-    clusters = _scope(session, role, cluster_ids, enterprise_id)
-    user = User(
-        username=username,
-        password_hash=password_hash,
-        role=role,
-        full_name=full_name,
-        enterprise_id=enterprise_id,
-        clusters=clusters,
-    )
-    session.add(user)
-    session.flush()
-    return user
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -92,114 +34,4 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return user
-
-
-# Administration: every change below is the administrator's (``actor``; None = the system).
-
-
-@dataclass(frozen=True)
-class UserRow:
-    """A user as the administrator's list shows it."""
-
-    user: User
-    enterprise_name: str | None
-    last_login: datetime | None
-    live_sessions: int
-
-
-def find_user(session: Session, username: str) -> User:
-    """The user named ``username``."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        raise NotFound(f"нет пользователя «{username.strip()}»")
-    return user
-
-
-def get_user(session: Session, user_id: int) -> User:
-    """The user with this id."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"нет пользователя с идентификатором {user_id}")
-    return user
-
-
-def list_users(session: Session, actor: User | None) -> list[UserRow]:
-    """Every user by name, with the last login and the number of unrevoked sessions."""
-    require_admin(actor)
-    last = (
-        select(UserSession.user_id, func.max(UserSession.created_at).label("last_login"))
-        .group_by(UserSession.user_id)
-        .subquery()
-    )
-    live = (
-        select(UserSession.user_id, func.count().label("live"))
-        .where(UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow())
-        .group_by(UserSession.user_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(User, Enterprise.name, last.c.last_login, live.c.live)
-        .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
-        .outerjoin(last, last.c.user_id == User.id)
-        .outerjoin(live, live.c.user_id == User.id)
-        .order_by(User.username)
-    ).all()
-    return [UserRow(user, name, login, live or 0) for user, name, login, live in rows]
-
-
-def _other_active_admins(session: Session, user: User) -> int:
-    return session.scalar(
-        select(func.count(User.id)).where(
-            User.role == "admin", User.is_active.is_(True), User.id != user.id
-        )
-    )
-
-
-def set_active(session: Session, actor: User | None, user_id: int, active: bool) -> User:
-    """Enable or disable a user; disabling ends every session of theirs at once."""
-    require_admin(actor)
-    user = get_user(session, user_id)
-    if not active:
-        if actor is not None and actor.id == user.id:
-            raise InvalidField("is_active", "нельзя отключить собственную учётную запись")
-        if user.role == "admin" and user.is_active and not _other_active_admins(session, user):
-            raise InvalidField("is_active", "нельзя отключить последнего администратора")
-        revoke_user_sessions(session, user.id)
-    user.is_active = active
-    session.flush()
-    return user
-
-
-def set_password(session: Session, actor: User | None, user_id: int, password: str) -> User:
-    """Give a user a new password; every session of theirs ends."""
-    require_admin(actor)
-    user = get_user(session, user_id)
-    user.password_hash = _password_hash(password)
-    revoke_user_sessions(session, user.id)
-    session.flush()
-    return user
-
-
-def set_role(
-    session: Session,
-    actor: User | None,
-    user_id: int,
-    role: str,
-    cluster_ids: Sequence[int] = (),
-    enterprise_id: int | None = None,
-) -> User:
-    """Change a user's role and scope (clusters of a manager, enterprise of a representative)."""
-    require_admin(actor)
-    user = get_user(session, user_id)
-    clusters = _scope(session, role, cluster_ids, enterprise_id)
-    if user.role == "admin" and role != "admin":
-        if actor is not None and actor.id == user.id:
-            raise InvalidField("role", "нельзя снять роль администратора с себя")
-        if user.is_active and not _other_active_admins(session, user):
-            raise InvalidField("role", "нельзя снять роль с последнего администратора")
-    user.role = role
-    user.clusters = clusters if role == "cluster_manager" else []
-    user.enterprise_id = enterprise_id if role == "enterprise_rep" else None
-    session.flush()
     return user

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.chains import designer, downloads, schemas, service
+from promcluster.chains.models import Chain, ChainStage
 from promcluster.matching.scoring import TOP
-from promcluster.registry.models import Chain, ChainStage
-from promcluster.registry.service import get
+from promcluster.records import get
 from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import Id, Version
 

@@ -7,7 +7,8 @@ its own beyond lazy loads, so the cluster page and the designer count alike."""
 
 from dataclasses import dataclass
 
-from promcluster.registry.models import Chain, ChainStage, InvestmentProject, StageSupplier
+from promcluster.chains.models import Chain, ChainStage, StageSupplier
+from promcluster.registry.models import InvestmentProject
 
 DONE = "done"
 

@@ -16,20 +16,14 @@ from sqlalchemy.orm import Session
 
 from promcluster.chains.coverage import Coverage, StageCoverage, chain_coverage, stage_coverage
 from promcluster.chains.graph import participant_ids, purchases
+from promcluster.chains.models import Chain, ChainStage, StageSupplier
+from promcluster.chains.queries import ChainSummary, chain_summary
 from promcluster.labels import CHAIN_MEMBER_REASON, MATCH_PARTIES, MATCH_REASONS
 from promcluster.matching.candidates import suppliers_of
 from promcluster.matching.scoring import Candidate
+from promcluster.records import get
 from promcluster.reference.levels import code_range
-from promcluster.registry.models import (
-    Chain,
-    ChainStage,
-    DeclaredFigure,
-    Enterprise,
-    ProductLine,
-    StageSupplier,
-)
-from promcluster.registry.queries import ChainSummary, chain_summary
-from promcluster.registry.service import get
+from promcluster.registry.models import DeclaredFigure, Enterprise, ProductLine
 
 SHOWN = 8  # candidates listed per stage on the designer
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from promcluster.chains.graph import Cooperation, SupplyGraph, cooperation, supply_graph
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES
+from promcluster.records import get
 from promcluster.registry.models import Cluster
-from promcluster.registry.service import get
 from promcluster.sheets import Book
 
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"

@@ -9,13 +9,15 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster
 from promcluster.chains import designer, downloads, schemas, service
+from promcluster.chains.models import ChainStage, StageSupplier
 from promcluster.errors import InvalidField
 from promcluster.labels import GRAPH_SHAPES
 from promcluster.registry import service as registry
-from promcluster.registry.models import ChainStage, InvestmentProject, StageSupplier
+from promcluster.registry.models import InvestmentProject
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import field_errors, form_data, render
 
@@ -105,7 +107,7 @@ async def delete_stage(
     user: User = Depends(login_required),
 ):
     form = await request.form()
-    chain_id = registry.get(session, ChainStage, stage_id).chain_id
+    chain_id = records.get(session, ChainStage, stage_id).chain_id
     service.delete_stage(session, user, stage_id, _version(form))
     return RedirectResponse(f"/chains/{chain_id}#stages", status_code=303)
 
@@ -131,7 +133,7 @@ async def remove_supplier(
     user: User = Depends(login_required),
 ):
     form = await request.form()
-    registry.get(session, StageSupplier, supplier_id)
+    records.get(session, StageSupplier, supplier_id)
     stage = service.remove_supplier(session, user, supplier_id, _version(form))
     return RedirectResponse(f"/chains/{stage.chain_id}#stage-{stage.id}", status_code=303)
 
@@ -150,7 +152,7 @@ async def attach_project(
     form = await request.form()
     stage = form.get("stage_id") or None
     body = schemas.ProjectStage.model_validate({"stage_id": stage, "version": form.get("version")})
-    project = registry.get(session, InvestmentProject, project_id)
+    project = records.get(session, InvestmentProject, project_id)
     if project.chain_id != chain_id:
         raise InvalidField("project_id", "проект не относится к этой цепочке")
     registry.update_record(

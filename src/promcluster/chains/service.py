@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth import permissions
 from promcluster.auth.models import User
+from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.errors import InvalidField
+from promcluster.records import check_version, flush, get
 from promcluster.reference import service as reference
-from promcluster.registry.models import Chain, ChainStage, Enterprise, StageSupplier
-from promcluster.registry.service import check_version, flush, get
+from promcluster.registry.models import Enterprise
 
 
 def _unique_code(session: Session, chain_id: int, code: str, own_id: int | None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.compliance.models import Rule
@@ -16,7 +17,6 @@ from promcluster.compliance.rules import FEDERAL, ORDER, default_rules
 from promcluster.errors import InvalidField
 from promcluster.labels import MEMBERSHIP_ROLES
 from promcluster.reference import service as reference
-from promcluster.registry import service as registry
 
 SHARES = {"min_share", "min_share_priority", "priority_participants_share"}
 NON_NEGATIVE = {"max_without_output"}  # other whole numbers must be positive
@@ -111,9 +111,9 @@ def update_rule(session: Session, user: User | None, rule_id: int, data: dict[st
     """Change an edition: ``params`` (validated), ``enabled``, ``valid_to`` and the texts;
     ``data`` carries the version read."""
     permissions.require_admin(user)
-    rule = registry.get(session, Rule, rule_id)
+    rule = records.get(session, Rule, rule_id)
     data = dict(data)
-    registry.check_version(rule, data)
+    records.check_version(rule, data)
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise InvalidField(sorted(unknown)[0], "это поле правила не изменяется")
@@ -125,7 +125,7 @@ def update_rule(session: Session, user: User | None, rule_id: int, data: dict[st
         raise InvalidField("reading", "допустимы confirmed или confirm")
     for key, value in data.items():
         setattr(rule, key, value)
-    registry.flush(session)
+    records.flush(session)
     return rule
 
 
@@ -162,7 +162,7 @@ def add_edition(session: Session, user: User | None, data: dict[str, Any]) -> Ru
     if before and (base.valid_to is None or base.valid_to > valid_from):
         base.valid_to = valid_from
     session.add(rule)
-    registry.flush(session)
+    records.flush(session)
     return rule
 
 
@@ -184,7 +184,7 @@ def copy_rule_set(session: Session, user: User | None, region_code: str) -> list
         )  # fmt: skip
         session.add(copy)
         added.append(copy)
-    registry.flush(session)
+    records.flush(session)
     return added
 
 

@@ -9,15 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from promcluster.chains.graph import Node, SupplyGraph, supply_graph
+from promcluster.chains.models import Chain, ChainStage
 from promcluster.compliance.models import Mark, Rule
 from promcluster.reference.models import Okved
-from promcluster.registry.models import (
-    Chain,
-    ChainStage,
-    Cluster,
-    DeclaredFigure,
-    InvestmentProject,
-)
+from promcluster.registry.models import Cluster, DeclaredFigure, InvestmentProject
 
 
 @dataclass(frozen=True)

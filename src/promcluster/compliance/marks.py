@@ -6,11 +6,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.compliance.models import Mark, Rule
 from promcluster.errors import InvalidField
-from promcluster.registry import service as registry
 from promcluster.registry.models import Cluster
 
 MAX_REFERENCE = 500
@@ -41,7 +41,7 @@ def set_mark(
 ) -> Mark:
     """Tick (``done``) or untick an item; a tick needs a reference (document name, number or
     link); ``version`` is the mark's version read (a stale one raises ``Conflict``)."""
-    registry.get(session, Cluster, cluster_id)
+    records.get(session, Cluster, cluster_id)
     permissions.require_cluster(user, cluster_id)
     checklist_item(session, rule_code, item)
     reference = (reference or "").strip() or None
@@ -58,11 +58,11 @@ def set_mark(
         mark = Mark(cluster_id=cluster_id, rule_code=rule_code, item=item)
         session.add(mark)
     else:
-        registry.check_version(mark, {"version": version})
+        records.check_version(mark, {"version": version})
     mark.done = done
     mark.reference = reference if reference is not None or done else mark.reference
     mark.note = (note or "").strip() or None
     mark.marked_on = date.today()
     mark.marked_by = user.id if user is not None else None
-    registry.flush(session)
+    records.flush(session)
     return mark

@@ -6,13 +6,15 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from promcluster.db import Base
-from promcluster.registry.models import Versioned
+from promcluster.records import Versioned
 
 
 class Rule(Versioned, Base):
     """One edition of a requirement: a stable id (``C1`` … ``V1``) in a rule set (``federal`` or
     ``region:NN``), its parameters and the dates it is in force; the check of a cluster as of a
     date uses the edition in force on that date."""
+
+    record_label = "правило проверки"
 
     __tablename__ = "compliance_rules"
     __table_args__ = (UniqueConstraint("rule_set", "code", "valid_from"),)
@@ -36,6 +38,8 @@ class Rule(Versioned, Base):
 
 class Mark(Versioned, Base):
     """A checklist item of a cluster ticked by a manager, with the document it rests on."""
+
+    record_label = "отметка чек-листа"
 
     __tablename__ = "compliance_marks"
     __table_args__ = (UniqueConstraint("cluster_id", "rule_code", "item"),)

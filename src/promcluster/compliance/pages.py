@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_admin, require_cluster
 from promcluster.compliance import admin, exports, marks
@@ -17,7 +18,6 @@ from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import FEDERAL
 from promcluster.compliance.service import check
 from promcluster.errors import InvalidField
-from promcluster.registry import service as registry
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 
@@ -148,7 +148,7 @@ async def rule_form(
 ):
     form = await request.form()
     require_admin(user)
-    rule = registry.get(session, Rule, rule_id)
+    rule = records.get(session, Rule, rule_id)
     texts = {k.removeprefix("param."): str(v) for k, v in form.items() if k.startswith("param.")}
     valid_to = str(form.get("valid_to") or "")
     try:

@@ -7,13 +7,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth.models import User
 from promcluster.compliance.criteria import evaluate
 from promcluster.compliance.facts import Offender, gather
 from promcluster.compliance.models import Mark, Rule
 from promcluster.compliance.rules import FEDERAL, ORDER, in_force
 from promcluster.errors import InvalidField
-from promcluster.registry import service as registry
 from promcluster.registry.models import Cluster
 
 
@@ -112,7 +112,7 @@ def require_rule_set(session: Session, rule_set: str) -> None:
 
 def check(session: Session, cluster_id: int, as_of: date, rule_set: str = FEDERAL) -> Report:
     """The check of ``cluster_id`` against the editions of ``rule_set`` in force on ``as_of``."""
-    cluster = registry.get(session, Cluster, cluster_id)
+    cluster = records.get(session, Cluster, cluster_id)
     require_rule_set(session, rule_set)
     rules = in_force(session, as_of, rule_set)
     facts = gather(session, cluster, as_of, rules)

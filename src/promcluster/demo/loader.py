@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster.chains.models import Chain
 from promcluster.registry import service
 from promcluster.registry.models import (
-    Chain,
     Cluster,
     DeclaredFigure,
     Enterprise,

@@ -26,18 +26,13 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.audit import SYSTEM, record_bulk
 from promcluster.chains import service as chains
+from promcluster.chains.models import Chain
 from promcluster.db import insert_rows
 from promcluster.demo.loader import DemoReport
 from promcluster.matching import documents
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry import service as registry
-from promcluster.registry.models import (
-    Chain,
-    Enterprise,
-    InvestmentProject,
-    ProductLine,
-    search_key,
-)
+from promcluster.registry.models import Enterprise, InvestmentProject, ProductLine, search_key
 from promcluster.registry.models import cluster_region as regions
 
 FIRMS, MIN_PER_REGION, YEAR = 15_000, 30, 2024

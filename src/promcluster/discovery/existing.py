@@ -2,38 +2,22 @@
 marks made on every call of ``discover`` (they read the registry, which changes more often than
 the firm register the candidates are kept for)."""
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster.discovery.candidates import Candidate, ExistingCluster
 from promcluster.geo import haversine_km
 from promcluster.registry import maps
 from promcluster.registry.models import Cluster, Enterprise, Membership, cluster_region
-
-if TYPE_CHECKING:
-    from promcluster.discovery.service import Candidate
 
 NEAR_KM = 20.0  # the least radius around a candidate's centre a cluster's firm counts as near
 MIN_INSIDE = 3  # a cluster's firms inside a candidate that make it that cluster, whatever its
 # specialisation, when they are also at least half of the cluster's firms
 
 
-@dataclass(frozen=True)
-class ExistingCluster:
-    """A cluster of the region that a candidate is, and why (``_existing``)."""
-
-    id: int
-    name: str
-    specialisation: list[str]  # its codes holding the candidate's core activities
-    members: int  # its pipeline's firms among the candidate's
-    near: int  # its pipeline's firms placed within the candidate's radius (at least ``EPS_KM``)
-    pipeline: int  # its pipeline's firms in all
-    placed: int  # of them, placed on the map by their own or their city's coordinates
-
-
-def marked(session: Session, region: str, candidates: list["Candidate"]) -> list["Candidate"]:
+def marked(session: Session, region: str, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates, each with the region's clusters that it is (``ExistingCluster``)."""
     clusters = list(
         session.scalars(
@@ -60,7 +44,7 @@ def marked(session: Session, region: str, candidates: list["Candidate"]) -> list
 
 
 def _existing(
-    candidate: "Candidate",
+    candidate: Candidate,
     clusters: list[Cluster],
     pipeline: dict[int, dict[int, tuple[float, float] | None]],
 ) -> list[ExistingCluster]:

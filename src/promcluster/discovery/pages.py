@@ -14,9 +14,9 @@ from promcluster.auth.permissions import allowed, require_cluster
 from promcluster.discovery import participants, pipeline, service, specialisation
 from promcluster.errors import InvalidField
 from promcluster.indicators.chart import bar_chart, bubble_chart
+from promcluster.records import get
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
-from promcluster.registry.service import get
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit

@@ -28,16 +28,16 @@ from sqlalchemy.orm import Session
 
 from promcluster.chains.coverage import stage_coverage
 from promcluster.chains.graph import participant_ids
+from promcluster.chains.queries import chains_with_stages
 from promcluster.discovery.relatedness import relatedness
 from promcluster.geo import haversine_km
 from promcluster.labels import PROSPECT_REASONS as SAY
 from promcluster.matching.scoring import amount
+from promcluster.records import get
 from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, code_range, group_of
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import Cluster, Enterprise, Membership, ProductLine
-from promcluster.registry.queries import chains_with_stages
-from promcluster.registry.service import get
 
 LIMIT = 50
 POOL = 200  # firms read per signal and code

@@ -14,6 +14,7 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.errors import InvalidField
@@ -36,7 +37,7 @@ def add_prospects(
 ) -> list[Membership]:
     """Add the enterprises to the cluster as potential participants, all or none: an unknown id
     or a firm already in the cluster refuses the whole action, naming them."""
-    service.get(session, Cluster, cluster_id)
+    records.get(session, Cluster, cluster_id)
     permissions.require_cluster(user, cluster_id)
     if role not in MEMBERSHIP_ROLES:
         raise InvalidField("role", f"неизвестная роль «{role}»")
@@ -108,7 +109,7 @@ class Funnel:
 
 def funnel(session: Session, cluster_id: int) -> Funnel:
     """The funnel of ``cluster_id`` from its membership events (see the module)."""
-    service.get(session, Cluster, cluster_id)
+    records.get(session, Cluster, cluster_id)
     first: dict[int, dict[str, date]] = {}
     for membership, status, on in session.execute(
         select(MembershipEvent.membership_id, MembershipEvent.status, MembershipEvent.on)

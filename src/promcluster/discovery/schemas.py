@@ -3,9 +3,10 @@ a region's specialisations and candidate clusters."""
 
 from pydantic import BaseModel, Field
 
+from promcluster.discovery.candidates import Candidate
 from promcluster.discovery.participants import Prospect
 from promcluster.discovery.pipeline import Funnel
-from promcluster.discovery.service import Candidate, Discovery
+from promcluster.discovery.service import Discovery
 from promcluster.web.limits import Id, Short
 
 

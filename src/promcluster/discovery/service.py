@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from promcluster.analytics.discovery import CandidateCluster, candidate_clusters
 from promcluster.analytics.lq import CODE_LENGTH, Specialisation, cut
 from promcluster.cache import FIRMS, kept
-from promcluster.discovery.existing import ExistingCluster, marked
+from promcluster.discovery.candidates import Candidate
+from promcluster.discovery.existing import marked
 from promcluster.discovery.relatedness import relatedness
 from promcluster.discovery.specialisation import (
     Options,
@@ -41,29 +42,6 @@ from promcluster.registry.models import Enterprise, EnterpriseFigure
 
 EPS_KM, MIN_FIRMS, TOP_CANDIDATES = 20.0, 8, 20
 FIRMS_LISTED = 500
-
-
-@dataclass
-class Candidate:
-    """A candidate cluster as the pages, API and CLI show it."""
-
-    number: int
-    score: float
-    seed: str
-    seed_name: str | None
-    firms: int
-    employees: float
-    activities: list[tuple[str, str | None, int]]  # code, name, firms
-    centre: tuple[float, float]
-    outline: list[tuple[float, float]]
-    radius_km: float
-    parts: dict[str, float]
-    firm_ids: list[int]
-    listed_ids: list[int]  # the ``FIRMS_LISTED`` largest by employees
-    synthetic_firms: int
-    existing: list[ExistingCluster] = field(default_factory=list)
-    growth: float | None = None  # of the headcount of its firms with figures of both years
-    growth_firms: int = 0  # those firms
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from promcluster.auth import permissions
 from promcluster.auth.audit import Actor
 from promcluster.auth.models import User
+from promcluster.chains.models import Chain
 from promcluster.errors import PermissionDenied
 from promcluster.imports.columns import KINDS, Kind, Lookups
 from promcluster.imports.rows import Header, Parsed, Problem
@@ -19,7 +20,6 @@ from promcluster.matching.models import Need
 from promcluster.registry import events
 from promcluster.registry import service as registry
 from promcluster.registry.models import (
-    Chain,
     Enterprise,
     EnterpriseFigure,
     InvestmentProject,

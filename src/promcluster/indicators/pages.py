@@ -18,8 +18,8 @@ from promcluster.indicators.chart import bar_chart
 from promcluster.indicators.exports import write_rating
 from promcluster.indicators.scope import LEVELS
 from promcluster.indicators.series import time_series
+from promcluster.records import get
 from promcluster.registry.models import Cluster
-from promcluster.registry.service import get
 from promcluster.web.deps import current_user, db_session
 from promcluster.web.forms import render
 from promcluster.web.templating import money, number, templates

@@ -12,17 +12,13 @@ from sqlalchemy.orm import Session
 
 from promcluster import labels
 from promcluster.chains.graph import purchases
+from promcluster.chains.models import Chain
 from promcluster.errors import NotFound
 from promcluster.indicators import aggregates
 from promcluster.indicators.scope import Level
+from promcluster.records import get
 from promcluster.reference.models import Region
-from promcluster.registry.models import (
-    Chain,
-    Cluster,
-    DeclaredFigure,
-    cluster_region,
-)
-from promcluster.registry.service import get
+from promcluster.registry.models import Cluster, DeclaredFigure, cluster_region
 
 INVESTMENT_STAGES = {  # indicator → project statuses it sums
     "investment_planned": ("idea", "planned"),

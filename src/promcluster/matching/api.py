@@ -10,17 +10,26 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import User
 from promcluster.errors import NotFound
 from promcluster.labels import NEED_STATUSES, OFFER_STATUSES, choice
-from promcluster.matching import candidates, classification, schemas, search, service
+from promcluster.matching import (
+    candidates,
+    classification,
+    notifications,
+    postings,
+    responses,
+    schemas,
+    search,
+)
 from promcluster.matching.models import Need, Offer, Response
-from promcluster.pagination import Page, PageOf, paginate
+from promcluster.matching.parties import customer_label
+from promcluster.records import get
 from promcluster.reference.service import require_region
+from promcluster.web.crud import crud_routes, route_names
 from promcluster.web.deps import current_user, db_session, login_required
-from promcluster.web.limits import INT_MAX, Code, Id, Search
+from promcluster.web.limits import Code, Id, Search
 from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(prefix="/api/v1")
 NEEDS, OFFERS, NOTIFICATIONS = "Потребности", "Предложения", "Уведомления"
-PER_PAGE_MAX = 500
 
 
 class NeedFilter(BaseModel):
@@ -41,16 +50,12 @@ class OfferFilter(BaseModel):
 
 def need_out(need: Need) -> schemas.NeedOut:
     out = schemas.NeedOut.model_validate(need)
-    return out.model_copy(update={"customer_display": service.customer_label(need)})
+    return out.model_copy(update={"customer_display": customer_label(need)})
 
 
 def offer_out(offer: Offer) -> schemas.OfferOut:
     out = schemas.OfferOut.model_validate(offer)
     return out.model_copy(update={"supplier_name": offer.supplier.name})
-
-
-def _page(result: PageOf, convert) -> dict[str, Any]:
-    return {**result.__dict__, "items": [convert(x) for x in result.items]}
 
 
 Limit = Annotated[int, Query(ge=1, le=100, description="сколько кандидатов вернуть")]
@@ -59,40 +64,22 @@ Limit = Annotated[int, Query(ge=1, le=100, description="сколько канд�
 # Needs
 
 
-@router.get("/needs", response_model=Page[schemas.NeedOut], tags=[NEEDS])
-def list_needs(
-    f: Annotated[NeedFilter, Query()],
-    page: int = Query(1, ge=1, le=INT_MAX),
-    per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
-    session: Session = db_session,
-) -> Any:
-    result = paginate(session, service.need_query(**f.model_dump()), page, per_page)
-    return _page(result, need_out)
-
-
-@router.post("/needs", response_model=schemas.NeedOut, status_code=201, tags=[NEEDS])
-def create_need(
-    body: schemas.NeedIn,
-    session: Session = db_session,
-    user: User = Depends(login_required),
-) -> Any:
-    return need_out(service.create_need(session, user, body.model_dump()))
-
-
-@router.get("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
-def get_need(need_id: Id, session: Session = db_session) -> Any:
-    return need_out(service.get(session, Need, need_id))
-
-
-@router.patch("/needs/{need_id}", response_model=schemas.NeedOut, tags=[NEEDS])
-def update_need(
-    need_id: Id,
-    body: schemas.NeedPatch,
-    session: Session = db_session,
-    user: User = Depends(login_required),
-) -> Any:
-    data = body.model_dump(exclude_unset=True)
-    return need_out(service.update_need(session, user, need_id, data))
+crud_routes(
+    router,
+    "/needs",
+    tag=NEEDS,
+    model=Need,
+    filters=NeedFilter,
+    query=postings.need_query,
+    create_in=schemas.NeedIn,
+    patch_in=schemas.NeedPatch,
+    out=schemas.NeedOut,
+    create=postings.create_need,
+    update=postings.update_need,
+    present=need_out,
+    id_name="need_id",
+    naming=route_names("need", "needs"),
+)
 
 
 @router.get("/needs/{need_id}/candidates", response_model=list[schemas.PartnerOut], tags=[NEEDS])
@@ -104,7 +91,7 @@ def need_candidates(
 ) -> Any:
     """Candidate suppliers: co-members of the customer's clusters, then the region, then
     elsewhere; each with a score and the reasons for it."""
-    return candidates.supplier_candidates(session, service.get(session, Need, need_id), limit)
+    return candidates.supplier_candidates(session, get(session, Need, need_id), limit)
 
 
 @router.get("/needs/{need_id}/responses", response_model=list[schemas.ResponseOut], tags=[NEEDS])
@@ -112,7 +99,7 @@ def need_responses(
     need_id: Id, session: Session = db_session, user: User = Depends(login_required)
 ) -> Any:
     """Responses the user may see: all for the customer's side, its own for a supplier."""
-    return service.visible_responses(user, service.get(session, Need, need_id))
+    return responses.visible_responses(user, get(session, Need, need_id))
 
 
 @router.post(
@@ -127,7 +114,7 @@ def respond(
     session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
-    return service.respond(session, user, need_id, body.model_dump())
+    return responses.respond(session, user, need_id, body.model_dump())
 
 
 @router.patch(
@@ -143,49 +130,31 @@ def change_response(
     user: User = Depends(login_required),
 ) -> Any:
     """Accept or decline (the customer), withdraw (the supplier)."""
-    response = service.get(session, Response, response_id)
+    response = get(session, Response, response_id)
     if response.need_id != need_id:
         raise NotFound(f"у потребности №{need_id} нет отклика №{response_id}")
-    return service.set_response_status(session, user, response_id, body.status, body.version)
+    return responses.set_response_status(session, user, response_id, body.status, body.version)
 
 
 # Offers
 
 
-@router.get("/offers", response_model=Page[schemas.OfferOut], tags=[OFFERS])
-def list_offers(
-    f: Annotated[OfferFilter, Query()],
-    page: int = Query(1, ge=1, le=INT_MAX),
-    per_page: int = Query(50, ge=1, le=PER_PAGE_MAX),
-    session: Session = db_session,
-) -> Any:
-    result = paginate(session, service.offer_query(**f.model_dump()), page, per_page)
-    return _page(result, offer_out)
-
-
-@router.post("/offers", response_model=schemas.OfferOut, status_code=201, tags=[OFFERS])
-def create_offer(
-    body: schemas.OfferIn,
-    session: Session = db_session,
-    user: User = Depends(login_required),
-) -> Any:
-    return offer_out(service.create_offer(session, user, body.model_dump()))
-
-
-@router.get("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
-def get_offer(offer_id: Id, session: Session = db_session) -> Any:
-    return offer_out(service.get(session, Offer, offer_id))
-
-
-@router.patch("/offers/{offer_id}", response_model=schemas.OfferOut, tags=[OFFERS])
-def update_offer(
-    offer_id: Id,
-    body: schemas.OfferPatch,
-    session: Session = db_session,
-    user: User = Depends(login_required),
-) -> Any:
-    data = body.model_dump(exclude_unset=True)
-    return offer_out(service.update_offer(session, user, offer_id, data))
+crud_routes(
+    router,
+    "/offers",
+    tag=OFFERS,
+    model=Offer,
+    filters=OfferFilter,
+    query=postings.offer_query,
+    create_in=schemas.OfferIn,
+    patch_in=schemas.OfferPatch,
+    out=schemas.OfferOut,
+    create=postings.create_offer,
+    update=postings.update_offer,
+    present=offer_out,
+    id_name="offer_id",
+    naming=route_names("offer", "offers"),
+)
 
 
 @router.get("/offers/{offer_id}/candidates", response_model=list[schemas.PartnerOut], tags=[OFFERS])
@@ -196,7 +165,7 @@ def offer_candidates(
     user: User = Depends(login_required),
 ) -> Any:
     """Candidate buyers: open needs and consumers of the product, co-members first."""
-    return candidates.buyer_candidates(session, service.get(session, Offer, offer_id), limit)
+    return candidates.buyer_candidates(session, get(session, Offer, offer_id), limit)
 
 
 # Notifications
@@ -210,8 +179,8 @@ def list_notifications(
 ) -> Any:
     """The user's notifications, newest first, and how many are unread."""
     return {
-        "items": service.user_notifications(session, user, unread_only=unread),
-        "unread": service.unread_count(session, user),
+        "items": notifications.user_notifications(session, user, unread_only=unread),
+        "unread": notifications.unread_count(session, user),
     }
 
 
@@ -221,7 +190,7 @@ def mark_read(
     session: Session = db_session,
     user: User = Depends(login_required),
 ) -> Any:
-    return {"marked": service.mark_read(session, user, body.ids)}
+    return {"marked": notifications.mark_read(session, user, body.ids)}
 
 
 # Search and classification

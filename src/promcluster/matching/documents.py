@@ -12,26 +12,19 @@ from sqlalchemy.orm import Session
 
 from promcluster import labels
 from promcluster.db import insert_rows
+from promcluster.matching.facets import FACET, KINDS, facet
 from promcluster.matching.models import Need, Offer, SearchDocument
 from promcluster.matching.text import index_terms
+from promcluster.matching.vocabulary import known_words
 from promcluster.reference.models import Okpd
 from promcluster.registry.models import Enterprise, ProductLine
 
-KINDS = ("enterprise", "product", "need", "offer")
 MODELS = {"enterprise": Enterprise, "product": ProductLine, "need": Need, "offer": Offer}
 BATCH = 2000
 COLUMNS = (
     "kind", "ref_id", "enterprise_id", "title", "detail", "region_code", "okpd2_code", "lemmas"
 )  # fmt: skip
 Row = tuple[str, int, int | None, str, str | None, str | None, str | None, str]
-
-
-FACET = "zz"  # facet terms («zzkindneed», «zzregion72») let the index itself filter hits
-
-
-def facet(name: str, value: str) -> str:
-    """The index term that marks a document's kind or region."""
-    return f"{FACET}{name}{value}"
 
 
 def with_facets(rows: Iterable[Row]) -> Iterator[Row]:
@@ -161,8 +154,6 @@ def index_missing(
 
 def _learn(connection: Connection, texts: Iterable[str]) -> None:
     """Tell this process's spelling vocabulary about newly indexed words."""
-    from promcluster.matching.search import known_words
-
     vocabulary = known_words.cached(connection)
     if vocabulary is not None:
         for text in texts:

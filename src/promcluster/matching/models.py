@@ -17,8 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from promcluster.db import Base
+from promcluster.records import Versioned
 from promcluster.reference.models import Okpd, Region
-from promcluster.registry.models import Enterprise, Versioned
+from promcluster.registry.models import Enterprise
 
 
 class _Posting(Versioned):
@@ -39,6 +40,8 @@ class _Posting(Versioned):
 class Need(_Posting, Base):
     """A need to buy a product: from a registered enterprise or a named outside customer."""
 
+    record_label = "потребность"
+
     __tablename__ = "needs"
 
     customer_id: Mapped[int | None] = mapped_column(
@@ -57,6 +60,8 @@ class Need(_Posting, Base):
 class Offer(_Posting, Base):
     """An offer to supply a product (``volume`` is the declared capacity per year)."""
 
+    record_label = "предложение"
+
     __tablename__ = "offers"
 
     supplier_id: Mapped[int] = mapped_column(
@@ -70,6 +75,8 @@ class Offer(_Posting, Base):
 
 class Response(Versioned, Base):
     """A supplier's answer to a need; the customer accepts or declines it."""
+
+    record_label = "отклик"
 
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("need_id", "supplier_id"),)

@@ -6,42 +6,28 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed
 from promcluster.errors import InvalidField
-from promcluster.matching import candidates, schemas, service
+from promcluster.matching import candidates, notifications, postings, responses, schemas
 from promcluster.matching.models import Need, Offer
+from promcluster.matching.parties import (
+    acting_parties,
+    can_act_for,
+    customer_label,
+    require_need_owner,
+)
 from promcluster.pagination import paginate
+from promcluster.records import get
 from promcluster.reference import service as reference
-from promcluster.registry.models import Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
-from promcluster.web.forms import field_errors, form_data, render
+from promcluster.web.forms import field_errors, form_data, render, status_form
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
 CSRF = [Depends(check_form_csrf)]
-
-
-def _parties(session: Session, user: User | None) -> list[Enterprise] | None:
-    """Enterprises the user may act for (None: anyone, an administrator types the id)."""
-    if user is None:
-        return []
-    if user.role == "admin":
-        return None
-    if user.role == "enterprise_rep":
-        own = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
-        return [own] if own else []
-    members = select(Membership.enterprise_id).where(
-        Membership.cluster_id.in_(user.cluster_ids), Membership.status != "left"
-    )
-    return list(
-        session.scalars(
-            select(Enterprise).where(Enterprise.id.in_(members)).order_by(Enterprise.name)
-        )
-    )
 
 
 def _list(request, session, user, kind: str, query_of, filters: dict, page: int):
@@ -69,7 +55,7 @@ def need_list(
     user: User | None = Depends(current_user),
 ):
     filters = {"q": q, "status": status, "region": region, "okpd2": okpd2}
-    return _list(request, session, user, "needs", service.need_query, filters, page)
+    return _list(request, session, user, "needs", postings.need_query, filters, page)
 
 
 @router.get("/offers")
@@ -84,7 +70,7 @@ def offer_list(
     user: User | None = Depends(current_user),
 ):
     filters = {"q": q, "status": status, "region": region, "okpd2": okpd2}
-    return _list(request, session, user, "offers", service.offer_query, filters, page)
+    return _list(request, session, user, "offers", postings.offer_query, filters, page)
 
 
 # Posting forms
@@ -99,7 +85,7 @@ def _form(request, session, user, kind: str, errors=None, values=None):
         kind=kind,
         errors=errors or {},
         values=values or {},
-        parties=_parties(session, user),
+        parties=acting_parties(session, user),
         regions=reference.list_regions(session),
     )
 
@@ -121,9 +107,9 @@ def offer_form(
 async def _post(request, session, user, kind: str):
     form = await request.form()
     schema, create = (
-        (schemas.NeedIn, service.create_need)
+        (schemas.NeedIn, postings.create_need)
         if kind == "need"
-        else (schemas.OfferIn, service.create_offer)
+        else (schemas.OfferIn, postings.create_offer)
     )
     try:
         data = form_data(form, schema)
@@ -152,7 +138,7 @@ async def offer_new(
 
 
 def _need_page(request, session, user, need: Need, errors=None, values=None):
-    parties = _parties(session, user)
+    parties = acting_parties(session, user)
     if parties is not None:  # who may still respond: not the customer, not twice
         answered = {r.supplier_id for r in need.responses} | {need.customer_id}
         parties = [p for p in parties if p.id not in answered]
@@ -162,11 +148,11 @@ def _need_page(request, session, user, need: Need, errors=None, values=None):
         user,
         422 if errors else 200,
         need=need,
-        customer=service.customer_label(need),
+        customer=customer_label(need),
         candidates=candidates.supplier_candidates(session, need) if user else [],
-        responses=service.visible_responses(user, need),
-        can_manage=user is not None and allowed(service.require_need_owner, user, need),
-        can_act=lambda e: service.can_act_for(user, e),
+        responses=responses.visible_responses(user, need),
+        can_manage=user is not None and allowed(require_need_owner, user, need),
+        can_act=lambda e: can_act_for(user, e),
         parties=parties,
         errors=errors or {},
         values=values or {},
@@ -180,7 +166,7 @@ def need_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
-    return _need_page(request, session, user, service.get(session, Need, need_id))
+    return _need_page(request, session, user, get(session, Need, need_id))
 
 
 @router.post("/needs/{need_id}/responses", dependencies=CSRF)
@@ -194,9 +180,9 @@ async def need_respond(
     try:
         data = form_data(form, schemas.ResponseIn)
         with session.begin_nested():
-            service.respond(session, user, need_id, data)
+            responses.respond(session, user, need_id, data)
     except (InvalidField, ValidationError) as exc:
-        need = service.get(session, Need, need_id)
+        need = get(session, Need, need_id)
         return _need_page(request, session, user, need, field_errors(exc), dict(form))
     return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
 
@@ -209,15 +195,9 @@ async def response_status(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    body = schemas.ResponseStatusIn.model_validate(await _status_form(request))
-    service.set_response_status(session, user, response_id, body.status, body.version)
+    body = await status_form(request, schemas.ResponseStatusIn)
+    responses.set_response_status(session, user, response_id, body.status, body.version)
     return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
-
-
-async def _status_form(request: Request) -> dict[str, Any]:
-    """The status and the version read, as the status buttons of a page post them."""
-    form = await request.form()
-    return {"status": form.get("status"), "version": form.get("version")}
 
 
 @router.post("/needs/{need_id}/status", dependencies=CSRF)
@@ -227,8 +207,8 @@ async def need_status(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    body = schemas.NeedPatch.model_validate(await _status_form(request))
-    service.update_need(session, user, need_id, body.model_dump(exclude_unset=True))
+    body = await status_form(request, schemas.NeedPatch)
+    postings.update_need(session, user, need_id, body.model_dump(exclude_unset=True))
     return RedirectResponse(f"/needs/{need_id}", status_code=303)
 
 
@@ -239,14 +219,14 @@ def offer_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
-    offer = service.get(session, Offer, offer_id)
+    offer = get(session, Offer, offer_id)
     return render(
         request,
         "matching/offer.html",
         user,
         offer=offer,
         candidates=candidates.buyer_candidates(session, offer) if user else [],
-        can_manage=user is not None and service.can_act_for(user, offer.supplier),
+        can_manage=user is not None and can_act_for(user, offer.supplier),
     )
 
 
@@ -257,8 +237,8 @@ async def offer_status(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    body = schemas.OfferPatch.model_validate(await _status_form(request))
-    service.update_offer(session, user, offer_id, body.model_dump(exclude_unset=True))
+    body = await status_form(request, schemas.OfferPatch)
+    postings.update_offer(session, user, offer_id, body.model_dump(exclude_unset=True))
     return RedirectResponse(f"/offers/{offer_id}", status_code=303)
 
 
@@ -273,8 +253,8 @@ def notification_list(
         request,
         "matching/notifications.html",
         user,
-        items=service.user_notifications(session, user),
-        unread=service.unread_count(session, user),
+        items=notifications.user_notifications(session, user),
+        unread=notifications.unread_count(session, user),
     )
 
 
@@ -283,7 +263,7 @@ def unread_badge(
     session: Session = db_session, user: User | None = Depends(current_user)
 ) -> HTMLResponse:
     """The unread count for the navigation bar (an HTMX fragment; empty when none)."""
-    count = service.unread_count(session, user) if user else 0
+    count = notifications.unread_count(session, user) if user else 0
     body = f'<span class="badge unread" data-unread="{count}">{count}</span>' if count else ""
     return HTMLResponse(body)
 
@@ -295,5 +275,5 @@ async def notifications_read(
     form = await request.form()
     raw: Any = form.get("id")
     ids = [int(raw)] if raw and str(raw).isdigit() else None
-    service.mark_read(session, user, ids)
+    notifications.mark_read(session, user, ids)
     return RedirectResponse("/notifications", status_code=303)

@@ -5,22 +5,20 @@ database's own full-text index finds and ranks the documents: FTS5 with BM25 on 
 ``tsvector`` with ``ts_rank`` on PostgreSQL, over the same lemmas (ADR 0007). Every word must
 match (in any of its forms); when nothing does, documents matching any word are shown."""
 
-import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from promcluster.errors import InvalidField
-from promcluster.matching.documents import FACET, KINDS, facet
-from promcluster.matching.text import lemma_variants, lemmas, words
+from promcluster.matching.facets import KINDS, facet
+from promcluster.matching.text import lemma_variants, words
 from promcluster.matching.typos import Vocabulary
-from promcluster.reference.models import Okpd, Okved
+from promcluster.matching.vocabulary import known_words
 
 LIMIT = 20
 MAX_WORDS = 12
 RANKED = 1000  # matching documents ranked (ranking all of 50,000 matches took 300 ms)
-VOCABULARY_SAMPLE = 200_000
 
 
 PAGES = {
@@ -54,62 +52,6 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     corrected: dict[str, str] = field(default_factory=dict)
     every_word: bool = True
-
-
-class KnownWords:
-    """Each database's spelling vocabulary, loaded once per process and grown by its writes."""
-
-    def __init__(self) -> None:
-        self._by_database: dict[str, Vocabulary] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(connection: Connection) -> str:
-        return connection.engine.url.render_as_string(hide_password=False)
-
-    def cached(self, connection: Connection) -> Vocabulary | None:
-        return self._by_database.get(self._key(connection))
-
-    def get(self, connection: Connection) -> Vocabulary:
-        """The vocabulary, loaded on first use (``serve`` loads it at start, in the background;
-        a search arriving meanwhile waits for it)."""
-        key = self._key(connection)
-        if key not in self._by_database:
-            with self._lock:
-                if key not in self._by_database:
-                    self._by_database[key] = _load_vocabulary(connection)
-        return self._by_database[key]
-
-    def forget(self) -> None:
-        self._by_database.clear()
-
-
-known_words = KnownWords()
-
-
-def _load_vocabulary(connection: Connection) -> Vocabulary:
-    vocabulary = Vocabulary()
-    for model in (Okpd, Okved):
-        for name in connection.scalars(select(model.name)):
-            vocabulary.add(lemmas(name))
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms "
-            "USING fts5vocab(main, search_fts, row)"
-        )
-        terms = connection.exec_driver_sql(
-            f"SELECT term, doc FROM temp.search_terms WHERE term GLOB '[a-zа-я]*' "
-            f"AND term NOT GLOB '{FACET}*'"
-        )
-    else:  # ts_stat reads every vector: the newest documents are enough to learn the words
-        terms = connection.exec_driver_sql(
-            "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_documents "
-            f"ORDER BY id DESC LIMIT {VOCABULARY_SAMPLE}')"
-        )
-    for term, documents in terms:
-        if not term.startswith(FACET):
-            vocabulary.add([term], documents)
-    return vocabulary
 
 
 def parse_kinds(kinds: list[str] | None) -> tuple[str, ...]:

@@ -8,7 +8,6 @@ from promcluster.auth.models import User
 from promcluster.niches import chart, service
 from promcluster.niches.api import weights
 from promcluster.reference import service as reference
-from promcluster.registry.models import Cluster
 from promcluster.web.deps import current_user, db_session
 from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
@@ -33,14 +32,13 @@ def niche_list(
     user: User | None = Depends(current_user),
 ):
     ranking = service.rank_niches(session, region, cluster, chosen)
-    clusters = [c for c in session.query(Cluster).all() if region in c.region_codes]
     return render(
         request,
         "niches/list.html",
         user,
         r=ranking,
         regions=reference.list_regions(session),
-        clusters=clusters,
+        clusters=service.region_clusters(session, region),
         query=str(request.url.query),
         chart={
             "constants": chart,

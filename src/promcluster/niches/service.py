@@ -2,17 +2,11 @@
 feasible making them here is, and by how attractive they are; with buyers and candidate producers.
 
 A product group (OKPD2 class ``XX.XX``) maps to the OKVED2 activity with the same leading code
-(``23.61`` → group ``23.6`` at the default level; docs/NICHES.md lists the exceptions). Each
-component is scaled to 0…1 over the region's niches and the score is their weighted mean:
-
-- demand: log(1 + roubles a year bought outside the region) / log(1 + the largest);
-- feasibility: the percentile of the learned probability of a new specialisation (1 where the
-  region already is specialised) among all the region's activities;
-- attractiveness: the mean of the activity's PCI percentile among all activities and its COG
-  percentile among the region's activities.
+(``23.61`` → group ``23.6`` at the default level; docs/NICHES.md lists the exceptions). The score
+(each component scaled to 0…1 over the region's niches, then their weighted mean) is computed by
+:mod:`promcluster.analytics.niche_score`, which documents the formula.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -20,6 +14,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from promcluster import labels
+from promcluster.analytics.niche_score import NicheFigures, niche_components, weighted_score
 from promcluster.cache import kept
 from promcluster.errors import InvalidField, NotFound
 from promcluster.niches.demand import GroupDemand, group_names, region_demand
@@ -27,6 +22,7 @@ from promcluster.niches.outlook import Outlook, outlook
 from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, group_of
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Cluster, Enterprise, ProductLine
+from promcluster.registry.queries import cluster_query
 
 WEIGHTS = {"demand": 0.4, "feasibility": 0.4, "attractiveness": 0.2}
 RELATED_ACTIVITIES = 8  # closest activities whose firms are candidate producers
@@ -156,6 +152,11 @@ def rank_niches(
     return Ranking(region, cluster, weights, niches, level, synthetic, found)
 
 
+def region_clusters(session: Session, region_code: str) -> list[Cluster]:
+    """The clusters of a region by name: the choices for narrowing its niches to one cluster."""
+    return list(session.scalars(cluster_query(region=region_code)))
+
+
 def _unscored(
     session: Session, region: str, cluster_id: int | None, level: int, found: Outlook | None
 ) -> tuple[list[Niche], bool]:
@@ -206,37 +207,21 @@ def _activity_names(session: Session, niches: list[Niche]) -> None:
         n.activity_name = names.get(n.activity or "")
 
 
-def _percentiles(values: np.ndarray) -> Callable[[float | None], float]:
-    """value → share of the known ``values`` not above it (0 for an unknown value)."""
-    known = np.sort(values[~np.isnan(values)])
-
-    def percentile(value: float | None) -> float:
-        if value is None or known.size == 0:
-            return 0.0
-        return float(np.searchsorted(known, value, "right") / known.size)
-
-    return percentile
-
-
 def _score(
     niches: list[Niche], weights: dict[str, float], found: Outlook | None, region: str
 ) -> None:
-    if not niches:
-        return
-    top_demand = np.log1p(max(n.demand for n in niches))
+    """Set each niche's components and score against the outlook's row of ``region``."""
     row = found.region_index.get(region) if found is not None else None
     empty = np.array([])
-    pci = _percentiles(found.pci if found is not None else empty)
-    cog = _percentiles(found.cog[row] if row is not None else empty)
-    feasible = _percentiles(found.feasibility[row] if row is not None else empty)
-    total = sum(weights.values())
-    for n in niches:
-        n.components = {
-            "demand": float(np.log1p(n.demand) / top_demand) if top_demand else 0.0,
-            "feasibility": feasible(n.feasibility),
-            "attractiveness": (pci(n.pci) + cog(n.cog)) / 2,
-        }
-        n.score = sum(weights[k] * n.components[k] for k in weights) / total
+    components = niche_components(
+        [NicheFigures(n.demand, n.feasibility, n.pci, n.cog) for n in niches],
+        pci=found.pci if found is not None else empty,
+        cog=found.cog[row] if row is not None else empty,
+        feasibility=found.feasibility[row] if row is not None else empty,
+    )
+    for n, parts in zip(niches, components, strict=True):
+        n.components = parts
+        n.score = weighted_score(parts, weights)
 
 
 def niche_detail(

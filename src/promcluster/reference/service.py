@@ -89,16 +89,13 @@ def _sync(session: Session, model, key: str, rows: list[dict]) -> LoadReport:
 
 
 def load_reference(session: Session) -> list[LoadReport]:
-    """Load regions, cities, OKVED2, OKPD2 and the federal cluster requirements from the
-    package; safe to run again."""
-    from promcluster.compliance.rules import load_rules  # it reads this module's LoadReport
-
+    """Load regions, cities, OKVED2 and OKPD2 from the package; safe to run again. (The
+    federal cluster requirements are loaded by ``compliance.rules.load_rules``.)"""
     return [
         _sync(session, Region, "code", [_region(r) for r in _rows("regions.csv")]),
         _sync(session, City, "kladr_id", [_city(r) for r in _rows("cities.csv")]),
         _sync(session, Okved, "code", [_classifier(r) for r in _rows("okved2.csv")]),
         _sync(session, Okpd, "code", [_classifier(r) for r in _rows("okpd2.csv")]),
-        load_rules(session),
     ]
 
 

@@ -1,13 +1,13 @@
-"""Registry tables: enterprises, clusters, memberships, chains, investment projects, figures."""
+"""Registry tables: enterprises, clusters, memberships, investment projects, figures (a
+project's ``chain`` and ``stage`` and a cluster's ``chains`` are declared by ``chains.models``)."""
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -16,29 +16,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    func,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from promcluster.db import Base
+from promcluster.records import Versioned
 from promcluster.reference.models import City, Okpd, Okved, Region
-
-
-class Versioned:
-    """Optimistic locking (a stale ``version`` raises on flush), timestamps, audit."""
-
-    __audited__ = True
-
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime, server_default=func.now(), onupdate=func.now()
-    )
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
-        return {"version_id_col": cls.__table__.c.version}
-
 
 enterprise_okved = Table(
     "enterprise_okved",
@@ -58,12 +41,6 @@ cluster_okved = Table(
     Column("cluster_id", ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True),
     Column("okved_code", ForeignKey("okved2.code"), primary_key=True, index=True),
 )
-chain_product = Table(
-    "chain_products",
-    Base.metadata,
-    Column("chain_id", ForeignKey("chains.id", ondelete="CASCADE"), primary_key=True),
-    Column("okpd2_code", ForeignKey("okpd2.code"), primary_key=True),
-)
 project_product = Table(
     "project_products",
     Base.metadata,
@@ -76,6 +53,8 @@ project_product = Table(
 
 class Enterprise(Versioned, Base):
     """An organisation: an industrial enterprise, a fund, a university, an association."""
+
+    record_label = "предприятие"
 
     __tablename__ = "enterprises"
 
@@ -116,6 +95,8 @@ class Enterprise(Versioned, Base):
 class Cluster(Versioned, Base):
     """An industrial cluster with its status in the regional and federal registries."""
 
+    record_label = "кластер"
+
     __tablename__ = "clusters"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -140,9 +121,6 @@ class Cluster(Versioned, Base):
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="cluster", cascade="all, delete-orphan"
     )
-    chains: Mapped[list["Chain"]] = relationship(
-        back_populates="cluster", cascade="all, delete-orphan", order_by="Chain.position"
-    )
     # Loaded on delete so that each removed project gets its own audit row.
     projects: Mapped[list["InvestmentProject"]] = relationship(
         back_populates="cluster", cascade="all, delete-orphan"
@@ -155,6 +133,8 @@ class Cluster(Versioned, Base):
 
 class Membership(Versioned, Base):
     """An enterprise in a cluster, with its place in the membership pipeline and its role."""
+
+    record_label = "участие в кластере"
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("cluster_id", "enterprise_id"),)
@@ -177,87 +157,10 @@ class Membership(Versioned, Base):
     enterprise: Mapped[Enterprise] = relationship(back_populates="memberships", lazy="joined")
 
 
-class Chain(Versioned, Base):
-    """A production cooperation chain of a cluster, with its target products."""
-
-    __tablename__ = "chains"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cluster_id: Mapped[int] = mapped_column(
-        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer, default=1)
-    name: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="formed")
-    description: Mapped[str | None] = mapped_column(Text)
-
-    cluster: Mapped[Cluster] = relationship(back_populates="chains")
-    products: Mapped[list[Okpd]] = relationship(secondary=chain_product, lazy="selectin")
-    projects: Mapped[list["InvestmentProject"]] = relationship(
-        back_populates="chain", order_by="InvestmentProject.id"
-    )
-    stages: Mapped[list["ChainStage"]] = relationship(
-        back_populates="chain", cascade="all, delete-orphan", order_by="ChainStage.position"
-    )
-
-    @property
-    def project_count(self) -> int:
-        return len(self.projects)
-
-    @property
-    def project_amount(self) -> int:
-        """Sum of the known amounts of the chain's projects, in roubles."""
-        return sum(p.amount or 0 for p in self.projects)
-
-
-class ChainStage(Versioned, Base):
-    """A stage of a chain: an input product (OKPD2) with the enterprises assigned to supply it;
-    a stage without a supplier in the cluster's regions is a gap."""
-
-    __tablename__ = "chain_stages"
-    __table_args__ = (UniqueConstraint("chain_id", "okpd2_code"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    chain_id: Mapped[int] = mapped_column(ForeignKey("chains.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=1)
-    okpd2_code: Mapped[str] = mapped_column(ForeignKey("okpd2.code"))
-    name: Mapped[str | None] = mapped_column(String(500))
-    # The chain's yearly need of this input, in roubles (when known; else read from the
-    # consumption lines of the cluster's members).
-    value: Mapped[int | None] = mapped_column(BigInteger)
-    note: Mapped[str | None] = mapped_column(Text)
-
-    chain: Mapped[Chain] = relationship(back_populates="stages")
-    product: Mapped[Okpd] = relationship(lazy="joined")
-    suppliers: Mapped[list["StageSupplier"]] = relationship(
-        back_populates="stage", cascade="all, delete-orphan", order_by="StageSupplier.id"
-    )
-    projects: Mapped[list["InvestmentProject"]] = relationship(
-        back_populates="stage", order_by="InvestmentProject.id"
-    )
-
-
-class StageSupplier(Versioned, Base):
-    """An enterprise assigned to supply a chain stage."""
-
-    __tablename__ = "stage_suppliers"
-    __table_args__ = (UniqueConstraint("stage_id", "enterprise_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    stage_id: Mapped[int] = mapped_column(
-        ForeignKey("chain_stages.id", ondelete="CASCADE"), index=True
-    )
-    enterprise_id: Mapped[int] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
-    )
-    note: Mapped[str | None] = mapped_column(Text)
-
-    stage: Mapped[ChainStage] = relationship(back_populates="suppliers")
-    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
-
-
 class InvestmentProject(Versioned, Base):
     """An investment project of a cluster, optionally hung on one of its chains."""
+
+    record_label = "инвестиционный проект"
 
     __tablename__ = "investment_projects"
 
@@ -285,8 +188,6 @@ class InvestmentProject(Versioned, Base):
     jobs: Mapped[int | None] = mapped_column(Integer)
 
     cluster: Mapped[Cluster] = relationship(back_populates="projects")
-    chain: Mapped[Chain | None] = relationship(back_populates="projects")
-    stage: Mapped[ChainStage | None] = relationship(back_populates="projects")
     initiator: Mapped[Enterprise | None] = relationship(lazy="joined")
     products: Mapped[list[Okpd]] = relationship(secondary=project_product, lazy="selectin")
 

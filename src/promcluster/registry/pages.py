@@ -5,18 +5,19 @@ import json
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster import records
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster, require_creator
+from promcluster.chains import queries as chain_queries
 from promcluster.errors import InvalidField
 from promcluster.pagination import paginate
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
-from promcluster.registry.models import Cluster, DeclaredFigure, Enterprise, Membership
+from promcluster.registry.models import Cluster, Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
-from promcluster.web.forms import field_errors, form_data, render
+from promcluster.web.forms import field_errors, form_data, render, status_form
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -28,19 +29,14 @@ def home(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
-    national = session.scalars(
-        select(DeclaredFigure).where(
-            DeclaredFigure.region_code.is_(None), DeclaredFigure.cluster_id.is_(None)
-        )
-    )
     return render(
         request,
         "home.html",
         user,
         figures=queries.platform_figures(session),
-        clusters=session.scalars(queries.cluster_query()).all(),
+        clusters=queries.all_clusters(session),
         regions=queries.regions_with_clusters(session),
-        national=list(national),
+        national=queries.national_figures(session),
     )
 
 
@@ -86,6 +82,7 @@ def cluster_page(
         "clusters/profile.html",
         user,
         p=profile,
+        chains=chain_queries.chain_summaries(session, cluster_id, profile.chain_figures),
         points_json=json.dumps(profile.points, ensure_ascii=False),
         can_edit=user is not None and allowed(require_cluster, user, cluster_id),
     )
@@ -142,7 +139,7 @@ def enterprise_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
-    enterprise = service.get(session, Enterprise, enterprise_id)
+    enterprise = records.get(session, Enterprise, enterprise_id)
     point = maps.enterprise_point(enterprise)
     return render(
         request,
@@ -180,7 +177,7 @@ def region_page(
     user: User | None = Depends(current_user),
 ):
     profile = queries.region_profile(session, code)
-    enterprises = session.scalars(queries.enterprise_query(region=code).limit(200)).all()
+    enterprises = queries.region_enterprises(session, code)
     points = [maps.enterprise_point(e) for e in enterprises]
     return render(
         request,
@@ -227,7 +224,7 @@ def cluster_edit_form(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    cluster = service.get(session, Cluster, cluster_id)
+    cluster = records.get(session, Cluster, cluster_id)
     require_cluster(user, cluster_id)
     return render(request, "clusters/edit.html", user, c=cluster, errors={}, values=None)
 
@@ -245,7 +242,7 @@ async def cluster_edit(
         with session.begin_nested():
             service.update_cluster(session, user, cluster_id, data)
     except (InvalidField, ValidationError) as exc:
-        cluster = service.get(session, Cluster, cluster_id)
+        cluster = records.get(session, Cluster, cluster_id)
         return render(
             request,
             "clusters/edit.html",
@@ -286,7 +283,7 @@ def enterprise_edit_form(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    enterprise = service.get(session, Enterprise, enterprise_id)
+    enterprise = records.get(session, Enterprise, enterprise_id)
     service.require_enterprise_access(user, enterprise)
     return _enterprise_form(request, session, user, enterprise)
 
@@ -304,7 +301,7 @@ async def enterprise_edit(
         with session.begin_nested():
             service.update_enterprise(session, user, enterprise_id, data)
     except (InvalidField, ValidationError) as exc:
-        enterprise = service.get(session, Enterprise, enterprise_id)
+        enterprise = records.get(session, Enterprise, enterprise_id)
         return _enterprise_form(request, session, user, enterprise, field_errors(exc), dict(form))
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
@@ -333,10 +330,7 @@ async def change_member_status(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
-    body = schemas.MembershipPatch.model_validate(
-        {"status": form.get("status"), "version": form.get("version")}
-    )
+    body = await status_form(request, schemas.MembershipPatch)
     membership = service.update_record(
         session=session,
         user=user,

@@ -4,16 +4,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, distinct, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from promcluster.chains.coverage import Coverage, chain_coverage
 from promcluster.errors import NotFound
-from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES, PROJECT_STATUSES
+from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES
+from promcluster.records import get
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import (
-    Chain,
-    ChainStage,
     Cluster,
     DeclaredFigure,
     Enterprise,
@@ -26,7 +24,6 @@ from promcluster.registry.models import (
     cluster_region,
     search_key,
 )
-from promcluster.registry.service import get
 
 
 def _matching(model, q: str | None):
@@ -106,24 +103,6 @@ def membership_query(
     return query
 
 
-def chain_query(cluster_id: int | None = None) -> Select:
-    """Chains, optionally of one cluster."""
-    query = select(Chain).order_by(Chain.cluster_id, Chain.position)
-    return query if cluster_id is None else query.where(Chain.cluster_id == cluster_id)
-
-
-def chains_with_stages(session: Session, cluster_id: int) -> list[Chain]:
-    """The chains of a cluster with their projects, stages, stage suppliers and stage projects
-    loaded in a few queries (coverage reads them all)."""
-    stages = selectinload(Chain.stages)
-    query = chain_query(cluster_id).options(
-        selectinload(Chain.projects),
-        stages.selectinload(ChainStage.suppliers),
-        stages.selectinload(ChainStage.projects),
-    )
-    return list(session.scalars(query))
-
-
 def project_query(
     cluster_id: int | None = None, chain_id: int | None = None, status: str | None = None
 ) -> Select:
@@ -152,6 +131,24 @@ class Figures:
     regions: int
     declared_members: int
     declared_investment: int
+
+
+def all_clusters(session: Session) -> list[Cluster]:
+    """Every cluster, in the list's order."""
+    return list(session.scalars(cluster_query()))
+
+
+def national_figures(session: Session) -> list[DeclaredFigure]:
+    """Figures declared for the country as a whole (no region, no cluster)."""
+    query = select(DeclaredFigure).where(
+        DeclaredFigure.region_code.is_(None), DeclaredFigure.cluster_id.is_(None)
+    )
+    return list(session.scalars(query))
+
+
+def region_enterprises(session: Session, code: str, limit: int = 200) -> list[Enterprise]:
+    """The first ``limit`` enterprises of a region, in the list's order (for its page and map)."""
+    return list(session.scalars(enterprise_query(region=code).limit(limit)))
 
 
 def platform_figures(session: Session) -> Figures:
@@ -189,49 +186,18 @@ def _declared_sum(session: Session, indicators: tuple[str, ...]) -> float:
 
 
 @dataclass
-class ChainSummary:
-    """A chain with its projects and the money on it, by project status, and how many of its
-    stages are covered in the cluster's regions."""
-
-    chain: Chain
-    projects: list[InvestmentProject]
-    amount: int
-    amount_by_status: dict[str, int]
-    unknown_amounts: int
-    declared: list[DeclaredFigure]
-    coverage: Coverage
-
-
-@dataclass
 class ClusterProfile:
     """Everything the cluster page shows."""
 
     cluster: Cluster
     members: dict[str, dict[str, list["MemberRow"]]]
     status_counts: dict[str, int]
-    chains: list[ChainSummary]
     other_projects: list[InvestmentProject]
-    declared: list[DeclaredFigure]
+    declared: list[DeclaredFigure]  # of the cluster as a whole
+    chain_figures: list[DeclaredFigure]  # of its chains
     project_count: int = 0
     investment: int = 0
     points: list[dict] = field(default_factory=list)
-
-
-def chain_summary(chain: Chain, declared: list[DeclaredFigure]) -> ChainSummary:
-    """The projects, money and stage coverage of ``chain``; ``declared`` may hold figures of
-    other chains (those of this one are kept)."""
-    by_status: dict[str, int] = defaultdict(int)
-    for p in chain.projects:
-        by_status[p.status] += p.amount or 0
-    return ChainSummary(
-        chain=chain,
-        projects=list(chain.projects),
-        amount=chain.project_amount,
-        amount_by_status={s: by_status[s] for s in PROJECT_STATUSES if s in by_status},
-        unknown_amounts=sum(p.amount is None for p in chain.projects),
-        declared=[d for d in declared if d.chain_id == chain.id],
-        coverage=chain_coverage(chain),
-    )
 
 
 @dataclass
@@ -277,7 +243,8 @@ def _member_rows(session: Session, cluster_id: int) -> list[MemberRow]:
 
 
 def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
-    """The cluster with members grouped by status then role, chains with money, figures."""
+    """The cluster with members grouped by status then role, projects and figures (its chains
+    are summarised by ``chains.queries.chain_summaries``)."""
     cluster = get(session, Cluster, cluster_id)
     rows = _member_rows(session, cluster_id)
     grouped: dict[str, dict[str, list[MemberRow]]] = {
@@ -302,9 +269,9 @@ def cluster_profile(session: Session, cluster_id: int) -> ClusterProfile:
         cluster=cluster,
         members=members,
         status_counts={s: sum(len(v) for v in roles.values()) for s, roles in members.items()},
-        chains=[chain_summary(c, declared) for c in chains_with_stages(session, cluster_id)],
         other_projects=[p for p in projects if p.chain_id is None],
         declared=[d for d in declared if d.chain_id is None],
+        chain_figures=[d for d in declared if d.chain_id is not None],
         project_count=len(projects),
         investment=sum(p.amount or 0 for p in projects),
         points=[row.point for row in rows],

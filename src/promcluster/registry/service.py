@@ -4,24 +4,16 @@ Every function takes a session and plain values; the audit hook records each cha
 from typing import Any
 
 from sqlalchemy import Select, false, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from promcluster.auth import permissions
 from promcluster.auth.models import User
-from promcluster.errors import Conflict, InvalidField, NotFound
+from promcluster.chains.models import Chain, ChainStage
+from promcluster.errors import InvalidField
+from promcluster.records import check_version, flush, get
 from promcluster.reference import service as reference
 from promcluster.registry import events
-from promcluster.registry.models import (
-    Chain,
-    ChainStage,
-    Cluster,
-    Enterprise,
-    InvestmentProject,
-    Membership,
-    StageSupplier,
-)
+from promcluster.registry.models import Cluster, Enterprise, InvestmentProject, Membership
 
 MEMBER = "member"  # the one membership status that gives a cluster's managers a card
 # A cluster's place in the federal registry: set and changed by administrators only.
@@ -30,49 +22,6 @@ REGISTRY_FIELDS = {
     "registry_date": "дата включения в реестр",
 }
 REGISTRY_STATUSES = {"federal_registry", "excluded"}
-
-LABELS = {
-    Enterprise: "предприятие",
-    Cluster: "кластер",
-    Membership: "участие в кластере",
-    Chain: "цепочка",
-    InvestmentProject: "инвестиционный проект",
-    ChainStage: "этап цепочки",
-    StageSupplier: "поставщик этапа",
-}
-
-
-def get(session: Session, model: type, id_: int, field: str | None = None):
-    """The record ``id_`` of ``model``; InvalidField when named by a ``field``, else NotFound."""
-    obj = session.get(model, id_)
-    if obj is None:
-        message = f"{LABELS.get(model, model.__name__)}: нет записи с идентификатором {id_}"
-        if field:
-            raise InvalidField(field, message)
-        raise NotFound(message)
-    return obj
-
-
-def check_version(obj: Any, data: dict[str, Any]) -> None:
-    """Take ``version`` out of ``data``; a version other than the record's is a ``Conflict``."""
-    version = data.pop("version", None)
-    if version is not None and version != obj.version:
-        raise Conflict(
-            f"запись изменена другим пользователем (ваша версия {version}, текущая "
-            f"{obj.version}); обновите страницу и повторите изменение"
-        )
-
-
-def flush(session: Session) -> None:
-    """Write pending changes; races that the checks above could not see become ``Conflict``."""
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict("запись изменена другим пользователем; повторите изменение") from exc
-    except IntegrityError as exc:
-        raise Conflict(
-            "такая запись уже есть (одновременное добавление); обновите страницу и проверьте данные"
-        ) from exc
 
 
 def _unique(session: Session, model: type, field: str, value: Any, own_id: int | None) -> None:

@@ -3,9 +3,10 @@ so pages never load anything from a CDN."""
 
 import shutil
 import sys
+from importlib import resources
 from pathlib import Path
 
-from promcluster.web.app import STATIC
+STATIC = Path(str(resources.files("promcluster.web") / "static"))
 
 VENDOR = STATIC / "vendor"
 FILES = {

@@ -42,3 +42,10 @@ def field_errors(exc: InvalidField | ValidationError) -> dict[str, str]:
     if isinstance(exc, InvalidField):
         return {exc.field: exc.message}
     return {str(e["loc"][0]) if e["loc"] else "_": russian(e) for e in exc.errors()}
+
+
+async def status_form(request: Request, schema: type) -> Any:
+    """The status and the version read, as a page's status buttons post them, validated by
+    ``schema`` (a Patch shape, or one with ``status`` and ``version``)."""
+    form = await request.form()
+    return schema.model_validate({"status": form.get("status"), "version": form.get("version")})

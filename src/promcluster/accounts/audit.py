@@ -9,12 +9,11 @@ here are for administrators only, so a new audited table stays hidden until it i
 from sqlalchemy import ColumnElement, String, cast, or_, select, true
 
 from promcluster.auth.models import AuditLog, User
+from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
 from promcluster.matching.models import Need, Offer, Response
-from promcluster.matching.service import responses_visible_to
+from promcluster.matching.responses import responses_visible_to
 from promcluster.registry.models import (
-    Chain,
-    ChainStage,
     Cluster,
     DeclaredFigure,
     Enterprise,
@@ -23,7 +22,6 @@ from promcluster.registry.models import (
     Membership,
     ProductLine,
     Source,
-    StageSupplier,
     Supply,
 )
 
@@ -67,3 +65,21 @@ def visible_entries(user: User) -> ColumnElement[bool]:
         (AuditLog.entity == PARTIES_ONLY)
         & AuditLog.entity_id.in_(select(cast(responses.c.id, String))),
     )
+
+
+def audit_query(
+    user: User,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    actor: str | None = None,
+):
+    """Audit entries ``user`` may read, newest first, filtered by table, record id and actor."""
+    query = select(AuditLog).where(visible_entries(user)).order_by(AuditLog.id.desc())
+    for column, value in (
+        (AuditLog.entity, entity),
+        (AuditLog.entity_id, entity_id),
+        (AuditLog.actor, actor),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return query

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from promcluster.auth import service
+from promcluster.accounts import service
 from promcluster.auth.models import User
 from promcluster.auth.permissions import require_admin
 from promcluster.errors import InvalidField

@@ -1,14 +1,13 @@
-"""REST API of the audit log (logged-in users only; each sees what ``audit_access`` allows)."""
+"""REST API of the audit log (logged-in users only; each sees what ``accounts.audit`` allows)."""
 
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from promcluster.auth.audit_access import visible_entries
-from promcluster.auth.models import AuditLog, User
+from promcluster.accounts.audit import audit_query
+from promcluster.auth.models import User
 from promcluster.pagination import Page, paginate
 from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import INT_MAX, Line, Short, UtcDateTime
@@ -26,24 +25,6 @@ class AuditOut(BaseModel):
     entity: str
     entity_id: str | None
     changes: dict[str, Any]
-
-
-def audit_query(
-    user: User,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    actor: str | None = None,
-):
-    """Audit entries ``user`` may read, newest first, filtered by table, record id and actor."""
-    query = select(AuditLog).where(visible_entries(user)).order_by(AuditLog.id.desc())
-    for column, value in (
-        (AuditLog.entity, entity),
-        (AuditLog.entity_id, entity_id),
-        (AuditLog.actor, actor),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return query
 
 
 @router.get("/audit", response_model=Page[AuditOut])

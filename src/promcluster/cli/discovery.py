@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from promcluster.cli_support import Database, console, err, session_for
+from promcluster.cli.support import Database, cluster_id_of, console, err, session_for
 
 app = typer.Typer()
 
@@ -38,7 +38,6 @@ def discover_command(
 ) -> None:
     """Candidate clusters and specialisations (location quotients) of a region and, with
     ``--cluster``, the cluster's potential participants with their reasons."""
-    from promcluster.cli_compliance import cluster_id_of
     from promcluster.discovery import exports
     from promcluster.discovery.participants import prospects
     from promcluster.discovery.service import discover

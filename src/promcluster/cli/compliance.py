@@ -7,26 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from promcluster.cli_support import Database, console, err, session_for
-from promcluster.errors import NotFound
+from promcluster.cli.support import Database, cluster_id_of, console, err, session_for
 
 app = typer.Typer()
-
-
-def cluster_id_of(session: Session, cluster: str) -> int:
-    """The id of a cluster given by its id or its exact name."""
-    from promcluster.registry.models import Cluster
-
-    found = session.scalar(select(Cluster.id).where(Cluster.name == cluster.strip()))
-    if found is None and cluster.strip().isdigit():
-        found = session.get(Cluster, int(cluster))
-        found = found.id if found else None
-    if found is None:
-        raise NotFound(f"нет кластера «{cluster}» (укажите id или точное название)")
-    return found
 
 
 @app.command("compliance")

@@ -2,8 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +18,7 @@ from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
 from promcluster.imports.runs import sweep_stale_runs
+from promcluster.web.assets import STATIC
 from promcluster.web.bodylimit import BodyLimit
 from promcluster.web.deps import session_user
 from promcluster.web.head import HeadAsGet
@@ -30,7 +29,6 @@ from promcluster.web.ratelimit import AnonymousLimiter
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
 
-STATIC = Path(str(resources.files("promcluster.web") / "static"))
 STATUS = {InvalidField: 422, NotFound: 404, Conflict: 409, PermissionDenied: 403}
 UPLOADS = ("/api/v1/imports", "/imports")  # multipart posts allowed max_upload_bytes
 OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range (PostgreSQL)
@@ -88,9 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _routes(app: FastAPI) -> None:
-    from promcluster.auth.api import router as audit_api
-    from promcluster.auth.pages import router as auth_pages
-    from promcluster.auth.users_pages import router as users_pages
+    from promcluster.accounts.api import router as audit_api
+    from promcluster.accounts.login import router as auth_pages
+    from promcluster.accounts.pages import router as users_pages
     from promcluster.chains.api import router as chains_api
     from promcluster.chains.pages import router as chains_pages
     from promcluster.compliance.api import router as compliance_api

@@ -1,16 +1,13 @@
 """Commands of the analytics: ``complexity``, ``predict`` and ``backtest`` on long tables (no
 database), and ``niches`` of a region; merged into the ``promcluster`` command line."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress
 
-from promcluster.cli_support import Database, console, err, session_for
-from promcluster.errors import DomainError
+from promcluster.cli.support import Database, console, err, refusing_input, session_for
 
 app = typer.Typer()
 
@@ -41,7 +38,7 @@ def complexity_command(
     from promcluster.imports.panels import MEASURES, complexity_rows, write_table
 
     panel = _read_panel(file, sheet, duplicates)
-    with _refusing_input(), Progress(console=err, transient=True) as bar:
+    with refusing_input(), Progress(console=err, transient=True) as bar:
         bar.add_task("Расчёт сложности", total=None)
         results = of_panel(panel, threshold, orientation)  # type: ignore[arg-type]
     for result in results:
@@ -71,7 +68,7 @@ def predict_command(
     from promcluster.imports.panels import write_table
 
     panel = _read_panel(file, sheet, duplicates)
-    with _refusing_input(), Progress(console=err, transient=True) as bar:
+    with refusing_input(), Progress(console=err, transient=True) as bar:
         bar.add_task("Обучение модели и оценка пар", total=None)
         scores = predict(panel, year)
     rows = (
@@ -101,7 +98,7 @@ def backtest_command(
 
     periods = [_period(train, "--train"), _period(test, "--test")]
     panel = _read_panel(file, sheet, duplicates)
-    with _refusing_input(), Progress(console=err, transient=True) as bar:
+    with refusing_input(), Progress(console=err, transient=True) as bar:
         bar.add_task("Обучение и проверка", total=None)
         rows = backtest(panel, *periods)
     typer.echo(table(rows))  # Markdown, not wrapped to the terminal's width
@@ -159,23 +156,13 @@ def niches_command(
     console.print(f"Ниш: {count} → {output}")
 
 
-@contextmanager
-def _refusing_input() -> Iterator[None]:
-    """Unusable input ends the command with status 2 and its reason; nothing is written."""
-    try:
-        yield
-    except DomainError as exc:
-        err.print(f"[red]Не посчитано, ничего не записано:[/red] {exc}")
-        raise typer.Exit(2) from exc
-
-
 def _read_panel(file: Path, sheet: str | None, duplicates: str):
     from promcluster.imports.panels import read_panel
 
     if duplicates not in ("error", "sum", "first"):
         err.print("--duplicates: error, sum или first")
         raise typer.Exit(2)
-    with _refusing_input(), Progress(console=err, transient=True) as bar:
+    with refusing_input(), Progress(console=err, transient=True) as bar:
         task = bar.add_task(f"Чтение «{file.name}»", total=1.0)
         return read_panel(
             file,

@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from promcluster.cli_analytics import _refusing_input
-from promcluster.cli_support import Database, console, err, session_for
+from promcluster.cli.support import Database, console, err, refusing_input, session_for
 
 app = typer.Typer()
 search_app = typer.Typer(help="Поиск по платформе и его индекс.")
@@ -36,7 +35,7 @@ def classify_command(
     if not 1 <= top <= MAX_TOP:
         err.print(f"--top должен быть от 1 до {MAX_TOP}")
         raise typer.Exit(2)
-    with _refusing_input():
+    with refusing_input():
         names = list(names_in_file(file, column, sheet))
     with session_for(database, "classify") as session, Progress(console=err) as bar:
         task = bar.add_task("Подбор кодов ОКПД2", total=len(names))
