@@ -1,5 +1,5 @@
-"""Lists one page at a time: the query side (``paginate`` → ``PageOf``) and the API shape
-(``Page``), shared by every domain's lists."""
+"""Lists: optional equality filters (``where_given``), one page at a time (``paginate`` →
+``PageOf``) and the API shape of a page (``Page``), shared by every domain's lists."""
 
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -23,6 +23,15 @@ class PageOf:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def where_given(query: Select, *conditions: tuple[Any, Any]) -> Select:
+    """``query`` filtered by ``column == value`` for each (column, value) whose value is given
+    (not None): a list's optional equality filters."""
+    for column, value in conditions:
+        if value is not None:
+            query = query.where(column == value)
+    return query
 
 
 def paginate(session: Session, query: Select, page: int, per_page: int) -> PageOf:

@@ -13,6 +13,7 @@ from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
 from promcluster.matching.models import Need, Offer, Response
 from promcluster.matching.responses import responses_visible_to
+from promcluster.pagination import where_given
 from promcluster.registry.models import (
     Cluster,
     DeclaredFigure,
@@ -75,11 +76,9 @@ def audit_query(
 ):
     """Audit entries ``user`` may read, newest first, filtered by table, record id and actor."""
     query = select(AuditLog).where(visible_entries(user)).order_by(AuditLog.id.desc())
-    for column, value in (
+    return where_given(
+        query,
         (AuditLog.entity, entity),
         (AuditLog.entity_id, entity_id),
         (AuditLog.actor, actor),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return query
+    )

@@ -2,19 +2,44 @@
 (stages, assigned suppliers, candidates, the summary of a chain)."""
 
 from datetime import date
+from functools import partial
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.chains import designer, downloads, schemas, service
+from promcluster.chains import designer, downloads, queries, schemas, service
 from promcluster.chains.models import Chain, ChainStage
 from promcluster.matching.scoring import TOP
 from promcluster.records import get
+from promcluster.registry import service as registry
+from promcluster.web.crud import crud_routes
 from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import Id, Version
 
 router = APIRouter(prefix="/api/v1")
+
+
+class ChainFilter(BaseModel):
+    cluster_id: Id | None = None
+
+
+# A chain is a record of its cluster: written as the registry writes memberships and projects.
+crud_routes(
+    router,
+    "/chains",
+    tag="Кооперационные цепочки",
+    model=Chain,
+    filters=ChainFilter,
+    query=queries.chain_query,
+    create_in=schemas.ChainIn,
+    patch_in=schemas.ChainPatch,
+    out=schemas.ChainOut,
+    create=partial(registry.create_record, model=Chain),
+    update=partial(registry.update_record, model=Chain),
+    delete=partial(registry.delete_record, model=Chain),
+)
 GRAPH_TAG, DESIGN_TAG = "Граф поставок", "Конструктор цепочек"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Query(None, ge=1900, le=2100, description="год поставок; по умолчанию — последний")

@@ -1,12 +1,43 @@
-"""Pydantic shapes of the chains API: stages, assigned suppliers, candidates, the designer's
+"""Pydantic shapes of the chains API: chains, stages, assigned suppliers, candidates, the designer's
 summary of a chain and the supply graph."""
 
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from promcluster.registry.schemas import ClassifierCode, Coded, Money, Out, Strict, patch_of
+from promcluster.labels import CHAIN_STATUSES, choice
+from promcluster.registry.schemas import (
+    ClassifierCode,
+    ClassifierCodes,
+    Coded,
+    Money,
+    Name,
+    Out,
+    Strict,
+    patch_of,
+)
 from promcluster.web.limits import INT_MAX, NAME_CHARS, Id, Text, Version
+
+
+class ChainIn(Strict):
+    cluster_id: Id
+    name: Name
+    position: int = Field(1, ge=1, le=INT_MAX)
+    status: choice(CHAIN_STATUSES) = "formed"
+    description: Text | None = None
+    products: ClassifierCodes = []  # noqa: RUF012 (pydantic copies defaults)
+
+
+ChainPatch = patch_of(ChainIn)
+
+
+class ChainOut(Out, ChainIn):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    products: list[Coded] = []  # type: ignore[assignment]  # noqa: RUF012
+    description: str | None = None  # as stored (see EnterpriseOut.description)
+    project_count: int = 0
+    project_amount: int = 0
 
 
 class StageIn(Strict):

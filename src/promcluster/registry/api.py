@@ -6,8 +6,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from promcluster.chains import queries as chain_queries
-from promcluster.chains.models import Chain
 from promcluster.labels import (
     CLUSTER_STATUSES,
     MEMBERSHIP_ROLES,
@@ -45,10 +43,6 @@ class MembershipFilter(BaseModel):
     enterprise_id: Id | None = None
     status: choice(MEMBERSHIP_STATUSES) | None = None
     role: choice(MEMBERSHIP_ROLES) | None = None
-
-
-class ChainFilter(BaseModel):
-    cluster_id: Id | None = None
 
 
 class ProjectFilter(BaseModel):
@@ -95,16 +89,6 @@ for _path, _tag, _model, _filter, _query, _in, _patch, _out in (
         schemas.MembershipIn,
         schemas.MembershipPatch,
         schemas.MembershipOut,
-    ),
-    (
-        "/chains",
-        "Кооперационные цепочки",
-        Chain,
-        ChainFilter,
-        chain_queries.chain_query,
-        schemas.ChainIn,
-        schemas.ChainPatch,
-        schemas.ChainOut,
     ),
     (
         "/projects",

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.errors import NotFound
 from promcluster.labels import MEMBERSHIP_ROLES, MEMBERSHIP_STATUSES
+from promcluster.pagination import where_given
 from promcluster.records import get
 from promcluster.reference.models import Region
 from promcluster.registry import maps
@@ -92,15 +93,13 @@ def membership_query(
 ) -> Select:
     """Memberships filtered by cluster, enterprise, status and role."""
     query = select(Membership).order_by(Membership.cluster_id, Membership.id)
-    for column, value in (
+    return where_given(
+        query,
         (Membership.cluster_id, cluster_id),
         (Membership.enterprise_id, enterprise_id),
         (Membership.status, status),
         (Membership.role, role),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return query
+    )
 
 
 def project_query(
@@ -108,14 +107,12 @@ def project_query(
 ) -> Select:
     """Investment projects filtered by cluster, chain and status."""
     query = select(InvestmentProject).order_by(InvestmentProject.id)
-    for column, value in (
+    return where_given(
+        query,
         (InvestmentProject.cluster_id, cluster_id),
         (InvestmentProject.chain_id, chain_id),
         (InvestmentProject.status, status),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return query
+    )
 
 
 @dataclass

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from promcluster.labels import (
-    CHAIN_STATUSES,
     CLUSTER_KINDS,
     CLUSTER_STATUSES,
     MEMBERSHIP_ROLES,
@@ -20,7 +19,6 @@ from promcluster.urls import HttpUrlText
 from promcluster.web.limits import (
     CODE_CHARS,
     FULL_NAME_CHARS,
-    INT_MAX,
     LIST_ITEMS,
     MONEY_MAX,
     NAME_CHARS,
@@ -111,15 +109,6 @@ class MembershipIn(Strict):
     without_output: bool = False
 
 
-class ChainIn(Strict):
-    cluster_id: Id
-    name: Name
-    position: int = Field(1, ge=1, le=INT_MAX)
-    status: choice(CHAIN_STATUSES) = "formed"
-    description: Text | None = None
-    products: ClassifierCodes = []
-
-
 class ProjectIn(Strict):
     cluster_id: Id
     name: Name
@@ -153,7 +142,6 @@ def patch_of(model: type[Strict]) -> type[Strict]:
 EnterprisePatch = patch_of(EnterpriseIn)
 ClusterPatch = patch_of(ClusterIn)
 MembershipPatch = patch_of(MembershipIn)
-ChainPatch = patch_of(ChainIn)
 ProjectPatch = patch_of(ProjectIn)
 
 
@@ -197,15 +185,6 @@ class MembershipOut(Out, MembershipIn):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     note: str | None = None  # as stored (see EnterpriseOut.description)
-
-
-class ChainOut(Out, ChainIn):
-    model_config = ConfigDict(from_attributes=True, extra="ignore")
-
-    products: list[Coded] = []  # type: ignore[assignment]
-    description: str | None = None  # as stored (see EnterpriseOut.description)
-    project_count: int = 0
-    project_amount: int = 0
 
 
 class ProjectOut(Out, ProjectIn):
