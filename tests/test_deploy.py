@@ -323,13 +323,15 @@ def test_static_files_served_by_nginx(stack: Stack) -> None:
 
 
 def test_body_limits_through_nginx(stack: Stack) -> None:
-    """Over max_body_bytes on an ordinary path: nginx's own 413 (the application's is JSON under
-    /api); the same size to an import upload reaches the application (401: not logged in)."""
+    """Over max_body_bytes on an ordinary path, declared or streamed without a length: nginx's
+    own 413 (the application's is JSON under /api); the same size to an import upload reaches
+    the application (401: not logged in)."""
     body = b"x" * (2 * MiB + 1)
     with stack.client() as http:
         refused = http.post(
             "/api/v1/clusters", content=body, headers={"Content-Type": "text/plain"}
         )
+        chunked = http.post("/api/v1/clusters", content=iter([body[:MiB]] * 3))
         at_limit = http.post(
             "/api/v1/clusters", content=body[:-1], headers={"Content-Type": "text/plain"}
         )
@@ -341,6 +343,7 @@ def test_body_limits_through_nginx(stack: Stack) -> None:
     assert refused.status_code == 413
     assert "413 Request Entity Too Large" in refused.text
     assert "application/json" not in refused.headers["content-type"]
+    assert chunked.status_code == 413 and "413 Request Entity Too Large" in chunked.text
     assert at_limit.status_code != 413
     assert upload.status_code == 401
     assert upload.headers["content-type"] == "application/json"
