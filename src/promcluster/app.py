@@ -17,7 +17,9 @@ from promcluster.auth.keys import signing_key
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
+from promcluster.imports.jobs import ImportJobs
 from promcluster.imports.runs import sweep_stale_runs
+from promcluster.jobs import EmbeddedConsumer, open_queue
 from promcluster.web.assets import STATIC
 from promcluster.web.bodylimit import BodyLimit
 from promcluster.web.deps import session_user
@@ -37,9 +39,29 @@ NUL_IN_TEXT = "cannot contain NUL"  # psycopg refuses the character before sendi
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up, imports left «running» by a killed server are marked interrupted."""
+    """At start-up, imports left «running» by a killed server are marked interrupted (those
+    that can be resumed are, by the consumer); the embedded consumer runs while the app does."""
     sweep_stale_runs(app.state.sessions, app.state.settings.import_stale_minutes)
-    yield
+    consumer: EmbeddedConsumer | None = app.state.consumer
+    if consumer is not None:
+        consumer.start()
+    try:
+        yield
+    finally:
+        if consumer is not None:
+            consumer.stop()
+
+
+def _jobs(app: FastAPI, settings: Settings) -> None:
+    """The job queue, the import tasks on it and, unless ``jobs_embedded`` is false, consumer
+    threads in this process (also started by the first job enqueued)."""
+    queue = open_queue(settings)
+    consumer = None
+    if settings.jobs_embedded:
+        consumer = EmbeddedConsumer(queue, settings.jobs_workers, settings.jobs_poll_seconds)
+    app.state.consumer = consumer
+    wake = consumer.start if consumer is not None else None
+    app.state.import_jobs = ImportJobs(queue, app.state.sessions, settings, wake)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_sessionmaker(app.state.engine)
+    _jobs(app, settings)
     app.state.anonymous_limiter = AnonymousLimiter(settings.anonymous_expensive_per_minute)
     # Innermost, so that a refused body is answered like any error, with the session at hand.
     app.add_middleware(

@@ -52,11 +52,33 @@ class Settings(BaseSettings):
     import_report_value_chars: int = 200
     import_stale_minutes: int = 5
 
+    # Jobs (imports) go through a Huey queue kept in a SQLite file (docs/adr/0011): by default
+    # next to a SQLite database (``promcluster-jobs.db``), else ``var/jobs.db``. The web
+    # application runs a consumer thread itself unless ``jobs_embedded`` is false (production
+    # runs ``promcluster worker`` as its own service). Uploads wait for their job in
+    # ``upload_dir`` (default: the system's temporary directory; with a separate worker service
+    # it must be a directory both services see).
+    jobs_file: Path | None = None
+    jobs_embedded: bool = True
+    jobs_workers: int = 1
+    jobs_poll_seconds: float = 1.0
+    upload_dir: Path | None = None
+
 
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests build their own ``Settings``)."""
     return Settings()
+
+
+def jobs_path(settings: Settings) -> Path:
+    """The SQLite file of the job queue (``jobs_file``, or one beside a SQLite database)."""
+    if settings.jobs_file is not None:
+        return settings.jobs_file
+    database = sqlite_path(settings.database_url)
+    if database is None:
+        return Path("var/jobs.db")
+    return database.with_name(f"{database.stem}-jobs.db")
 
 
 def sqlite_path(url: str) -> Path | None:

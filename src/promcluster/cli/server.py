@@ -1,5 +1,6 @@
 """The ``serve`` command: the web platform and the REST API under uvicorn, warmed up in the
-background; merged into the ``promcluster`` command line."""
+background; the ``worker`` command: the job queue's consumer as a service of its own; merged
+into the ``promcluster`` command line."""
 
 from typing import Annotated
 
@@ -36,6 +37,35 @@ def serve(
         raise typer.Exit(2) from exc
     threading.Thread(target=_warm_up, args=(settings.database_url,), daemon=True).start()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def worker(
+    workers: Annotated[
+        int | None, typer.Option(help="сколько заданий выполнять одновременно")
+    ] = None,
+    processes: Annotated[bool, typer.Option("--processes", help="процессы вместо потоков")] = False,
+    database: Database = None,
+) -> None:
+    """Run queued jobs (imports) until stopped: SIGINT lets running jobs finish, SIGTERM stops
+    at once (an interrupted import is resumed). Run it as its own service with
+    PROMCLUSTER_JOBS_EMBEDDED=false for the web server."""
+    import logging
+
+    from promcluster.db import make_engine, make_sessionmaker
+    from promcluster.imports.jobs import ImportJobs
+    from promcluster.jobs import open_queue, run_worker
+
+    settings = get_settings()
+    if database:
+        settings = settings.model_copy(update={"database_url": database})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    engine = make_engine(settings.database_url)
+    queue = open_queue(settings)
+    # A forked worker process must not reuse the parent's database connections.
+    queue.on_startup()(lambda: engine.dispose(close=False))
+    ImportJobs(queue, make_sessionmaker(engine), settings)
+    run_worker(queue, workers or settings.jobs_workers, processes, settings.jobs_poll_seconds)
 
 
 def _warm_up(url: str) -> None:

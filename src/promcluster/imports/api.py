@@ -17,7 +17,7 @@ from promcluster.errors import InvalidField, PermissionDenied
 from promcluster.imports import exports, runs, service
 from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
-from promcluster.imports.limits import ImportLimits
+from promcluster.imports.jobs import ImportJobs
 from promcluster.web.deps import current_user, db_session, login_required
 from promcluster.web.limits import Code, Id, Line, Search, Short, UtcDateTime
 from promcluster.web.ratelimit import anonymous_limit
@@ -53,13 +53,20 @@ class RunOut(BaseModel):
     columns: dict[str, str]
     ignored_columns: list[str]
     cancel_requested: bool
+    queued: bool
+    attempt: int
+    resumed_from: int | None
 
 
-def save_upload(upload: UploadFile, max_bytes: int) -> Path:
-    """The uploaded file copied to a temporary file (the import reads it in the background);
-    413 as soon as the copy passes ``max_bytes``, the partial copy deleted."""
+def save_upload(upload: UploadFile, max_bytes: int, directory: Path | None = None) -> Path:
+    """The uploaded file copied to a temporary file in ``directory`` (the system's temporary
+    directory by default), where the import's job reads it; 413 as soon as the copy passes
+    ``max_bytes``, the partial copy deleted."""
     suffix = Path(upload.filename or "").suffix.lower()[:10]
-    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix, prefix="promcluster-") as f:
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    options = {"suffix": suffix, "prefix": "promcluster-", "dir": directory}
+    with tempfile.NamedTemporaryFile(delete=False, **options) as f:
         path, size = Path(f.name), 0
         while chunk := upload.file.read(1 << 20):
             size += len(chunk)
@@ -74,17 +81,15 @@ def save_upload(upload: UploadFile, max_bytes: int) -> Path:
 
 
 def start(request: Request, user: User, kind: str, file: UploadFile, sheet: str | None) -> int:
-    """Check the kind and that the user's role may import it, then keep the upload and launch
-    the import (nothing is saved for a refused user)."""
+    """Check the kind and that the user's role may import it, then keep the upload and queue
+    the import's job (nothing is saved for a refused user)."""
     if kind not in KINDS:
         raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
     require_import(user, kind)
     settings = request.app.state.settings
-    path = save_upload(file, settings.max_upload_bytes)
-    factory = request.app.state.sessions
-    name = file.filename or path.name
-    limits = ImportLimits.of(settings)
-    return service.launch(factory, kind, path, name, user, sheet or None, limits)
+    path = save_upload(file, settings.max_upload_bytes, settings.upload_dir)
+    jobs: ImportJobs = request.app.state.import_jobs
+    return jobs.enqueue(kind, path, file.filename or path.name, user, sheet or None)
 
 
 def stale_minutes(request: Request) -> int:

@@ -36,6 +36,22 @@ class ImportRun(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     upload_path: Mapped[str | None] = mapped_column(String(1000))
+    # As a job of the queue (uploads through the web): the queue's task id, the XLSX sheet,
+    # when a worker took it (None while it waits: «в очереди»), which attempt this is and the
+    # run it continues when a dead worker's run was resumed.
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    picked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    resumed_from: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+    @property
+    def queued(self) -> bool:
+        """Whether the run waits in the queue for a worker (its status is still «running»,
+        which scripts poll until the run ends)."""
+        return self.status == "running" and self.job_id is not None and self.picked_at is None
 
 
 class RejectedRow(Base):

@@ -7,8 +7,6 @@ a run whose heartbeat stopped was killed with its process and is marked interrup
 are read. The error report keeps the first rows only, with values cut short.
 """
 
-import logging
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import chain
@@ -29,7 +27,7 @@ from promcluster.imports.limits import MAX_IGNORED_COLUMNS, ImportLimits, clippe
 from promcluster.imports.models import ImportRun, RejectedRow
 from promcluster.imports.readers import UnusableFile
 from promcluster.imports.rows import Header, Parsed, Problem
-from promcluster.imports.runs import end_run
+from promcluster.imports.runs import CANCELLED, end_run
 from promcluster.imports.upsert import BatchConflict, Outcome
 from promcluster.imports.writers import WRITERS, Writer
 
@@ -38,8 +36,6 @@ RETRIES = 5
 REPORT_HEADER = ("Строка", "Столбец", "Значение", "Причина")
 COLUMN_CHARS = 200  # the stored column title (``import_rejections.column``)
 REASON_CHARS = 500  # a reason may quote the value it refuses
-CANCELLED = "отменена пользователем; завершённые части сохранены"
-logger = logging.getLogger(__name__)
 
 Progress = Callable[[ImportRun], None]
 
@@ -54,9 +50,13 @@ def start_run(
     filename: str,
     actor: Actor,
     upload: Path | None = None,
+    *,
+    sheet: str | None = None,
+    job: Callable[[int], str] | None = None,
 ) -> int:
     """Record a new import run (before the file is read, so that a page can follow it);
-    ``upload`` is the temporary copy deleted when the run ends."""
+    ``upload`` is the temporary copy deleted when the run ends. Without ``job`` the caller
+    runs it at once; with it the run waits for a worker: ``job(run id)`` names its queued task."""
     started = utcnow()
     with factory() as session, session.begin():
         run = ImportRun(
@@ -67,11 +67,15 @@ def start_run(
             columns={},
             ignored_columns=[],
             started_at=started,
-            heartbeat_at=started,
+            heartbeat_at=None if job else started,
+            picked_at=None if job else started,
             upload_path=None if upload is None else str(upload),
+            sheet=sheet,
         )
         session.add(run)
         session.flush()
+        if job is not None:
+            run.job_id = job(run.id)
         return run.id
 
 
@@ -346,38 +350,3 @@ def truncation_note(shown: int, total: int) -> str:
 def unusable_report(out: IO[str], message: str) -> None:
     """The error report of a file refused as a whole."""
     sheets.write_csv_rows(out, REPORT_HEADER, [(None, None, None, message)])
-
-
-def launch(
-    factory: sessionmaker[Session],
-    kind: str,
-    upload: Path,
-    filename: str,
-    user: User,
-    sheet: str | None = None,
-    limits: ImportLimits | None = None,
-) -> int:
-    """Start importing an uploaded file in a background thread; returns the run to follow.
-    The upload is deleted when the import ends; the outcome is in the run record."""
-    actor = Actor(user.username, user.id)
-    run_id = start_run(factory, kind, filename, actor, upload)
-
-    def work() -> None:
-        try:
-            run_import(
-                factory,
-                kind,
-                upload,
-                actor=actor,
-                user=user,
-                run_id=run_id,
-                sheet=sheet,
-                limits=limits,
-            )
-        except Exception:  # recorded in the run as failed or interrupted
-            logger.exception("import run %s ended with an error", run_id)
-        finally:
-            upload.unlink(missing_ok=True)
-
-    threading.Thread(target=work, name=f"import-{run_id}", daemon=True).start()
-    return run_id
