@@ -1,5 +1,7 @@
 """The application factory: REST API, HTML pages, static assets, error translation."""
 
+import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,20 +14,23 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from promcluster import __version__, models  # noqa: F401  (every table mapped)
+from promcluster import __version__, dbadmin, models  # noqa: F401  (every table mapped)
 from promcluster.auth.keys import signing_key
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
-from promcluster.imports.runs import sweep_stale_runs
+from promcluster.imports.runs import runs_by_state, sweep_stale_runs
 from promcluster.web.assets import STATIC
 from promcluster.web.bodylimit import BodyLimit
 from promcluster.web.deps import session_user
 from promcluster.web.head import HeadAsGet
 from promcluster.web.headers import SecurityHeaders
+from promcluster.web.metrics import StateCounts, forget_process, watch_pool
 from promcluster.web.openapi import document_errors
 from promcluster.web.origin import SameOriginWrites
+from promcluster.web.probes import ServiceEndpoints
 from promcluster.web.ratelimit import AnonymousLimiter
+from promcluster.web.requestlog import RequestLog
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
 
@@ -37,9 +42,11 @@ NUL_IN_TEXT = "cannot contain NUL"  # psycopg refuses the character before sendi
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up, imports left «running» by a killed server are marked interrupted."""
+    """At start-up, imports left «running» by a killed server are marked interrupted; at
+    shutdown, this worker's live gauges leave the multi-process metrics."""
     sweep_stale_runs(app.state.sessions, app.state.settings.import_stale_minutes)
     yield
+    forget_process(os.getpid())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +67,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_sessionmaker(app.state.engine)
     app.state.anonymous_limiter = AnonymousLimiter(settings.anonymous_expensive_per_minute)
+    # Readiness (/readyz): the schema the code expects, and the warm-up (set by whoever warms
+    # the process up: ``promcluster serve``).
+    app.state.schema_heads = dbadmin.head_revisions
+    app.state.warmed_up = threading.Event()
+    metrics = settings.metrics != "off"
+    if metrics:
+        watch_pool(app.state.engine)
+    app.state.metrics_collectors = [
+        StateCounts(
+            "promcluster_import_runs",
+            "Import runs by state (running, done, failed, cancelled, interrupted)",
+            app.state.sessions,
+            runs_by_state,
+        )
+    ]
     # Innermost, so that a refused body is answered like any error, with the session at hand.
     app.add_middleware(
         BodyLimit,
@@ -69,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(HeadAsGet)
     app.add_middleware(SameOriginWrites)
+    # Outside the sessions: the probes and metrics set no cookie and open no database session.
+    app.add_middleware(ServiceEndpoints)
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
@@ -77,7 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(SecurityHeaders, settings=settings)  # the last one added: outermost
+    app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(RequestLog, metrics=metrics)  # the last one added: outermost
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _routes(app)
     document_errors(app)

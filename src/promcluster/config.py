@@ -1,7 +1,9 @@
 """Settings from the environment (prefix ``PROMCLUSTER_``); the only module that reads it."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,11 +54,23 @@ class Settings(BaseSettings):
     import_report_value_chars: int = 200
     import_stale_minutes: int = 5
 
+    # Observability (docs/OPERATIONS.md): one JSON line per request instead of plain text, and
+    # Prometheus metrics at /metrics: off (404), loopback (127.0.0.1 and ::1 only) or on.
+    log_json: bool = False
+    metrics: Literal["off", "loopback", "on"] = "off"
+
 
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests build their own ``Settings``)."""
     return Settings()
+
+
+def prometheus_multiproc_dir() -> Path | None:
+    """The directory of prometheus-client's multi-process mode (``PROMETHEUS_MULTIPROC_DIR``,
+    read by the library itself when it loads, hence not a ``PROMCLUSTER_`` setting), or None."""
+    value = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(value) if value else None
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -1,6 +1,8 @@
 """The ``serve`` command: the web platform and the REST API under uvicorn, warmed up in the
 background; merged into the ``promcluster`` command line."""
 
+import logging
+import threading
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from promcluster.cli.support import Database, err
 from promcluster.config import get_settings
 
 app = typer.Typer()
+logger = logging.getLogger(__name__)
 
 
 @app.command()
@@ -19,12 +22,12 @@ def serve(
     database: Database = None,
 ) -> None:
     """Serve the web platform and the REST API."""
-    import threading
-
     import uvicorn
 
     from promcluster.app import create_app
     from promcluster.auth.keys import InsecureKey, signing_key
+    from promcluster.web.metrics import clear_multiproc_dir
+    from promcluster.web.requestlog import log_config
 
     settings = get_settings()
     if database:
@@ -34,17 +37,38 @@ def serve(
     except InsecureKey as exc:
         err.print("[red]Сервер не запущен / not started:[/red]", escape(str(exc)))
         raise typer.Exit(2) from exc
-    threading.Thread(target=_warm_up, args=(settings.database_url,), daemon=True).start()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    clear_multiproc_dir()
+    application = create_app(settings)
+    warm_up = threading.Thread(
+        target=_warm_up, args=(settings.database_url, application.state.warmed_up), daemon=True
+    )
+    warm_up.start()
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=log_config(settings.log_json),
+        access_log=False,  # replaced by the request log line (web/requestlog.py)
+    )
 
 
-def _warm_up(url: str) -> None:
+def _warm_up(url: str, done: threading.Event) -> None:
     """Train the niche pages' feasibility model, build the OKPD2 classifier and the search's
     spelling vocabulary at once (some seconds each, not in the first user's request), then move
     what start-up
     made out of the garbage collector's full scans: it lives as long as the process, and scanning
     its ~240,000 objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
-    docs/BENCHMARKS.md)."""
+    docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
+    computed at first use), and /readyz answers 200 from then on."""
+    try:
+        _warm(url)
+    except Exception:
+        logger.exception("warm-up failed; its parts will be computed at first use")
+    finally:
+        done.set()
+
+
+def _warm(url: str) -> None:
     import gc
 
     from promcluster.db import make_engine, make_sessionmaker
