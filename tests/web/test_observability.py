@@ -18,6 +18,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from promcluster import cache, dbadmin
 from promcluster.app import create_app
+from promcluster.cli.server import clear_multiproc_dir
 from promcluster.config import Settings
 from promcluster.imports.models import ImportRun
 from promcluster.web.requestlog import log_config
@@ -245,7 +246,7 @@ def test_no_password_cookie_token_or_query_is_logged(make_app, users, caplog):
 
 def test_json_lines_carry_the_fields():
     options = log_config(json=True)["formatters"]["main"]
-    formatter = JsonFormatter(options["fmt"], rename_fields=options["rename_fields"])
+    formatter = JsonFormatter(**{k: v for k, v in options.items() if k != "()"})
     fields = {
         "request_id": "r1",
         "user": "-",
@@ -255,8 +256,9 @@ def test_json_lines_carry_the_fields():
         "duration_ms": 3.5,
     }
     record = logging.LogRecord("promcluster.requests", logging.INFO, "", 0, "GET …", None, None)
-    record.__dict__.update(fields)
+    record.__dict__.update(fields, color_message="\x1b[36mGET\x1b[0m")  # as uvicorn adds
     line = json.loads(formatter.format(record))
+    assert "color_message" not in line
     assert line.items() >= {**fields, "level": "INFO", "logger": "promcluster.requests"}.items()
     assert "time" in line
     plain = log_config(json=False)["formatters"]["main"]
@@ -369,3 +371,15 @@ def test_multiprocess_mode_adds_up_the_workers(tmp_path):
     assert metric(done.stdout, f"{HISTOGRAM}_count", **route) == 2
     assert metric(done.stdout, "promcluster_http_requests_total", status="5xx", **route) == 1
     assert len(list(tmp_path.glob("*.db"))) >= 2  # one file per process and kind
+
+
+def test_serve_empties_the_multiprocess_directory(tmp_path, monkeypatch):
+    (tmp_path / "counter_4242.db").write_bytes(b"old")
+    (tmp_path / "histogram_4242.db").write_bytes(b"old")
+    (tmp_path / "README").write_text("not ours")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "absent"))
+    clear_multiproc_dir()
+    assert (tmp_path / "absent").is_dir()  # created when missing
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    clear_multiproc_dir()
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["README"]

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from promcluster.cli.support import Database, err
-from promcluster.config import get_settings
+from promcluster.config import get_settings, prometheus_multiproc_dir
 
 app = typer.Typer()
 logger = logging.getLogger(__name__)
@@ -22,11 +22,12 @@ def serve(
     database: Database = None,
 ) -> None:
     """Serve the web platform and the REST API."""
+    clear_multiproc_dir()  # before any metric exists (importing the app creates some)
+
     import uvicorn
 
     from promcluster.app import create_app
     from promcluster.auth.keys import InsecureKey, signing_key
-    from promcluster.web.metrics import clear_multiproc_dir
     from promcluster.web.requestlog import log_config
 
     settings = get_settings()
@@ -37,7 +38,6 @@ def serve(
     except InsecureKey as exc:
         err.print("[red]Сервер не запущен / not started:[/red]", escape(str(exc)))
         raise typer.Exit(2) from exc
-    clear_multiproc_dir()
     application = create_app(settings)
     warm_up = threading.Thread(
         target=_warm_up, args=(settings.database_url, application.state.warmed_up), daemon=True
@@ -50,6 +50,17 @@ def serve(
         log_config=log_config(settings.log_json),
         access_log=False,  # replaced by the request log line (web/requestlog.py)
     )
+
+
+def clear_multiproc_dir() -> None:
+    """Empty ``PROMETHEUS_MULTIPROC_DIR``, if set: figures of the processes of an earlier run
+    would otherwise be added to this one's (docs/OPERATIONS.md)."""
+    directory = prometheus_multiproc_dir()
+    if directory is None:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in directory.glob("*.db"):
+        path.unlink()
 
 
 def _warm_up(url: str, done: threading.Event) -> None:

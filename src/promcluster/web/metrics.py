@@ -8,7 +8,6 @@ server starts: prometheus-client reads it when it loads), every process writes i
 and a scrape of any worker adds them up (prometheus-client's multi-process mode)."""
 
 import ipaddress
-import shutil
 from collections.abc import Callable, Iterator
 
 from prometheus_client import (
@@ -115,17 +114,3 @@ def forget_process(pid: int) -> None:
     """In multi-process mode, drop the live gauges of a worker that is stopping."""
     if prometheus_multiproc_dir() is not None:
         multiprocess.mark_process_dead(pid)
-
-
-def clear_multiproc_dir() -> None:
-    """Empty the multi-process directory before the workers start (figures of processes of an
-    earlier run would otherwise be added in)."""
-    directory = prometheus_multiproc_dir()
-    if directory is None:
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    for path in directory.iterdir():
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()

@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -90,7 +91,8 @@ class RequestLog:
             level = logging.ERROR if status >= 500 else logging.INFO
             if route in SERVICE_PATHS:
                 level = logging.DEBUG  # probes every few seconds would drown the rest
-            logger.log(level, _line(fields), extra=fields)
+            if logger.isEnabledFor(level):
+                logger.log(level, _line(fields), extra=fields)
 
 
 def _line(fields: dict[str, Any]) -> str:
@@ -108,6 +110,7 @@ def log_config(json: bool) -> dict[str, Any]:
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message"],  # uvicorn's ANSI copy
         }
     else:
         formatter = {"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s"}
