@@ -1,5 +1,7 @@
 """The application factory: REST API, HTML pages, static assets, error translation."""
 
+import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,22 +14,25 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from promcluster import __version__, models  # noqa: F401  (every table mapped)
+from promcluster import __version__, dbadmin, models  # noqa: F401  (every table mapped)
 from promcluster.auth.keys import signing_key
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
 from promcluster.imports.jobs import ImportJobs
-from promcluster.imports.runs import sweep_stale_runs
+from promcluster.imports.runs import runs_by_state, sweep_stale_runs
 from promcluster.jobs import EmbeddedConsumer, open_queue
 from promcluster.web.assets import STATIC
 from promcluster.web.bodylimit import BodyLimit
 from promcluster.web.deps import session_user
 from promcluster.web.head import HeadAsGet
 from promcluster.web.headers import SecurityHeaders
+from promcluster.web.metrics import StateCounts, forget_process, watch_pool
 from promcluster.web.openapi import document_errors
 from promcluster.web.origin import SameOriginWrites
+from promcluster.web.probes import ServiceEndpoints
 from promcluster.web.ratelimit import AnonymousLimiter
+from promcluster.web.requestlog import RequestLog
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
 
@@ -40,7 +45,8 @@ NUL_IN_TEXT = "cannot contain NUL"  # psycopg refuses the character before sendi
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start-up, imports left «running» by a killed server are marked interrupted (those
-    that can be resumed are, by the consumer); the embedded consumer runs while the app does."""
+    that can be resumed are, by the consumer); the embedded consumer runs while the app does; at
+    shutdown, this worker's live gauges leave the multi-process metrics."""
     sweep_stale_runs(app.state.sessions, app.state.settings.import_stale_minutes)
     consumer: EmbeddedConsumer | None = app.state.consumer
     if consumer is not None:
@@ -50,6 +56,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if consumer is not None:
             consumer.stop()
+        forget_process(os.getpid())
 
 
 def _jobs(app: FastAPI, settings: Settings) -> None:
@@ -83,6 +90,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(app.state.engine)
     _jobs(app, settings)
     app.state.anonymous_limiter = AnonymousLimiter(settings.anonymous_expensive_per_minute)
+    # Readiness (/readyz): the schema the code expects, and the warm-up (set by whoever warms
+    # the process up: ``promcluster serve``).
+    app.state.schema_heads = dbadmin.head_revisions
+    app.state.warmed_up = threading.Event()
+    metrics = settings.metrics != "off"
+    if metrics:
+        watch_pool(app.state.engine)
+    app.state.metrics_collectors = [
+        StateCounts(
+            "promcluster_import_runs",
+            "Import runs by state (running, done, failed, cancelled, interrupted)",
+            app.state.sessions,
+            runs_by_state,
+        )
+    ]
     # Innermost, so that a refused body is answered like any error, with the session at hand.
     app.add_middleware(
         BodyLimit,
@@ -92,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(HeadAsGet)
     app.add_middleware(SameOriginWrites)
+    # Outside the sessions: the probes and metrics set no cookie and open no database session.
+    app.add_middleware(ServiceEndpoints)
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
@@ -100,7 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(SecurityHeaders, settings=settings)  # the last one added: outermost
+    app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(RequestLog, metrics=metrics)  # the last one added: outermost
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _routes(app)
     document_errors(app)

@@ -8,16 +8,22 @@ id goes unnoticed until the next write.
 A result that reads only some tables names them (``on``): it is then computed again only after a
 write to those tables (an index look-up per table on the audit log by entity), so that adding a
 member does not recompute the national register's location quotients.
+
+Hits and misses are counted per kind of result (the first element of a tuple ``what``) for the
+Prometheus metrics (docs/OPERATIONS.md).
 """
 
 import threading
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from prometheus_client import Counter
 from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+HITS = Counter("promcluster_cache_hits_total", "Results served from the cache", ["kind"])
+MISSES = Counter("promcluster_cache_misses_total", "Results computed (not in the cache)", ["kind"])
 _kept: dict[tuple, object] = {}
 _lock = threading.Lock()
 
@@ -40,6 +46,12 @@ def registry_version(session: Session, on: tuple[str, ...] | None = None) -> tup
     return (session.scalar(select(func.max(ENTERPRISES.c.id))), *audit)
 
 
+def kind_of(what: Hashable) -> str:
+    """The metrics label of a cached result: the first element of a tuple key, else its type."""
+    first = what[0] if isinstance(what, tuple) and what else what
+    return first if isinstance(first, str) else type(first).__name__
+
+
 def kept(
     session: Session,
     what: Hashable,
@@ -52,7 +64,10 @@ def kept(
     place = (str(session.get_bind().url), what)
     key = (*place, registry_version(session, on))
     with _lock:
-        if key not in _kept:
+        if key in _kept:
+            HITS.labels(kind_of(what)).inc()
+        else:
+            MISSES.labels(kind_of(what)).inc()
             for stale in [k for k in _kept if k[:2] == place]:
                 del _kept[stale]
             _kept[key] = compute()

@@ -1,7 +1,9 @@
 """Settings from the environment (prefix ``PROMCLUSTER_``); the only module that reads it."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -63,6 +65,10 @@ class Settings(BaseSettings):
     jobs_workers: int = 1
     jobs_poll_seconds: float = 1.0
     upload_dir: Path | None = None
+    # Observability (docs/OPERATIONS.md): one JSON line per request instead of plain text, and
+    # Prometheus metrics at /metrics: off (404), loopback (127.0.0.1 and ::1 only) or on.
+    log_json: bool = False
+    metrics: Literal["off", "loopback", "on"] = "off"
 
 
 @lru_cache
@@ -79,6 +85,11 @@ def jobs_path(settings: Settings) -> Path:
     if database is None:
         return Path("var/jobs.db")
     return database.with_name(f"{database.stem}-jobs.db")
+def prometheus_multiproc_dir() -> Path | None:
+    """The directory of prometheus-client's multi-process mode (``PROMETHEUS_MULTIPROC_DIR``,
+    read by the library itself when it loads, hence not a ``PROMCLUSTER_`` setting), or None."""
+    value = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(value) if value else None
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -1,9 +1,11 @@
 """Creating and migrating the database with Alembic."""
 
+from functools import cache
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 
 def alembic_config(url: str) -> Config:
@@ -17,3 +19,9 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Create or migrate the database at ``url`` to ``revision``."""
     command.upgrade(alembic_config(url), revision)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The revisions a fully migrated database is at (the heads of the shipped migrations)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

@@ -2,15 +2,18 @@
 background; the ``worker`` command: the job queue's consumer as a service of its own; merged
 into the ``promcluster`` command line."""
 
+import logging
+import threading
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from promcluster.cli.support import Database, err
-from promcluster.config import get_settings
+from promcluster.config import get_settings, prometheus_multiproc_dir
 
 app = typer.Typer()
+logger = logging.getLogger(__name__)
 
 
 @app.command()
@@ -20,12 +23,13 @@ def serve(
     database: Database = None,
 ) -> None:
     """Serve the web platform and the REST API."""
-    import threading
+    clear_multiproc_dir()  # before any metric exists (importing the app creates some)
 
     import uvicorn
 
     from promcluster.app import create_app
     from promcluster.auth.keys import InsecureKey, signing_key
+    from promcluster.web.requestlog import log_config
 
     settings = get_settings()
     if database:
@@ -35,8 +39,18 @@ def serve(
     except InsecureKey as exc:
         err.print("[red]Сервер не запущен / not started:[/red]", escape(str(exc)))
         raise typer.Exit(2) from exc
-    threading.Thread(target=_warm_up, args=(settings.database_url,), daemon=True).start()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    application = create_app(settings)
+    warm_up = threading.Thread(
+        target=_warm_up, args=(settings.database_url, application.state.warmed_up), daemon=True
+    )
+    warm_up.start()
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=log_config(settings.log_json),
+        access_log=False,  # replaced by the request log line (web/requestlog.py)
+    )
 
 
 @app.command()
@@ -50,8 +64,6 @@ def worker(
     """Run queued jobs (imports) until stopped: SIGINT lets running jobs finish, SIGTERM stops
     at once (an interrupted import is resumed). Run it as its own service with
     PROMCLUSTER_JOBS_EMBEDDED=false for the web server."""
-    import logging
-
     from promcluster.db import make_engine, make_sessionmaker
     from promcluster.imports.jobs import ImportJobs
     from promcluster.jobs import open_queue, run_worker
@@ -68,13 +80,34 @@ def worker(
     run_worker(queue, workers or settings.jobs_workers, processes, settings.jobs_poll_seconds)
 
 
-def _warm_up(url: str) -> None:
+def clear_multiproc_dir() -> None:
+    """Empty ``PROMETHEUS_MULTIPROC_DIR``, if set: figures of the processes of an earlier run
+    would otherwise be added to this one's (docs/OPERATIONS.md)."""
+    directory = prometheus_multiproc_dir()
+    if directory is None:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in directory.glob("*.db"):
+        path.unlink()
+
+
+def _warm_up(url: str, done: threading.Event) -> None:
     """Train the niche pages' feasibility model, build the OKPD2 classifier and the search's
     spelling vocabulary at once (some seconds each, not in the first user's request), then move
     what start-up
     made out of the garbage collector's full scans: it lives as long as the process, and scanning
     its ~240,000 objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
-    docs/BENCHMARKS.md)."""
+    docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
+    computed at first use), and /readyz answers 200 from then on."""
+    try:
+        _warm(url)
+    except Exception:
+        logger.exception("warm-up failed; its parts will be computed at first use")
+    finally:
+        done.set()
+
+
+def _warm(url: str) -> None:
     import gc
 
     from promcluster.db import make_engine, make_sessionmaker

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,3 +179,10 @@ def recent_runs(
     if user.role != "admin":
         query = query.where(ImportRun.user_id == user.id)
     return list(session.scalars(query))
+
+
+def runs_by_state(session: Session) -> dict[str, int]:
+    """How many import runs are in each state (one grouped count over the status index; read
+    on every metrics scrape)."""
+    query = select(ImportRun.status, func.count()).group_by(ImportRun.status)
+    return {status: count for status, count in session.execute(query)}

@@ -109,6 +109,7 @@ def current_user(request: Request, session: Session = db_session) -> User | None
                 raise HTTPException(403, "нет или неверный CSRF-токен (заголовок X-CSRF-Token)")
     if user is not None:
         act_as(session, Actor(user.username, user.id))
+        request.state.user_name = user.username  # for the request log line
     return user
 
 

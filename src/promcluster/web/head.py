@@ -22,4 +22,7 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        as_get = {**scope, "method": "GET"}
+        await self.app(as_get, receive, headers_only)
+        # What routing found (the route or mount that answered), for the request log.
+        scope.update({key: value for key, value in as_get.items() if key != "method"})
