@@ -85,6 +85,8 @@ def jobs_path(settings: Settings) -> Path:
     if database is None:
         return Path("var/jobs.db")
     return database.with_name(f"{database.stem}-jobs.db")
+
+
 def prometheus_multiproc_dir() -> Path | None:
     """The directory of prometheus-client's multi-process mode (``PROMETHEUS_MULTIPROC_DIR``,
     read by the library itself when it loads, hence not a ``PROMCLUSTER_`` setting), or None."""
