@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     import_report_value_chars: int = 200
     import_stale_minutes: int = 5
 
+    # Backups of PostgreSQL: the directory of pg_dump and pg_restore when they are not on the
+    # PATH or older than the server (e.g. /usr/lib/postgresql/16/bin).
+    pg_bin_dir: Path | None = None
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,9 +1,12 @@
-"""Creating and migrating the database with Alembic."""
+"""Creating and migrating the database with Alembic, and the schema revisions it knows."""
 
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 
 def alembic_config(url: str) -> Config:
@@ -17,3 +20,14 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Create or migrate the database at ``url`` to ``revision``."""
     command.upgrade(alembic_config(url), revision)
+
+
+def revisions() -> list[str]:
+    """The schema revisions the shipped migrations know, oldest first (the last is the head)."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The schema revision of the database behind ``connection`` (None before any migration)."""
+    return MigrationContext.configure(connection).get_current_revision()
