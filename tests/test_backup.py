@@ -6,6 +6,7 @@ with its reason and the target is left as it was."""
 import io
 import os
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -218,14 +219,16 @@ def test_the_backup_does_not_change_the_source(restored: Backed):
     assert_same(rows_of(restored.source), restored.rows)
 
 
-def refused(backed: Backed, file: Path, reason: str, **options: Any) -> None:
-    """Restoring ``file`` fails with ``reason`` and leaves the target as it was."""
+def refused(backed: Backed, file: Path, reason: str, **options: Any) -> str:
+    """Restoring ``file`` fails with ``reason`` and leaves the target as it was; returns the
+    message."""
     before = rows_of(backed.target)
     with pytest.raises(BackupError) as caught:
         restore(backed.target, file, **options)
     assert reason in str(caught.value)
     assert_same(rows_of(backed.target), before)
     assert_no_schema_left_aside(backed)
+    return str(caught.value)
 
 
 def assert_no_schema_left_aside(backed: Backed) -> None:
@@ -240,8 +243,10 @@ def assert_no_schema_left_aside(backed: Backed) -> None:
         engine.dispose()
 
 
-def rewritten(backed: Backed, tmp: Path, dump: bytes | None = None, **manifest: Any) -> Path:
-    """The backup with manifest fields changed, or its database replaced by ``dump``
+def rewritten(
+    backed: Backed, tmp: Path, dump: Callable[[bytes], bytes] | None = None, **manifest: Any
+) -> Path:
+    """The backup with manifest fields changed, or its database changed by ``dump``
     (checksums recomputed, so only the content is wrong)."""
     original = read_manifest(backed.file)
     members: dict[str, Path] = {}
@@ -252,7 +257,8 @@ def rewritten(backed: Backed, tmp: Path, dump: bytes | None = None, **manifest: 
                 path.write_bytes(tar.extractfile(member).read())
                 members[member.name] = path
     if dump is not None:
-        members[original.database_member].write_bytes(dump)
+        database = members[original.database_member]
+        database.write_bytes(dump(database.read_bytes()))
     file = tmp / "rewritten.tar.gz"
     write_archive(file, replace(original, **manifest), members)
     return file
@@ -291,9 +297,24 @@ def test_a_backup_of_a_newer_schema_is_refused(restored: Backed, tmp_path):
 def test_a_damaged_database_inside_a_whole_archive_leaves_the_target_as_it_was(
     restored: Backed, tmp_path
 ):
-    file = rewritten(restored, tmp_path, dump=b"PGDMP" + os.urandom(4096))
-    reason = "повреждена" if restored.kind == "sqlite" else "pg_restore"
-    refused(restored, file, reason, replace=True)
+    noise = rewritten(restored, tmp_path, dump=lambda _: b"PGDMP" + os.urandom(4096))
+    reason = "повреждена" if restored.kind == "sqlite" else "pg_restore --list"
+    refused(restored, noise, reason, replace=True)
+    # cut short: PostgreSQL reads the table of contents, then fails in the middle of the data
+    cut = rewritten(restored, tmp_path, dump=lambda data: data[: len(data) * 3 // 4])
+    reason = "повреждена" if restored.kind == "sqlite" else "pg_restore --single-transaction"
+    message = refused(restored, cut, reason, replace=True)
+    if restored.kind == "postgresql":
+        assert message.endswith("pg_restore: error: could not read from input file: end of file")
+        password = make_url(restored.target).password
+        assert f":{password}@" not in message  # the password goes in PGPASSWORD only
+
+
+def test_rows_missing_after_the_restore_put_the_target_back(restored: Backed, tmp_path):
+    tables = {**read_manifest(restored.file).tables}
+    tables["enterprises"] += 1
+    file = rewritten(restored, tmp_path, tables=tables)
+    refused(restored, file, "не те числа строк", replace=True)
 
 
 def test_a_database_that_is_not_empty_is_replaced_only_when_asked(restored: Backed):

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from promcluster.backup.archive import BackupError
@@ -38,7 +38,14 @@ def connection_of(url: str) -> tuple[str, dict[str, str]]:
     """The libpq connection string of ``url`` without its password, and an environment
     carrying the password in ``PGPASSWORD``."""
     parsed = make_url(url)
-    conninfo = parsed.set(drivername="postgresql", password=None)
+    conninfo = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )  # no password: ``URL.set(password=None)`` would keep it
     env = dict(os.environ)
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)

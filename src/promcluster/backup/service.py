@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, text
+from sqlalchemy.exc import OperationalError
 
 from promcluster import __version__, dbadmin
 from promcluster.backup import postgres, sqlite
@@ -140,7 +141,7 @@ def _dump_postgres(url: str, file: Path, bin_dir: Path | None, steps: Steps) -> 
     """Count and dump inside one exported snapshot, so that both see the same data."""
     engine = make_engine(url)
     try:
-        connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        connection = _connect(engine).execution_options(isolation_level="REPEATABLE READ")
         with connection, connection.begin():
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             found = contents(connection)
@@ -215,7 +216,7 @@ def _check_target_empty(url: str, target: Path | None, replace: bool) -> None:
         return
     engine = create_engine(f"sqlite:///{target}") if target is not None else make_engine(url)
     try:
-        with engine.connect() as connection:
+        with _connect(engine) as connection:
             filled = {t: n for t, n in contents(connection).tables.items() if n}
     finally:
         engine.dispose()
@@ -302,6 +303,13 @@ def _matching_counts(found: dict[str, int], manifest: Manifest) -> dict[str, int
             + "); база не изменена"
         )
     return found
+
+
+def _connect(engine: Engine) -> Connection:
+    try:
+        return engine.connect()
+    except OperationalError as exc:
+        raise BackupError(f"нет соединения с базой данных: {exc.orig}") from exc
 
 
 def _sqlite_file(url: str, must_exist: bool = True) -> Path:
