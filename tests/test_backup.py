@@ -398,3 +398,13 @@ def test_the_commands_back_up_and_restore_with_a_summary_in_russian(restored: Ba
     assert "Восстановлено" in done.output and "enterprises" in done.output
     assert f"строк {sum(len(r) for r in restored.rows.values())}," in words(done.output)
     assert_same(rows_of(target), restored.rows)
+
+
+def test_a_target_file_that_is_not_a_database_is_refused_and_kept(backed: Backed, tmp_path):
+    if backed.kind != "sqlite":
+        pytest.skip("a file target exists on SQLite only")
+    target = tmp_path / "notes.db"
+    target.write_text("не база данных")
+    with pytest.raises(BackupError, match="не читается: file is not a database"):
+        restore(f"sqlite:///{target}", backed.file)
+    assert target.read_text() == "не база данных"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from promcluster import __version__, dbadmin
 from promcluster.backup import postgres, sqlite
@@ -218,6 +218,10 @@ def _check_target_empty(url: str, target: Path | None, replace: bool) -> None:
     try:
         with _connect(engine) as connection:
             filled = {t: n for t, n in contents(connection).tables.items() if n}
+    except DBAPIError as exc:
+        raise BackupError(
+            f"база данных, в которую восстанавливается копия, не читается: {exc.orig}"
+        ) from exc
     finally:
         engine.dispose()
     if filled:
