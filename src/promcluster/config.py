@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # Prometheus metrics at /metrics: off (404), loopback (127.0.0.1 and ::1 only) or on.
     log_json: bool = False
     metrics: Literal["off", "loopback", "on"] = "off"
+    # Backups of PostgreSQL: the directory of pg_dump and pg_restore when they are not on the
+    # PATH or older than the server (e.g. /usr/lib/postgresql/16/bin).
+    pg_bin_dir: Path | None = None
 
 
 @lru_cache

@@ -1,11 +1,13 @@
-"""Creating and migrating the database with Alembic."""
+"""Creating and migrating the database with Alembic, and the schema revisions it knows."""
 
 from functools import cache
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 
 def alembic_config(url: str) -> Config:
@@ -25,3 +27,14 @@ def upgrade(url: str, revision: str = "head") -> None:
 def head_revisions() -> frozenset[str]:
     """The revisions a fully migrated database is at (the heads of the shipped migrations)."""
     return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def revisions() -> list[str]:
+    """The schema revisions the shipped migrations know, oldest first (the last is the head)."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The schema revision of the database behind ``connection`` (None before any migration)."""
+    return MigrationContext.configure(connection).get_current_revision()

@@ -1,11 +1,18 @@
-"""Commands that prepare the database: ``db upgrade`` and ``load reference`` / ``load demo``;
-merged into the ``promcluster`` command line."""
+"""Commands that prepare and keep the database: ``db upgrade``, ``db backup`` / ``db restore``
+and ``load reference`` / ``load demo``; merged into the ``promcluster`` command line."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
-from rich.progress import Progress
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from promcluster import dbadmin
 from promcluster.cli.support import Database, console, err, session_for, url_of
+from promcluster.config import get_settings
 
 app = typer.Typer()
 db_app = typer.Typer(help="База данных.", no_args_is_help=True)
@@ -21,6 +28,83 @@ def db_upgrade(database: Database = None) -> None:
     """Create the database or migrate it to the latest schema."""
     dbadmin.upgrade(url_of(database))
     console.print("База данных в актуальном состоянии.")
+
+
+BackupFile = Annotated[Path, typer.Argument(help="Файл резервной копии", dir_okay=False)]
+
+
+@contextmanager
+def progress_bar() -> Iterator:
+    """A Rich progress bar fed by the backup service's (step, done, total) reports; a refused
+    or failed backup ends the command with its reason and status 2."""
+    from promcluster.backup.archive import BackupError
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def report(what: str, done: int, total: int | None) -> None:
+                bar.update(task, description=what, completed=done, total=total)
+
+            yield report
+    except BackupError as exc:
+        err.print(f"[red]Ошибка:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@db_app.command("backup")
+def db_backup(file: BackupFile, database: Database = None) -> None:
+    """Write a backup of the database and of the uploads kept on disk to FILE (a tar.gz
+    archive with a manifest); safe while the platform runs."""
+    from promcluster.backup.service import backup
+
+    with progress_bar() as report:
+        manifest = backup(
+            url_of(database), file, pg_bin_dir=get_settings().pg_bin_dir, progress=report
+        )
+    rows = sum(manifest.tables.values())
+    size = file.stat().st_size / 1024 / 1024
+    console.print(
+        f"Резервная копия записана: {file} ({size:.1f} МБ). База {manifest.database}, "
+        f"ревизия схемы {manifest.schema_revision}, таблиц {len(manifest.tables)}, "
+        f"строк {rows}, загруженных файлов {len(manifest.uploads)}."
+    )
+
+
+@db_app.command("restore")
+def db_restore(
+    file: BackupFile,
+    database: Database = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Заменить всё содержимое непустой базы данных копией"),
+    ] = False,
+) -> None:
+    """Restore the backup FILE into an empty database (or, with --replace, in place of all
+    its content), then migrate it to this version's schema; stop the platform first."""
+    from promcluster.backup.service import restore
+
+    with progress_bar() as report:
+        restored = restore(
+            url_of(database),
+            file,
+            replace=replace,
+            pg_bin_dir=get_settings().pg_bin_dir,
+            progress=report,
+        )
+    manifest = restored.manifest
+    table = Table("Таблица", "Строк", title="Восстановлено")
+    for name, rows in sorted(restored.tables.items()):
+        table.add_row(name, str(rows))
+    console.print(table)
+    console.print(
+        f"Восстановлена копия от {manifest.created_at} (promcluster {manifest.package_version}, "
+        f"ревизия схемы {manifest.schema_revision}): строк {sum(restored.tables.values())}, "
+        f"загруженных файлов {restored.uploads}."
+    )
+    if restored.upgraded_to:
+        console.print(f"Схема обновлена до ревизии {restored.upgraded_to}.")
 
 
 @load_app.command("reference")

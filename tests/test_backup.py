@@ -1,0 +1,410 @@
+"""Backup and restore (``promcluster db backup`` / ``db restore``) on SQLite and PostgreSQL:
+a database holding every kind of record comes back row for row in an empty database, with
+the kept uploads; a file that is not a usable backup, or a target that is not empty, is refused
+with its reason and the target is left as it was."""
+
+import io
+import os
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factories import PASSWORD, Database, fresh_inn, reset_postgres, sqlalchemy_url
+from imports.kit import write_csv
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
+
+from promcluster import dbadmin
+from promcluster.accounts.service import create_user
+from promcluster.auth.audit import Actor, act_as
+from promcluster.auth.sessions import open_session
+from promcluster.auth.throttle import record_failure
+from promcluster.backup.archive import BackupError, read_manifest, write_archive
+from promcluster.backup.postgres import SET_ASIDE
+from promcluster.backup.service import backup, restore
+from promcluster.chains.models import Chain
+from promcluster.chains.service import assign_supplier, create_stage
+from promcluster.cli import app
+from promcluster.compliance.marks import set_mark
+from promcluster.config import Settings
+from promcluster.demo.loader import load_demo
+from promcluster.imports.service import run_import, start_run
+from promcluster.matching.classification import correct
+from promcluster.matching.postings import create_need, create_offer
+from promcluster.matching.responses import respond
+from promcluster.models import Base
+from promcluster.registry.service import create_enterprise
+
+ACTOR = Actor("test:backup")
+# Tables the filled database leaves empty; a new table must be filled here or named here.
+EMPTY_TABLES: set[str] = set()
+Rows = dict[str, list[tuple]]
+
+
+def fill(db: Database, settings: Settings, upload: Path) -> None:
+    """Every kind of record: the demo (clusters, enterprises, chains, projects, figures,
+    sources, events, search documents) and, through the services, users with their scope,
+    sessions, refused logins, stages and suppliers, compliance marks, needs, offers, responses,
+    notifications, corrections, imports with a rejected row and a kept upload, audit rows."""
+    with db.session() as session:
+        act_as(session, ACTOR)
+        load_demo(session)
+    with db.session() as session:
+        act_as(session, ACTOR)
+        chain = session.scalar(select(Chain).order_by(Chain.id))
+        maker = create_enterprise(
+            session,
+            None,
+            {
+                "name": "ООО «Резерв»",
+                "region_code": "72",
+                "inn": fresh_inn(),
+                "okved_main": "23.61",
+                "okved_extra": ["23.63"],
+            },
+        )
+        buyer = create_enterprise(
+            session, None, {"name": "АО «Копия»", "region_code": "72", "inn": fresh_inn()}
+        )
+        manager = create_user(
+            session, "manager", PASSWORD, "cluster_manager", [chain.cluster_id], full_name="М"
+        )
+        representative = create_user(session, "rep", PASSWORD, "enterprise_rep", [], buyer.id)
+        open_session(session, manager, settings, client="127.0.0.1")
+        record_failure(session, "nobody", "127.0.0.1", settings)
+        stage = create_stage(session, None, chain.id, {"okpd2_code": "23.61.11"})
+        assign_supplier(session, None, stage.id, maker.id, "основной")
+        set_mark(session, None, chain.cluster_id, "C1", "spic", True, "СПИК № 12")
+        need = create_need(
+            session,
+            representative,
+            {"product_name": "Блоки стеновые", "okpd2_code": "23.61.11", "region_code": "72"},
+        )
+        offer = create_offer(
+            session, None, {"supplier_id": maker.id, "product_name": "Блоки", "value": 10}
+        )
+        respond(session, None, need.id, {"supplier_id": maker.id, "offer_id": offer.id})
+        correct(session, manager, "Блоки газобетонные", "23.61.11")
+        maker_inn, buyer_inn = maker.inn, buyer.inn
+    files = upload.parent
+    imports = {
+        "products": [
+            ["ИНН", "ОКПД2", "Направление", "Наименование продукции", "Год"],
+            [maker_inn, "23.61.11", "производит", "Блоки", "2024"],
+            [maker_inn, "23.61.11", "производит", "Блоки", "1066"],  # rejected: the year
+        ],
+        "supplies": [
+            ["ИНН поставщика", "ИНН покупателя", "ОКПД2", "Год"],
+            [maker_inn, buyer_inn, "23.61.11", "2024"],
+        ],
+        "figures": [["ИНН", "Год", "Численность"], [maker_inn, "2024", "120"]],
+    }
+    for kind, rows in imports.items():
+        run_import(db.sessions, kind, write_csv(files / f"{kind}.csv", rows), actor=ACTOR)
+    upload.write_bytes("ИНН;ОКПД2\n".encode() * 100)
+    start_run(db.sessions, "products", "в работе.csv", ACTOR, upload)  # a run keeping its file
+
+
+def rows_of(url: str) -> Rows:
+    """Every row of every table, all columns, ordered by primary key."""
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        with engine.connect() as connection:
+            return {
+                t.name: [
+                    tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))
+                ]
+                for t in Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def assert_same(found: Rows, expected: Rows) -> None:
+    differ = [t for t in expected if found.get(t) != expected[t]]
+    assert differ == [], f"tables restored with other rows: {differ}"
+    assert found == expected
+
+
+@dataclass
+class Backed:
+    """A backup of the filled test database, what it held, and a restore target."""
+
+    source: str
+    file: Path
+    rows: Rows
+    upload: Path
+    upload_bytes: bytes
+    target: str
+    kind: str
+
+
+def restore_target(source: str, tmp: Path) -> str:
+    """An empty database of the source's kind: a new SQLite file, or the PostgreSQL database
+    named like the test database with ``_restore`` (its schema recreated)."""
+    if source.startswith("sqlite"):
+        return f"sqlite:///{tmp / 'restored.db'}"
+    url = make_url(source)
+    target = url.set(database=f"{url.database}_restore").render_as_string(hide_password=False)
+    try:
+        reset_postgres(target)
+    except OperationalError as exc:
+        pytest.skip(
+            f"no restore target {url.database}_restore (create it once: su postgres -c "
+            f"\"psql -c 'CREATE DATABASE {url.database}_restore OWNER {url.username}'\"): {exc}"
+        )
+    return target
+
+
+@pytest.fixture(scope="module")
+def backed(database_url, engine, admin, settings, tmp_path_factory) -> Backed:
+    tmp = tmp_path_factory.mktemp("backup")
+    db = Database(database_url, engine, keep_users=(admin.id,))
+    db.clean()
+    upload = tmp / "uploads" / "promcluster-kept.csv"
+    upload.parent.mkdir()
+    fill(db, settings, upload)
+    rows = rows_of(database_url)
+    file = tmp / "platform.tar.gz"
+    backup(database_url, file)
+    upload_bytes = upload.read_bytes()
+    upload.unlink()  # as on a new machine: the restore puts it back
+    target = restore_target(database_url, tmp)
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    return Backed(database_url, file, rows, upload, upload_bytes, target, kind)
+
+
+@pytest.fixture(scope="module")
+def restored(backed: Backed) -> Backed:
+    """The backup restored once into the empty target."""
+    steps: list[str] = []
+    result = restore(backed.target, backed.file, progress=lambda what, *_: steps.append(what))
+    assert result.tables == {t: len(r) for t, r in backed.rows.items()}
+    assert result.upgraded_to is None and result.uploads == 1
+    assert "Проверка архива" in steps
+    return backed
+
+
+def test_every_table_is_filled_before_the_backup(backed: Backed):
+    empty = {t for t, rows in backed.rows.items() if not rows}
+    assert empty == EMPTY_TABLES
+
+
+def test_the_manifest_says_what_the_backup_holds(backed: Backed):
+    manifest = read_manifest(backed.file)
+    assert (manifest.format, manifest.format_version, manifest.database) == (
+        "promcluster-backup",
+        1,
+        backed.kind,
+    )
+    assert manifest.schema_revision == dbadmin.revisions()[-1]
+    assert manifest.tables == {t: len(r) for t, r in backed.rows.items()}
+    assert [(u.path, u.member) for u in manifest.uploads] == [
+        (str(backed.upload), manifest.uploads[0].member)
+    ]
+    assert oct(backed.file.stat().st_mode & 0o777) == "0o600"  # password hashes inside
+
+
+def test_a_restore_into_an_empty_database_brings_back_every_row(restored: Backed):
+    assert_same(rows_of(restored.target), restored.rows)
+    assert restored.upload.read_bytes() == restored.upload_bytes
+
+
+def test_the_backup_does_not_change_the_source(restored: Backed):
+    assert_same(rows_of(restored.source), restored.rows)
+
+
+def refused(backed: Backed, file: Path, reason: str, **options: Any) -> str:
+    """Restoring ``file`` fails with ``reason`` and leaves the target as it was; returns the
+    message."""
+    before = rows_of(backed.target)
+    with pytest.raises(BackupError) as caught:
+        restore(backed.target, file, **options)
+    assert reason in str(caught.value)
+    assert_same(rows_of(backed.target), before)
+    assert_no_schema_left_aside(backed)
+    return str(caught.value)
+
+
+def assert_no_schema_left_aside(backed: Backed) -> None:
+    if backed.kind != "postgresql":
+        return
+    engine = create_engine(sqlalchemy_url(backed.target))
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT count(*) FROM pg_namespace WHERE nspname = :n")
+            assert connection.execute(query, {"n": SET_ASIDE}).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def rewritten(
+    backed: Backed, tmp: Path, dump: Callable[[bytes], bytes] | None = None, **manifest: Any
+) -> Path:
+    """The backup with manifest fields changed, or its database changed by ``dump``
+    (checksums recomputed, so only the content is wrong)."""
+    original = read_manifest(backed.file)
+    members: dict[str, Path] = {}
+    with tarfile.open(backed.file) as tar:
+        for member in tar:
+            if member.name != "manifest.json":
+                path = tmp / member.name.replace("/", "_")
+                path.write_bytes(tar.extractfile(member).read())
+                members[member.name] = path
+    if dump is not None:
+        database = members[original.database_member]
+        database.write_bytes(dump(database.read_bytes()))
+    file = tmp / "rewritten.tar.gz"
+    write_archive(file, replace(original, **manifest), members)
+    return file
+
+
+def test_a_file_that_is_not_a_backup_is_refused(restored: Backed, tmp_path):
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(os.urandom(50_000))
+    refused(restored, noise, "не резервная копия promcluster", replace=True)
+    plain = tmp_path / "plain.tar"
+    with tarfile.open(plain, "w") as tar:
+        info = tarfile.TarInfo("readme.txt")
+        info.size = 5
+        tar.addfile(info, io.BytesIO(b"hello"))
+    refused(restored, plain, "не резервная копия promcluster", replace=True)
+    refused(restored, tmp_path / "absent.tar.gz", "нет файла", replace=True)
+
+
+def test_a_truncated_backup_is_refused(restored: Backed, tmp_path):
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(restored.file.read_bytes()[: restored.file.stat().st_size // 2])
+    refused(restored, cut, "повреждена или обрезана", replace=True)
+
+
+def test_a_backup_of_the_other_kind_of_database_is_refused(restored: Backed, tmp_path):
+    other = "postgresql" if restored.kind == "sqlite" else "sqlite"
+    file = rewritten(restored, tmp_path, database=other)
+    refused(restored, file, f"это резервная копия базы {other}", replace=True)
+
+
+def test_a_backup_of_a_newer_schema_is_refused(restored: Backed, tmp_path):
+    file = rewritten(restored, tmp_path, schema_revision="9999_from_the_future")
+    refused(restored, file, "новее миграций этой версии", replace=True)
+
+
+def test_a_damaged_database_inside_a_whole_archive_leaves_the_target_as_it_was(
+    restored: Backed, tmp_path
+):
+    noise = rewritten(restored, tmp_path, dump=lambda _: b"PGDMP" + os.urandom(4096))
+    reason = "повреждена" if restored.kind == "sqlite" else "pg_restore --list"
+    refused(restored, noise, reason, replace=True)
+    # cut short: PostgreSQL reads the table of contents, then fails in the middle of the data
+    cut = rewritten(restored, tmp_path, dump=lambda data: data[: len(data) * 3 // 4])
+    reason = "повреждена" if restored.kind == "sqlite" else "pg_restore --single-transaction"
+    message = refused(restored, cut, reason, replace=True)
+    if restored.kind == "postgresql":
+        assert message.endswith("pg_restore: error: could not read from input file: end of file")
+        password = make_url(restored.target).password
+        assert f":{password}@" not in message  # the password goes in PGPASSWORD only
+
+
+def test_rows_missing_after_the_restore_put_the_target_back(restored: Backed, tmp_path):
+    tables = {**read_manifest(restored.file).tables}
+    tables["enterprises"] += 1
+    file = rewritten(restored, tmp_path, tables=tables)
+    refused(restored, file, "не те числа строк", replace=True)
+
+
+def test_a_database_that_is_not_empty_is_replaced_only_when_asked(restored: Backed):
+    refused(restored, restored.file, "восстановление идёт только в пустую базу")
+    engine = create_engine(sqlalchemy_url(restored.target))
+    with engine.begin() as connection:  # the target drifts from the backup
+        connection.execute(text("DELETE FROM audit_log WHERE id = (SELECT min(id) FROM audit_log)"))
+        connection.execute(text("UPDATE enterprises SET name = 'Изменено'"))
+    engine.dispose()
+
+    result = restore(restored.target, restored.file, replace=True)
+
+    assert sum(result.tables.values()) == sum(len(r) for r in restored.rows.values())
+    assert_same(rows_of(restored.target), restored.rows)
+    assert_no_schema_left_aside(restored)
+
+
+def test_an_older_schema_is_restored_then_migrated(restored: Backed, tmp_path):
+    older, head = dbadmin.revisions()[-2:]
+    if restored.kind == "sqlite":
+        source, target = f"sqlite:///{tmp_path / 'old.db'}", f"sqlite:///{tmp_path / 'new.db'}"
+    else:  # the restore target serves as both, and is put back afterwards
+        source = target = restored.target
+        reset_postgres(source)
+    try:
+        dbadmin.upgrade(source, older)
+        file = tmp_path / "old.tar.gz"
+        assert backup(source, file).schema_revision == older
+        if restored.kind == "postgresql":
+            reset_postgres(target)
+
+        result = restore(target, file)
+
+        assert result.upgraded_to == head
+        engine = create_engine(sqlalchemy_url(target))
+        with engine.connect() as connection:
+            assert dbadmin.revision_of(connection) == head
+        engine.dispose()
+    finally:
+        if restored.kind == "postgresql":
+            restore(restored.target, restored.file, replace=True)
+
+
+def test_postgres_tools_missing_or_failing_are_named(backed: Backed, tmp_path):
+    if backed.kind != "postgresql":
+        pytest.skip("pg_dump is used for PostgreSQL only")
+    with pytest.raises(BackupError, match="нет программы /nonexistent/pg_dump"):
+        backup(backed.source, tmp_path / "b.tar.gz", pg_bin_dir=Path("/nonexistent"))
+    url = make_url(backed.source)
+    wrong = url.set(database="promcluster_no_such_db").render_as_string(hide_password=False)
+    with pytest.raises(BackupError) as caught:
+        backup(wrong, tmp_path / "b.tar.gz")
+    assert "promcluster_no_such_db" in str(caught.value)
+    assert not (tmp_path / "b.tar.gz").exists()
+
+
+def words(output: str) -> str:
+    """The command's output with Rich's line wrapping undone."""
+    return " ".join(output.split())
+
+
+def test_the_commands_back_up_and_restore_with_a_summary_in_russian(restored: Backed, tmp_path):
+    runner = CliRunner()
+    file = tmp_path / "cli.tar.gz"
+    made = runner.invoke(app, ["db", "backup", str(file), "--database", restored.target])
+    assert made.exit_code == 0, made.output
+    assert "Резервная копия записана" in words(made.output)
+    assert "загруженных файлов 1." in words(made.output)
+
+    again = runner.invoke(app, ["db", "restore", str(file), "--database", restored.target])
+    assert again.exit_code == 2
+    assert "восстановление идёт только в пустую базу" in words(again.output)
+
+    if restored.kind == "sqlite":
+        target = f"sqlite:///{tmp_path / 'cli.db'}"
+    else:
+        target = restored.target
+        reset_postgres(target)
+    done = runner.invoke(app, ["db", "restore", str(file), "--database", target])
+    assert done.exit_code == 0, done.output
+    assert "Восстановлено" in done.output and "enterprises" in done.output
+    assert f"строк {sum(len(r) for r in restored.rows.values())}," in words(done.output)
+    assert_same(rows_of(target), restored.rows)
+
+
+def test_a_target_file_that_is_not_a_database_is_refused_and_kept(backed: Backed, tmp_path):
+    if backed.kind != "sqlite":
+        pytest.skip("a file target exists on SQLite only")
+    target = tmp_path / "notes.db"
+    target.write_text("не база данных")
+    with pytest.raises(BackupError, match="не читается: file is not a database"):
+        restore(f"sqlite:///{target}", backed.file)
+    assert target.read_text() == "не база данных"
