@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/promcluster.db"
@@ -26,6 +27,12 @@ class Settings(BaseSettings):
     tile_attribution: str = "© участники OpenStreetMap"
     host: str = "127.0.0.1"
     port: int = 8000
+    # ``serve``: worker processes (0: one per core), the proxies whose X-Forwarded-* headers are
+    # believed (comma-separated addresses, or "*"), and where fitted models are kept between
+    # processes (docs/OPERATIONS.md, "Workers"; empty: none kept, each process fits its own).
+    workers: int = 0
+    forwarded_allow_ips: str = "127.0.0.1"
+    cache_dir: Path | None = Path("var/cache")
     page_size: int = 50
     secure_cookies: bool = False
 
@@ -51,6 +58,12 @@ class Settings(BaseSettings):
     import_report_max_rows: int = 10_000
     import_report_value_chars: int = 200
     import_stale_minutes: int = 5
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """``PROMCLUSTER_CACHE_DIR=`` keeps no fitted models on disk."""
+        return None if value == "" else value
 
 
 @lru_cache
