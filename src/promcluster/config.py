@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/promcluster.db"
@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     # ``serve``: worker processes (0: one per core), the proxies whose X-Forwarded-* headers are
     # believed (comma-separated addresses, or "*"), and where fitted models are kept between
     # processes (docs/OPERATIONS.md, "Workers"; empty: none kept, each process fits its own).
-    workers: int = 0
+    workers: int = Field(0, ge=0)
     forwarded_allow_ips: str = "127.0.0.1"
     cache_dir: Path | None = Path("var/cache")
     page_size: int = 50
