@@ -1,9 +1,15 @@
 """Results kept in memory per database until its next write.
 
 A write anywhere leaves a new audit record (services and imports alike), and a new enterprise a
-new id; both are read from primary keys, so checking costs two index look-ups. Caveat: on
-PostgreSQL two concurrent transactions may commit out of id order, and the later commit of a lower
-id goes unnoticed until the next write.
+new id; both are read from primary keys, so checking costs two index look-ups. The key is read
+from the database at every call, so a write by any process (another worker, a command-line
+import) is seen by every other at its next call (docs/OPERATIONS.md, "Workers").
+
+On PostgreSQL two concurrent transactions may commit out of id order: the later commit of a lower
+id leaves the newest id as it was. So there the key also counts the audit records among the
+newest ``WINDOW`` ids, which such a commit changes (one more index range read); a transaction
+that stays open while more than ``WINDOW`` others write audit records is still missed until the
+next write. SQLite writes one transaction at a time, in id order.
 
 A result that reads only some tables names them (``on``): it is then computed again only after a
 write to those tables (an index look-up per table on the audit log by entity), so that adding a
@@ -24,6 +30,7 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 HITS = Counter("promcluster_cache_hits_total", "Results served from the cache", ["kind"])
 MISSES = Counter("promcluster_cache_misses_total", "Results computed (not in the cache)", ["kind"])
+WINDOW = 1000
 _kept: dict[tuple, object] = {}
 _lock = threading.Lock()
 
@@ -37,12 +44,8 @@ FIRMS = ("enterprises", "enterprise_figures")  # the firm register: activities, 
 def registry_version(session: Session, on: tuple[str, ...] | None = None) -> tuple:
     """Changes with every write (to the tables ``on``, when given): the newest enterprise id and
     the newest audit record id (of those tables)."""
-    newest = select(func.max(AUDIT_LOG.c.id))
-    audit = (
-        [session.scalar(newest)]
-        if on is None
-        else [session.scalar(newest.where(AUDIT_LOG.c.entity == name)) for name in on]
-    )
+    ordered = session.get_bind().dialect.name == "sqlite"
+    audit = [_newest(session, ordered, name) for name in on or (None,)]
     return (session.scalar(select(func.max(ENTERPRISES.c.id))), *audit)
 
 
@@ -50,6 +53,17 @@ def kind_of(what: Hashable) -> str:
     """The metrics label of a cached result: the first element of a tuple key, else its type."""
     first = what[0] if isinstance(what, tuple) and what else what
     return first if isinstance(first, str) else type(first).__name__
+
+
+def _newest(session: Session, ordered: bool, entity: str | None = None) -> tuple:
+    """The newest audit id (of ``entity``) and, unless commits come in id order, how many
+    records are among the ``WINDOW`` ids before it."""
+    where = [] if entity is None else [AUDIT_LOG.c.entity == entity]
+    newest = session.scalar(select(func.max(AUDIT_LOG.c.id)).where(*where))
+    if ordered or newest is None:
+        return (newest,)
+    recent = select(func.count()).where(*where, AUDIT_LOG.c.id > newest - WINDOW)
+    return (newest, session.scalar(recent.select_from(AUDIT_LOG)))
 
 
 def kept(

@@ -5,6 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/promcluster.db"
@@ -28,6 +29,12 @@ class Settings(BaseSettings):
     tile_attribution: str = "© участники OpenStreetMap"
     host: str = "127.0.0.1"
     port: int = 8000
+    # ``serve``: worker processes (0: one per core), the proxies whose X-Forwarded-* headers are
+    # believed (comma-separated addresses, or "*"), and where fitted models are kept between
+    # processes (docs/OPERATIONS.md, "Workers"; empty: none kept, each process fits its own).
+    workers: int = Field(0, ge=0)
+    forwarded_allow_ips: str = "127.0.0.1"
+    cache_dir: Path | None = Path("var/cache")
     page_size: int = 50
     secure_cookies: bool = False
 
@@ -72,6 +79,11 @@ class Settings(BaseSettings):
     # Backups of PostgreSQL: the directory of pg_dump and pg_restore when they are not on the
     # PATH or older than the server (e.g. /usr/lib/postgresql/16/bin).
     pg_bin_dir: Path | None = None
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """``PROMCLUSTER_CACHE_DIR=`` keeps no fitted models on disk."""
+        return None if value == "" else value
 
 
 @lru_cache

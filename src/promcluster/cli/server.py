@@ -1,12 +1,14 @@
-"""The ``serve`` command: the web platform and the REST API under uvicorn, warmed up in the
-background; the ``worker`` command: the job queue's consumer as a service of its own; merged
-into the ``promcluster`` command line."""
+"""The ``serve`` command: the web platform and the REST API in uvicorn worker processes, each
+warmed up in the background from the fitted models on disk; the ``worker`` command: the job
+queue's consumer as a service of its own; merged into the ``promcluster`` command line."""
 
 import logging
+import os
 import threading
 from typing import Annotated
 
 import typer
+from fastapi import FastAPI
 from rich.markup import escape
 
 from promcluster.cli.support import Database, err
@@ -14,43 +16,69 @@ from promcluster.config import get_settings, prometheus_multiproc_dir
 
 app = typer.Typer()
 logger = logging.getLogger(__name__)
+FACTORY = "promcluster.cli.server:served_app"
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="адрес (по умолчанию 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="порт (по умолчанию 8000)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="число рабочих процессов (по умолчанию — число ядер)"),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="адреса прокси, чьим заголовкам X-Forwarded-* верить, через запятую, или «*» "
+            "(по умолчанию 127.0.0.1)"
+        ),
+    ] = None,
     database: Database = None,
 ) -> None:
-    """Serve the web platform and the REST API."""
+    """Serve the web platform and the REST API in worker processes."""
     clear_multiproc_dir()  # before any metric exists (importing the app creates some)
 
     import uvicorn
 
-    from promcluster.app import create_app
     from promcluster.auth.keys import InsecureKey, signing_key
     from promcluster.web.requestlog import log_config
 
     settings = get_settings()
     if database:
         settings = settings.model_copy(update={"database_url": database})
+        # Each worker is a new Python process reading its settings from the environment.
+        os.environ["PROMCLUSTER_DATABASE_URL"] = database
     try:
         signing_key(settings)
     except InsecureKey as exc:
         err.print("[red]Сервер не запущен / not started:[/red]", escape(str(exc)))
         raise typer.Exit(2) from exc
-    application = create_app(settings)
-    warm_up = threading.Thread(
-        target=_warm_up, args=(settings.database_url, application.state.warmed_up), daemon=True
-    )
-    warm_up.start()
     uvicorn.run(
-        application,
+        FACTORY,
+        factory=True,
+        workers=workers or settings.workers or os.cpu_count() or 1,
         host=host or settings.host,
         port=port or settings.port,
+        forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
         log_config=log_config(settings.log_json),
         access_log=False,  # replaced by the request log line (web/requestlog.py)
     )
+
+
+def served_app() -> FastAPI:
+    """The application one worker serves (uvicorn calls this in each worker process), with
+    its warm-up started in the background; /readyz answers 200 once it is done."""
+    from promcluster import artefacts
+    from promcluster.app import create_app
+
+    settings = get_settings()
+    artefacts.use(settings.cache_dir)
+    served = create_app(settings)
+    threading.Thread(
+        target=_warm_up, args=(settings.database_url, served.state.warmed_up), daemon=True
+    ).start()
+    return served
 
 
 @app.command()
@@ -92,11 +120,11 @@ def clear_multiproc_dir() -> None:
 
 
 def _warm_up(url: str, done: threading.Event) -> None:
-    """Train the niche pages' feasibility model, build the OKPD2 classifier and the search's
-    spelling vocabulary at once (some seconds each, not in the first user's request), then move
-    what start-up
-    made out of the garbage collector's full scans: it lives as long as the process, and scanning
-    its ~240,000 objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
+    """Load the niche pages' feasibility model, the OKPD2 classifier and the search's spelling
+    vocabulary at once (the first worker fits them and saves them: some seconds each, not in
+    the first user's request; the others load them), then move what start-up made out of the
+    garbage collector's full scans: it lives as long as the process, and scanning its ~240,000
+    objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
     docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
     computed at first use), and /readyz answers 200 from then on."""
     try:

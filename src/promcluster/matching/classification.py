@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from promcluster import artefacts
 from promcluster.auth.models import AuditLog, User
 from promcluster.errors import InvalidField
 from promcluster.imports.readers import UnusableFile, open_table
@@ -60,11 +61,24 @@ def classifier_for(session: Session) -> Classifier:
     key = _key(session)
     with _lock:
         if key not in _by_database:
-            rows = session.execute(select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level))
-            _by_database[key] = _Learnt(Classifier(Entry(*r) for r in rows))
+            _by_database[key] = _Learnt(_fitted(session))
         learnt = _by_database[key]
         _learn_new(session, learnt)
     return learnt.classifier
+
+
+def _fitted(session: Session) -> Classifier:
+    """The classifier of the OKPD2 table, before it learns any coded name (a few seconds; kept
+    on disk for the next worker: artefacts)."""
+    entries = [
+        Entry(*r)
+        for r in session.execute(
+            select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level).order_by(Okpd.code)
+        )
+    ]
+    return artefacts.fitted(
+        "okpd2-classifier", lambda: [repr(e) for e in entries], lambda: Classifier(entries)
+    )
 
 
 def _learn_new(session: Session, learnt: _Learnt) -> None:

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from promcluster import labels
 from promcluster.db import insert_rows
-from promcluster.matching.facets import FACET, KINDS, facet
+from promcluster.matching.facets import KINDS, facet
 from promcluster.matching.models import Need, Offer, SearchDocument
 from promcluster.matching.text import index_terms
-from promcluster.matching.vocabulary import known_words
 from promcluster.reference.models import Okpd
 from promcluster.registry.models import Enterprise, ProductLine
 
@@ -106,7 +105,6 @@ def refresh(connection: Connection, kind: str, ids: Iterable[int]) -> int:
         connection.execute(delete(table).where(table.c.kind == kind, table.c.ref_id.in_(chunk)))
         rows = list(with_facets(BUILDERS[kind](connection, chunk)))
         insert_rows(connection, "search_documents", COLUMNS, rows)
-        _learn(connection, [r[-1] for r in rows])
         written += len(rows)
     return written
 
@@ -150,14 +148,6 @@ def index_missing(
             if progress:
                 progress(kind, len(chunk))
     return counts
-
-
-def _learn(connection: Connection, texts: Iterable[str]) -> None:
-    """Tell this process's spelling vocabulary about newly indexed words."""
-    vocabulary = known_words.cached(connection)
-    if vocabulary is not None:
-        for text in texts:
-            vocabulary.add(w for w in text.split() if not w.startswith(FACET))
 
 
 KIND_OF = {model: kind for kind, model in MODELS.items()}

@@ -1,11 +1,22 @@
 """The words each database knows, for spelling corrections of search queries: the names of the
-OKPD2 and OKVED2 classes and the indexed words, loaded once per process and grown by writes."""
+OKPD2 and OKVED2 classes and the indexed words, loaded once per process and grown by writes.
+
+Writes may come from any process (another worker, an import on the command line), so the
+vocabulary follows the index itself, not the writes this process made: at each use it reads the
+documents above the newest id it has seen. The newest document is read again each time, since
+SQLite gives a deleted last row's id to the next one (a refreshed document is deleted and
+inserted). On PostgreSQL a transaction that commits after a later one leaves its documents under
+the mark; their words are missed until the next start, which makes a spelling correction
+less likely, never a search result wrong."""
 
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from promcluster import artefacts
 from promcluster.matching.facets import FACET
+from promcluster.matching.models import SearchDocument
 from promcluster.matching.text import lemmas
 from promcluster.matching.typos import Vocabulary
 from promcluster.reference.models import Okpd, Okved
@@ -13,29 +24,35 @@ from promcluster.reference.models import Okpd, Okved
 VOCABULARY_SAMPLE = 200_000
 
 
+@dataclass
+class _Known:
+    vocabulary: Vocabulary
+    mark: int  # the newest document read
+    last: str | None  # its lemmas
+
+
 class KnownWords:
-    """Each database's spelling vocabulary, loaded once per process and grown by its writes."""
+    """Each database's spelling vocabulary, loaded once per process and grown by every write."""
 
     def __init__(self) -> None:
-        self._by_database: dict[str, Vocabulary] = {}
+        self._by_database: dict[str, _Known] = {}
         self._lock = threading.Lock()
 
     @staticmethod
     def _key(connection: Connection) -> str:
         return connection.engine.url.render_as_string(hide_password=False)
 
-    def cached(self, connection: Connection) -> Vocabulary | None:
-        return self._by_database.get(self._key(connection))
-
     def get(self, connection: Connection) -> Vocabulary:
-        """The vocabulary, loaded on first use (``serve`` loads it at start, in the background;
-        a search arriving meanwhile waits for it)."""
+        """The vocabulary with the words of every document committed so far, loaded on first use
+        (``serve`` loads it at start, in the background; a search arriving meanwhile waits)."""
         key = self._key(connection)
-        if key not in self._by_database:
-            with self._lock:
-                if key not in self._by_database:
-                    self._by_database[key] = _load_vocabulary(connection)
-        return self._by_database[key]
+        with self._lock:
+            known = self._by_database.get(key)
+            if known is None:
+                known = self._by_database[key] = _load(connection)
+            else:
+                _grow(connection, known)
+        return known.vocabulary
 
     def forget(self) -> None:
         self._by_database.clear()
@@ -44,11 +61,24 @@ class KnownWords:
 known_words = KnownWords()
 
 
-def _load_vocabulary(connection: Connection) -> Vocabulary:
-    vocabulary = Vocabulary()
-    for model in (Okpd, Okved):
-        for name in connection.scalars(select(model.name)):
+def _classes(connection: Connection) -> Vocabulary:
+    """The words of the OKPD2 and OKVED2 names (lemmatising them takes seconds: kept on disk)."""
+    names = [n for model in (Okpd, Okved) for n in connection.scalars(select(model.name))]
+
+    def fit() -> Vocabulary:
+        vocabulary = Vocabulary()
+        for name in names:
             vocabulary.add(lemmas(name))
+        return vocabulary
+
+    return artefacts.fitted("class-words", lambda: names, fit)
+
+
+def _load(connection: Connection) -> _Known:
+    vocabulary = _classes(connection)
+    newest = connection.execute(
+        select(SearchDocument.id, SearchDocument.lemmas).order_by(SearchDocument.id.desc()).limit(1)
+    ).first()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms "
@@ -66,4 +96,19 @@ def _load_vocabulary(connection: Connection) -> Vocabulary:
     for term, documents in terms:
         if not term.startswith(FACET):
             vocabulary.add([term], documents)
-    return vocabulary
+    return _Known(vocabulary, *(newest or (0, None)))
+
+
+def _grow(connection: Connection, known: _Known) -> None:
+    """Add the words of the documents indexed since the last look (an index range read)."""
+    found = connection.execute(
+        select(SearchDocument.id, SearchDocument.lemmas)
+        .where(SearchDocument.id >= known.mark)
+        .order_by(SearchDocument.id)
+    ).all()
+    for id_, terms in found:
+        if id_ == known.mark and terms == known.last:
+            continue
+        known.vocabulary.add(w for w in terms.split() if not w.startswith(FACET))
+    if found:
+        known.mark, known.last = found[-1]

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from promcluster import artefacts
 from promcluster.analytics.panel import Panel, build_panel
 from promcluster.analytics.predict import FeasibilityModel, train
 
@@ -53,13 +54,21 @@ def reference_panel() -> Panel:
 _training = threading.Lock()
 
 
+def _inputs() -> list[bytes | str]:
+    return [REFERENCE_PANEL.read_bytes(), repr((TRANSFER_FEATURES, TRAINED_ON))]
+
+
 @cache
 def _trained() -> FeasibilityModel:
-    return train(reference_panel(), *TRAINED_ON, names=TRANSFER_FEATURES)
+    def fit() -> FeasibilityModel:
+        return train(reference_panel(), *TRAINED_ON, names=TRANSFER_FEATURES)
+
+    return artefacts.fitted("transfer-model", _inputs, fit)
 
 
 def transfer_model() -> FeasibilityModel:
-    """The model trained on the latest Australian transition (about 2 s, once per process;
-    a request arriving during the warm-up waits for it instead of training again)."""
+    """The model trained on the latest Australian transition (about 2 s, once per process, or
+    loaded from the artefact the first worker saved; a request arriving during the warm-up
+    waits for it instead of training again)."""
     with _training:
         return _trained()
