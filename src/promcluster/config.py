@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     # Backups of PostgreSQL: the directory of pg_dump and pg_restore when they are not on the
     # PATH or older than the server (e.g. /usr/lib/postgresql/16/bin).
     pg_bin_dir: Path | None = None
+
     @field_validator("cache_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
