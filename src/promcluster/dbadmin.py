@@ -24,15 +24,19 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 @cache
+def _script() -> ScriptDirectory:
+    """The shipped migrations."""
+    return ScriptDirectory.from_config(alembic_config(""))
+
+
 def head_revisions() -> frozenset[str]:
     """The revisions a fully migrated database is at (the heads of the shipped migrations)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    return frozenset(_script().get_heads())
 
 
 def revisions() -> list[str]:
     """The schema revisions the shipped migrations know, oldest first (the last is the head)."""
-    script = ScriptDirectory.from_config(alembic_config(""))
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+    return [r.revision for r in reversed(list(_script().walk_revisions()))]
 
 
 def revision_of(connection: Connection) -> str | None:
