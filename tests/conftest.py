@@ -7,7 +7,9 @@ migrations and the reference data is loaded once per backend; tests are isolated
 registry and auth rows before each test.
 """
 
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from factories import (
@@ -90,11 +92,29 @@ def db(database_url: str, engine, admin: Login) -> Database:
     return database
 
 
+def system_temp_files() -> set[str]:
+    """The platform's files in the system's temporary directory (uploads, generated files)."""
+    return {p.name for p in Path(tempfile.gettempdir()).glob("promcluster-*") if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_files_left_in_the_system_temp_dir() -> Iterator[None]:
+    """The suite leaves no ``promcluster-*`` file in the system's temporary directory: uploads
+    and generated files of the suite's apps go to their ``upload_dir`` (under pytest's
+    temporary directory), and a test writing there by default deletes what it wrote."""
+    before = system_temp_files()
+    yield
+    left = system_temp_files() - before
+    assert not left, f"files left in {tempfile.gettempdir()}: {sorted(left)}"
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    """The app's settings: the test database and a recognisable tile URL (no ``.env`` file)."""
+def settings(database_url: str, tmp_path_factory) -> Settings:
+    """The app's settings: the test database, a recognisable tile URL (no ``.env`` file) and
+    the uploads and generated files of jobs in a temporary directory of the session."""
     return Settings(
         _env_file=None,
+        upload_dir=tmp_path_factory.mktemp("uploads"),
         database_url=database_url,
         secret_key=TEST_SECRET_KEY,
         tile_url=TEST_TILES,

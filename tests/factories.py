@@ -61,6 +61,7 @@ CLEAN_ORDER = (
     "search_documents",
     "import_rejections",
     "import_runs",
+    "jobs",
     "user_clusters",
     "users",
     "declared_figures",

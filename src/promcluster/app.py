@@ -2,15 +2,17 @@
 
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from huey import SqliteHuey
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -22,6 +24,9 @@ from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, Pe
 from promcluster.imports.jobs import ImportJobs
 from promcluster.imports.runs import runs_by_state, sweep_stale_runs
 from promcluster.jobs import EmbeddedConsumer, open_queue
+from promcluster.jobs.records import jobs_by_state
+from promcluster.jobs.runner import JobRunner
+from promcluster.matching.jobs import JOB_KINDS as SEARCH_JOBS
 from promcluster.web.assets import STATIC
 from promcluster.web.bodylimit import BodyLimit
 from promcluster.web.deps import session_user
@@ -69,6 +74,21 @@ def _jobs(app: FastAPI, settings: Settings) -> None:
     app.state.consumer = consumer
     wake = consumer.start if consumer is not None else None
     app.state.import_jobs = ImportJobs(queue, app.state.sessions, settings, wake)
+    app.state.job_runner = job_runner(queue, app.state.sessions, settings, wake)
+
+
+def job_runner(
+    queue: SqliteHuey,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    wake: Callable[[], None] | None = None,
+) -> JobRunner:
+    """The jobs of every domain on ``queue`` (the web application's, and ``promcluster
+    worker``'s): search reindexing and generated files."""
+    runner = JobRunner(queue, factory, settings, wake)
+    for kind in SEARCH_JOBS:
+        runner.register(kind)
+    return runner
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -103,7 +123,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Import runs by state (running, done, failed, cancelled, interrupted)",
             app.state.sessions,
             runs_by_state,
-        )
+        ),
+        StateCounts(
+            "promcluster_jobs",
+            "Jobs other than imports (search reindexing, warm-ups, generated files) by state "
+            "(queued, running, done, failed, interrupted, cancelled)",
+            app.state.sessions,
+            jobs_by_state,
+        ),
     ]
     # Innermost, so that a refused body is answered like any error, with the session at hand.
     app.add_middleware(
@@ -135,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _routes(app: FastAPI) -> None:
     from promcluster.accounts.api import router as audit_api
+    from promcluster.accounts.jobs import api as jobs_api
+    from promcluster.accounts.jobs import pages as jobs_pages
     from promcluster.accounts.login import router as auth_pages
     from promcluster.accounts.pages import router as users_pages
     from promcluster.chains.api import router as chains_api
@@ -174,6 +203,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(discovery_pages)
     app.include_router(auth_pages)
     app.include_router(users_pages)
+    app.include_router(jobs_api)
+    app.include_router(jobs_pages)
     app.include_router(registry_pages)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -61,16 +61,21 @@ class Settings(BaseSettings):
     import_report_value_chars: int = 200
     import_stale_minutes: int = 5
 
-    # Jobs (imports) go through a Huey queue kept in a SQLite file (docs/adr/0011): by default
-    # next to a SQLite database (``promcluster-jobs.db``), else ``var/jobs.db``. The web
-    # application runs a consumer thread itself unless ``jobs_embedded`` is false (production
-    # runs ``promcluster worker`` as its own service). Uploads wait for their job in
-    # ``upload_dir`` (default: the system's temporary directory; with a separate worker service
-    # it must be a directory both services see).
+    # Jobs (imports, search reindexing, generated files) go through a Huey queue kept in a
+    # SQLite file (docs/adr/0011): by default next to a SQLite database
+    # (``promcluster-jobs.db``), else ``var/jobs.db``. The web application runs a consumer
+    # thread itself unless ``jobs_embedded`` is false (production runs ``promcluster worker``
+    # as its own service). Uploads wait for their job in ``upload_dir`` (default: the system's
+    # temporary directory; with a separate worker service it must be a directory both
+    # services see); so do the files jobs generate, kept ``jobs_keep_hours`` after the job
+    # ended. A job (not an import) whose heartbeat is older than ``jobs_stale_minutes`` is
+    # marked interrupted.
     jobs_file: Path | None = None
     jobs_embedded: bool = True
     jobs_workers: int = 1
     jobs_poll_seconds: float = 1.0
+    jobs_stale_minutes: int = Field(5, ge=1)
+    jobs_keep_hours: int = Field(24, ge=1)
     upload_dir: Path | None = None
     # Observability (docs/OPERATIONS.md): one JSON line per request instead of plain text, and
     # Prometheus metrics at /metrics: off (404), loopback (127.0.0.1 and ::1 only) or on.

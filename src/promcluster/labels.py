@@ -90,6 +90,19 @@ IMPORT_STATUSES = {
     "interrupted": "прерван",
     "cancelled": "отменён",
 }
+JOB_KINDS = {
+    "search-reindex": "перестроение поискового индекса",
+    "warm-up": "прогрев сервера",
+    "export": "выгрузка в файл",
+}
+JOB_STATES = {
+    "queued": "в очереди",
+    "running": "выполняется",
+    "done": "завершено",
+    "failed": "ошибка",
+    "interrupted": "прервано",
+    "cancelled": "отменено",
+}
 DEMAND_SOURCES = {
     "consumption": "закупки вне региона (строки потребления)",
     "supply": "поставки из других регионов",

@@ -5,6 +5,7 @@ from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
 from promcluster.db import Base
 from promcluster.imports.models import ImportRun, RejectedRow
+from promcluster.jobs.models import Job
 from promcluster.matching.models import (
     FULL_TEXT_OBJECTS,
     Correction,
@@ -39,6 +40,7 @@ __all__ = [
     "Enterprise",
     "ImportRun",
     "InvestmentProject",
+    "Job",
     "LoginFailure",
     "Mark",
     "Membership",

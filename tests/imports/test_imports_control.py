@@ -3,8 +3,6 @@ before the upload is saved; the owner or an administrator cancels a running impo
 between batches keeping the finished ones; a run whose worker died is shown as interrupted and
 its temporary upload deleted."""
 
-import os
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -38,8 +36,10 @@ ALLOWED = {
 }
 
 
-def _uploads() -> set[str]:
-    return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("promcluster-")}
+def _uploads(settings) -> set[str]:
+    """The uploads kept for jobs (the suite's ``upload_dir``, a temporary directory)."""
+    folder = settings.upload_dir
+    return {p.name for p in folder.glob("promcluster-*")} if folder.exists() else set()
 
 
 def _wait(db, run_id: int) -> ImportRun:
@@ -69,9 +69,9 @@ def test_the_rule_covers_every_kind():
 
 @pytest.mark.parametrize("kind", list(ALLOWED))
 @pytest.mark.parametrize("role", ROLES)
-def test_the_kind_is_checked_before_the_upload_is_saved(client, db, users, role, kind):
+def test_the_kind_is_checked_before_the_upload_is_saved(client, db, users, settings, role, kind):
     auth = _account(db, users, role)
-    before = _uploads()
+    before = _uploads(settings)
     body = "\n".join([";".join(HEADER), f"{inn10('720400077')};ООО «Права»;72"]).encode()
     answer = client.post(
         f"{API}/imports",
@@ -89,15 +89,15 @@ def test_the_kind_is_checked_before_the_upload_is_saved(client, db, users, role,
         assert answer.status_code == 403
         assert f"загружать {KINDS[kind].label}" in answer.json()["detail"]
     assert db.count("import_runs") == 0
-    assert _uploads() - before == set()
+    assert _uploads(settings) - before == set()
 
 
-def test_the_upload_page_refuses_a_kind_before_saving(client, db, users, login_as):
+def test_the_upload_page_refuses_a_kind_before_saving(client, db, users, settings, login_as):
     firm = db.add_enterprise(name="ООО «Своё»", region_code="72")
     rep = users.add("rep-page", role="enterprise_rep", enterprise=firm)
     http = login_as(rep)
     token = csrf_from(http.get("/imports").text)
-    before = _uploads()
+    before = _uploads(settings)
     answer = http.post(
         "/imports",
         data={"kind": "projects", "csrf_token": token},
@@ -105,7 +105,7 @@ def test_the_upload_page_refuses_a_kind_before_saving(client, db, users, login_a
     )
     assert answer.status_code == 403
     assert "загружать инвестиционные проекты" in answer.text
-    assert db.count("import_runs") == 0 and _uploads() - before == set()
+    assert db.count("import_runs") == 0 and _uploads(settings) - before == set()
 
 
 def test_a_representative_bound_to_no_enterprise_may_import_nothing(client, db, users):
@@ -257,8 +257,8 @@ def test_stale_runs_are_swept_at_start_up(app, db, tmp_path):
     assert import_run(db, run_id).status == "interrupted" and not upload.exists()
 
 
-def test_a_finished_web_upload_leaves_no_temporary_file(admin_client, db):
-    before = _uploads()
+def test_a_finished_web_upload_leaves_no_temporary_file(admin_client, db, settings):
+    before = _uploads(settings)
     body = "\n".join([";".join(HEADER), f"{inn10('720400088')};ООО «Чисто»;72"]).encode()
     answer = admin_client.post(
         f"{API}/imports",
@@ -267,4 +267,4 @@ def test_a_finished_web_upload_leaves_no_temporary_file(admin_client, db):
     )
     run = _wait(db, answer.json()["id"])
     assert run.status == "done" and run.upload_path is None
-    assert _uploads() - before == set()
+    assert _uploads(settings) - before == set()

@@ -5,7 +5,6 @@ with values cut short (the run still counts every rejected row)."""
 
 import io
 import os
-import tempfile
 import time
 import zipfile
 
@@ -187,17 +186,17 @@ def test_fifty_thousand_rejected_rows_keep_a_bounded_report(db, tmp_path, admin_
 
 
 def test_an_upload_past_the_size_limit_is_refused_and_not_kept(tmp_path):
-    before = set(os.listdir(tempfile.gettempdir()))
     upload = UploadFile(io.BytesIO(bytes(3 * MIB)), filename="big.csv")
     with pytest.raises(HTTPException) as refused:
-        api.save_upload(upload, 2 * MIB)
+        api.save_upload(upload, 2 * MIB, tmp_path)
     assert refused.value.status_code == 413
     assert "файл больше 2 МиБ" in refused.value.detail
-    left = {n for n in set(os.listdir(tempfile.gettempdir())) - before if "promcluster-" in n}
-    assert not left
-    kept = api.save_upload(UploadFile(io.BytesIO(b"a;b\n"), filename="small.csv"), 2 * MIB)
+    assert list(tmp_path.iterdir()) == []
+    kept = api.save_upload(
+        UploadFile(io.BytesIO(b"a;b\n"), filename="small.csv"), 2 * MIB, tmp_path
+    )
+    assert kept.parent == tmp_path and kept.name.startswith("promcluster-")
     assert kept.read_bytes() == b"a;b\n"
-    kept.unlink()
 
 
 def test_the_api_answers_413_for_a_too_large_upload(app, db, admin):

@@ -21,6 +21,7 @@ from promcluster.app import create_app
 from promcluster.cli.server import clear_multiproc_dir
 from promcluster.config import Settings
 from promcluster.imports.models import ImportRun
+from promcluster.jobs.models import Job
 from promcluster.web.requestlog import log_config
 
 ROLES = ("admin", "cluster_manager", "enterprise_rep")
@@ -312,6 +313,7 @@ def test_the_exposition_holds_routes_states_cache_and_pool(make_app, db):
         session.add_all([ImportRun(kind="clusters", filename="a.csv", actor="x", status="done")])
         session.add_all([ImportRun(kind="clusters", filename="b.csv", actor="x", status="failed")])
         session.add_all([ImportRun(kind="clusters", filename="c.csv", actor="x", status="failed")])
+        session.add_all([Job(kind="search-reindex", state=s) for s in ("done", "queued", "done")])
     app = make_app(metrics="on")
     with TestClient(app) as http:
         before = http.get("/metrics").text
@@ -339,6 +341,8 @@ def test_the_exposition_holds_routes_states_cache_and_pool(make_app, db):
     assert not [r for r in routes if re.search(r"/[0-9]+(/|$)", r)]  # no raw ids
     assert metric(text, "promcluster_import_runs", state="done") == 1
     assert metric(text, "promcluster_import_runs", state="failed") == 2
+    assert metric(text, "promcluster_jobs", state="done") == 2
+    assert metric(text, "promcluster_jobs", state="queued") == 1
     assert metric(text, "promcluster_cache_misses_total", kind="observability-test") >= 1
     assert metric(text, "promcluster_cache_hits_total", kind="observability-test") >= 1
     pool = "promcluster_db_pool_checked_out"

@@ -265,15 +265,26 @@ def test_body_within_the_limit_is_served(small):
     assert response.status_code == 200
 
 
-def test_upload_gets_the_upload_limit(small, users):
+def test_upload_gets_the_upload_limit(small, users, settings):
     account = users.add("loader", "admin")
     auth = (account.username, account.password)
     file = ("enterprises.csv", b"name;inn\n" + b"x" * 100 * 1024, "text/csv")
+    uploads = set(settings.upload_dir.glob("promcluster-*"))
     # Over the body limit but within the upload limit: the import starts.
     accepted = small.post(
         f"{API}/imports", data={"kind": "enterprises"}, files={"file": file}, auth=auth
     )
     assert accepted.status_code == 202, accepted.text
+    # The run is cancelled (or ends, if a worker took it first), which deletes the upload: a
+    # run left waiting would outlive this app, and the next app's worker, over a cleaned
+    # database, would find no run owning the file.
+    run = f"{API}/imports/{accepted.json()['id']}"
+    assert small.post(f"{run}/cancel", auth=auth).status_code in (200, 409)
+    deadline = time.monotonic() + 20
+    while small.get(run, auth=auth).json()["status"] == "running":
+        assert time.monotonic() < deadline, "the import did not end"
+        time.sleep(0.05)
+    assert not set(settings.upload_dir.glob("promcluster-*")) - uploads
     big = ("enterprises.csv", b"x" * 300 * 1024, "text/csv")
     refused = small.post(
         f"{API}/imports", data={"kind": "enterprises"}, files={"file": big}, auth=auth

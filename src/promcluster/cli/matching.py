@@ -84,10 +84,22 @@ def reindex_command(
     missing: Annotated[
         bool, typer.Option("--missing", help="только записи, которых ещё нет в индексе")
     ] = False,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="поставить в очередь заданий (выполнит promcluster worker или сервер) "
+            "вместо выполнения здесь",
+        ),
+    ] = False,
     database: Database = None,
 ) -> None:
     """Rebuild the search index from the records (after data was changed outside the platform),
-    or only add the records it lacks (after ``import --defer-index``)."""
+    or only add the records it lacks (after ``import --defer-index``); with ``--queue`` the
+    rebuild is a job (in batches, searches keep working) followed on the jobs page."""
+    if queue:
+        _queue_reindex(missing, database)
+        return
     from sqlalchemy import func, select
 
     from promcluster.matching.documents import KINDS, MODELS, index_missing, reindex
@@ -103,6 +115,29 @@ def reindex_command(
         build = index_missing if missing else reindex
         counts = build(session.connection(), progress=lambda k, n: bar.advance(tasks[k], n))
     console.print("Проиндексировано: " + ", ".join(f"{k}: {n}" for k, n in counts.items()))
+
+
+def _queue_reindex(missing: bool, database: str | None) -> None:
+    """Record a search-reindex job owned by no user (the command line) and queue it."""
+    from promcluster.app import job_runner
+    from promcluster.config import get_settings
+    from promcluster.db import make_engine, make_sessionmaker
+    from promcluster.jobs import open_queue
+    from promcluster.matching.jobs import SEARCH_REINDEX
+
+    settings = get_settings()
+    if database:
+        settings = settings.model_copy(update={"database_url": database})
+    engine = make_engine(settings.database_url)
+    try:
+        runner = job_runner(open_queue(settings), make_sessionmaker(engine), settings)
+        job_id = runner.enqueue(SEARCH_REINDEX, None, {"missing": missing})
+    finally:
+        engine.dispose()
+    console.print(
+        f"Задание №{job_id} поставлено в очередь; его выполнит promcluster worker или сервер "
+        f"(страница /jobs, GET /api/v1/jobs/{job_id})"
+    )
 
 
 @app.command("match")

@@ -5,11 +5,13 @@ queue's consumer as a service of its own; merged into the ``promcluster`` comman
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from fastapi import FastAPI
 from rich.markup import escape
+from sqlalchemy import Engine
 
 from promcluster.cli.support import Database, err
 from promcluster.config import get_settings, prometheus_multiproc_dir
@@ -17,6 +19,8 @@ from promcluster.config import get_settings, prometheus_multiproc_dir
 app = typer.Typer()
 logger = logging.getLogger(__name__)
 FACTORY = "promcluster.cli.server:served_app"
+WARM_UP = "warm-up"
+WARMED = "процесс {}: модель ниш, классификатор ОКПД2 и словарь поиска загружены"
 
 
 @app.command()
@@ -76,7 +80,9 @@ def served_app() -> FastAPI:
     artefacts.use(settings.cache_dir)
     served = create_app(settings)
     threading.Thread(
-        target=_warm_up, args=(settings.database_url, served.state.warmed_up), daemon=True
+        target=_warm_up,
+        args=(settings.database_url, served.state.warmed_up, settings.jobs_stale_minutes),
+        daemon=True,
     ).start()
     return served
 
@@ -89,9 +95,11 @@ def worker(
     processes: Annotated[bool, typer.Option("--processes", help="процессы вместо потоков")] = False,
     database: Database = None,
 ) -> None:
-    """Run queued jobs (imports) until stopped: SIGINT lets running jobs finish, SIGTERM stops
-    at once (an interrupted import is resumed). Run it as its own service with
+    """Run queued jobs (imports, search reindexing, generated files) until stopped: SIGINT
+    lets running jobs finish, SIGTERM stops at once (an interrupted import is resumed, an
+    interrupted reindex rerun). Run it as its own service with
     PROMCLUSTER_JOBS_EMBEDDED=false for the web server."""
+    from promcluster.app import job_runner
     from promcluster.db import make_engine, make_sessionmaker
     from promcluster.imports.jobs import ImportJobs
     from promcluster.jobs import open_queue, run_worker
@@ -104,7 +112,9 @@ def worker(
     queue = open_queue(settings)
     # A forked worker process must not reuse the parent's database connections.
     queue.on_startup()(lambda: engine.dispose(close=False))
-    ImportJobs(queue, make_sessionmaker(engine), settings)
+    factory = make_sessionmaker(engine)
+    ImportJobs(queue, factory, settings)
+    job_runner(queue, factory, settings)
     run_worker(queue, workers or settings.jobs_workers, processes, settings.jobs_poll_seconds)
 
 
@@ -119,34 +129,47 @@ def clear_multiproc_dir() -> None:
         path.unlink()
 
 
-def _warm_up(url: str, done: threading.Event) -> None:
+def _warm_up(
+    url: str,
+    done: threading.Event,
+    stale_minutes: int = 5,
+    warm: Callable[[Engine], None] | None = None,
+) -> None:
     """Load the niche pages' feasibility model, the OKPD2 classifier and the search's spelling
     vocabulary at once (the first worker fits them and saves them: some seconds each, not in
     the first user's request; the others load them), then move what start-up made out of the
     garbage collector's full scans: it lives as long as the process, and scanning its ~240,000
     objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
     docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
-    computed at first use), and /readyz answers 200 from then on."""
+    computed at first use), and /readyz answers 200 from then on. It runs in this process (the
+    memory it fills is this worker's), recorded as a job «warm-up» for the jobs page (``warm``:
+    the loading itself, ``_warm`` unless a test gives a lighter one)."""
+    from promcluster.db import make_engine, make_sessionmaker
+    from promcluster.jobs.runner import running
+
+    engine = make_engine(url)
     try:
-        _warm(url)
+        with running(make_sessionmaker(engine), WARM_UP, stale_minutes=stale_minutes) as job:
+            (warm or _warm)(engine)
+            if job is not None:
+                job.result = WARMED.format(os.getpid())
     except Exception:
         logger.exception("warm-up failed; its parts will be computed at first use")
     finally:
+        engine.dispose()
         done.set()
 
 
-def _warm(url: str) -> None:
+def _warm(engine: Engine) -> None:
     import gc
 
-    from promcluster.db import make_engine, make_sessionmaker
+    from promcluster.db import make_sessionmaker
     from promcluster.matching.classification import classifier_for
     from promcluster.matching.vocabulary import known_words
     from promcluster.niches.transfer import transfer_model
 
     transfer_model()
-    engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         known_words.get(session.connection())
         classifier_for(session)
-    engine.dispose()
     gc.freeze()

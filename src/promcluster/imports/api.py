@@ -89,7 +89,11 @@ def start(request: Request, user: User, kind: str, file: UploadFile, sheet: str 
     settings = request.app.state.settings
     path = save_upload(file, settings.max_upload_bytes, settings.upload_dir)
     jobs: ImportJobs = request.app.state.import_jobs
-    return jobs.enqueue(kind, path, file.filename or path.name, user, sheet or None)
+    try:
+        return jobs.enqueue(kind, path, file.filename or path.name, user, sheet or None)
+    except BaseException:  # no run owns the upload: nothing would ever delete it
+        path.unlink(missing_ok=True)
+        raise
 
 
 def stale_minutes(request: Request) -> int:

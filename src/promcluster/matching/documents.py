@@ -91,7 +91,8 @@ BUILDERS = {
 }
 
 
-def _chunks(values: Iterable[int], size: int) -> Iterator[list[int]]:
+def chunks(values: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
+    """``values`` in lists of ``size``."""
     it = iter(values)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -101,7 +102,7 @@ def refresh(connection: Connection, kind: str, ids: Iterable[int]) -> int:
     """Rebuild the documents of ``kind`` for ``ids`` (gone or closed records drop out)."""
     written = 0
     table = SearchDocument.__table__
-    for chunk in _chunks(ids, BATCH):
+    for chunk in chunks(ids, BATCH):
         connection.execute(delete(table).where(table.c.kind == kind, table.c.ref_id.in_(chunk)))
         rows = list(with_facets(BUILDERS[kind](connection, chunk)))
         insert_rows(connection, "search_documents", COLUMNS, rows)
@@ -121,7 +122,7 @@ def reindex(
         connection.execute(delete(SearchDocument).where(SearchDocument.kind == kind))
         ids = connection.scalars(select(model.id).order_by(model.id))
         counts[kind] = 0
-        for chunk in _chunks(list(ids), BATCH):
+        for chunk in chunks(list(ids), BATCH):
             rows = list(with_facets(BUILDERS[kind](connection, chunk)))
             insert_rows(connection, "search_documents", COLUMNS, rows)
             counts[kind] += len(rows)
@@ -136,18 +137,39 @@ def index_missing(
     """Index the records that have no document yet (after imports with a deferred index)."""
     counts = {}
     for kind in KINDS:
-        model = MODELS[kind]
-        indexed = select(SearchDocument.ref_id).where(SearchDocument.kind == kind)
-        query = select(model.id).where(model.id.not_in(indexed))
-        if kind in ("need", "offer"):
-            query = query.where(model.status == "open")
-        missing = list(connection.scalars(query.order_by(model.id)))
         counts[kind] = 0
-        for chunk in _chunks(missing, BATCH):
+        for chunk in chunks(missing_ids(connection, kind), BATCH):
             counts[kind] += refresh(connection, kind, chunk)
             if progress:
                 progress(kind, len(chunk))
     return counts
+
+
+def record_ids(connection: Connection, kind: str) -> list[int]:
+    """Every record of ``kind`` that the index may hold, in order."""
+    model = MODELS[kind]
+    return list(connection.scalars(select(model.id).order_by(model.id)))
+
+
+def missing_ids(connection: Connection, kind: str) -> list[int]:
+    """The records of ``kind`` without a document (open postings only), in order."""
+    model = MODELS[kind]
+    indexed = select(SearchDocument.ref_id).where(SearchDocument.kind == kind)
+    query = select(model.id).where(model.id.not_in(indexed))
+    if kind in ("need", "offer"):
+        query = query.where(model.status == "open")
+    return list(connection.scalars(query.order_by(model.id)))
+
+
+def drop_orphans(connection: Connection, kind: str) -> int:
+    """Delete the documents of ``kind`` whose record is gone (a rebuild in batches replaces
+    the others in place)."""
+    model = MODELS[kind]
+    table = SearchDocument.__table__
+    gone = connection.execute(
+        delete(table).where(table.c.kind == kind, table.c.ref_id.not_in(select(model.id)))
+    )
+    return gone.rowcount
 
 
 KIND_OF = {model: kind for kind, model in MODELS.items()}
