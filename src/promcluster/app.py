@@ -21,6 +21,7 @@ from promcluster.auth.keys import signing_key
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
+from promcluster.imports.export_jobs import JOB_KINDS as EXPORT_JOBS
 from promcluster.imports.jobs import ImportJobs
 from promcluster.imports.runs import runs_by_state, sweep_stale_runs
 from promcluster.jobs import EmbeddedConsumer, open_queue
@@ -86,7 +87,7 @@ def job_runner(
     """The jobs of every domain on ``queue`` (the web application's, and ``promcluster
     worker``'s): search reindexing and generated files."""
     runner = JobRunner(queue, factory, settings, wake)
-    for kind in SEARCH_JOBS:
+    for kind in (*SEARCH_JOBS, *EXPORT_JOBS):
         runner.register(kind)
     return runner
 

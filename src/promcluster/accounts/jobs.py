@@ -3,14 +3,15 @@ own page): the administrator's page ``/jobs`` and the API. Who may call what:
 
 - ``GET /jobs``, ``POST /jobs/search-reindex``, ``POST /jobs/{id}/cancel`` (pages) and
   ``GET /api/v1/jobs``, ``POST /api/v1/jobs/search-reindex``: administrators only;
-- ``GET /api/v1/jobs/{id}`` and ``POST /api/v1/jobs/{id}/cancel``: an administrator or the
-  user who asked for the job;
+- ``GET /api/v1/jobs/{id}``, ``GET /api/v1/jobs/{id}/file`` and ``POST /api/v1/jobs/{id}/cancel``:
+  an administrator or the user who asked for the job;
 - anonymous visitors: 401 (pages: the login form)."""
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from promcluster import labels
 from promcluster.auth.models import User
 from promcluster.auth.permissions import require_admin
+from promcluster.errors import NotFound
 from promcluster.jobs import records
 from promcluster.jobs.models import STATES, Job
 from promcluster.jobs.runner import JobRunner
@@ -140,6 +142,17 @@ def cancel_job(job_id: Id, session: Session = db_session, user: User = Depends(l
     409 when it has ended. Its owner or an administrator."""
     job = records.request_cancel(session, job_id, user.id, is_admin(user))
     return job_out(job, owners(session, [job]).get(job.owner_id))
+
+
+@api.get("/jobs/{job_id}/file", response_class=FileResponse)
+def job_file(job_id: Id, session: Session = db_session, user: User = Depends(login_required)):
+    """The file a finished job generated (an export): its owner or an administrator; 404
+    before it is done or once it expired."""
+    job = records.visible(session, job_id, user.id, is_admin(user))
+    path = Path(job.file_path) if job.file_path else None
+    if job.state != "done" or path is None or not path.exists():
+        raise NotFound(f"у задания №{job_id} нет готового файла")
+    return FileResponse(path, filename=job.file_name or path.name)
 
 
 @pages.get("/jobs")

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from promcluster.auth.models import User
 from promcluster.errors import InvalidField, PermissionDenied
-from promcluster.imports import exports, runs, service
+from promcluster.imports import export_jobs, exports, runs, service
 from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
 from promcluster.imports.jobs import ImportJobs
@@ -182,32 +182,55 @@ def export_response(
     return _download(path, f"{kind}.{fmt}", fmt)
 
 
+class ExportFilters(BaseModel):
+    """The list filters of an export (each kind takes those its list has)."""
+
+    q: Search | None = None
+    region: Code | None = None
+    status: Short | None = None
+    cluster_id: Id | None = None
+    okved: Code | None = None
+    specialisation: Code | None = None
+
+    def of(self, kind: str) -> dict[str, Any]:
+        """The filters ``kind`` accepts that are given."""
+        accepted = exports.filter_names(kind)
+        given = self.model_dump().items()
+        return {k: v for k, v in given if k in accepted and v not in (None, "")}
+
+
 @router.get("/export/{kind}.{fmt}", response_class=FileResponse, dependencies=[anonymous_limit])
 def export_kind(
     kind: Short,
     fmt: Format,
-    q: Search | None = None,
-    region: Code | None = None,
-    status: Short | None = None,
-    cluster_id: Id | None = None,
-    okved: Code | None = None,
-    specialisation: Code | None = None,
+    filters: Annotated[ExportFilters, Query()],
     user: User | None = Depends(current_user),
     session: Session = db_session,
 ):
     """Download ``kind`` (clusters, enterprises, members, projects, products, supplies, needs,
     figures) filtered like its list."""
-    filters = {
-        "q": q,
-        "region": region,
-        "status": status,
-        "cluster_id": cluster_id,
-        "okved": okved,
-        "specialisation": specialisation,
-    }
-    accepted = exports.filter_names(kind)
-    chosen = {k: v for k, v in filters.items() if k in accepted and v not in (None, "")}
-    return export_response(session, user, kind, fmt, chosen)
+    return export_response(session, user, kind, fmt, filters.of(kind))
+
+
+class QueuedJob(BaseModel):
+    id: int
+    url: str
+
+
+@router.post("/export/{kind}.{fmt}", status_code=202, response_model=QueuedJob)
+def queue_export(
+    request: Request,
+    kind: Short,
+    fmt: Format,
+    filters: Annotated[ExportFilters, Query()],
+    user: User = Depends(login_required),
+) -> Any:
+    """Write ``kind`` to a file in the background (a whole register takes a while): returns
+    the job; follow it at ``GET /jobs/{id}``, download at ``GET /jobs/{id}/file``. Any signed-in
+    user; the job is theirs."""
+    job_params = export_jobs.params(kind, fmt, filters.of(kind))
+    job_id = request.app.state.job_runner.enqueue(export_jobs.EXPORT, user.id, job_params)
+    return QueuedJob(id=job_id, url=f"/api/v1/jobs/{job_id}")
 
 
 @router.get("/templates/{kind}.{fmt}", response_class=FileResponse)

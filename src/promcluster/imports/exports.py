@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from promcluster import labels, sheets
@@ -23,6 +23,7 @@ from promcluster.registry.models import Cluster, EnterpriseFigure, ProductLine, 
 FORMATS = ("csv", "xlsx", "geojson")
 EXPORT_KINDS = (*KINDS, "clusters")
 Point = tuple[float, float]
+PROGRESS_EVERY = 5000
 
 
 @dataclass(frozen=True)
@@ -296,16 +297,38 @@ def records(session: Session, kind: str, filters: dict[str, Any] | None = None) 
     yield from session.scalars(query.execution_options(yield_per=1000))
 
 
-def export(session: Session, kind: str, path: Path, filters: dict[str, Any] | None = None) -> int:
-    """Write ``kind`` to ``path`` in the format its suffix names; returns the number of records."""
+def export(
+    session: Session,
+    kind: str,
+    path: Path,
+    filters: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write ``kind`` to ``path`` in the format its suffix names; returns the number of records.
+    ``progress(n)`` is told every ``PROGRESS_EVERY`` records read (it may raise to stop)."""
     fmt, spec = format_of(path), _spec(kind)
     rows = records(session, kind, filters)
+    if progress is not None:
+        rows = _reporting(rows, progress)
     fields = spec.fields()
     if fmt == "geojson":
         return _write_geojson(path, fields, spec, rows)
     table = ([f.value(r) for f in fields] for r in rows)
     writer = sheets.write_xlsx if fmt == "xlsx" else sheets.write_csv
     return writer(path, [f.header for f in fields], table, _sheet_title(kind))
+
+
+def _reporting(rows: Iterator[Any], progress: Callable[[int], None]) -> Iterator[Any]:
+    for n, row in enumerate(rows, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(n)
+        yield row
+
+
+def count(session: Session, kind: str, filters: dict[str, Any] | None = None) -> int:
+    """The number of records ``export`` would read."""
+    query = _spec(kind).query(**{k: v for k, v in (filters or {}).items() if v is not None})
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 def template(kind: str, path: Path) -> Path:

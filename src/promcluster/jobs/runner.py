@@ -48,15 +48,16 @@ class JobHandle:
         if stop:
             raise Cancelled(self.job_id)
 
-    def output(self, suffix: str) -> Path:
+    def output(self, suffix: str, name: str | None = None) -> Path:
         """The path of this job's generated file, in ``upload_dir`` (which the web server
-        and the workers share), recorded on the job so that it is deleted with it."""
+        and the workers share), recorded on the job so that it is deleted with it; ``name``
+        is the file's name in a download."""
         directory = _files_dir(self.settings)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"promcluster-job-{self.job_id}{suffix}"
         with self.factory() as session, session.begin():
             job = session.get(Job, self.job_id)
-            job.file_path = str(path)
+            job.file_path, job.file_name = str(path), name or path.name
         return path
 
 
