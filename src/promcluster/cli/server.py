@@ -75,9 +75,9 @@ def served_app() -> FastAPI:
     settings = get_settings()
     artefacts.use(settings.cache_dir)
     served = create_app(settings)
-    threading.Thread(
-        target=_warm_up, args=(settings.database_url, served.state.warmed_up), daemon=True
-    ).start()
+    # The read replica's own copies too: in-process results are kept per database URL.
+    urls = [url for url in (settings.database_url, settings.database_read_url) if url]
+    threading.Thread(target=_warm_up, args=(urls, served.state.warmed_up), daemon=True).start()
     return served
 
 
@@ -119,23 +119,24 @@ def clear_multiproc_dir() -> None:
         path.unlink()
 
 
-def _warm_up(url: str, done: threading.Event) -> None:
+def _warm_up(urls: list[str], done: threading.Event) -> None:
     """Load the niche pages' feasibility model, the OKPD2 classifier and the search's spelling
-    vocabulary at once (the first worker fits them and saves them: some seconds each, not in
-    the first user's request; the others load them), then move what start-up made out of the
+    vocabulary (of the database, and of its read replica if there is one) at once (the first
+    worker fits them and saves them: some seconds each, not in the first user's request; the
+    others load them), then move what start-up made out of the
     garbage collector's full scans: it lives as long as the process, and scanning its ~240,000
     objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
     docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
     computed at first use), and /readyz answers 200 from then on."""
     try:
-        _warm(url)
+        _warm(urls)
     except Exception:
         logger.exception("warm-up failed; its parts will be computed at first use")
     finally:
         done.set()
 
 
-def _warm(url: str) -> None:
+def _warm(urls: list[str]) -> None:
     import gc
 
     from promcluster.db import make_engine, make_sessionmaker
@@ -144,9 +145,10 @@ def _warm(url: str) -> None:
     from promcluster.niches.transfer import transfer_model
 
     transfer_model()
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        known_words.get(session.connection())
-        classifier_for(session)
-    engine.dispose()
+    for url in urls:
+        engine = make_engine(url)
+        with make_sessionmaker(engine)() as session:
+            known_words.get(session.connection())
+            classifier_for(session)
+        engine.dispose()
     gc.freeze()
