@@ -109,6 +109,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_sessionmaker(app.state.engine)
+    # The read replica of anonymous GETs (web/deps.request_sessions), when there is one.
+    app.state.read_engine = None
+    app.state.read_sessions = None
+    if settings.database_read_url:
+        app.state.read_engine = make_engine(settings.database_read_url)
+        app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     _jobs(app, settings)
     app.state.anonymous_limiter = AnonymousLimiter(settings.anonymous_expensive_per_minute)
     # Readiness (/readyz): the schema the code expects, and the warm-up (set by whoever warms

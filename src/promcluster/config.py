@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PROMCLUSTER_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # A read replica (PostgreSQL hot standby) for anonymous GET and HEAD requests; signed-in
+    # users and every write stay on ``database_url`` (docs/SCALING.md). Empty or unset: one
+    # database for everything.
+    database_read_url: str | None = None
     # Signs the session cookie (which carries only a random token checked in the database).
     # Empty or short keys are refused unless ``dev_mode`` is set; ``secret_key_file`` is read
     # when ``secret_key`` is empty (``make run`` writes a random one into var/).
@@ -84,6 +88,12 @@ class Settings(BaseSettings):
     # Backups of PostgreSQL: the directory of pg_dump and pg_restore when they are not on the
     # PATH or older than the server (e.g. /usr/lib/postgresql/16/bin).
     pg_bin_dir: Path | None = None
+
+    @field_validator("database_read_url", mode="before")
+    @classmethod
+    def _no_read_url(cls, value: object) -> object:
+        """``PROMCLUSTER_DATABASE_READ_URL=`` reads from the primary database."""
+        return None if value == "" else value
 
     @field_validator("cache_dir", mode="before")
     @classmethod

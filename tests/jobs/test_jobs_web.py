@@ -230,14 +230,14 @@ def test_the_warm_up_is_recorded_as_a_job_and_readiness_follows_either_way(db, d
     minute; tests/test_workers.py runs it): recorded «done», or «failed» with its error while
     /readyz still turns ready (what failed is computed at first use)."""
     ready = threading.Event()
-    _warm_up(database_url, ready, warm=lambda engine: None)
+    _warm_up([database_url], ready, warm=lambda engine: None)
     assert ready.is_set()
 
     def broken(engine) -> None:
         raise RuntimeError("модель ниш не загружена")
 
     failed = threading.Event()
-    _warm_up(database_url, failed, warm=broken)
+    _warm_up([database_url], failed, warm=broken)
     assert failed.is_set()
     with db.session() as session:
         done, broke = session.scalars(select(Job).where(Job.kind == WARM_UP).order_by(Job.id))

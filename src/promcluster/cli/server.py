@@ -79,9 +79,11 @@ def served_app() -> FastAPI:
     settings = get_settings()
     artefacts.use(settings.cache_dir)
     served = create_app(settings)
+    # The read replica's own copies too: in-process results are kept per database URL.
+    urls = [url for url in (settings.database_url, settings.database_read_url) if url]
     threading.Thread(
         target=_warm_up,
-        args=(settings.database_url, served.state.warmed_up, settings.jobs_stale_minutes),
+        args=(urls, served.state.warmed_up, settings.jobs_stale_minutes),
         daemon=True,
     ).start()
     return served
@@ -130,14 +132,15 @@ def clear_multiproc_dir() -> None:
 
 
 def _warm_up(
-    url: str,
+    urls: list[str],
     done: threading.Event,
     stale_minutes: int = 5,
     warm: Callable[[Engine], None] | None = None,
 ) -> None:
     """Load the niche pages' feasibility model, the OKPD2 classifier and the search's spelling
-    vocabulary at once (the first worker fits them and saves them: some seconds each, not in
-    the first user's request; the others load them), then move what start-up made out of the
+    vocabulary (of the database, and of its read replica if there is one) at once (the first
+    worker fits them and saves them: some seconds each, not in the first user's request; the
+    others load them), then move what start-up made out of the
     garbage collector's full scans: it lives as long as the process, and scanning its ~240,000
     objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
     docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
@@ -147,16 +150,18 @@ def _warm_up(
     from promcluster.db import make_engine, make_sessionmaker
     from promcluster.jobs.runner import running
 
-    engine = make_engine(url)
+    engines = [make_engine(url) for url in urls]
     try:
-        with running(make_sessionmaker(engine), WARM_UP, stale_minutes=stale_minutes) as job:
-            (warm or _warm)(engine)
+        with running(make_sessionmaker(engines[0]), WARM_UP, stale_minutes=stale_minutes) as job:
+            for engine in engines:
+                (warm or _warm)(engine)
             if job is not None:
                 job.result = WARMED.format(os.getpid())
     except Exception:
         logger.exception("warm-up failed; its parts will be computed at first use")
     finally:
-        engine.dispose()
+        for engine in engines:
+            engine.dispose()
         done.set()
 
 

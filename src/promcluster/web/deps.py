@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from promcluster.auth import throttle
 from promcluster.auth.audit import Actor, act_as
@@ -15,17 +15,38 @@ from promcluster.auth.models import User
 from promcluster.auth.service import authenticate
 from promcluster.auth.sessions import open_session, revoke_session, session_owner
 from promcluster.db import transaction
+from promcluster.web.metrics import count_session
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SESSION_TOKEN = "token"  # the cookie's key holding the server-side session's token
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+READS = {"GET", "HEAD"}  # the methods an anonymous visitor may have served by a read replica
 BAD_CREDENTIALS = "неверное имя пользователя или пароль"
+
+
+def signed_in(request: Request) -> bool:
+    """Whether the request names a user: a login token in the session cookie (live or not) or
+    an ``Authorization`` header. Checked without the database."""
+    return bool(request.session.get(SESSION_TOKEN)) or "authorization" in request.headers
+
+
+def request_sessions(request: Request) -> sessionmaker[Session]:
+    """The database a request works in, decided here only: the read replica
+    (``database_read_url``) for an anonymous GET or HEAD, the primary for everything else —
+    every write, and every signed-in user, who writes and must read their own writes at once
+    (docs/SCALING.md). Without a replica, always the primary."""
+    replica: sessionmaker[Session] | None = request.app.state.read_sessions
+    if replica is None or request.method not in READS or signed_in(request):
+        return request.app.state.sessions
+    return replica
 
 
 def request_session(request: Request) -> Iterator[Session]:
     """A session in one transaction: committed when the request succeeds, else rolled back."""
-    with request.app.state.sessions() as session, session.begin():
+    sessions = request_sessions(request)
+    count_session(sessions is not request.app.state.sessions)
+    with sessions() as session, session.begin():
         yield session
 
 

@@ -43,6 +43,11 @@ REQUESTS = Counter(
     "Requests answered, by route template, method and status class (2xx, 3xx, 4xx, 5xx)",
     ["route", "method", "status"],
 )
+SESSIONS = Counter(
+    "promcluster_db_sessions_total",
+    "Database sessions of requests, by database: primary, or replica (database_read_url)",
+    ["database"],
+)
 POOL_CHECKED_OUT = Gauge(
     "promcluster_db_pool_checked_out",
     "Database connections checked out of the pool (summed over live worker processes)",
@@ -57,6 +62,11 @@ def record_request(route: str, method: str, status: int, seconds: float) -> None
     method = method if method in METHODS else "other"
     REQUEST_SECONDS.labels(route, method).observe(seconds)
     REQUESTS.labels(route, method, f"{status // 100}xx").inc()
+
+
+def count_session(replica: bool) -> None:
+    """Count one request's database session, on the read replica or on the primary."""
+    SESSIONS.labels("replica" if replica else "primary").inc()
 
 
 def watch_pool(engine: Engine) -> None:

@@ -1,5 +1,6 @@
 """The service endpoints: ``/healthz`` (the process answers), ``/readyz`` (the database answers,
-its schema is the code's, the warm-up is done) and ``/metrics`` (Prometheus).
+its schema is the code's, the read replica answers when there is one, the warm-up is done) and
+``/metrics`` (Prometheus).
 
 They are answered by a middleware outside the session middleware, before any route: public,
 never rate-limited, no session cookie read or set, no database session of a request, and absent
@@ -52,9 +53,23 @@ def database_checks(state: State) -> dict[str, str]:
     }
 
 
+def replica_check(state: State) -> str:
+    """The read replica (``database_read_url``) answers: "ok" or what is wrong, in Russian.
+    Anonymous pages fail while it does not, so the worker is not ready."""
+    try:
+        with state.read_engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        logger.warning("readiness: the read replica does not answer: %s", exc)
+        return "реплика для чтения (PROMCLUSTER_DATABASE_READ_URL) недоступна"
+    return OK
+
+
 def readiness(state: State) -> dict[str, Any]:
     """Every readiness check, and whether they all passed."""
     checks = database_checks(state)
+    if state.read_engine is not None:
+        checks["replica"] = replica_check(state)
     checks["warm_up"] = OK if state.warmed_up.is_set() else "прогрев ещё не завершён"
     failed = [name for name, result in checks.items() if result != OK]
     return {"status": "fail" if failed else OK, "failed": failed, "checks": checks}
