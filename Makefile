@@ -45,8 +45,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# bench_load.py runs short here (--quick); it needs wrk and nginx (apt-get install wrk nginx) and
+# PostgreSQL (its --database-url); docs/BENCHMARKS.md, "Load (issue 18)", has the full command.
 bench: install
-	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(BIN)/python "$$b"; done
+	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; echo "== $$b"; \
+		case "$$b" in *bench_load.py) args=--quick;; *) args=;; esac; $(BIN)/python "$$b" $$args; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache test-artifacts

@@ -188,6 +188,19 @@ def test_platform_figures(db, client):
     }
 
 
+def test_platform_figures_follow_every_write_though_kept_between_views(db, client):
+    """The home page's counts are kept until the next write, and only until then."""
+    before = client.get("/api/v1/stats").json()
+    assert client.get("/api/v1/stats").json() == before  # served again from the cache
+    cluster = db.add_cluster(region_codes=["72"])
+    enterprise = db.add_enterprise()
+    after = client.get("/api/v1/stats").json()
+    assert after["clusters"] == before["clusters"] + 1
+    assert after["enterprises"] == before["enterprises"] + 1
+    db.add_membership(cluster, enterprise, status="member")
+    assert client.get("/api/v1/stats").json()["members"] == after["members"] + 1
+
+
 def test_region_profile(db):
     tyumen = db.add_cluster(region_codes=["72"])
     db.add_cluster(region_codes=["47"])

@@ -239,6 +239,7 @@ TABLE_OF = {
     "offer_id": "offers",
     "stage_id": "chain_stages",
     "run_id": "import_runs",
+    "job_id": "jobs",
 }
 CONSTANT = {
     "region": "72",
