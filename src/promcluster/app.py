@@ -107,13 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, settings.database_pool_size)
     app.state.sessions = make_sessionmaker(app.state.engine)
     # The read replica of anonymous GETs (web/deps.request_sessions), when there is one.
     app.state.read_engine = None
     app.state.read_sessions = None
     if settings.database_read_url:
-        app.state.read_engine = make_engine(settings.database_read_url)
+        app.state.read_engine = make_engine(settings.database_read_url, settings.database_pool_size)
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     _jobs(app, settings)
     app.state.anonymous_limiter = AnonymousLimiter(settings.anonymous_expensive_per_minute)

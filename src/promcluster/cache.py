@@ -1,9 +1,10 @@
 """Results kept in memory per database until its next write.
 
 A write anywhere leaves a new audit record (services and imports alike), and a new enterprise a
-new id; both are read from primary keys, so checking costs two index look-ups. The key is read
-from the database at every call, so a write by any process (another worker, a command-line
-import) is seen by every other at its next call (docs/OPERATIONS.md, "Workers").
+new id; both are read from primary keys, so checking costs two index look-ups (one query, one
+round trip). The key is read from the database at every call, so a write by any process
+(another worker, a command-line import) is seen by every other at its next call
+(docs/OPERATIONS.md, "Workers").
 
 On PostgreSQL two concurrent transactions may commit out of id order: the later commit of a lower
 id leaves the newest id as it was. So there the key also counts the audit records among the
@@ -43,10 +44,12 @@ FIRMS = ("enterprises", "enterprise_figures")  # the firm register: activities, 
 
 def registry_version(session: Session, on: tuple[str, ...] | None = None) -> tuple:
     """Changes with every write (to the tables ``on``, when given): the newest enterprise id and
-    the newest audit record id (of those tables)."""
+    the newest audit record id (of those tables), read in one round trip."""
     ordered = session.get_bind().dialect.name == "sqlite"
-    audit = [_newest(session, ordered, name) for name in on or (None,)]
-    return (session.scalar(select(func.max(ENTERPRISES.c.id))), *audit)
+    parts = [select(func.max(ENTERPRISES.c.id)).scalar_subquery()]
+    for name in on or (None,):
+        parts += _newest(ordered, name)
+    return tuple(session.execute(select(*parts)).one())
 
 
 def kind_of(what: Hashable) -> str:
@@ -55,15 +58,17 @@ def kind_of(what: Hashable) -> str:
     return first if isinstance(first, str) else type(first).__name__
 
 
-def _newest(session: Session, ordered: bool, entity: str | None = None) -> tuple:
+def _newest(ordered: bool, entity: str | None = None) -> list:
     """The newest audit id (of ``entity``) and, unless commits come in id order, how many
-    records are among the ``WINDOW`` ids before it."""
+    records are among the ``WINDOW`` ids before it: scalar subqueries."""
     where = [] if entity is None else [AUDIT_LOG.c.entity == entity]
-    newest = session.scalar(select(func.max(AUDIT_LOG.c.id)).where(*where))
-    if ordered or newest is None:
-        return (newest,)
-    recent = select(func.count()).where(*where, AUDIT_LOG.c.id > newest - WINDOW)
-    return (newest, session.scalar(recent.select_from(AUDIT_LOG)))
+    newest = select(func.max(AUDIT_LOG.c.id)).where(*where).scalar_subquery()
+    if ordered:
+        return [newest]
+    recent = (
+        select(func.count()).select_from(AUDIT_LOG).where(*where, AUDIT_LOG.c.id > newest - WINDOW)
+    )
+    return [newest, recent.scalar_subquery()]
 
 
 def kept(

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # users and every write stay on ``database_url`` (docs/SCALING.md). Empty or unset: one
     # database for everything.
     database_read_url: str | None = None
+    # PostgreSQL connections each worker process keeps open (and as many more under load, closed
+    # after use); workers × 2 × this must stay below the server's ``max_connections``.
+    database_pool_size: int = Field(10, ge=1, le=100)
     # Signs the session cookie (which carries only a random token checked in the database).
     # Empty or short keys are refused unless ``dev_mode`` is set; ``secret_key_file`` is read
     # when ``secret_key`` is empty (``make run`` writes a random one into var/).

@@ -40,8 +40,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+POOL_SIZE = 10  # Settings.database_pool_size
+
+
+def make_engine(url: str, pool_size: int = POOL_SIZE) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL a pool
+    of ``pool_size`` connections kept open, as many more opened under load, each checked before
+    use (so a restarted server costs no failed request)."""
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if path is not None:
@@ -51,7 +56,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
 
 
 # Driver-level writes (``insert_rows``) store dates in SQLite exactly as SQLAlchemy does.
