@@ -17,6 +17,7 @@ from promcluster.matching.models import (
 )
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.events import MembershipEvent
+from promcluster.statistics.models import OfficialFigure
 from promcluster.registry.models import (
     Cluster,
     DeclaredFigure,
@@ -48,6 +49,7 @@ __all__ = [
     "Need",
     "Notification",
     "Offer",
+    "OfficialFigure",
     "Okpd",
     "Okved",
     "ProductLine",
