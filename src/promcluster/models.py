@@ -17,7 +17,6 @@ from promcluster.matching.models import (
 )
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.events import MembershipEvent
-from promcluster.statistics.models import OfficialFigure
 from promcluster.registry.models import (
     Cluster,
     DeclaredFigure,
@@ -28,6 +27,7 @@ from promcluster.registry.models import (
     Source,
     Supply,
 )
+from promcluster.statistics.models import OfficialFigure
 
 __all__ = [
     "AuditLog",

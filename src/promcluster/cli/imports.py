@@ -19,7 +19,9 @@ app = typer.Typer()
 def import_file(
     kind: Annotated[
         str,
-        typer.Argument(help="enterprises, members, products, supplies, projects, needs, figures"),
+        typer.Argument(
+            help="enterprises, members, products, supplies, projects, needs, figures, emiss"
+        ),
     ],
     file: Annotated[Path, typer.Argument(help="CSV (любая кодировка и разделитель) или XLSX")],
     errors: Annotated[

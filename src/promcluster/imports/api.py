@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from promcluster.auth.models import User
 from promcluster.errors import InvalidField, PermissionDenied
-from promcluster.imports import export_jobs, exports, runs, service
+from promcluster.imports import export_jobs, exports, official, runs, service
 from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
 from promcluster.imports.jobs import ImportJobs
@@ -83,8 +83,9 @@ def save_upload(upload: UploadFile, max_bytes: int, directory: Path | None = Non
 def start(request: Request, user: User, kind: str, file: UploadFile, sheet: str | None) -> int:
     """Check the kind and that the user's role may import it, then keep the upload and queue
     the import's job (nothing is saved for a refused user)."""
-    if kind not in KINDS:
-        raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
+    if kind not in KINDS and kind not in official.KINDS:
+        known = ", ".join([*KINDS, *official.KINDS])
+        raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {known}")
     require_import(user, kind)
     settings = request.app.state.settings
     path = save_upload(file, settings.max_upload_bytes, settings.upload_dir)
@@ -104,7 +105,7 @@ def stale_minutes(request: Request) -> int:
 @router.post("/imports", status_code=202, response_model=RunOut)
 def import_file(
     request: Request,
-    kind: Annotated[Short, Form(description=", ".join(KINDS))],
+    kind: Annotated[Short, Form(description=", ".join([*KINDS, *official.KINDS]))],
     file: Annotated[UploadFile, File(description="CSV (любая кодировка и разделитель) или XLSX")],
     sheet: Annotated[Line | None, Form(description="лист XLSX")] = None,
     user: User = Depends(login_required),

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.imports import api, exports, runs, service
+from promcluster.imports import api, exports, official, runs, service
 from promcluster.imports.columns import KINDS
 from promcluster.web.deps import check_form_csrf, db_session, login_required
 from promcluster.web.forms import render
@@ -25,6 +25,7 @@ def upload_form(
         "imports/upload.html",
         user,
         kinds=KINDS,
+        official=official.KINDS,
         runs=runs.recent_runs(session, user, stale_minutes=api.stale_minutes(request)),
         describe=exports.describe,
     )

@@ -21,7 +21,7 @@ from promcluster import sheets
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
 from promcluster.db import utcnow
-from promcluster.imports import pipeline
+from promcluster.imports import official, pipeline
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.limits import MAX_IGNORED_COLUMNS, ImportLimits, clipped
 from promcluster.imports.models import ImportRun, RejectedRow
@@ -101,9 +101,12 @@ def run_import(
     limits = limits or ImportLimits.of()
     if run_id is None:
         run_id = start_run(factory, kind, path.name, actor)
+    if kind in official.KINDS:  # a publisher's own layout, read whole (imports/official.py)
+        return official.run_official(factory, kind, path, run_id, actor, sheet, limits)
     try:
         if kind not in KINDS:
-            raise UnusableFile(f"неизвестный вид данных «{kind}»; есть: {', '.join(KINDS)}")
+            known = ", ".join([*KINDS, *official.KINDS])
+            raise UnusableFile(f"неизвестный вид данных «{kind}»; есть: {known}")
         with factory() as session:
             lookups = Lookups.of(session)
         read = pipeline.batches_in_child if parallel else pipeline.batches

@@ -32,7 +32,11 @@ _MONTHS = (
     "октября", "ноября", "декабря",
 )  # fmt: skip
 TERRITORY, ACTIVITY, OWNERSHIP = "territory", "activity", "ownership"
-DIMENSION_TITLES = {TERRITORY: "Регион", ACTIVITY: "Вид деятельности", OWNERSHIP: "Форма собственности"}
+DIMENSION_TITLES = {
+    TERRITORY: "Регион",
+    ACTIVITY: "Вид деятельности",
+    OWNERSHIP: "Форма собственности",
+}
 
 
 class LayoutError(DomainError):
@@ -293,7 +297,16 @@ def _read_rows(export: Export, data, dims, years, territories, activities) -> No
             export.refusals.extend(problems)
             continue
         export.figures.extend(
-            Figure(number, ownership, region, labels[TERRITORY], code, labels[ACTIVITY], year,
-                   value, export.years.get(year))  # fmt: skip
+            Figure(
+                number,
+                ownership,
+                region,
+                labels[TERRITORY],
+                code,
+                labels[ACTIVITY],
+                year,
+                value,
+                export.years.get(year),
+            )
             for year, value in values.items()
         )

@@ -23,9 +23,13 @@ class OfficialFigure(Base):
     __tablename__ = "official_figures"
     __table_args__ = (
         UniqueConstraint(
-            "indicator", "ownership", "region_code", "okved_code", "year",
+            "indicator",
+            "ownership",
+            "region_code",
+            "okved_code",
+            "year",
             name="uq_official_figures_cell",
-        ),  # fmt: skip
+        ),
         Index("ix_official_figures_indicator_year", "indicator", "year"),
         Index("ix_official_figures_region", "region_code"),
     )

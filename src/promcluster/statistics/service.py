@@ -72,9 +72,15 @@ def indicators(session: Session) -> list[Indicator]:
         latest = max(rows, key=lambda r: (r.source_date or date.min, r.year))
         found.append(
             Indicator(
-                name, latest.unit, ownership, sorted({r.year for r in rows}),
-                {r.year: r.note for r in rows}, latest.source, latest.source_date, count,
-            )  # fmt: skip
+                name,
+                latest.unit,
+                ownership,
+                sorted({r.year for r in rows}),
+                {r.year: r.note for r in rows},
+                latest.source,
+                latest.source_date,
+                count,
+            )
         )
     return found
 
@@ -103,7 +109,9 @@ def section_years(ind: Indicator, session: Session) -> list[int]:
     t = OfficialFigure
     query = (
         select(t.year)
-        .where(t.indicator == ind.name, t.ownership == ind.ownership, func.length(t.okved_code) == 1)
+        .where(
+            t.indicator == ind.name, t.ownership == ind.ownership, func.length(t.okved_code) == 1
+        )
         .distinct()
         .order_by(t.year)
     )
@@ -163,7 +171,9 @@ def growth(before: Quotients, after: Quotients) -> tuple[np.ndarray, np.ndarray]
 
 def section_names(session: Session, codes) -> dict[str, str]:
     """OKVED2 code → name (``TOTAL`` → «Всего»)."""
-    names = dict(session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(list(codes)))).all())
+    names = dict(
+        session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(list(codes)))).all()
+    )
     return {**names, TOTAL: "Всего по видам экономической деятельности"}
 
 
@@ -193,7 +203,9 @@ class RegionStatistics:
     lines: list[ActivityLine]
 
 
-def region_statistics(session: Session, code: str, name: str | None = None) -> RegionStatistics | None:
+def region_statistics(
+    session: Session, code: str, name: str | None = None
+) -> RegionStatistics | None:
     """A region's official figures by activity and year, with LQs of the latest year with
     sections and growth since the earliest (None when no statistics are loaded)."""
     if session.get(Region, code) is None:
@@ -214,7 +226,9 @@ def region_statistics(session: Session, code: str, name: str | None = None) -> R
         if since is not None and code in after.regions:
             _, change = growth(quotients(session, ind, since), after)
             row = change[after.regions.index(code)]
-            lq_change = {s: float(v) for s, v in zip(after.sections, row, strict=True) if np.isfinite(v)}
+            lq_change = {
+                s: float(v) for s, v in zip(after.sections, row, strict=True) if np.isfinite(v)
+            }
     owner = dict(session.execute(select(Okved.code, Okved.section)).all())
     codes = sorted(
         {c for c, _ in mine}, key=lambda c: (c == TOTAL, owner.get(c, "~"), not c.isalpha(), c)
@@ -228,3 +242,27 @@ def region_statistics(session: Session, code: str, name: str | None = None) -> R
         lines.append(ActivityLine(c, names.get(c, c), values, lq.get(c), lq_change.get(c), change))
     return RegionStatistics(ind, code, ind.years, year, since, lines)
 
+
+@dataclass(frozen=True)
+class YearTable:
+    """The quotients of a year with the growth since the first year with sections."""
+
+    indicator: Indicator
+    quotients: Quotients
+    years: list[int]
+    since: int | None
+    change: tuple[np.ndarray, np.ndarray] | None
+
+
+def year_table(session: Session, name: str | None, year: int | None) -> YearTable:
+    """The indicator ``name`` (the first loaded by default) in ``year`` (the latest with
+    sections by default); NotFound when no official statistics are loaded."""
+    ind = indicator(session, name)
+    if ind is None:
+        raise NotFound("официальная статистика не загружена")
+    year = check_year(session, ind, year)
+    years = section_years(ind, session)
+    q = quotients(session, ind, year)
+    since = years[0] if years[0] < year else None
+    change = growth(quotients(session, ind, since), q) if since is not None else None
+    return YearTable(ind, q, years, since, change)

@@ -39,9 +39,7 @@ def store(session: Session, export: Export, source: str = DEFAULT_SOURCE) -> Sto
     table = OfficialFigure.__table__
     existing = {
         (r.ownership, r.region_code, r.okved_code, r.year): r
-        for r in session.execute(
-            select(table).where(table.c.indicator == export.indicator)
-        )
+        for r in session.execute(select(table).where(table.c.indicator == export.indicator))
     }
     outcome, new, changed = Stored(), [], []
     for f in export.figures:

@@ -31,13 +31,15 @@ def upgrade() -> None:
         sa.Column("source_date", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint(
-            "indicator", "ownership", "region_code", "okved_code", "year",
+            "indicator",
+            "ownership",
+            "region_code",
+            "okved_code",
+            "year",
             name="uq_official_figures_cell",
-        ),  # fmt: skip
+        ),
     )
-    op.create_index(
-        "ix_official_figures_indicator_year", "official_figures", ["indicator", "year"]
-    )
+    op.create_index("ix_official_figures_indicator_year", "official_figures", ["indicator", "year"])
     op.create_index("ix_official_figures_region", "official_figures", ["region_code"])
 
 
