@@ -305,6 +305,10 @@ FUNNEL_STAGES = {
 }
 DISCOVERY_MEASURES = {"employees": "занятые", "count": "число предприятий", "revenue": "выручка"}
 EXISTING_CLUSTER = "уже есть кластер: «{name}»"
+# The national reference of location quotients (discovery: ``reference=official|register``).
+DISCOVERY_REFERENCES = {"official": "данные Росстата (ЕМИСС)", "register": "реестр платформы"}
+REFERENCE_OFFICIAL = "данные Росстата (ЕМИСС), показатель «{indicator}», {year} год"
+REFERENCE_REGISTER = "реестр предприятий платформы (регионов с предприятиями: {regions})"
 
 
 def choice(vocabulary: dict[str, str]) -> Any:

@@ -125,8 +125,10 @@ def load_reference(database: Database = None) -> None:
 @load_app.command("demo")
 def load_demo(database: Database = None) -> None:
     """Load the demo clusters, enterprises, chains, projects and figures from the seed articles,
-    then the synthetic supplement (enterprises of all regions, products, supplies, needs)."""
+    the shipped real official statistics (ЕМИСС), then the synthetic supplement (enterprises of
+    all regions, products, supplies, needs)."""
     from promcluster.demo.loader import load_demo as load
+    from promcluster.demo.loader import load_official_statistics
     from promcluster.demo.synthetic import load_synthetic_demo
     from promcluster.reference.service import reference_loaded
 
@@ -135,8 +137,17 @@ def load_demo(database: Database = None) -> None:
             err.print("Сначала загрузите справочники: promcluster load reference")
             raise typer.Exit(2)
         report = load(session)
+        indicator, official = load_official_statistics(session)
         synthetic = load_synthetic_demo(session)
     added = ", ".join(f"{k}: {v}" for k, v in report.added.items()) or "ничего нового"
     console.print(f"Демонстрационные данные: {added}")
+    created, updated, unchanged = (
+        f"{n:,}".replace(",", "\u202f")
+        for n in (official.created, official.updated, official.unchanged)
+    )
+    console.print(
+        f"Официальная статистика (реальные данные Росстата, ЕМИСС; не синтетика): «{indicator}» — "
+        f"показателей добавлено: {created}, обновлено: {updated}, без изменений: {unchanged}"
+    )
     added = ", ".join(f"{k}: {v}" for k, v in synthetic.added.items()) or "уже загружено"
     console.print(f"Синтетическое дополнение (помечено как синтетика): {added}")

@@ -20,6 +20,7 @@ from promcluster.registry.models import (
     Membership,
     Source,
 )
+from promcluster.statistics.store import Stored, load_shipped
 
 
 @dataclass
@@ -60,6 +61,15 @@ def load_demo(session: Session) -> DemoReport:
         _figure(session, f, sources, report, region_code=f["region_code"])
     session.flush()
     return report
+
+
+def load_official_statistics(session: Session) -> tuple[str, Stored]:
+    """The shipped real ЕМИСС export (Rosstat, indicator 58109, organisations by region and
+    OKVED2 section; statistics/data/PROVENANCE.md): official figures stored with their source —
+    real data, not synthetic. Safe to run again (unchanged figures stay as they are). Returns
+    the indicator and what was written."""
+    export, stored = load_shipped(session)
+    return export.indicator, stored
 
 
 def _source(session: Session, spec: dict, report: DemoReport) -> Source:

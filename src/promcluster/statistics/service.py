@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from promcluster.analytics.lq import share_quotients
+from promcluster.cache import kept
 from promcluster.errors import InvalidField, NotFound
 from promcluster.reference.models import Okved, Region
 from promcluster.statistics.models import COUNTRY, TOTAL, OfficialFigure
@@ -266,3 +267,30 @@ def year_table(session: Session, name: str | None, year: int | None) -> YearTabl
     since = years[0] if years[0] < year else None
     change = growth(quotients(session, ind, since), q) if since is not None else None
     return YearTable(ind, q, years, since, change)
+
+
+OFFICIAL = (OfficialFigure.__tablename__,)  # what results read from official statistics key on
+
+
+@dataclass(frozen=True)
+class NationalReference:
+    """Official statistics as other domains' national reference: the quotients of the latest
+    year with sections and of the first one (None when there is one year only)."""
+
+    latest: Quotients
+    first: Quotients | None
+
+
+def national_reference(session: Session) -> NationalReference | None:
+    """The first loaded indicator's region × section figures (None when no official statistics
+    with sections are loaded), kept until the next write to the official figures."""
+
+    def compute() -> NationalReference | None:
+        ind = indicator(session)
+        years = section_years(ind, session) if ind else []
+        if ind is None or not years:
+            return None
+        first = quotients(session, ind, years[0]) if len(years) >= 2 else None
+        return NationalReference(quotients(session, ind, years[-1]), first)
+
+    return kept(session, ("official reference",), compute, on=OFFICIAL)

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from promcluster.auth.audit import SYSTEM, record_bulk
 from promcluster.statistics.activities import Activities
 from promcluster.statistics.emiss import Export, parse
 from promcluster.statistics.models import OfficialFigure
@@ -60,6 +61,15 @@ def store(session: Session, export: Export, source: str = DEFAULT_SOURCE) -> Sto
     for id_, values in changed:
         session.execute(update(OfficialFigure).where(OfficialFigure.id == id_).values(**values))
     outcome.created, outcome.updated = len(new), len(changed)
+    # One audit row per batch written: what results kept with ``cache.kept(on=...)`` key on.
+    entries = [
+        (action, None, {"indicator": export.indicator, "rows": n})
+        for action, n in (("create", len(new)), ("update", len(changed)))
+        if n
+    ]
+    if entries:
+        actor = session.info.get("actor", SYSTEM)
+        record_bulk(session, actor, OfficialFigure.__tablename__, entries)
     return outcome
 
 
