@@ -190,3 +190,48 @@ def test_a_plain_table_is_not_an_emiss_export(db, tmp_path):
 def test_the_shipped_file_is_the_shared_sample_unchanged():
     rows = list(csv.reader(SHIPPED.open(encoding="utf-8")))
     assert len(rows) == 3319 and rows[2][3:] == ["2017", "2018", "2019", "2020", "2021", "2022"]
+
+
+def test_an_xlsx_export_with_merged_cells(db, tmp_path):
+    """ЕМИСС's Excel export merges the title across the columns and each form-of-ownership and
+    territory label down its rows: the empty cells under a merge repeat the label above."""
+    from openpyxl import Workbook
+
+    with SHIPPED.open(encoding="utf-8", newline="") as f:
+        shipped = list(csv.reader(f))
+    head, data = shipped[:4], shipped[4:50]  # Белгородская область and the start of Брянская
+    book = Workbook()
+    sheet = book.active
+    for r, row in enumerate([*head, *data], start=1):
+        for c, value in enumerate(row, start=1):
+            if value == "":
+                continue
+            if r > 4 and c <= 2 and shipped[r - 2][c - 1] == value:
+                continue  # under a merge: only the block's first cell holds the label
+            sheet.cell(r, c, int(value) if value.isdigit() else value)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=9)
+    for column in (1, 2):  # merge each run of equal labels down the column
+        start = 5
+        for r in range(6, 5 + len(data) + 1):
+            if r == 5 + len(data) or data[r - 5][column - 1] != data[start - 5][column - 1]:
+                if r - 1 > start:
+                    sheet.merge_cells(
+                        start_row=start, start_column=column, end_row=r - 1, end_column=column
+                    )
+                start = r
+    path = tmp_path / "emiss.xlsx"
+    book.save(path)
+    assert sheet.merged_cells.ranges and sheet.cell(6, 2).value is None  # merged, as exported
+
+    done = run(db, "emiss", path)
+    expected = sum(1 for row in data for v in row[3:] if v.strip())
+    assert (done.status, done.rows_read, done.rejected) == ("done", len(data), 0)
+    assert done.created == expected == db.count("official_figures")
+    regions = {row[1].strip() for row in data}
+    assert regions == {"Белгородская область", "Брянская область"}
+    found = figures(db)
+    assert {r for r, *_ in found} == {"31", "32"}
+    # the CSV of the same rows gives the same figures
+    again = tmp_path / "same.csv"
+    write_csv(again, [*head, *data], delimiter=",")
+    assert run(db, "emiss", again).unchanged == expected
