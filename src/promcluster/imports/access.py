@@ -11,6 +11,7 @@ from promcluster.imports.columns import KINDS
 # a representative imports its own enterprise's card, products, figures, supplies and needs.
 EVERYONE = frozenset({"admin", "cluster_manager", "enterprise_rep"})
 MANAGERS = frozenset({"admin", "cluster_manager"})
+ADMINS = frozenset({"admin"})
 IMPORT_ROLES: dict[str, frozenset[str]] = {
     "enterprises": EVERYONE,
     "members": MANAGERS,
@@ -19,6 +20,10 @@ IMPORT_ROLES: dict[str, frozenset[str]] = {
     "projects": MANAGERS,
     "needs": EVERYONE,
     "figures": EVERYONE,
+    # Official open data rewrites the cards of thousands of firms: administrators only.
+    "fns-sme": ADMINS,
+    "fns-headcount": ADMINS,
+    "fns-revenue": ADMINS,
 }
 
 
