@@ -71,9 +71,12 @@ class Register(Writer):
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         table = Enterprise.__table__
         inns = [r.values["inn"] for r in rows]
+        columns = ["inn", "sme_state_date", "sme_left_on"]
+        # The newest state a card reflects: the one it was read from or the one it left at.
         shown = {
-            s["inn"]: s["sme_state_date"]
-            for s in select_in(session.connection(), table, ["inn", "sme_state_date"], "inn", inns)
+            s["inn"]: max(d for d in (s["sme_state_date"], s["sme_left_on"]) if d is not None)
+            for s in select_in(session.connection(), table, columns, "inn", inns)
+            if s["sme_state_date"] is not None
         }
         records, older = [], 0
         for row in rows:
