@@ -310,8 +310,12 @@ def test_a_truncated_file_in_a_zip_writes_none_of_its_documents(db, tmp_path):
         (fns_file([headcount_document(inn10("720500167"))], "ОТКРДАННЫЕ3"), "ТипИнф"),
         (fns_file([sme_document(inn10("720500178"))], declared=5), "КолДок=5"),
         (b"\x89PNG\r\n\x1a\n" + bytes(100), "не файл XML"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Файл>&a;</Файл>'.encode(),
+            "DTD",
+        ),
     ],
-    ids=["truncated", "wrong-root", "wrong-version", "other-data-set", "count", "image"],
+    ids=["truncated", "wrong-root", "wrong-version", "other-data-set", "count", "image", "dtd"],
 )
 def test_an_unusable_single_file_writes_nothing(db, content, message):
     before = counts(db)

@@ -11,6 +11,7 @@ does not know, a wrong INN check digit each refuse the document.
 """
 
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -27,6 +28,8 @@ CATEGORIES = {"1": "micro", "2": "small", "3": "medium"}
 OKVED_VERSION = "2014"
 # Stored column sizes (``enterprises.name``, ``full_name``, ``product_lines.name``).
 NAME_CHARS, FULL_NAME_CHARS, PRODUCT_CHARS = 500, 1000, 500
+# Dates repeat (one state date per file, a few thousand inclusion dates): read each once.
+_day = lru_cache(maxsize=8192)(values.day)
 
 
 class _Document:
@@ -61,7 +64,7 @@ class _Document:
 
     def state(self) -> date | None:
         self.row.values["document"] = self.element.get("ИдДок")
-        return self.read("state_date", self.element.get("ДатаСост"), values.day, required=True)
+        return self.read("state_date", self.element.get("ДатаСост"), _day, required=True)
 
 
 def _inn(length: int):
@@ -96,7 +99,7 @@ def parse_sme(element: Element, lookups: Lookups, row: Parsed) -> None:
     """One document of the SME register: an organisation or an individual entrepreneur."""
     doc = _Document(KINDS["fns-sme"], element, row)
     doc.state()
-    doc.read("included_on", element.get("ДатаВклМСП"), values.day)
+    doc.read("included_on", element.get("ДатаВклМСП"), _day)
     doc.read("sme_category", element.get("КатСубМСП"), _category, required=True)
     org, person = element.find("ОргВклМСП"), element.find("ИПВклМСП")
     if org is not None:

@@ -97,13 +97,7 @@ class Register(Writer):
         with_products = [r for r in rows if r.values.get("products")]
         if not with_products:
             return
-        inns = {r.values["inn"] for r in with_products}
-        ids = {
-            e["inn"]: e["id"]
-            for e in select_in(
-                session.connection(), Enterprise.__table__, ["id", "inn"], "inn", inns
-            )
-        }
+        ids = _ids_by_inn(session, {r.values["inn"] for r in with_products})
         records = [
             {"enterprise_id": ids[r.values["inn"]], "okpd2_code": code, "direction": "produces"}
             | ({"name": name} if name else {})
@@ -145,6 +139,14 @@ class Register(Writer):
         return f"реестр МСП на {latest:%d.%m.%Y}; отмечено выбывшими из реестра: {len(left)}"
 
 
+def _ids_by_inn(session: Session, inns: set[str]) -> dict[str, int]:
+    table = Enterprise.__table__
+    return {
+        e["inn"]: e["id"]
+        for e in select_in(session.connection(), table, ["id", "inn"], "inn", inns)
+    }
+
+
 class Figures(Writer):
     """Headcount or revenue by the year of the state date, matched by INN; an unknown INN is
     refused (listed in the report) unless the run creates the missing enterprises."""
@@ -156,19 +158,19 @@ class Figures(Writer):
         return (values["inn"], values["state_date"].year)
 
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
-        found = self.enterprises(session, rows, [("inn", "inn")])
+        found = _ids_by_inn(session, {r.values["inn"] for r in rows})
         if self.options.get("create_missing"):
-            missing = [r for r in rows if ("inn", r.values["inn"]) not in found]
+            missing = [r for r in rows if r.values["inn"] not in found]
             if self._create(session, missing):
-                found = self.enterprises(session, rows, [("inn", "inn")])
+                found = _ids_by_inn(session, {r.values["inn"] for r in rows})
         records, refused = [], {p.row for p in self.problems}
         for row in rows:
-            enterprise = found.get(("inn", row.values["inn"]))
-            if enterprise is None:
+            enterprise_id = found.get(row.values["inn"])
+            if enterprise_id is None:
                 if row.number not in refused:
                     self.refuse(row, "inn", UNKNOWN.format(inn=row.values["inn"]))
                 continue
-            records.append((row, self.record(row.values, enterprise.id)))
+            records.append((row, self.record(row.values, enterprise_id)))
         return self.save(session, EnterpriseFigure, ("enterprise_id", "year"), records)
 
     def record(self, values: dict[str, Any], enterprise_id: int) -> dict[str, Any]:
