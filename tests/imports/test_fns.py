@@ -416,6 +416,9 @@ def test_only_an_administrator_imports_fns_kinds(client, admin_client, users, db
     assert answer.status_code == 202
     finished = _wait(admin_client, answer.json()["id"])
     assert (finished["status"], finished["created"], finished["rejected"]) == ("done", 1, 0)
+    page = admin_client.get(f"/imports/{finished['id']}").text
+    assert "прочитано документов: 1" in page
+    assert "Реестр МСП ФНС (XML)" in admin_client.get("/imports").text
 
     own = db.add_enterprise(name="ООО «Своё»", region_code="72")
     cluster = db.add_cluster(name="Кластер")

@@ -33,6 +33,9 @@ ALLOWED = {
     "projects": {"admin", "cluster_manager"},
     "needs": {"admin", "cluster_manager", "enterprise_rep"},
     "figures": {"admin", "cluster_manager", "enterprise_rep"},
+    "fns-sme": {"admin"},
+    "fns-headcount": {"admin"},
+    "fns-revenue": {"admin"},
 }
 
 
