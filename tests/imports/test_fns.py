@@ -4,7 +4,6 @@ documents in the same format: what lands where, the report by file + ИдДок 
 inputs of issue 19, re-runs, firms that left the register, and who may import them."""
 
 import io
-import tempfile
 import time
 import zipfile
 from datetime import date
@@ -111,9 +110,9 @@ def firms(db) -> dict[str, Enterprise]:
         return found
 
 
-def run_file(db, kind: str, content: bytes, name: str = "file.xml", **options):
-    """Import ``content`` written to a file ``name`` in a fresh temporary folder."""
-    path = Path(tempfile.mkdtemp(prefix="fns-")) / name
+def run_file(db, folder: Path, kind: str, content: bytes, name: str = "file.xml", **options):
+    """Import ``content`` written to a file ``name`` in ``folder``."""
+    path = folder / name
     path.write_bytes(content)
     return run(db, kind, path, **options)
 
@@ -184,10 +183,12 @@ def test_headcount_and_revenue_samples_become_figures_of_2023(db):
     assert {line["value"][:2] for line in lines} <= {"90", "93", "94", "95"}
 
 
-def test_headcount_of_a_known_firm_updates_its_year_only(db):
+def test_headcount_of_a_known_firm_updates_its_year_only(db, tmp_path):
     inn = inn10("720500011")
     firm = db.add_enterprise(inn=inn, name="ООО «Известное»", region_code="72", employees=3)
-    result = run_file(db, "fns-headcount", fns_file([headcount_document(inn)], "ОТКРДАННЫЕ3"))
+    result = run_file(
+        db, tmp_path, "fns-headcount", fns_file([headcount_document(inn)], "ОТКРДАННЫЕ3")
+    )
     assert (result.created, result.rejected) == (1, 0)
     with db.sessions() as session:
         figure = session.scalar(select(EnterpriseFigure))
@@ -198,7 +199,7 @@ def test_headcount_of_a_known_firm_updates_its_year_only(db):
 # Hand-made documents
 
 
-def test_an_individual_entrepreneur_and_products_land(db):
+def test_an_individual_entrepreneur_and_products_land(db, tmp_path):
     person = inn12("7205000111")
     org = inn10("720500022")
     content = fns_file(
@@ -207,7 +208,7 @@ def test_an_individual_entrepreneur_and_products_land(db):
             sme_document(org, products=(("23.61.11", "Блоки из бетона"), ("23.61.12", "Плиты"))),
         ]
     )
-    result = run_file(db, "fns-sme", content)
+    result = run_file(db, tmp_path, "fns-sme", content)
     assert (result.created, result.rejected) == (2, 0)
     stored = firms(db)
     assert stored[person].name == "ИП ИВАНОВ ИВАН ИВАНОВИЧ"
@@ -251,14 +252,16 @@ def test_an_individual_entrepreneur_and_products_land(db):
     ids=["inn-check-digit", "unknown-okved2", "okved-version-2001", "unknown-region"],
 )
 def test_a_bad_document_is_refused_by_file_id_and_field_and_the_others_land(
-    db, document, field, value, reason
+    db, tmp_path, document, field, value, reason
 ):
     good = inn10("720500077")
     if document.startswith('<Документ ИдДок="bad-inn"'):
         value = document.split('ИННЮЛ="')[1].split('"')[0]
         if value == inn10(value[:9]):  # the altered digit happened to be right
             pytest.skip("check digit already 0")
-    result = run_file(db, "fns-sme", fns_file([sme_document(good), document]), "реестр.xml")
+    result = run_file(
+        db, tmp_path, "fns-sme", fns_file([sme_document(good), document]), "реестр.xml"
+    )
 
     assert (result.created, result.rejected) == (1, 1)
     (line,) = report(db, result.id)
@@ -317,10 +320,10 @@ def test_a_truncated_file_in_a_zip_writes_none_of_its_documents(db, tmp_path):
     ],
     ids=["truncated", "wrong-root", "wrong-version", "other-data-set", "count", "image", "dtd"],
 )
-def test_an_unusable_single_file_writes_nothing(db, content, message):
+def test_an_unusable_single_file_writes_nothing(db, tmp_path, content, message):
     before = counts(db)
     with pytest.raises(UnusableFile, match=message):
-        run_file(db, "fns-sme", content)
+        run_file(db, tmp_path, "fns-sme", content)
     assert counts(db) == before
 
 
