@@ -83,6 +83,17 @@ IMPORT_KINDS = {
     "needs": "потребности в продукции",
     "figures": "показатели предприятий по годам",
     "emiss": "официальная статистика ЕМИСС (Росстат)",
+    "fns-sme": "реестр МСП ФНС (XML)",
+    "fns-headcount": "численность работников по данным ФНС (XML)",
+    "fns-revenue": "доходы и расходы по данным ФНС (XML)",
+}
+# Official sources a record or figure was taken from (``Enterprise.data_source``,
+# ``EnterpriseFigure.employees_source`` / ``revenue_source``): what a page names.
+DATA_SOURCES = {
+    "fns-sme": "ФНС России, Единый реестр субъектов МСП (набор 7707329152-rsmp)",
+    "fns-headcount": "ФНС России, среднесписочная численность работников (набор "
+    "7707329152-sshr2019)",
+    "fns-revenue": "ФНС России, сведения о суммах доходов и расходов (набор 7707329152-revexp2019)",
 }
 IMPORT_STATUSES = {
     "running": "идёт загрузка",

@@ -162,7 +162,7 @@ def test_numbers_stay_numbers_and_dates_stay_dates(admin_client, db):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_templates_are_safe(client, fmt):
-    for kind in exports.KINDS:
+    for kind in (name for name, kind in exports.KINDS.items() if not kind.documents):
         response = client.get(f"{API}/templates/{kind}.{fmt}")
         assert response.status_code == 200
         if fmt == "csv":

@@ -35,6 +35,9 @@ ALLOWED = {
     "needs": {"admin", "cluster_manager", "enterprise_rep"},
     "figures": {"admin", "cluster_manager", "enterprise_rep"},
     "emiss": {"admin", "cluster_manager"},
+    "fns-sme": {"admin"},
+    "fns-headcount": {"admin"},
+    "fns-revenue": {"admin"},
 }
 
 

@@ -10,6 +10,7 @@ from promcluster.errors import PermissionDenied
 # a representative imports its own enterprise's card, products, figures, supplies and needs.
 EVERYONE = frozenset({"admin", "cluster_manager", "enterprise_rep"})
 MANAGERS = frozenset({"admin", "cluster_manager"})
+ADMINS = frozenset({"admin"})
 IMPORT_ROLES: dict[str, frozenset[str]] = {
     "enterprises": EVERYONE,
     "members": MANAGERS,
@@ -20,6 +21,10 @@ IMPORT_ROLES: dict[str, frozenset[str]] = {
     "figures": EVERYONE,
     # Official regional statistics are the platform's reference, not one firm's data.
     "emiss": MANAGERS,
+    # Official open data rewrites the cards of thousands of firms: administrators only.
+    "fns-sme": ADMINS,
+    "fns-headcount": ADMINS,
+    "fns-revenue": ADMINS,
 }
 
 

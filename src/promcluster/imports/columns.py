@@ -139,6 +139,9 @@ class Kind:
     columns: tuple[Column, ...]
     one_of: tuple[tuple[str, ...], ...] = ()
     key: str = ""
+    # Read by its own reader as documents of open data (``imports/sources.py``), not as a
+    # table: the columns then describe the document's fields (header = where in the XML).
+    documents: bool = False
 
     @property
     def label(self) -> str:
@@ -527,6 +530,55 @@ FIGURES = Kind(
     key="ИНН + год",
 )
 
+# Kinds read as XML documents of the Federal Tax Service's open data (``imports/fns.py``).
+_FNS_DOCUMENT = (
+    Column("document", "ИдДок", note="идентификатор документа: вместе с именем файла — в отчёте"),
+    Column("state_date", "ДатаСост", DATE, required=True, note="дата, на которую даны сведения"),
+)
+_FNS_TAXPAYER = (
+    Column("inn", "СведНП/@ИННЮЛ", INN, required=True, note="ИНН организации (10 цифр)"),
+    Column("name", "СведНП/@НаимОрг", note="наименование: для предприятия, созданного по ИНН"),
+)
+FNS_SME = Kind(
+    "fns-sme",
+    (
+        *_FNS_DOCUMENT,
+        Column("included_on", "ДатаВклМСП", DATE, note="дата включения в реестр"),
+        Column("sme_category", "КатСубМСП", note="1 микро-, 2 малое, 3 среднее предприятие"),
+        Column("inn", "ОргВклМСП/@ИННЮЛ, ИПВклМСП/@ИННФЛ", INN, required=True),
+        Column("name", "ОргВклМСП/@НаимОргСокр, ИПВклМСП/ФИОИП", required=True),
+        Column("full_name", "ОргВклМСП/@НаимОрг"),
+        Column("region_code", "СведМН/@КодРегион", _region, required=True),
+        Column("city", "СведМН/Город, СведМН/НаселПункт", note="сопоставляется со справочником"),
+        Column("okved_main", "СвОКВЭДОсн/@КодОКВЭД", _okved, note="только ВерсОКВЭД=2014"),
+        Column("okved_extra", "СвОКВЭДДоп/@КодОКВЭД", _okved_list, note="только ВерсОКВЭД=2014"),
+        Column("products", "СвПрод/@КодПрод", _okpd_list, note="продукция: код ОКПД2 и название"),
+    ),
+    key="ИНН",
+    documents=True,
+)
+FNS_HEADCOUNT = Kind(
+    "fns-headcount",
+    (
+        *_FNS_DOCUMENT,
+        *_FNS_TAXPAYER,
+        Column("employees", "СведССЧР/@КолРаб", INTEGER, required=True),
+    ),
+    key="ИНН + год",
+    documents=True,
+)
+FNS_REVENUE = Kind(
+    "fns-revenue",
+    (
+        *_FNS_DOCUMENT,
+        *_FNS_TAXPAYER,
+        Column("revenue", "СведДохРасх/@СумДоход", MONEY, required=True, note="доходы, руб."),
+        Column("expenses", "СведДохРасх/@СумРасход", MONEY, note="расходы, руб."),
+    ),
+    key="ИНН + год",
+    documents=True,
+)
+
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES)
-}
+} | {k.name: k for k in (FNS_SME, FNS_HEADCOUNT, FNS_REVENUE)}

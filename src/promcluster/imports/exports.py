@@ -21,7 +21,7 @@ from promcluster.registry import maps, queries
 from promcluster.registry.models import Cluster, EnterpriseFigure, ProductLine, Supply
 
 FORMATS = ("csv", "xlsx", "geojson")
-EXPORT_KINDS = (*KINDS, "clusters")
+EXPORT_KINDS = (*(k for k, kind in KINDS.items() if not kind.documents), "clusters")
 Point = tuple[float, float]
 PROGRESS_EVERY = 5000
 
@@ -335,6 +335,12 @@ def template(kind: str, path: Path) -> Path:
     """An empty file with the import headers of ``kind`` (XLSX adds a sheet explaining them)."""
     if kind not in KINDS:
         raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
+    if KINDS[kind].documents:
+        raise InvalidField(
+            "kind",
+            f"у вида «{kind}» нет шаблона: загружается файл ФНС как есть (XML или ZIP); поля "
+            "описаны на странице загрузки и в docs/OPEN_DATA.md",
+        )
     headers = [c.header for c in KINDS[kind].columns]
     if format_of(path) == "csv":
         sheets.write_csv(path, headers, iter(()), "")

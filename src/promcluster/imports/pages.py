@@ -37,10 +37,11 @@ def upload(
     kind: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
     sheet: Annotated[str | None, Form()] = None,
+    create_missing: Annotated[bool, Form()] = False,
     user: User = Depends(login_required),
 ):
     """Start the import; scripts get the run's address as JSON, plain forms a redirect."""
-    run_id = api.start(request, user, kind, file, sheet)
+    run_id = api.start(request, user, kind, file, sheet, create_missing)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"id": run_id, "url": f"/imports/{run_id}"}, status_code=202)
     return RedirectResponse(f"/imports/{run_id}", status_code=303)

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 
-from promcluster.imports.columns import KINDS, Lookups
+from promcluster.imports import sources
+from promcluster.imports.columns import KINDS, Kind, Lookups
 from promcluster.imports.limits import ImportLimits
 from promcluster.imports.readers import UnusableFile, open_table
-from promcluster.imports.rows import Header, Parsed, locate_header, parse_row
-from promcluster.imports.writers import WRITERS
+from promcluster.imports.rows import Header, Parsed, Reading, locate_header, parse_row
 
 Batch = tuple[list[Parsed], float]
 QUEUE_LENGTH = 3
@@ -63,32 +63,51 @@ def batches(
 ) -> Iterator[Header | Batch]:
     """First the header, then (rows, share of the file read) per batch. Empty rows are skipped;
     a row repeating an earlier row's record is refused naming that row."""
-    table = open_table(path, sheet, limits)
+    if kind in sources.SOURCES:
+        if sheet is not None:
+            raise UnusableFile("лист можно указать только для файла XLSX")
+        reading = sources.SOURCES[kind].read(path, lookups, limits)
+    else:
+        reading = _table(path, sheet, KINDS[kind], lookups, limits)
     seen = SeenKeys()
     try:
-        header, first_rows = locate_header(KINDS[kind], table.rows)
-        yield header
-        plan = header.plan(KINDS[kind])
+        yield reading.header
         batch: list[Parsed] = []
-        for number, cells in chain(first_rows, table.rows):
-            row = parse_row(
-                KINDS[kind], header, plan, lookups, number, cells, limits.max_cell_chars
-            )
-            if row is None:
-                continue
+        for row in reading.rows:
             batch.append(row)
             if len(batch) >= batch_size:
-                yield _checked(batch, kind, lookups, seen), table.progress()
+                yield _checked(batch, kind, lookups, seen), reading.progress()
                 batch = []
         yield _checked(batch, kind, lookups, seen), 1.0
     finally:
         seen.close()
+        reading.close()
+
+
+def _table(
+    path: Path, sheet: str | None, kind: Kind, lookups: Lookups, limits: ImportLimits
+) -> Reading:
+    """A CSV or XLSX file's header and its non-empty data rows, parsed by ``kind``'s columns."""
+    table = open_table(path, sheet, limits)
+    try:
+        header, first_rows = locate_header(kind, table.rows)
+    except BaseException:
         table.close()
+        raise
+    plan = header.plan(kind)
+
+    def rows() -> Iterator[Parsed]:
+        for number, cells in chain(first_rows, table.rows):
+            row = parse_row(kind, header, plan, lookups, number, cells, limits.max_cell_chars)
+            if row is not None:
+                yield row
+
+    return Reading(header, rows(), table.progress, table.close)
 
 
 def _checked(batch: list[Parsed], kind: str, lookups: Lookups, seen: SeenKeys) -> list[Parsed]:
     """Refuse the rows that repeat an earlier record; prepare the others for writing."""
-    writer = WRITERS[kind]
+    writer = sources.writer_of(kind)
     good = [r for r in batch if not r.problems]
     keys = [writer.file_key(r.values) for r in good]
     first = seen.first_rows([(hash(k), r.number) for k, r in zip(keys, good, strict=True)])
@@ -96,7 +115,8 @@ def _checked(batch: list[Parsed], kind: str, lookups: Lookups, seen: SeenKeys) -
         earlier = first[hash(key)]
         if earlier != row.number:
             shown = " ".join(str(v) for v in key if v)
-            reason = f"повтор: эта запись уже была в строке {earlier}"
+            where = "в документе №" if row.document else "в строке "
+            reason = f"повтор: эта запись уже была {where}{earlier}"
             row.refuse(KINDS[kind].key, shown, reason)
         else:
             writer.prepare(row.values, lookups)
@@ -108,7 +128,7 @@ def _produce(queue, *args) -> None:
         for item in batches(*args):
             if isinstance(item, tuple):
                 rows, progress = item
-                item = ([(r.number, r.values, r.problems) for r in rows], progress)
+                item = ([(r.number, r.values, r.problems, r.document) for r in rows], progress)
             queue.put(item)
         queue.put(None)
     except KeyboardInterrupt:

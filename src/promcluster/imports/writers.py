@@ -46,6 +46,7 @@ class Writer:
         self.header, self.lookups, self.user, self.actor = header, lookups, user, actor
         self.run_id = run_id
         self.problems: list[Problem] = []
+        self.options: dict[str, Any] = {}  # the run's options of its kind (``create_missing``)
         self._chains: dict[tuple[int, Any], int] | None = None
 
     def title(self, field: str) -> str:
@@ -53,7 +54,8 @@ class Writer:
 
     def refuse(self, row: Parsed, field: str, reason: str) -> None:
         value = row.values.get(field)
-        self.problems.append(Problem(row.number, self.title(field), _shown(value), reason))
+        shown = _shown(value)
+        self.problems.append(Problem(row.number, self.title(field), shown, reason, row.document))
 
     @staticmethod
     def file_key(values: dict[str, Any]) -> tuple:
@@ -67,6 +69,11 @@ class Writer:
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         """Resolve, check and upsert ``rows``; refused ones go to ``self.problems``."""
         raise NotImplementedError
+
+    def finish(self, session: Session) -> str | None:
+        """Work done once the whole file is written (a run that completed, not a cancelled or
+        interrupted one); returns a note for the run's outcome, if any."""
+        return None
 
     def save(
         self,
@@ -84,8 +91,10 @@ class Writer:
             k = tuple(record.get(f) for f in key)
             if k in first:
                 shown = " ".join(str(v) for v in k if v is not None)
-                reason = f"повтор: та же запись, что в строке {first[k]}"
-                self.problems.append(Problem(row.number, self.kind.key, shown, reason))
+                where = "документе №" if row.document else "строке "
+                reason = f"повтор: та же запись, что в {where}{first[k]}"
+                problem = Problem(row.number, self.kind.key, shown, reason, row.document)
+                self.problems.append(problem)
                 continue
             first[k] = row.number
             unique.append(record)
@@ -173,7 +182,7 @@ class Writer:
         return id_
 
 
-def _refresh_search_text(session: Session, ids: list[int]) -> None:
+def refresh_search_text(session: Session, ids: list[int]) -> None:
     """Recompute the search text of updated enterprises from everything stored about them."""
     if not ids:
         return
@@ -232,7 +241,7 @@ class Enterprises(Writer):
                 continue
             records.append((row, v))
         outcome = self.save(session, Enterprise, ("inn",), records, self.LINKS)
-        _refresh_search_text(session, outcome.updated_ids)
+        refresh_search_text(session, outcome.updated_ids)
         return outcome
 
     @staticmethod

@@ -78,6 +78,16 @@ class Enterprise(Versioned, Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text)
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Official open data (issue 19): the import kind that last wrote the card (``fns-sme`` …,
+    # labels.DATA_SOURCES), the SME register's dates (inclusion, the state the card shows, the
+    # state the firm was first missing from), a place known only to its region (drawn at the
+    # region's centre) and a card made from an INN alone by ``--create-missing``.
+    data_source: Mapped[str | None] = mapped_column(String(30))
+    sme_included_on: Mapped[date | None] = mapped_column(Date)
+    sme_state_date: Mapped[date | None] = mapped_column(Date, index=True)
+    sme_left_on: Mapped[date | None] = mapped_column(Date)
+    place_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_minimal: Mapped[bool] = mapped_column(Boolean, default=False)
 
     region: Mapped[Region] = relationship(lazy="joined")
     city: Mapped[City | None] = relationship(lazy="joined")
@@ -228,6 +238,13 @@ class EnterpriseFigure(Versioned, Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     employees: Mapped[int | None] = mapped_column(Integer)
     revenue: Mapped[int | None] = mapped_column(BigInteger)
+    expenses: Mapped[int | None] = mapped_column(BigInteger)
+    # Where each figure comes from (an import kind of official data, labels.DATA_SOURCES) and
+    # the state date the source gives for it; empty for figures typed in or imported as tables.
+    employees_source: Mapped[str | None] = mapped_column(String(30))
+    employees_as_of: Mapped[date | None] = mapped_column(Date)
+    revenue_source: Mapped[str | None] = mapped_column(String(30))
+    revenue_as_of: Mapped[date | None] = mapped_column(Date)
 
     enterprise: Mapped[Enterprise] = relationship()
 
