@@ -1,7 +1,7 @@
 """official regional statistics (ЕМИСС): official_figures
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa
