@@ -33,6 +33,7 @@ ALLOWED = {
     "projects": {"admin", "cluster_manager"},
     "needs": {"admin", "cluster_manager", "enterprise_rep"},
     "figures": {"admin", "cluster_manager", "enterprise_rep"},
+    "gisp-products": {"admin", "cluster_manager"},
 }
 
 

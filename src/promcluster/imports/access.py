@@ -19,6 +19,9 @@ IMPORT_ROLES: dict[str, frozenset[str]] = {
     "projects": MANAGERS,
     "needs": EVERYONE,
     "figures": EVERYONE,
+    # An official register: loaded by the cluster office, never self-declared by a firm (a
+    # representative's own products go in as «products»).
+    "gisp-products": MANAGERS,
 }
 
 
