@@ -534,7 +534,7 @@ GISP_PRODUCTS = Kind(
         Column(
             "org_name",
             "Nameoforg",
-            gisp.required(gisp.limited(500, "наименование организации")),
+            gisp.required(_plain(gisp.limited(500, "наименование организации"))),
             ("наименование организации", "наименование предприятия", "изготовитель"),
             required=True,
             example='ООО "ПРИМЕР"',
@@ -550,7 +550,7 @@ GISP_PRODUCTS = Kind(
         Column(
             "inn",
             "INN",
-            gisp.required(values.inn),
+            gisp.required(_plain(values.inn)),
             ("инн",),
             required=True,
             note="10 или 12 цифр, контрольные цифры проверяются; по ИНН находится предприятие",
@@ -565,7 +565,7 @@ GISP_PRODUCTS = Kind(
         Column(
             "registry_number",
             "Registernumber",
-            gisp.required(gisp.registry_number),
+            gisp.required(_plain(gisp.registry_number)),
             ("реестровый номер", "номер реестровой записи", "номер в реестре"),
             required=True,
             example="12345",
@@ -574,7 +574,7 @@ GISP_PRODUCTS = Kind(
         Column(
             "product_name",
             "Productname",
-            gisp.required(gisp.limited(500, "наименование продукции")),
+            gisp.required(_plain(gisp.limited(500, "наименование продукции"))),
             ("наименование продукции",),
             required=True,
             example="Насос центробежный консольный",
@@ -582,7 +582,7 @@ GISP_PRODUCTS = Kind(
         Column(
             "okpd2",
             "OKPD2",
-            gisp.okpd2,
+            gisp.required(_okpd),
             ("окпд2", "код окпд2"),
             required=True,
             example="28.13.14.110",

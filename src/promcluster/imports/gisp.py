@@ -9,13 +9,14 @@ digits) and which of an entry's rows is the newest."""
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from promcluster.imports import values
 from promcluster.reference.lookup import RegionIndex
 
-if TYPE_CHECKING:
-    from promcluster.imports.columns import Lookups
+# A column's reader as ``columns.Kind`` calls it: (cell, the import's lookups) → value.
+Reader = Callable[[values.Cell, Any], Any]
+EMPTY = "пустая обязательная ячейка («-»)"
 
 SOURCE = "ГИСП, реестр промышленной продукции, произведённой на территории РФ (ПП РФ № 719)"
 DASHES = frozenset({"-", "–", "—"})
@@ -28,27 +29,20 @@ def is_dash(cell: values.Cell) -> bool:
     return isinstance(cell, str) and cell.strip() in DASHES
 
 
-def optional(parse: Callable[[values.Cell], Any]) -> Callable[[values.Cell, "Lookups"], Any]:
+def optional(parse: Callable[[values.Cell], Any]) -> Reader:
     """A column the registry may leave as «-»: read as nothing (None, dropped before writing)."""
     return lambda cell, _lookups: None if is_dash(cell) else parse(cell)
 
 
-def required(parse: Callable[[values.Cell], Any]) -> Callable[[values.Cell, "Lookups"], Any]:
+def required(parse: Reader) -> Reader:
     """A column a row cannot do without: «-» refuses the row like an empty cell."""
 
-    def read(cell: values.Cell, _lookups: "Lookups") -> Any:
+    def read(cell: values.Cell, lookups: Any) -> Any:
         if is_dash(cell):
-            raise ValueError("пустая обязательная ячейка («-»)")
-        return parse(cell)
+            raise ValueError(EMPTY)
+        return parse(cell, lookups)
 
     return read
-
-
-def okpd2(cell: values.Cell, lookups: "Lookups") -> str:
-    """The product's OKPD2 code, which must exist in the classifier."""
-    if is_dash(cell):
-        raise ValueError("пустая обязательная ячейка («-»)")
-    return lookups.okpd.resolve(cell)
 
 
 def tnved(cell: values.Cell) -> str:
