@@ -86,6 +86,7 @@ IMPORT_KINDS = {
     "fns-sme": "реестр МСП ФНС (XML)",
     "fns-headcount": "численность работников по данным ФНС (XML)",
     "fns-revenue": "доходы и расходы по данным ФНС (XML)",
+    "gisp-products": "реестр промышленной продукции (ГИСП, ПП РФ № 719)",
 }
 # Official sources a record or figure was taken from (``Enterprise.data_source``,
 # ``EnterpriseFigure.employees_source`` / ``revenue_source``): what a page names.

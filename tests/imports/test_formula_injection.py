@@ -115,6 +115,8 @@ def plant(db) -> list[int]:
                                   initiator_id=e.id, amount=-5),
                 ProductLine(enterprise_id=e.id, okpd2_code=OKPD, direction="produces", name=p,
                             unit=unit),
+                ProductLine(enterprise_id=e.id, okpd2_code=OKPD, direction="produces", name=p,
+                            registry_number=p[:50], tnved_code=p[:100]),  # a ГИСП entry
                 Supply(supplier_id=e.id, buyer_id=owner.id, okpd2_code=OKPD, year=2024, unit=unit),
                 Need(customer_id=e.id, region_code="72", product_name=p, unit=unit, description=p),
                 Need(customer_name=p, region_code="72", product_name=p + " (внешний)"),

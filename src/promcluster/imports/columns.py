@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster import labels
-from promcluster.imports import values
+from promcluster.imports import gisp, values
 from promcluster.reference.lookup import CodeIndex, RegionIndex
 from promcluster.reference.models import Okpd, Okved
 from promcluster.urls import http_url
@@ -579,6 +579,103 @@ FNS_REVENUE = Kind(
     documents=True,
 )
 
+_GISP_DATE = "дата: 2024-04-10, 10.04.2024 или дата Excel; «-» — нет"
+GISP_PRODUCTS = Kind(
+    "gisp-products",
+    (
+        Column(
+            "org_name",
+            "Nameoforg",
+            gisp.required(_plain(gisp.limited(500, "наименование организации"))),
+            ("наименование организации", "наименование предприятия", "изготовитель"),
+            required=True,
+            example='ООО "ПРИМЕР"',
+            note="наименование изготовителя; предприятию, которого ещё нет на платформе",
+        ),
+        Column(
+            "ogrn",
+            "OGRN",
+            gisp.optional(values.ogrn),
+            ("огрн",),
+            note="13 цифр, контрольная цифра проверяется; должен совпасть с ОГРН предприятия",
+        ),
+        Column(
+            "inn",
+            "INN",
+            gisp.required(_plain(values.inn)),
+            ("инн",),
+            required=True,
+            note="10 или 12 цифр, контрольные цифры проверяются; по ИНН находится предприятие",
+        ),
+        Column(
+            "org_address",
+            "Orgaddr",
+            gisp.optional(gisp.limited(500, "адрес")),
+            ("адрес организации", "юридический адрес"),
+            note="по адресу определяются регион и город нового предприятия (иначе — по ИНН)",
+        ),
+        Column(
+            "registry_number",
+            "Registernumber",
+            gisp.required(_plain(gisp.registry_number)),
+            ("реестровый номер", "номер реестровой записи", "номер в реестре"),
+            required=True,
+            example="12345",
+            note="номер записи в реестре: ключ строки продукции",
+        ),
+        Column(
+            "product_name",
+            "Productname",
+            gisp.required(_plain(gisp.limited(500, "наименование продукции"))),
+            ("наименование продукции",),
+            required=True,
+            example="Насос центробежный консольный",
+        ),
+        Column(
+            "okpd2",
+            "OKPD2",
+            gisp.required(_okpd),
+            ("окпд2", "код окпд2"),
+            required=True,
+            example="28.13.14.110",
+            note="код ОКПД2 из классификатора",
+        ),
+        Column(
+            "tnved_code",
+            "TNVED",
+            gisp.optional(gisp.tnved),
+            ("тн вэд", "код тн вэд", "тн вэд еаэс"),
+            example="8413 70 300 0",
+            note="код ТН ВЭД ЕАЭС, пробелы допустимы",
+        ),
+        Column(
+            "registry_date",
+            "Docdate",
+            gisp.optional(values.day),
+            ("дата внесения в реестр", "дата заключения"),
+            example="2024-04-10",
+            note=_GISP_DATE,
+        ),
+        Column(
+            "registry_valid_until",
+            "Docvalidtill",
+            gisp.optional(values.day),
+            ("срок действия", "действует до"),
+            example="2027-04-09",
+            note=_GISP_DATE,
+        ),
+        Column(
+            "registry_end_date",
+            "Enddate",
+            gisp.optional(values.day),
+            ("дата исключения из реестра", "дата исключения"),
+            note="дата исключения записи из реестра; «-» — запись действует",
+        ),
+    ),
+    key="номер реестровой записи (Registernumber) + дата и срок документа",
+)
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES)
+    k.name: k
+    for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES, GISP_PRODUCTS)
 } | {k.name: k for k in (FNS_SME, FNS_HEADCOUNT, FNS_REVENUE)}

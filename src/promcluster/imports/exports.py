@@ -105,6 +105,24 @@ def _product_fields() -> list[Field]:
     ]
 
 
+def _registry_fields() -> list[Field]:
+    """Registry lines in the layout of the ГИСП export, so that the file imports back."""
+    g = "gisp-products"
+    return [
+        _import(g, "org_name", lambda o: o.enterprise.name),
+        _import(g, "ogrn", lambda o: o.enterprise.ogrn),
+        _import(g, "inn", lambda o: o.enterprise.inn),
+        _import(g, "org_address", lambda o: o.enterprise.address),
+        _import(g, "registry_number", lambda o: o.registry_number),
+        _import(g, "product_name", lambda o: o.name),
+        _import(g, "okpd2", lambda o: o.okpd2_code),
+        _import(g, "tnved_code", lambda o: o.tnved_code),
+        _import(g, "registry_date", lambda o: o.registry_date),
+        _import(g, "registry_valid_until", lambda o: o.registry_valid_until),
+        _import(g, "registry_end_date", lambda o: o.registry_end_date),
+    ]
+
+
 def _supply_fields() -> list[Field]:
     s = "supplies"
     return [
@@ -252,7 +270,20 @@ EXPORTS: dict[str, Export] = {
     ),
     "products": Export(
         _product_fields,
-        lambda **f: select(ProductLine).order_by(ProductLine.enterprise_id, ProductLine.id),
+        lambda **f: (
+            select(ProductLine)
+            .where(ProductLine.registry_number.is_(None))
+            .order_by(ProductLine.enterprise_id, ProductLine.id)
+        ),
+        _points(lambda p: _point(p.enterprise)),
+    ),
+    "gisp-products": Export(
+        _registry_fields,
+        lambda **f: (
+            select(ProductLine)
+            .where(ProductLine.registry_number.is_not(None))
+            .order_by(ProductLine.enterprise_id, ProductLine.registry_number)
+        ),
         _points(lambda p: _point(p.enterprise)),
     ),
     "supplies": Export(

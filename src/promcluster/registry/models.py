@@ -10,12 +10,14 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -203,10 +205,24 @@ class InvestmentProject(Versioned, Base):
 
 
 class ProductLine(Versioned, Base):
-    """What an enterprise makes or buys: an OKPD2 product with yearly volume and value."""
+    """What an enterprise makes or buys: an OKPD2 product with yearly volume and value.
+
+    A line from the registry of industrial products made in Russia (ГИСП, Decree No. 719)
+    carries its registry entry: one line per entry, so a firm may have several lines of one
+    OKPD2 code; the enterprise's own lines stay one per code and direction."""
 
     __tablename__ = "product_lines"
-    __table_args__ = (UniqueConstraint("enterprise_id", "okpd2_code", "direction"),)
+    __table_args__ = (
+        Index(
+            "uq_product_lines_own",
+            "enterprise_id",
+            "okpd2_code",
+            "direction",
+            unique=True,
+            sqlite_where=text("registry_number IS NULL"),
+            postgresql_where=text("registry_number IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
@@ -221,6 +237,13 @@ class ProductLine(Versioned, Base):
     outside_share: Mapped[float | None] = mapped_column(Float)
     import_share: Mapped[float | None] = mapped_column(Float)
     year: Mapped[int | None] = mapped_column(Integer)
+    # The registry entry (ГИСП, Decree No. 719): Registernumber, TNVED, Docdate, Docvalidtill,
+    # Enddate (the day the entry was excluded from the registry).
+    registry_number: Mapped[str | None] = mapped_column(String(50), unique=True)
+    tnved_code: Mapped[str | None] = mapped_column(String(100))
+    registry_date: Mapped[date | None] = mapped_column(Date)
+    registry_valid_until: Mapped[date | None] = mapped_column(Date)
+    registry_end_date: Mapped[date | None] = mapped_column(Date)
 
     enterprise: Mapped[Enterprise] = relationship()
     product: Mapped[Okpd] = relationship(lazy="joined")
