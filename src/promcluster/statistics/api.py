@@ -3,7 +3,7 @@ quotients of regions per OKVED2 section against the country."""
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -61,7 +61,7 @@ def loaded(session: Session = db_session):
 @router.get("/statistics/quotients", response_model=QuotientsOut)
 def quotients(
     indicator: Line | None = None,
-    year: int | None = None,
+    year: int | None = Query(None, ge=1900, le=2100, description="год; по умолчанию последний"),
     region: Code | None = None,
     session: Session = db_session,
 ):
