@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "fns"
 SME_SAMPLE = next(DATA.glob("VO_RRMSPSV_*.xml"))
 HEADCOUNT_SAMPLE = next(DATA.glob("VO_OTKRDAN_3_*.xml"))
 REVENUE_SAMPLE = next(DATA.glob("VO_OTKRDAN_5_*.xml"))
-RETIRED = {"7a5293ce-e62d-4cdf-af78-45589ccb0ad0", "474e27fc-5a14-4e74-bea0-c4ed938adc8c"}
+RENUMBERED = {"7a5293ce-e62d-4cdf-af78-45589ccb0ad0", "474e27fc-5a14-4e74-bea0-c4ed938adc8c"}
 API = "/api/v1"
 
 
@@ -123,14 +123,14 @@ def run_file(db, folder: Path, kind: str, content: bytes, name: str = "file.xml"
 def test_the_real_register_sample_lands_with_its_fields(db):
     result = run(db, "fns-sme", SME_SAMPLE)
 
-    assert (result.rows_read, result.created, result.rejected) == (380, 378, 2)
-    lines = report(db, result.id)
-    assert {line["document"].split(" · ")[1] for line in lines} == RETIRED
-    assert all(line["document"].startswith(SME_SAMPLE.name) for line in lines)
-    assert {line["value"] for line in lines} == {"71.12.46"}  # not in the OKVED2 edition shipped
+    assert (result.rows_read, result.created, result.rejected) == (380, 380, 0)
+    assert report(db, result.id) == []
     assert "выбывшие из реестра не отмечались" in result.message
     stored = firms(db)
-    assert len(stored) == 378
+    assert len(stored) == 380
+    # 71.12.46 «Землеустройство» (2019) is 71.12.9 in the shipped edition: found by its name.
+    renumbered = [e for e in stored.values() if "71.12.9" in [e.okved_main, *e.okved_extra]]
+    assert len(renumbered) == len(RENUMBERED)
     ural = stored["8901037297"]
     assert (ural.name, ural.full_name) == (
         'ООО "УРАЛ ПОЛЯРНЫЙ"',
@@ -151,7 +151,7 @@ def test_importing_the_register_twice_changes_nothing(db):
 
     again = run(db, "fns-sme", SME_SAMPLE)
 
-    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 378, 2)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 380, 0)
     assert {e.inn: e.version for e in firms(db).values()} == before
     assert db.audit_count() == audit
 
@@ -271,6 +271,29 @@ def test_a_bad_document_is_refused_by_file_id_and_field_and_the_others_land(
     assert value is None or line["value"] == value
     assert reason in line["reason"]
     assert set(firms(db)) == {good}
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [("Землеустройство", "71.12.9"), ("Производство изделий из бетона", None), ("-", None)],
+    ids=["renumbered-by-its-name", "name-of-another-code", "no-name"],
+)
+def test_a_code_the_edition_lacks_is_read_only_by_its_stated_name(db, tmp_path, name, stored):
+    """71.12.46 left OKVED2; its name, «Землеустройство», is 71.12.9's today. A name of
+    another code (or none) does not make a code up: the document is refused."""
+    inn = inn10("720500111")
+    document = sme_document(inn, okved="71.12.46").replace(
+        'КодОКВЭД="71.12.46" НаимОКВЭД="-"', f'КодОКВЭД="71.12.46" НаимОКВЭД="{name}"'
+    )
+    result = run_file(db, tmp_path, "fns-sme", fns_file([document]))
+
+    if stored:
+        assert (result.created, result.rejected) == (1, 0)
+        assert firms(db)[inn].okved_main == stored
+    else:
+        assert (result.created, result.rejected) == (0, 1)
+        (line,) = report(db, result.id)
+        assert (line["value"], line["reason"]) == ("71.12.46", "нет кода ОКВЭД2 «71.12.46»")
 
 
 def test_a_zip_with_a_non_xml_member_imports_the_xml_and_names_the_other(db, tmp_path):

@@ -34,7 +34,7 @@ class Lookups:
             clusters[id_] = id_
             clusters.setdefault(name.casefold(), id_)
         return cls(
-            CodeIndex.of(session, Okved),
+            CodeIndex.of(session, Okved, named=True),
             CodeIndex.of(session, Okpd),
             RegionIndex(session),
             clusters,

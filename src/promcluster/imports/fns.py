@@ -7,7 +7,9 @@ the values of its kind (``columns.FNS_*``), or refused naming the field (the XML
 - ``fns-revenue`` — income and expenses (7707329152-revexp2019): ``СведДохРасх``.
 
 Nothing is guessed: an OKVED code of another version than 2014, a code or region the reference
-does not know, a wrong INN check digit each refuse the document.
+does not know, a wrong INN check digit each refuse the document. An OKVED2 code the edition no
+longer has is read as the code bearing the name the document states for it
+(``CodeIndex.renumbered``), never by its digits.
 """
 
 from datetime import date
@@ -91,6 +93,11 @@ def _okved(doc: _Document, field: str, element: Element, lookups: Lookups) -> st
     try:
         return lookups.okved.resolve(code or "")
     except ValueError as exc:
+        # A code renumbered since: 71.12.46 «Землеустройство» of the 2019 register is
+        # 71.12.9 in the shipped edition.
+        # is found by the official name the document states beside it.
+        if renumbered := lookups.okved.renumbered(code or "", element.get("НаимОКВЭД")):
+            return renumbered
         doc.refuse(field, code, str(exc))
         return None
 
