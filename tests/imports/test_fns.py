@@ -13,16 +13,14 @@ import pytest
 from factories import inn10, inn12
 from sqlalchemy import select
 
+from promcluster.demo.loader import open_data_samples
 from promcluster.imports import service
 from promcluster.imports.readers import UnusableFile
 from promcluster.registry.models import Enterprise, EnterpriseFigure, ProductLine
 
 from .kit import cli, counts, run, said
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "fns"
-SME_SAMPLE = next(DATA.glob("VO_RRMSPSV_*.xml"))
-HEADCOUNT_SAMPLE = next(DATA.glob("VO_OTKRDAN_3_*.xml"))
-REVENUE_SAMPLE = next(DATA.glob("VO_OTKRDAN_5_*.xml"))
+(SME_SAMPLE, HEADCOUNT_SAMPLE, REVENUE_SAMPLE) = (p for _, p in open_data_samples())
 RENUMBERED = {"7a5293ce-e62d-4cdf-af78-45589ccb0ad0", "474e27fc-5a14-4e74-bea0-c4ed938adc8c"}
 API = "/api/v1"
 
@@ -181,6 +179,25 @@ def test_headcount_and_revenue_samples_become_figures_of_2023(db):
     lines = report(db, created.id)
     assert all(line["field"] == "СведНП/@ИННЮЛ" for line in lines)
     assert {line["value"][:2] for line in lines} <= {"90", "93", "94", "95"}
+
+
+def test_a_real_firms_card_names_the_register_and_each_figures_source(db, client):
+    run(db, "fns-sme", SME_SAMPLE)
+    run(db, "fns-headcount", HEADCOUNT_SAMPLE, options={"create_missing": True})
+    stored = firms(db)
+
+    card = client.get(f"/enterprises/{stored['8901037297'].id}")
+    register = card.text.split('id="register"')[1].split("</section>")[0]
+    assert "Единый реестр субъектов МСП (набор 7707329152-rsmp), сведения на 10.02.2019" in register
+    assert "микропредприятие, включено 10.12.2018" in register
+    assert "Синтетическая запись" not in card.text
+
+    minimal = client.get(f"/enterprises/{stored['7751243916'].id}").text
+    assert "карточка создана по файлу показателей" in minimal
+    (row,) = [r for r in minimal.split("<tr") if 'data-year="2023"' in r]
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in row.split("<td")[1:]]
+    assert cells[:2] == ["2023", "5"]
+    assert "среднесписочная численность работников" in row and "на 31.12.2023" in row
 
 
 def test_headcount_of_a_known_firm_updates_its_year_only(db, tmp_path):
