@@ -238,6 +238,31 @@ def test_an_individual_entrepreneur_and_products_land(db, tmp_path):
     }
 
 
+def test_register_products_beside_a_registry_entry_of_the_same_code(db, tmp_path):
+    """A product of the register is the firm's own line: a ГИСП registry entry with the same
+    code (its own line, by registry number) is neither overwritten nor duplicated."""
+    org = inn10("720500122")
+    firm = db.add_enterprise(inn=org, name="ООО «Завод»", region_code="72")
+    with db.sessions() as session, session.begin():
+        session.add(
+            ProductLine(
+                enterprise_id=firm,
+                okpd2_code="23.61.11",
+                direction="produces",
+                name="Блоки стеновые (запись реестра)",
+                registry_number="10170/1/2024",
+            )
+        )
+    content = fns_file([sme_document(org, products=(("23.61.11", "Блоки из бетона"),))])
+
+    for _ in range(2):  # the second time: nothing changes
+        assert run_file(db, tmp_path, "fns-sme", content).rejected == 0
+
+    with db.sessions() as session:
+        lines = {(p.registry_number, p.name) for p in session.scalars(select(ProductLine))}
+    assert lines == {("10170/1/2024", "Блоки стеновые (запись реестра)"), (None, "Блоки из бетона")}
+
+
 @pytest.mark.parametrize(
     ("document", "field", "value", "reason"),
     [

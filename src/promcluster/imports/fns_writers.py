@@ -99,12 +99,17 @@ class Register(Writer):
             return
         ids = _ids_by_inn(session, {r.values["inn"] for r in with_products})
         records = [
-            {"enterprise_id": ids[r.values["inn"]], "okpd2_code": code, "direction": "produces"}
+            {
+                "enterprise_id": ids[r.values["inn"]],
+                "okpd2_code": code,
+                "direction": "produces",
+                "registry_number": None,  # the firm's own line, not a registry entry (ГИСП)
+            }
             | ({"name": name} if name else {})
             for r in with_products
             for code, name in r.values["products"]
         ]
-        key = ("enterprise_id", "okpd2_code", "direction")
+        key = ("enterprise_id", "okpd2_code", "direction", "registry_number")
         origin = {"import_run": self.run_id, "rows": [rows[0].number, rows[-1].number]}
         upsert(session, ProductLine, key, records, self.actor, origin=origin)
 
