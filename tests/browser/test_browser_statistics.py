@@ -19,6 +19,8 @@ def test_statistics_map_draws_the_regions(page: Page, live_server, official_stat
     fills = set(paths.evaluate_all("ps => ps.map(p => p.getAttribute('fill'))"))
     assert len(fills - {"#d9d9d9"}) >= 4  # coloured by classes of LQ, not all grey
     expect(page.locator("main")).to_contain_text("ЕМИСС")
+    # the long section names stay inside the page (the select once ran past the right edge)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_SCREENSHOTS / "statistics.png"), full_page=False)
 
