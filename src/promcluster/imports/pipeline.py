@@ -6,10 +6,12 @@ halves the time of a large import. The queue between them is short and the keys 
 kept on disk, so memory stays flat.
 """
 
+import gc
 import multiprocessing
 import queue as queues
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from promcluster.imports.rows import Header, Parsed, Reading, locate_header, par
 
 Batch = tuple[list[Parsed], float]
 QUEUE_LENGTH = 3
+# Allocations between two collections of the youngest generation while a file streams through
+# (Python's default is 700): see ``bulk_collection``.
+BULK_GC_THRESHOLD = 50_000
 
 
 class SeenKeys:
@@ -137,6 +142,26 @@ def _produce(queue, *args) -> None:
         queue.put(exc if isinstance(exc, UnusableFile) else RuntimeError(repr(exc)))
 
 
+@contextmanager
+def bulk_collection() -> Iterator[None]:
+    """Fewer and cheaper garbage collections while a large file streams through the process.
+
+    An import allocates millions of short-lived containers (parsed values, pickled batches), so
+    the collector runs thousands of times; each full pass scans every object alive — modules,
+    SQLAlchemy's metadata, the reference lookups — which cost a third of the reader's and of
+    the unpickling writer's time in the profile of a 200,000-document register. What exists
+    now is long-lived: it is frozen out of the scans (before the fork, so the reader child
+    shares it unscanned too), and the youngest generation is collected less often."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(BULK_GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def batches_in_child(
     path: Path,
     sheet: str | None,
@@ -146,6 +171,18 @@ def batches_in_child(
     limits: ImportLimits,
 ) -> Iterator[Header | Batch]:
     """``batches`` computed in a forked process (for the CLI; a web server keeps to one)."""
+    with bulk_collection():
+        yield from _from_child(path, sheet, kind, lookups, batch_size, limits)
+
+
+def _from_child(
+    path: Path,
+    sheet: str | None,
+    kind: str,
+    lookups: Lookups,
+    batch_size: int,
+    limits: ImportLimits,
+) -> Iterator[Header | Batch]:
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=QUEUE_LENGTH)
     child = context.Process(
