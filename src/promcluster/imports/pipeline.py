@@ -149,8 +149,8 @@ def bulk_collection() -> Iterator[None]:
 
     An import allocates millions of short-lived containers (parsed values, pickled batches), so
     the collector runs thousands of times; each full pass scans every object alive — modules,
-    SQLAlchemy's metadata, the reference lookups — which cost a third of the reader's and of
-    the unpickling writer's time in the profile of a 200,000-document register. What exists
+    SQLAlchemy's metadata, the reference lookups: a quarter of the reader's time and two thirds
+    of the writer's unpickling for a 200,000-document register (docs/BENCHMARKS.md). What exists
     now is long-lived: it is frozen out of the scans (before the fork, so the reader child
     shares it unscanned too), and the youngest generation is collected less often."""
     threshold = gc.get_threshold()
