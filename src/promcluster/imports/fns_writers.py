@@ -52,7 +52,8 @@ class Register(Writer):
     @staticmethod
     def prepare(values: dict[str, Any], lookups: Lookups) -> None:
         """The document becomes the card: register fields, its dates, the source; a place not
-        in the cities table is marked approximate (maps draw it at the region's centre)."""
+        in the cities table is marked approximate (maps draw it at the region's centre). Only
+        what ``write`` reads is kept: the CLI pickles every document to its writer process."""
         record = {f: values[f] for f in REGISTER_FIELDS if f in values}
         record |= {
             "sme_included_on": values.get("included_on"),
@@ -66,7 +67,9 @@ class Register(Writer):
                 "address": values.get("address"),
             },
         }
-        values["record"] = record
+        products = values.get("products")
+        values.clear()
+        values |= {"inn": record["inn"], "record": record, "products": products}
 
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         table = Enterprise.__table__

@@ -6,10 +6,12 @@ halves the time of a large import. The queue between them is short and the keys 
 kept on disk, so memory stays flat.
 """
 
+import gc
 import multiprocessing
 import queue as queues
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from promcluster.imports.rows import Header, Parsed, Reading, locate_header, par
 
 Batch = tuple[list[Parsed], float]
 QUEUE_LENGTH = 3
+# Allocations between two collections of the youngest generation while a file streams through
+# (Python's default is 700): see ``bulk_collection``.
+BULK_GC_THRESHOLD = 50_000
 
 
 class SeenKeys:
@@ -33,7 +38,13 @@ class SeenKeys:
 
     def first_rows(self, keys: list[tuple[int, int]]) -> dict[int, int]:
         """For (key hash, row) pairs in file order: the first row of each key, this batch's
-        own rows included; the new keys are remembered."""
+        own rows included; the new keys are remembered. Keys are inserted first, in file order,
+        keeping the row stored for a key already met: when every pair was new (the usual case)
+        no query is needed."""
+        before = self.db.total_changes
+        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", keys)
+        if self.db.total_changes - before == len(keys):
+            return dict(keys)
         unique = list({k for k, _ in keys})
         found: dict[int, int] = {}
         for start in range(0, len(unique), 900):
@@ -42,11 +53,6 @@ class SeenKeys:
             found.update(
                 self.db.execute(f"SELECT key, row FROM seen WHERE key IN ({marks})", chunk)
             )
-        new = {}
-        for key, row in keys:
-            if key not in found:
-                found[key] = new[key] = row
-        self.db.executemany("INSERT INTO seen VALUES (?, ?)", new.items())
         return found
 
     def close(self) -> None:
@@ -137,6 +143,26 @@ def _produce(queue, *args) -> None:
         queue.put(exc if isinstance(exc, UnusableFile) else RuntimeError(repr(exc)))
 
 
+@contextmanager
+def bulk_collection() -> Iterator[None]:
+    """Fewer and cheaper garbage collections while a large file streams through the process.
+
+    An import allocates millions of short-lived containers (parsed values, pickled batches), so
+    the collector runs thousands of times; each full pass scans every object alive — modules,
+    SQLAlchemy's metadata, the reference lookups: a quarter of the reader's time and two thirds
+    of the writer's unpickling for a 200,000-document register (docs/BENCHMARKS.md). What exists
+    now is long-lived: it is frozen out of the scans (before the fork, so the reader child
+    shares it unscanned too), and the youngest generation is collected less often."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(BULK_GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def batches_in_child(
     path: Path,
     sheet: str | None,
@@ -146,6 +172,18 @@ def batches_in_child(
     limits: ImportLimits,
 ) -> Iterator[Header | Batch]:
     """``batches`` computed in a forked process (for the CLI; a web server keeps to one)."""
+    with bulk_collection():
+        yield from _from_child(path, sheet, kind, lookups, batch_size, limits)
+
+
+def _from_child(
+    path: Path,
+    sheet: str | None,
+    kind: str,
+    lookups: Lookups,
+    batch_size: int,
+    limits: ImportLimits,
+) -> Iterator[Header | Batch]:
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=QUEUE_LENGTH)
     child = context.Process(
