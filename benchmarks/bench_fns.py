@@ -12,7 +12,7 @@ the register is imported (``--defer-index``), then the headcount file of the sam
 register's import deferred), each as a subprocess: wall time and the peak memory of the whole
 process tree (CLI + reader child).
 
-    .venv/bin/python benchmarks/bench_fns.py [--sizes 100000,1000000]
+    .venv/bin/python benchmarks/bench_fns.py [--sizes 100000,1000000] [--backends PostgreSQL]
 
 PostgreSQL too when PROMCLUSTER_BENCH_POSTGRES_URL names a database that may be wiped.
 Bars: 1,000,000 register documents into SQLite < 180 s with peak < 1 GiB; 1,000,000 headcount
@@ -148,12 +148,14 @@ def fresh(url: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--backends", default="SQLite,PostgreSQL", help="which of the two to run")
     args = parser.parse_args()
     reference = _reference()
     work = Path(tempfile.mkdtemp(prefix="bench-fns-"))
     backends = {"SQLite": f"sqlite:///{work / 'bench.db'}"}
     if os.environ.get(POSTGRES_ENV):
         backends["PostgreSQL"] = os.environ[POSTGRES_ENV]
+    backends = {k: v for k, v in backends.items() if k in args.backends.split(",")}
     failed = False
     print(
         "| documents | backend | kind | seconds | documents/s | CPU s | peak MiB | machine busy |"
