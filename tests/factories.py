@@ -59,6 +59,7 @@ CLEAN_ORDER = (
     "notifications",
     "classification_corrections",
     "search_documents",
+    "official_figures",
     "import_rejections",
     "import_runs",
     "jobs",

@@ -8,6 +8,7 @@ import os
 import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from promcluster.matching.postings import create_need, create_offer
 from promcluster.matching.responses import respond
 from promcluster.models import Base
 from promcluster.registry.service import create_enterprise
+from promcluster.statistics.models import OfficialFigure
 
 ACTOR = Actor("test:backup")
 # Tables the filled database leaves empty; a new table must be filled here or named here.
@@ -114,6 +116,15 @@ def fill(db: Database, settings: Settings, upload: Path) -> None:
         job = record_job(session, "search-reindex", None, {"missing": True}, running=True)
         session.flush()
         finish_job(session, job.id, "done", "Проиндексировано: enterprise: 1")
+    with db.session() as session:  # one official figure (the shipped ЕМИСС file has 13,345)
+        session.add(
+            OfficialFigure(
+                indicator="Число организаций", unit="единица", ownership="Всего",
+                region_code="72", region_label="Тюменская область (кроме ...)",
+                okved_code="C", activity_label="Обрабатывающие производства", year=2022,
+                value=2727, note="на 1 октября", source="ЕМИСС", source_date=date(2022, 10, 1),
+            )
+        )  # fmt: skip
 
 
 def rows_of(url: str) -> Rows:

@@ -59,8 +59,13 @@ def test_set_up_a_fresh_database_from_the_command_line(tmp_path):
     assert "Синтетическое дополнение (помечено как синтетика)" in demo.output
     after_first = {t: count(url, t) for t in TABLES}
     assert after_first["clusters"] == 9
-    # the seeds' organisations, and the synthetic supplement counted apart
-    assert count_where(url, "enterprises", "NOT is_synthetic") == 9
+    # the seeds' organisations, the real FNS samples, and the synthetic supplement counted apart
+    assert count_where(url, "enterprises", "NOT is_synthetic AND data_source IS NULL") == 9
+    assert "Открытые данные ФНС (реальные, не синтетика)" in demo.output
+    # 380 register firms; 890 + 857 minimal cards from headcount and income (no INN in common)
+    for source, firms in (("fns-sme", 380), ("fns-headcount", 890), ("fns-revenue", 857)):
+        where = f"data_source = '{source}' AND NOT is_synthetic"
+        assert count_where(url, "enterprises", where) == firms
     assert count_where(url, "enterprises", "is_synthetic") > 10_000
     assert count_where(url, "enterprises", "is_synthetic AND inn IS NOT NULL") == 0
     again = run("load", "demo", "--database", url)
@@ -100,7 +105,12 @@ def test_load_demo_twice_adds_no_duplicates(db):
     second = run("load", "demo", "--database", db.url)
     assert second.exit_code == 0, second.output
     assert "уже загружено" in second.output
-    assert db.counts() == counts
+    # the FNS samples are imported again as three more runs: every document unchanged
+    runs = ("import_runs", "import_rejections")
+    assert {t: n for t, n in db.counts().items() if t not in runs} == {
+        t: n for t, n in counts.items() if t not in runs
+    }
+    assert "добавлено 0, обновлено 0, без изменений 380, отклонено 0" in second.output
     actors = {row.actor for row in db.audit(entity="clusters")}
     assert actors == {"cli:load-demo"}
 

@@ -190,6 +190,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.niches.pages import router as niches_pages
     from promcluster.registry.api import router as registry_api
     from promcluster.registry.pages import router as registry_pages
+    from promcluster.statistics.api import router as statistics_api
+    from promcluster.statistics.pages import router as statistics_pages
 
     app.include_router(registry_api)
     app.include_router(audit_api)
@@ -206,6 +208,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(compliance_pages)
     app.include_router(indicators_api)
     app.include_router(indicators_pages)
+    app.include_router(statistics_api)
+    app.include_router(statistics_pages)
     app.include_router(discovery_api)
     app.include_router(discovery_pages)
     app.include_router(auth_pages)

@@ -86,17 +86,25 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def insert_rows(
-    connection: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    skip_existing: bool = False,
 ) -> None:
     """``INSERT`` many rows with one driver-level ``executemany``: for bulk imports, where
     SQLAlchemy's per-row parameter processing would cost as much as the database's own work.
-    Values must be plain (str, int, float, bool, date, None)."""
+    Values must be plain (str, int, float, bool, date, None). ``skip_existing``: a row that
+    would break a unique constraint is left out (written meanwhile by someone else)."""
     if not rows:
         return
+    sqlite = connection.dialect.name == "sqlite"
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join([mark] * len(columns))
-    connection.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    verb = "INSERT OR IGNORE" if skip_existing and sqlite else "INSERT"
+    tail = " ON CONFLICT DO NOTHING" if skip_existing and not sqlite else ""
+    connection.exec_driver_sql(f'{verb} INTO "{table}" ({names}) VALUES ({marks}){tail}', rows)
 
 
 def select_in(

@@ -82,6 +82,19 @@ IMPORT_KINDS = {
     "projects": "инвестиционные проекты",
     "needs": "потребности в продукции",
     "figures": "показатели предприятий по годам",
+    "emiss": "официальная статистика ЕМИСС (Росстат)",
+    "fns-sme": "реестр МСП ФНС (XML)",
+    "fns-headcount": "численность работников по данным ФНС (XML)",
+    "fns-revenue": "доходы и расходы по данным ФНС (XML)",
+    "gisp-products": "реестр промышленной продукции (ГИСП, ПП РФ № 719)",
+}
+# Official sources a record or figure was taken from (``Enterprise.data_source``,
+# ``EnterpriseFigure.employees_source`` / ``revenue_source``): what a page names.
+DATA_SOURCES = {
+    "fns-sme": "ФНС России, Единый реестр субъектов МСП (набор 7707329152-rsmp)",
+    "fns-headcount": "ФНС России, среднесписочная численность работников (набор "
+    "7707329152-sshr2019)",
+    "fns-revenue": "ФНС России, сведения о суммах доходов и расходов (набор 7707329152-revexp2019)",
 }
 IMPORT_STATUSES = {
     "running": "идёт загрузка",
@@ -304,6 +317,10 @@ FUNNEL_STAGES = {
 }
 DISCOVERY_MEASURES = {"employees": "занятые", "count": "число предприятий", "revenue": "выручка"}
 EXISTING_CLUSTER = "уже есть кластер: «{name}»"
+# The national reference of location quotients (discovery: ``reference=official|register``).
+DISCOVERY_REFERENCES = {"official": "данные Росстата (ЕМИСС)", "register": "реестр платформы"}
+REFERENCE_OFFICIAL = "данные Росстата (ЕМИСС), показатель «{indicator}», {year} год"
+REFERENCE_REGISTER = "реестр предприятий платформы (регионов с предприятиями: {regions})"
 
 
 def choice(vocabulary: dict[str, str]) -> Any:

@@ -27,6 +27,7 @@ from promcluster.registry.models import (
     Source,
     Supply,
 )
+from promcluster.statistics.models import OfficialFigure
 
 __all__ = [
     "AuditLog",
@@ -48,6 +49,7 @@ __all__ = [
     "Need",
     "Notification",
     "Offer",
+    "OfficialFigure",
     "Okpd",
     "Okved",
     "ProductLine",

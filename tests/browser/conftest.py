@@ -26,7 +26,7 @@ from promcluster.app import create_app
 from promcluster.compliance.rules import load_rules
 from promcluster.config import Settings
 from promcluster.db import make_engine, make_sessionmaker, transaction
-from promcluster.demo.loader import load_demo
+from promcluster.demo.loader import load_demo, load_official_statistics
 from promcluster.demo.synthetic import load_synthetic_demo
 from promcluster.reference.service import load_reference
 from promcluster.web.assets import STATIC
@@ -243,6 +243,25 @@ def synthetic_demo(live_server: LiveServer) -> Iterator[None]:
         with live_server.engine.begin() as connection:
             for statement in REMOVE_SYNTHETIC:
                 connection.execute(text(statement))
+
+
+@pytest.fixture(scope="module")
+def official_statistics(live_server: LiveServer) -> Iterator[None]:
+    """The shipped ЕМИСС export (what ``load demo`` adds) in the live server's database for one
+    module, removed afterwards unless it was already there (discovery's reference then goes back
+    to the register)."""
+    present = live_server.sql("SELECT id FROM official_figures LIMIT 1")
+    if not present:
+        with transaction(make_sessionmaker(live_server.engine)) as session:
+            load_official_statistics(session)
+    yield
+    if not present:
+        with live_server.engine.begin() as connection:
+            connection.execute(text("DELETE FROM official_figures"))
+            connection.execute(
+                text("INSERT INTO audit_log (actor, action, entity, changes, at) VALUES "
+                     "('tests', 'delete', 'official_figures', '{}', CURRENT_TIMESTAMP)")
+            )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

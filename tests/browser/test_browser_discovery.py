@@ -37,14 +37,14 @@ def test_discover_page_compares_with_chosen_regions_and_shows_growth(
         bubbles.count() == page.locator("table#specialisations td[data-growth][data-value]").count()
     )
     assert bubbles.count() >= 10 and bubbles.first.locator("circle").bounding_box()["width"] > 8
-    expect(page.locator("[data-reference]")).to_contain_text("вся страна")
+    expect(page.locator("[data-against]")).to_contain_text("вся страна")
     page.locator("[data-district]").click()
     page.wait_for_url(re.compile(r"against=66"))
-    expect(page.locator("[data-reference]")).to_contain_text("Свердловская область")
+    expect(page.locator("[data-against]")).to_contain_text("Свердловская область")
     page.select_option("select[name=against]", ["45", "66"])
     page.get_by_role("button", name="Показать").click()
     page.wait_for_url(re.compile(r"/discover/72\?.*against=45&against=66"))
-    expect(page.locator("[data-reference] strong")).to_have_text(
+    expect(page.locator("[data-against] strong")).to_have_text(
         "Курганская область, Свердловская область"
     )
     first = page.locator("table#candidates tbody tr").first

@@ -131,14 +131,15 @@ def test_api_takes_reference_regions_and_years(client, world):
 def test_page_shows_the_reference_and_growth_columns(client, world):
     page = client.get("/discover/72", params={"against": "66"})
     assert page.status_code == 200
-    assert "База сравнения: <strong>Свердловская область</strong>" in page.text
+    assert "Регионы сравнения: <strong>Свердловская область</strong>" in page.text
     assert "Рост 2023–2024" in page.text and "+25,0 %" in page.text
     assert "against=66" in page.text  # the links keep the options
     portfolio = page.text[page.text.index('id="portfolio"') : page.text.index("</figure>")]
     assert 'data-label="23.61"' in portfolio and "high-rising" in portfolio
     assert client.get("/discover/72", params={"since": "abc"}).status_code == 422
     redirected = client.get("/discover", params={"region": "66", "against": "72"})
-    assert redirected.status_code == 200 and "База сравнения: <strong>Тюменская" in redirected.text
+    assert redirected.status_code == 200
+    assert "Регионы сравнения: <strong>Тюменская" in redirected.text
 
 
 def test_command_writes_reference_and_growth(world, db, tmp_path):

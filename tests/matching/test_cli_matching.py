@@ -109,3 +109,20 @@ def test_a_product_row_without_a_code_gets_code_hints_in_the_report(db, tmp_path
     reason = report.read_text("utf-8-sig")
     assert "пустая обязательная ячейка; возможно: 08.12" in reason
     assert db.count("product_lines") == 0
+
+
+def test_indexing_missing_records_keeps_a_document_written_meanwhile(db):
+    """``index_missing`` inserts without deleting first; a record indexed by someone else
+    between the look-up of the missing ids and the insert keeps its one document."""
+    from promcluster.matching import documents
+
+    firm = db.add_enterprise(name="ООО «Гончарная мастерская»", region_code="72")
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM search_documents"))
+        assert documents.missing_ids(connection, "enterprise") == [firm]
+        documents.refresh(connection, "enterprise", [firm])  # the other writer
+        assert documents.refresh(connection, "enterprise", [firm], missing=True) == 1
+        stored = connection.execute(
+            text("SELECT count(*) FROM search_documents WHERE kind = 'enterprise'")
+        ).scalar_one()
+    assert stored == 1

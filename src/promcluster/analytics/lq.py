@@ -245,3 +245,27 @@ def _aligned(
     value[np.ix_(rows, cols)] = spec.value
     lq[np.ix_(rows, cols)] = spec.lq
     return value, lq
+
+
+def share_quotients(
+    values: np.ndarray,
+    totals: np.ndarray,
+    reference_values: np.ndarray,
+    reference_total: float,
+) -> np.ndarray:
+    """LQ_ra = (x_ra / x_r) / (X_a / X) from sums already made: ``values`` (regions ×
+    activities), each region's own total ``totals`` (which may exceed the sum of the activities
+    given, as an official «всего» does), and the reference's ``reference_values`` per activity
+    and ``reference_total``. NaN where a total or a reference value is not positive or a value
+    is missing (NaN)."""
+    values = np.asarray(values, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    reference_values = np.asarray(reference_values, dtype=float)
+    if values.ndim != 2 or totals.shape != (values.shape[0],):
+        raise SpecialisationError("итоги регионов не совпадают с таблицей регионов")
+    if reference_values.shape != (values.shape[1],):
+        raise SpecialisationError("итоги эталона не совпадают с видами деятельности")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = values / np.where(totals > 0, totals, np.nan)[:, None]
+        share = reference_values / (reference_total if reference_total > 0 else np.nan)
+        return own / np.where(share > 0, share, np.nan)[None, :]

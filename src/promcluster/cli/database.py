@@ -122,11 +122,22 @@ def load_reference(database: Database = None) -> None:
         console.print(f"{r.table}: добавлено {r.added}, обновлено {r.updated}")
 
 
+def grouped(n: int) -> str:
+    """``13345`` → ``13 345`` (Russian thousands separator)."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
 @load_app.command("demo")
 def load_demo(database: Database = None) -> None:
     """Load the demo clusters, enterprises, chains, projects and figures from the seed articles,
-    then the synthetic supplement (enterprises of all regions, products, supplies, needs)."""
+    the shipped real official statistics (ЕМИСС), the synthetic supplement (enterprises of all
+    regions, products, supplies, needs), then the shipped real FNS samples (the SME register,
+    headcount and income) as import runs."""
+    from promcluster import labels
+    from promcluster.auth.audit import Actor
+    from promcluster.db import make_engine, make_sessionmaker
     from promcluster.demo.loader import load_demo as load
+    from promcluster.demo.loader import load_official_statistics, load_open_data
     from promcluster.demo.synthetic import load_synthetic_demo
     from promcluster.reference.service import reference_loaded
 
@@ -135,8 +146,30 @@ def load_demo(database: Database = None) -> None:
             err.print("Сначала загрузите справочники: promcluster load reference")
             raise typer.Exit(2)
         report = load(session)
+        indicator, official = load_official_statistics(session)
         synthetic = load_synthetic_demo(session)
     added = ", ".join(f"{k}: {v}" for k, v in report.added.items()) or "ничего нового"
     console.print(f"Демонстрационные данные: {added}")
+    created, updated, unchanged = map(
+        grouped, (official.created, official.updated, official.unchanged)
+    )
+    console.print(
+        f"Официальная статистика (реальные данные Росстата, ЕМИСС; не синтетика): «{indicator}» — "
+        f"показателей добавлено: {created}, обновлено: {updated}, без изменений: {unchanged}"
+    )
     added = ", ".join(f"{k}: {v}" for k, v in synthetic.added.items()) or "уже загружено"
     console.print(f"Синтетическое дополнение (помечено как синтетика): {added}")
+    engine = make_engine(url_of(database))  # the imports commit batch by batch
+    try:
+        runs = load_open_data(make_sessionmaker(engine), Actor("cli:load-demo"))
+    finally:
+        engine.dispose()
+    for run in runs:
+        read, created, updated, unchanged, rejected = map(
+            grouped, (run.rows_read, run.created, run.updated, run.unchanged, run.rejected)
+        )
+        console.print(
+            f"Открытые данные ФНС (реальные, не синтетика) — {labels.IMPORT_KINDS[run.kind]}: "
+            f"документов {read}, добавлено {created}, обновлено {updated}, без изменений "
+            f"{unchanged}, отклонено {rejected} (загрузка №{run.id})"
+        )

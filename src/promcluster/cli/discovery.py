@@ -26,6 +26,13 @@ def discover_command(
     ] = None,
     since: Annotated[int | None, typer.Option(help="рост: с года (первый в данных)")] = None,
     until: Annotated[int | None, typer.Option(help="рост: по год (последний в данных)")] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="база сравнения: official (данные Росстата) или register (реестр); "
+            "по умолчанию — official, если загружена официальная статистика"
+        ),
+    ] = None,
     cluster: Annotated[
         str | None,
         typer.Option(help="кластер (id или точное название): его потенциальные участники"),
@@ -50,7 +57,7 @@ def discover_command(
         session_for(database, f"discover-{region}") as session,
         Progress(console=err, transient=True) as bar,
     ):
-        options = Options(level, measure, regions_of(against), since, until)
+        options = Options(level, measure, regions_of(against), since, until, reference)
         check_options(session, options)
         cluster_id = cluster_id_of(session, cluster) if cluster is not None else None
         bar.add_task("Поиск кластеров", total=None)
@@ -84,12 +91,17 @@ def _print(found, ranked) -> None:
         )  # fmt: skip
     console.print(table)
     base = ", ".join(r.code for r in found.reference) if found.reference else "страна"
-    table = Table(title=f"Специализация (коэффициент локализации; база сравнения: {base})")
-    growth = [f"Рост {found.years[0]}–{found.years[1]}", "ΔLQ"] if found.years else []
-    for title in ("ОКВЭД2", "LQ", "Предприятий", *growth):
+    table = Table(
+        title=f"Специализация (коэффициент локализации; база сравнения: {found.reference_text}; "
+        f"{base})"
+    )
+    spans = found.growth_years
+    growth = [f"Рост {spans[0]}–{spans[1]}", "ΔLQ"] if spans else []
+    firms = "Организаций (Росстат)" if found.official else "Предприятий"
+    for title in ("ОКВЭД2", "LQ", firms, *growth):
         table.add_column(title)
     for s in found.specialisations[:15]:
-        changes = [_signed(s.growth, 100, " %"), _signed(s.lq_change)] if found.years else []
+        changes = [_signed(s.growth, 100, " %"), _signed(s.lq_change)] if spans else []
         table.add_row(f"{s.code} {s.name or ''}", f"{s.lq:.2f}", str(s.firms), *changes)
     console.print(table)
     for i, p in enumerate(ranked or [], start=1):

@@ -19,9 +19,19 @@ app = typer.Typer()
 def import_file(
     kind: Annotated[
         str,
-        typer.Argument(help="enterprises, members, products, supplies, projects, needs, figures"),
+        typer.Argument(
+            help="enterprises, members, products, supplies, projects, needs, figures; "
+            "официальная статистика: emiss; открытые данные ФНС: fns-sme, fns-headcount, "
+            "fns-revenue"
+        ),
     ],
-    file: Annotated[Path, typer.Argument(help="CSV (любая кодировка и разделитель) или XLSX")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV (любая кодировка и разделитель) или XLSX; для fns-*: архив ZIP, папка "
+            "или файл XML"
+        ),
+    ],
     errors: Annotated[
         Path | None, typer.Option("--errors", help="куда записать отчёт об ошибках (CSV)")
     ] = None,
@@ -33,6 +43,14 @@ def import_file(
             "--defer-index",
             help="не включать новые записи в поиск сразу (для миллионов строк); потом "
             "выполните promcluster search reindex --missing",
+        ),
+    ] = False,
+    create_missing: Annotated[
+        bool,
+        typer.Option(
+            "--create-missing",
+            help="fns-headcount, fns-revenue: добавить предприятия с неизвестными ИНН "
+            "(регион по первым цифрам ИНН, отмечены как минимальные)",
         ),
     ] = False,
     database: Database = None,
@@ -63,6 +81,7 @@ def import_file(
                 on_batch=show,
                 parallel=True,
                 defer_index=defer_index,
+                options={"create_missing": True} if create_missing else None,
             )
         except KeyboardInterrupt:
             err.print(
@@ -87,6 +106,8 @@ def import_file(
         f"Загрузка №{run.id}: прочитано строк {run.rows_read}, добавлено {run.created}, "
         f"обновлено {run.updated}, без изменений {run.unchanged}, отклонено {run.rejected}"
     )
+    if run.message:
+        console.print(run.message)
     if run.ignored_columns:
         console.print("Не распознаны и пропущены столбцы: " + ", ".join(run.ignored_columns))
     if defer_index and run.created:

@@ -5,12 +5,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from promcluster.auth.audit import Actor
 from promcluster.chains.models import Chain
+from promcluster.imports.models import ImportRun
+from promcluster.imports.service import run_import
 from promcluster.registry import service
 from promcluster.registry.models import (
     Cluster,
@@ -20,6 +24,7 @@ from promcluster.registry.models import (
     Membership,
     Source,
 )
+from promcluster.statistics.store import Stored, load_shipped
 
 
 @dataclass
@@ -60,6 +65,40 @@ def load_demo(session: Session) -> DemoReport:
         _figure(session, f, sources, report, region_code=f["region_code"])
     session.flush()
     return report
+
+
+def load_official_statistics(session: Session) -> tuple[str, Stored]:
+    """The shipped real ЕМИСС export (Rosstat, indicator 58109, organisations by region and
+    OKVED2 section; statistics/data/PROVENANCE.md): official figures stored with their source —
+    real data, not synthetic. Safe to run again (unchanged figures stay as they are). Returns
+    the indicator and what was written."""
+    export, stored = load_shipped(session)
+    return export.indicator, stored
+
+
+# The real FNS open-data samples (data/PROVENANCE.md) in load order: the register, then the
+# headcount and income of 2023 (other firms: they become minimal cards, marked so).
+OPEN_DATA = (
+    ("fns-sme", "VO_RRMSPSV_*.xml"),
+    ("fns-headcount", "VO_OTKRDAN_3_*.xml"),
+    ("fns-revenue", "VO_OTKRDAN_5_*.xml"),
+)
+
+
+def open_data_samples() -> list[tuple[str, Path]]:
+    """The shipped FNS samples as (import kind, file)."""
+    folder = Path(str(resources.files("promcluster.demo") / "data" / "fns"))
+    return [(kind, next(folder.glob(pattern))) for kind, pattern in OPEN_DATA]
+
+
+def load_open_data(factory: sessionmaker[Session], actor: Actor) -> list[ImportRun]:
+    """Import the shipped real FNS samples as import runs of their kinds (listed on the imports
+    page with their reports): real firms and figures with their source, not synthetic. Safe to
+    run again: the second time every document is unchanged."""
+    return [
+        run_import(factory, kind, path, actor=actor, options={"create_missing": True})
+        for kind, path in open_data_samples()
+    ]
 
 
 def _source(session: Session, spec: dict, report: DemoReport) -> Source:

@@ -36,12 +36,18 @@ def discover(
     until: int | None = Query(
         None, ge=1900, le=2100, description="рост: по год (по умолчанию — последний)"
     ),
+    reference: str | None = Query(
+        None,
+        max_length=20,
+        description="база сравнения: official (данные Росстата, ЕМИСС) или register (реестр); "
+        "по умолчанию — official, если официальная статистика загружена",
+    ),
     session: Session = db_session,
 ):
-    """Specialisations (location quotients against the country or the ``against`` regions, with
-    growth between two years of enterprise figures) and candidate clusters."""
+    """Specialisations (location quotients against the country or the ``against`` regions, from
+    official statistics or the register, with their growth) and candidate clusters."""
     options = specialisation.Options(
-        level, measure, specialisation.regions_of(against), since, until
+        level, measure, specialisation.regions_of(against), since, until, reference
     )
     return schemas.discovery_out(service.discover(session, region, options))
 

@@ -74,9 +74,9 @@ def _rounded(value: float | None) -> float | None:
 def _basis(found: Discovery) -> list[str]:
     """What the specialisation is measured against and over which years."""
     base = ", ".join(r.code for r in found.reference) if found.reference else "вся страна"
-    basis = [f"база сравнения: {base}"]
-    if found.years:
-        basis.append(f"рост за {found.years[0]}–{found.years[1]}")
+    basis = [f"база сравнения: {found.reference_text}; {base}"]
+    if found.growth_years:
+        basis.append(f"рост за {found.growth_years[0]}–{found.growth_years[1]}")
     return basis
 
 

@@ -32,15 +32,18 @@ def options(
     against: list[str] = Query([]),
     since: str | None = None,
     until: str | None = None,
+    reference: str | None = Query(None, max_length=20),
 ) -> specialisation.Options:
-    """The view's options from the query string (an empty year field means «by default»)."""
+    """The view's options from the query string (an empty year or reference field means «by
+    default»)."""
     years = {}
     for name, text in (("since", since), ("until", until)):
         try:
             years[name] = int(text) if text and text.strip() else None
         except ValueError:
             raise InvalidField(name, "год — целое число, например 2024") from None
-    return specialisation.Options(level, measure, specialisation.regions_of(against), **years)
+    codes = specialisation.regions_of(against)
+    return specialisation.Options(level, measure, codes, **years, reference=reference or None)
 
 
 @router.get("/discover")
@@ -75,6 +78,8 @@ def discover_page(
         "discovery/region.html",
         user,
         d=found,
+        official_loaded=found.official is not None
+        or specialisation.national_reference(session) is not None,
         portfolio=portfolio(found),
         regions=reference.list_regions(session),
         shapes_json=json.dumps(shapes, ensure_ascii=False),
@@ -104,9 +109,9 @@ def portfolio(d: service.Discovery):
         for s in d.specialisations
         if s.growth is not None and s.lq > 0
     ]  # fmt: skip
-    if not items or d.years is None:
+    if not items or d.growth_years is None:
         return None
-    years = f"{d.years[0]}–{d.years[1]}"
+    years = f"{d.growth_years[0]}–{d.growth_years[1]}"
     return bubble_chart(items, "коэффициент локализации (логарифмическая шкала)", f"рост {years}")
 
 

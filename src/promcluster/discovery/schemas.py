@@ -1,6 +1,8 @@
 """Discovery in and out of the REST API: prospects, the add-to-pipeline request, the funnel,
 a region's specialisations and candidate clusters."""
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 from promcluster.discovery.candidates import Candidate
@@ -67,6 +69,9 @@ class SpecialismOut(BaseModel):
     share: float | None
     growth: float | None = Field(description="относительное изменение меры за период роста")
     lq_change: float | None
+    register_firms: int | None = Field(
+        None, description="база — данные Росстата: предприятий региона раздела в реестре платформы"
+    )
 
 
 class ExistingOut(BaseModel):
@@ -105,6 +110,18 @@ class CandidateOut(BaseModel):
     growth_firms: int
 
 
+class ReferenceOut(BaseModel):
+    basis: str = Field(description="official — данные Росстата (ЕМИСС); register — реестр")
+    text: str = Field(description="база сравнения словами, как на странице")
+    indicator: str | None = Field(None, description="показатель официальной статистики")
+    unit: str | None = None
+    year: int | None = Field(None, description="год официальных данных")
+    source: str | None = None
+    source_date: date | None = None
+    register_regions: int = Field(description="регионов с предприятиями в реестре")
+    growth_years: tuple[int, int] | None = Field(description="период роста специализаций")
+
+
 class DiscoveryOut(BaseModel):
     region: str
     region_name: str
@@ -117,6 +134,7 @@ class DiscoveryOut(BaseModel):
     available_years: list[int]
     region_growth: float | None
     synthetic_data: bool
+    national_reference: ReferenceOut
     specialisations: list[SpecialismOut]
     candidates: list[CandidateOut]
 
@@ -158,6 +176,21 @@ def candidate_out(c: Candidate) -> CandidateOut:
     )
 
 
+def reference_out(d: Discovery) -> ReferenceOut:
+    q = d.official
+    return ReferenceOut(
+        basis=d.basis,
+        text=d.reference_text,
+        indicator=q.indicator.name if q else None,
+        unit=q.indicator.unit if q else None,
+        year=q.year if q else None,
+        source=q.indicator.source if q else None,
+        source_date=q.indicator.source_date if q else None,
+        register_regions=d.register_regions,
+        growth_years=d.growth_years,
+    )
+
+
 def discovery_out(d: Discovery) -> DiscoveryOut:
     return DiscoveryOut(
         region=d.region.code,
@@ -171,6 +204,7 @@ def discovery_out(d: Discovery) -> DiscoveryOut:
         available_years=d.available_years,
         region_growth=d.region_growth,
         synthetic_data=d.synthetic,
+        national_reference=reference_out(d),
         specialisations=[
             SpecialismOut.model_validate(s, from_attributes=True) for s in d.specialisations
         ],

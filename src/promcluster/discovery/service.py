@@ -1,13 +1,14 @@
 """Discovery in a region: its specialisations (location quotients of OKVED2 activities against
-the country, i.e. every region in the database, or a chosen set of regions), their growth between
-two reporting years (``EnterpriseFigure``) and its candidate clusters (dense groups of firms in
-related activities), each marked when it is one of the clusters the region already has.
+the country or a chosen set of regions, from official statistics when they are loaded or from the
+register — every region in the database), their growth and its candidate clusters (dense groups
+of the register's firms in related activities), each marked when it is one of the clusters the
+region already has.
 
 The specialisations come from ``discovery.specialisation``; the region's firms are read
 column-wise with one Core SELECT (no ORM objects) and handed to ``analytics.discovery``. Results
-are kept per database until the next write to the firm register (``promcluster.cache``); only the
-existing-cluster marks (``discovery.existing``), which read the registry, are made on every
-call."""
+are kept per database until the next write to the firm register (and, under the official
+reference, to the official figures; ``promcluster.cache``); only the existing-cluster marks
+(``discovery.existing``), which read the registry, are made on every call."""
 
 from dataclasses import dataclass, field, replace
 
@@ -15,6 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from promcluster import labels
 from promcluster.analytics.discovery import CandidateCluster, candidate_clusters
 from promcluster.analytics.lq import CODE_LENGTH, Specialisation, cut
 from promcluster.cache import FIRMS, kept
@@ -22,6 +24,8 @@ from promcluster.discovery.candidates import Candidate
 from promcluster.discovery.existing import marked
 from promcluster.discovery.relatedness import relatedness
 from promcluster.discovery.specialisation import (
+    OFFICIAL,
+    REGISTER,
     Options,
     Specialism,
     activity_names,
@@ -29,9 +33,15 @@ from promcluster.discovery.specialisation import (
     check_options,
     grown,
     national_specialisation,
+    official_growth,
+    official_reference,
+    official_specialisation,
     period_of,
     region_growth,
     region_specialisations,
+    register_cells,
+    register_sections,
+    section_lq,
     specialisation_growth,
 )
 from promcluster.errors import NotFound
@@ -39,6 +49,8 @@ from promcluster.reference.levels import PREFIX
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import Enterprise, EnterpriseFigure
+from promcluster.statistics.service import OFFICIAL as OFFICIAL_TABLES
+from promcluster.statistics.service import Quotients
 
 EPS_KM, MIN_FIRMS, TOP_CANDIDATES = 20.0, 8, 20
 FIRMS_LISTED = 500
@@ -47,7 +59,10 @@ FIRMS_LISTED = 500
 @dataclass
 class Discovery:
     """What discovery finds in one region: against the ``reference`` regions (None: the
-    country), with growth between ``years`` when the register has figures of two years."""
+    country) of the ``basis`` (``official`` statistics, whose latest year is ``official``, or
+    the ``register``), with the specialisations' growth between ``growth_years`` (official
+    years, or the register's ``years`` when it has figures of two years) and the candidates'
+    between ``years``."""
 
     region: Region
     level: int
@@ -61,11 +76,23 @@ class Discovery:
     years: tuple[int, int] | None = None
     available_years: list[int] = field(default_factory=list)
     region_growth: float | None = None  # the region's measure over all activities
+    basis: str = REGISTER
+    official: Quotients | None = None
+    growth_years: tuple[int, int] | None = None
+    register_regions: int = 0  # regions with firms of the level in the register
+
+    @property
+    def reference_text(self) -> str:
+        """Which national reference the LQs use, as the page and the API say it."""
+        if self.official is not None:
+            q = self.official
+            return labels.REFERENCE_OFFICIAL.format(indicator=q.indicator.name, year=q.year)
+        return labels.REFERENCE_REGISTER.format(regions=self.register_regions)
 
     @property
     def query(self) -> str:
         """The options as a query string, for links to the same view."""
-        parts = [f"level={self.level}", f"measure={self.measure}"]
+        parts = [f"level={self.level}", f"measure={self.measure}", f"reference={self.basis}"]
         parts += [f"against={r.code}" for r in self.reference or []]
         if self.years:
             parts += [f"since={self.years[0]}", f"until={self.years[1]}"]
@@ -80,19 +107,29 @@ def discover(session: Session, region: str, options: Options = Options()) -> Dis
         raise NotFound(f"нет субъекта РФ с кодом «{region}»")
     years = available_years(session)
     period = period_of(options, years)
+    official = official_reference(session, options)
+    cells = register_cells(session, options.level, options.measure)
     # The inputs are kept on their own first: ``kept`` computes one thing at a time.
-    spec = national_specialisation(session, options.level, options.measure, options.against)
-    change = specialisation_growth(session, options, period) if period else None
+    if official is not None:
+        spec = official_specialisation(official.latest, options.against)
+        change = official_growth(official, options.against)
+        spans = (official.first.year, official.latest.year) if change else None
+    else:
+        spec = national_specialisation(session, options.level, options.measure, options.against)
+        change = specialisation_growth(session, options, period) if period else None
+        spans = period if change else None
     proximity = _proximity(session, options.level)
+    basis = REGISTER if official is None else OFFICIAL
     result = kept(
         session,
-        ("discover", found.code, options.level, options.measure, options.against),
-        lambda: _compute(session, found, options, spec, proximity),
-        on=FIRMS,
+        ("discover", found.code, options.level, options.measure, options.against, basis),
+        lambda: _compute(session, found, options, spec, proximity, official is not None),
+        on=FIRMS if official is None else (*FIRMS, *OFFICIAL_TABLES),
     )
     specialisations, candidates = result.specialisations, result.candidates
-    if change is not None and period is not None:
+    if change is not None:
         specialisations = [grown(s, change, found.code) for s in specialisations]
+    if period is not None:
         candidates = _candidates_grown(session, found.code, period, candidates)
     return replace(
         result,
@@ -103,6 +140,11 @@ def discover(session: Session, region: str, options: Options = Options()) -> Dis
         years=period,
         available_years=years,
         region_growth=region_growth(change, found.code) if change else None,
+        basis=basis,
+        official=official.latest if official else None,
+        growth_years=spans,
+        national_firms=int(cells.firms.sum()) if cells else 0,
+        register_regions=len(set(cells.regions.tolist())) if cells else 0,
     )
 
 
@@ -154,24 +196,31 @@ def _compute(
     options: Options,
     spec: Specialisation | None,
     proximity: tuple[list[str], np.ndarray] | None,
+    official: bool,
 ) -> Discovery:
     specialisations = region_specialisations(session, spec, region.code) if spec else []
-    national = int(spec.firms.sum()) if spec else 0
-    firms, candidates, synthetic = _candidates(session, spec, proximity, region.code, options.level)
+    if official:
+        mine = register_sections(session, region.code)
+        specialisations = [replace(s, register_firms=mine.get(s.code, 0)) for s in specialisations]
+    lq = spec.region_lq(region.code) if spec and region.code in spec.regions else None
+    firms, candidates, synthetic = _candidates(
+        session, lq, official, proximity, region.code, options.level
+    )
     return Discovery(
-        region, options.level, options.measure, firms, national, specialisations, candidates,
-        synthetic,
-    )  # fmt: skip
+        region, options.level, options.measure, firms, 0, specialisations, candidates, synthetic
+    )
 
 
 def _candidates(
     session: Session,
-    spec: Specialisation | None,
+    lq: dict[str, float] | None,
+    by_section: bool,
     known: tuple[list[str], np.ndarray] | None,
     region: str,
     level: int,
 ) -> tuple[int, list[Candidate], bool]:
-    """The region's firms placed (own → city → region centre) and their candidate clusters."""
+    """The region's firms placed (own → city → region centre) and their candidate clusters,
+    their activities weighed by the region's LQs (``by_section``: the LQs of their sections)."""
     length = CODE_LENGTH[level]
     rows = [
         x
@@ -191,11 +240,12 @@ def _candidates(
     lat = np.array([p[0] for p in points], dtype=float)
     lon = np.array([p[1] for p in points], dtype=float)
     activity = cut(np.array([x.okved_main for x in rows]), level)
+    if lq is not None and by_section:
+        lq = section_lq(session, lq, np.unique(activity).tolist())
     employees = np.array([np.nan if x.employees is None else x.employees for x in rows], float)
     codes, proximity = known if known else ([], np.zeros((0, 0)))
     found = candidate_clusters(
-        lat, lon, activity, employees, proximity=proximity, proximity_codes=codes,
-        lq=spec.region_lq(region) if spec and region in spec.regions else None,
+        lat, lon, activity, employees, proximity=proximity, proximity_codes=codes, lq=lq,
         eps_km=EPS_KM, min_firms=MIN_FIRMS, top=TOP_CANDIDATES,
     )  # fmt: skip
     ids = np.array([x.id for x in rows])

@@ -1,7 +1,9 @@
-"""The specialisation of regions in the register: location quotients of OKVED2 activities
-against the country (every region in the database) or a chosen set of regions, summed per
-region × activity by the database and handed to ``analytics.lq``; their growth between two
-reporting years of ``EnterpriseFigure``; the options that say how a region is looked at."""
+"""The specialisation of regions: location quotients of OKVED2 activities against the country
+or a chosen set of regions, from one of two references — the register (every region in the
+database, summed per region × activity by the database and handed to ``analytics.lq``; growth
+between two reporting years of ``EnterpriseFigure``) or official statistics (Rosstat's
+organisations per region × OKVED2 section, read through ``statistics.service``; growth between
+its first and latest year with sections); the options that say how a region is looked at."""
 
 import re
 from dataclasses import dataclass, replace
@@ -17,17 +19,21 @@ from promcluster.analytics.lq import (
     SpecialisationError,
     cell_quotients,
     growth,
+    share_quotients,
 )
 from promcluster.cache import FIRMS, kept
 from promcluster.errors import InvalidField
 from promcluster.labels import DISCOVERY_MEASURES
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Enterprise, EnterpriseFigure
+from promcluster.statistics.service import NationalReference, Quotients, national_reference
 
 LEVELS = (2, 3, 4)
 TOP_SPECIALISATIONS = 30
 MIN_SPECIALISATION_FIRMS = 3
 WEIGHTED = ("employees", "revenue")  # measures summed from a column (``count`` counts firms)
+OFFICIAL, REGISTER = "official", "register"
+REFERENCES = (OFFICIAL, REGISTER)  # the national reference: official statistics or the register
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Specialism:
     share: float | None
     growth: float | None = None  # relative change of the measure between the two years
     lq_change: float | None = None
+    register_firms: int | None = None  # official reference: the region's firms in the register
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Options:
     against: tuple[str, ...] = ()  # reference regions; empty: the country
     since: int | None = None
     until: int | None = None
+    reference: str | None = None  # ``REFERENCES``; None: official statistics when loaded
 
 
 def regions_of(values: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -70,6 +78,10 @@ def check_options(session: Session, options: Options) -> list[Region] | None:
         raise InvalidField("level", f"уровень ОКВЭД2: {', '.join(map(str, LEVELS))}")
     if options.measure not in DISCOVERY_MEASURES:
         raise InvalidField("measure", f"мера: {', '.join(DISCOVERY_MEASURES)}")
+    if options.reference is not None and options.reference not in REFERENCES:
+        raise InvalidField(
+            "reference", f"база сравнения: {OFFICIAL} (данные Росстата) или {REGISTER} (реестр)"
+        )
     if not options.against:
         return None
     found = list(session.scalars(select(Region).where(Region.code.in_(options.against))))
@@ -245,3 +257,69 @@ def activity_names(session: Session, codes) -> dict[str, str]:
     if not codes:
         return {}
     return dict(session.execute(select(Okved.code, Okved.name).where(Okved.code.in_(codes))).all())
+
+
+def official_reference(session: Session, options: Options) -> NationalReference | None:
+    """Official statistics when they are the reference asked for (by default: when loaded);
+    None for the register. Asking for them when none are loaded names the field."""
+    if options.reference == REGISTER:
+        return None
+    found = national_reference(session)
+    if found is None and options.reference == OFFICIAL:
+        raise InvalidField(
+            "reference", "официальная статистика (ЕМИСС) не загружена: база сравнения — реестр"
+        )
+    return found
+
+
+def official_specialisation(q: Quotients, against: tuple[str, ...] = ()) -> Specialisation:
+    """Rosstat's figures of one year as a ``Specialisation`` over OKVED2 sections: LQs against
+    the country (the same as the statistics page's) or against the sum of the ``against``
+    subjects' figures; ``firms`` and ``value`` are the official counts."""
+    values = np.nan_to_num(q.values)
+    reference, total = q.country, q.country_total
+    if against:
+        missing = sorted(set(against) - set(q.regions))
+        if missing:
+            raise InvalidField(
+                "against", f"нет официальных данных по регионам: {', '.join(missing)}"
+            )
+        rows = [q.regions.index(c) for c in against]
+        reference, total = values[rows].sum(axis=0), float(q.totals[rows].sum())
+    lq = share_quotients(q.values, q.totals, reference, total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = values / np.where(q.country > 0, q.country, np.nan)[None, :]
+    return Specialisation(
+        list(q.regions), list(q.sections), values, lq, share, values.astype(np.int64),
+        measure="count", reference=list(against) or None,
+    )  # fmt: skip
+
+
+def official_growth(reference: NationalReference, against: tuple[str, ...] = ()) -> Growth | None:
+    """Change of the official figures and LQs between the first and the latest year with
+    sections (None with one year only)."""
+    if reference.first is None:
+        return None
+    before = official_specialisation(reference.first, against)
+    return growth(before, official_specialisation(reference.latest, against))
+
+
+def register_sections(session: Session, region: str) -> dict[str, int]:
+    """The region's firms in the register per OKVED2 section of their main activity."""
+    query = (
+        select(Okved.section, func.count())
+        .join(Enterprise, Enterprise.okved_main == Okved.code)
+        .where(Enterprise.region_code == region)
+        .group_by(Okved.section)
+    )
+    return dict(session.execute(query).all())
+
+
+def section_lq(session: Session, lq: dict[str, float], codes) -> dict[str, float]:
+    """Activity code → the LQ of its OKVED2 section (codes whose section has none left out):
+    what candidate clusters weigh their activities by under the official reference."""
+    codes = list(set(codes))
+    if not codes:
+        return {}
+    sections = session.execute(select(Okved.code, Okved.section).where(Okved.code.in_(codes)))
+    return {code: lq[section] for code, section in sections if section in lq}

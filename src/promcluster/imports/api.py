@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from promcluster.auth.models import User
 from promcluster.errors import InvalidField, PermissionDenied
-from promcluster.imports import export_jobs, exports, runs, service
+from promcluster.imports import export_jobs, exports, official, runs, service
 from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
 from promcluster.imports.jobs import ImportJobs
@@ -80,17 +80,27 @@ def save_upload(upload: UploadFile, max_bytes: int, directory: Path | None = Non
     return path
 
 
-def start(request: Request, user: User, kind: str, file: UploadFile, sheet: str | None) -> int:
+def start(
+    request: Request,
+    user: User,
+    kind: str,
+    file: UploadFile,
+    sheet: str | None,
+    create_missing: bool = False,
+) -> int:
     """Check the kind and that the user's role may import it, then keep the upload and queue
-    the import's job (nothing is saved for a refused user)."""
-    if kind not in KINDS:
-        raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
+    the import's job (nothing is saved for a refused user). ``create_missing``: the kinds of
+    FNS figures add the enterprises of unknown INNs."""
+    if kind not in KINDS and kind not in official.KINDS:
+        known = ", ".join([*KINDS, *official.KINDS])
+        raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {known}")
     require_import(user, kind)
     settings = request.app.state.settings
     path = save_upload(file, settings.max_upload_bytes, settings.upload_dir)
     jobs: ImportJobs = request.app.state.import_jobs
     try:
-        return jobs.enqueue(kind, path, file.filename or path.name, user, sheet or None)
+        options = {"create_missing": True} if create_missing else None
+        return jobs.enqueue(kind, path, file.filename or path.name, user, sheet or None, options)
     except BaseException:  # no run owns the upload: nothing would ever delete it
         path.unlink(missing_ok=True)
         raise
@@ -104,15 +114,22 @@ def stale_minutes(request: Request) -> int:
 @router.post("/imports", status_code=202, response_model=RunOut)
 def import_file(
     request: Request,
-    kind: Annotated[Short, Form(description=", ".join(KINDS))],
-    file: Annotated[UploadFile, File(description="CSV (любая кодировка и разделитель) или XLSX")],
+    kind: Annotated[Short, Form(description=", ".join([*KINDS, *official.KINDS]))],
+    file: Annotated[
+        UploadFile,
+        File(description="CSV (любая кодировка и разделитель) или XLSX; для fns-*: ZIP или XML"),
+    ],
     sheet: Annotated[Line | None, Form(description="лист XLSX")] = None,
+    create_missing: Annotated[
+        bool, Form(description="fns-headcount, fns-revenue: добавить предприятия с новыми ИНН")
+    ] = False,
     user: User = Depends(login_required),
     session: Session = db_session,
 ):
     """Start an import; it runs in the background — follow it at ``GET /imports/{id}``.
-    The role must allow the kind (representatives import neither members nor projects)."""
-    run_id = start(request, user, kind, file, sheet)
+    The role must allow the kind (representatives import neither members nor projects; the
+    FNS open-data kinds ``fns-*`` only administrators)."""
+    run_id = start(request, user, kind, file, sheet, create_missing)
     return runs.visible_run(session, run_id, user)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promcluster import labels
-from promcluster.imports import values
+from promcluster.imports import gisp, values
 from promcluster.reference.lookup import CodeIndex, RegionIndex
 from promcluster.reference.models import Okpd, Okved
 from promcluster.urls import http_url
@@ -34,7 +34,7 @@ class Lookups:
             clusters[id_] = id_
             clusters.setdefault(name.casefold(), id_)
         return cls(
-            CodeIndex.of(session, Okved),
+            CodeIndex.of(session, Okved, named=True),
             CodeIndex.of(session, Okpd),
             RegionIndex(session),
             clusters,
@@ -139,6 +139,9 @@ class Kind:
     columns: tuple[Column, ...]
     one_of: tuple[tuple[str, ...], ...] = ()
     key: str = ""
+    # Read by its own reader as documents of open data (``imports/sources.py``), not as a
+    # table: the columns then describe the document's fields (header = where in the XML).
+    documents: bool = False
 
     @property
     def label(self) -> str:
@@ -527,6 +530,152 @@ FIGURES = Kind(
     key="ИНН + год",
 )
 
+# Kinds read as XML documents of the Federal Tax Service's open data (``imports/fns.py``).
+_FNS_DOCUMENT = (
+    Column("document", "ИдДок", note="идентификатор документа: вместе с именем файла — в отчёте"),
+    Column("state_date", "ДатаСост", DATE, required=True, note="дата, на которую даны сведения"),
+)
+_FNS_TAXPAYER = (
+    Column("inn", "СведНП/@ИННЮЛ", INN, required=True, note="ИНН организации (10 цифр)"),
+    Column("name", "СведНП/@НаимОрг", note="наименование: для предприятия, созданного по ИНН"),
+)
+FNS_SME = Kind(
+    "fns-sme",
+    (
+        *_FNS_DOCUMENT,
+        Column("included_on", "ДатаВклМСП", DATE, note="дата включения в реестр"),
+        Column("sme_category", "КатСубМСП", note="1 микро-, 2 малое, 3 среднее предприятие"),
+        Column("inn", "ОргВклМСП/@ИННЮЛ, ИПВклМСП/@ИННФЛ", INN, required=True),
+        Column("name", "ОргВклМСП/@НаимОргСокр, ИПВклМСП/ФИОИП", required=True),
+        Column("full_name", "ОргВклМСП/@НаимОрг"),
+        Column("region_code", "СведМН/@КодРегион", _region, required=True),
+        Column("city", "СведМН/Город, СведМН/НаселПункт", note="сопоставляется со справочником"),
+        Column("okved_main", "СвОКВЭДОсн/@КодОКВЭД", _okved, note="только ВерсОКВЭД=2014"),
+        Column("okved_extra", "СвОКВЭДДоп/@КодОКВЭД", _okved_list, note="только ВерсОКВЭД=2014"),
+        Column("products", "СвПрод/@КодПрод", _okpd_list, note="продукция: код ОКПД2 и название"),
+    ),
+    key="ИНН",
+    documents=True,
+)
+FNS_HEADCOUNT = Kind(
+    "fns-headcount",
+    (
+        *_FNS_DOCUMENT,
+        *_FNS_TAXPAYER,
+        Column("employees", "СведССЧР/@КолРаб", INTEGER, required=True),
+    ),
+    key="ИНН + год",
+    documents=True,
+)
+FNS_REVENUE = Kind(
+    "fns-revenue",
+    (
+        *_FNS_DOCUMENT,
+        *_FNS_TAXPAYER,
+        Column("revenue", "СведДохРасх/@СумДоход", MONEY, required=True, note="доходы, руб."),
+        Column("expenses", "СведДохРасх/@СумРасход", MONEY, note="расходы, руб."),
+    ),
+    key="ИНН + год",
+    documents=True,
+)
+
+_GISP_DATE = "дата: 2024-04-10, 10.04.2024 или дата Excel; «-» — нет"
+GISP_PRODUCTS = Kind(
+    "gisp-products",
+    (
+        Column(
+            "org_name",
+            "Nameoforg",
+            gisp.required(_plain(gisp.limited(500, "наименование организации"))),
+            ("наименование организации", "наименование предприятия", "изготовитель"),
+            required=True,
+            example='ООО "ПРИМЕР"',
+            note="наименование изготовителя; предприятию, которого ещё нет на платформе",
+        ),
+        Column(
+            "ogrn",
+            "OGRN",
+            gisp.optional(values.ogrn),
+            ("огрн",),
+            note="13 цифр, контрольная цифра проверяется; должен совпасть с ОГРН предприятия",
+        ),
+        Column(
+            "inn",
+            "INN",
+            gisp.required(_plain(values.inn)),
+            ("инн",),
+            required=True,
+            note="10 или 12 цифр, контрольные цифры проверяются; по ИНН находится предприятие",
+        ),
+        Column(
+            "org_address",
+            "Orgaddr",
+            gisp.optional(gisp.limited(500, "адрес")),
+            ("адрес организации", "юридический адрес"),
+            note="по адресу определяются регион и город нового предприятия (иначе — по ИНН)",
+        ),
+        Column(
+            "registry_number",
+            "Registernumber",
+            gisp.required(_plain(gisp.registry_number)),
+            ("реестровый номер", "номер реестровой записи", "номер в реестре"),
+            required=True,
+            example="12345",
+            note="номер записи в реестре: ключ строки продукции",
+        ),
+        Column(
+            "product_name",
+            "Productname",
+            gisp.required(_plain(gisp.limited(500, "наименование продукции"))),
+            ("наименование продукции",),
+            required=True,
+            example="Насос центробежный консольный",
+        ),
+        Column(
+            "okpd2",
+            "OKPD2",
+            gisp.required(_okpd),
+            ("окпд2", "код окпд2"),
+            required=True,
+            example="28.13.14.110",
+            note="код ОКПД2 из классификатора",
+        ),
+        Column(
+            "tnved_code",
+            "TNVED",
+            gisp.optional(gisp.tnved),
+            ("тн вэд", "код тн вэд", "тн вэд еаэс"),
+            example="8413 70 300 0",
+            note="код ТН ВЭД ЕАЭС, пробелы допустимы",
+        ),
+        Column(
+            "registry_date",
+            "Docdate",
+            gisp.optional(values.day),
+            ("дата внесения в реестр", "дата заключения"),
+            example="2024-04-10",
+            note=_GISP_DATE,
+        ),
+        Column(
+            "registry_valid_until",
+            "Docvalidtill",
+            gisp.optional(values.day),
+            ("срок действия", "действует до"),
+            example="2027-04-09",
+            note=_GISP_DATE,
+        ),
+        Column(
+            "registry_end_date",
+            "Enddate",
+            gisp.optional(values.day),
+            ("дата исключения из реестра", "дата исключения"),
+            note="дата исключения записи из реестра; «-» — запись действует",
+        ),
+    ),
+    key="номер реестровой записи (Registernumber) + дата и срок документа",
+)
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES)
-}
+    k.name: k
+    for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES, GISP_PRODUCTS)
+} | {k.name: k for k in (FNS_SME, FNS_HEADCOUNT, FNS_REVENUE)}

@@ -21,7 +21,7 @@ from promcluster.registry import maps, queries
 from promcluster.registry.models import Cluster, EnterpriseFigure, ProductLine, Supply
 
 FORMATS = ("csv", "xlsx", "geojson")
-EXPORT_KINDS = (*KINDS, "clusters")
+EXPORT_KINDS = (*(k for k, kind in KINDS.items() if not kind.documents), "clusters")
 Point = tuple[float, float]
 PROGRESS_EVERY = 5000
 
@@ -102,6 +102,24 @@ def _product_fields() -> list[Field]:
         _import(p, "outside_share", lambda o: o.outside_share),
         _import(p, "import_share", lambda o: o.import_share),
         _import(p, "year", lambda o: o.year),
+    ]
+
+
+def _registry_fields() -> list[Field]:
+    """Registry lines in the layout of the ГИСП export, so that the file imports back."""
+    g = "gisp-products"
+    return [
+        _import(g, "org_name", lambda o: o.enterprise.name),
+        _import(g, "ogrn", lambda o: o.enterprise.ogrn),
+        _import(g, "inn", lambda o: o.enterprise.inn),
+        _import(g, "org_address", lambda o: o.enterprise.address),
+        _import(g, "registry_number", lambda o: o.registry_number),
+        _import(g, "product_name", lambda o: o.name),
+        _import(g, "okpd2", lambda o: o.okpd2_code),
+        _import(g, "tnved_code", lambda o: o.tnved_code),
+        _import(g, "registry_date", lambda o: o.registry_date),
+        _import(g, "registry_valid_until", lambda o: o.registry_valid_until),
+        _import(g, "registry_end_date", lambda o: o.registry_end_date),
     ]
 
 
@@ -252,7 +270,20 @@ EXPORTS: dict[str, Export] = {
     ),
     "products": Export(
         _product_fields,
-        lambda **f: select(ProductLine).order_by(ProductLine.enterprise_id, ProductLine.id),
+        lambda **f: (
+            select(ProductLine)
+            .where(ProductLine.registry_number.is_(None))
+            .order_by(ProductLine.enterprise_id, ProductLine.id)
+        ),
+        _points(lambda p: _point(p.enterprise)),
+    ),
+    "gisp-products": Export(
+        _registry_fields,
+        lambda **f: (
+            select(ProductLine)
+            .where(ProductLine.registry_number.is_not(None))
+            .order_by(ProductLine.enterprise_id, ProductLine.registry_number)
+        ),
         _points(lambda p: _point(p.enterprise)),
     ),
     "supplies": Export(
@@ -335,6 +366,12 @@ def template(kind: str, path: Path) -> Path:
     """An empty file with the import headers of ``kind`` (XLSX adds a sheet explaining them)."""
     if kind not in KINDS:
         raise InvalidField("kind", f"нет вида загрузки «{kind}»; есть: {', '.join(KINDS)}")
+    if KINDS[kind].documents:
+        raise InvalidField(
+            "kind",
+            f"у вида «{kind}» нет шаблона: загружается файл ФНС как есть (XML или ZIP); поля "
+            "описаны на странице загрузки и в docs/OPEN_DATA.md",
+        )
     headers = [c.header for c in KINDS[kind].columns]
     if format_of(path) == "csv":
         sheets.write_csv(path, headers, iter(()), "")

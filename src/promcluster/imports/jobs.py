@@ -45,7 +45,13 @@ class ImportJobs:
         queue.periodic_task(crontab(), name="resume_stale_imports")(self.resume)
 
     def enqueue(
-        self, kind: str, upload: Path, filename: str, user: User, sheet: str | None = None
+        self,
+        kind: str,
+        upload: Path,
+        filename: str,
+        user: User,
+        sheet: str | None = None,
+        options: dict | None = None,
     ) -> int:
         """Record the run of an uploaded file and queue it; returns the run to follow."""
         tasks: list[Task] = []
@@ -56,7 +62,7 @@ class ImportJobs:
 
         actor = Actor(user.username, user.id)
         run_id = service.start_run(
-            self.factory, kind, filename, actor, upload, sheet=sheet, job=job
+            self.factory, kind, filename, actor, upload, sheet=sheet, job=job, options=options
         )
         self.queue.enqueue(tasks[0])
         if self.wake is not None:

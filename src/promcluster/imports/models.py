@@ -46,6 +46,8 @@ class ImportRun(Base):
     resumed_from: Mapped[int | None] = mapped_column(
         ForeignKey("import_runs.id", ondelete="SET NULL")
     )
+    # Options of the kind (``{"create_missing": true}``), kept so that a resumed run uses them.
+    options: Mapped[dict | None] = mapped_column(JSON)
 
     @property
     def queued(self) -> bool:
@@ -64,6 +66,8 @@ class RejectedRow(Base):
         ForeignKey("import_runs.id", ondelete="CASCADE"), index=True
     )
     row: Mapped[int] = mapped_column(Integer)
+    # Kinds read as documents (XML open data): «file name · ИдДок», shown instead of the row.
+    document: Mapped[str | None] = mapped_column(String(300))
     column: Mapped[str] = mapped_column(String(200))
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)

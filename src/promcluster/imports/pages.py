@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.imports import api, exports, runs, service
+from promcluster.imports import api, exports, official, runs, service
 from promcluster.imports.columns import KINDS
 from promcluster.web.deps import check_form_csrf, db_session, login_required
 from promcluster.web.forms import render
@@ -25,6 +25,7 @@ def upload_form(
         "imports/upload.html",
         user,
         kinds=KINDS,
+        official=official.KINDS,
         runs=runs.recent_runs(session, user, stale_minutes=api.stale_minutes(request)),
         describe=exports.describe,
     )
@@ -36,10 +37,11 @@ def upload(
     kind: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
     sheet: Annotated[str | None, Form()] = None,
+    create_missing: Annotated[bool, Form()] = False,
     user: User = Depends(login_required),
 ):
     """Start the import; scripts get the run's address as JSON, plain forms a redirect."""
-    run_id = api.start(request, user, kind, file, sheet)
+    run_id = api.start(request, user, kind, file, sheet, create_missing)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"id": run_id, "url": f"/imports/{run_id}"}, status_code=202)
     return RedirectResponse(f"/imports/{run_id}", status_code=303)

@@ -1,6 +1,6 @@
 """From raw rows to checked values: finding the header, reading each cell, naming each problem."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -20,6 +20,7 @@ class Problem:
     column: str
     value: str | None
     reason: str
+    document: str | None = None  # documents (XML open data): «file name · ИдДок»
 
 
 @dataclass
@@ -54,10 +55,22 @@ class Parsed:
     number: int
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    document: str | None = None  # a document of XML open data: «file name · ИдДок»
 
     def refuse(self, column: str, value: Any, reason: str) -> None:
         shown = None if value is None else text(value)
-        self.problems.append(Problem(self.number, column, shown, reason))
+        self.problems.append(Problem(self.number, column, shown, reason, self.document))
+
+
+@dataclass
+class Reading:
+    """A file being read: its header, then its data rows (or documents) with their values
+    checked, the share of the file read so far, and how to release the file."""
+
+    header: Header
+    rows: Iterator[Parsed]
+    progress: Callable[[], float]
+    close: Callable[[], None]
 
 
 def _recognised(kind: Kind, cells: list[Cell | None]) -> dict[int, str]:

@@ -99,6 +99,7 @@ def resume_stale(session: Session, stale_minutes: int) -> list[ImportRun]:
             ignored_columns=[],
             upload_path=run.upload_path,
             sheet=run.sheet,
+            options=run.options,
             attempt=run.attempt + 1,
             resumed_from=run.id,
             started_at=utcnow(),

@@ -21,7 +21,7 @@ from promcluster import sheets
 from promcluster.auth.audit import Actor, act_as
 from promcluster.auth.models import User
 from promcluster.db import utcnow
-from promcluster.imports import pipeline
+from promcluster.imports import official, pipeline, sources
 from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.limits import MAX_IGNORED_COLUMNS, ImportLimits, clipped
 from promcluster.imports.models import ImportRun, RejectedRow
@@ -29,11 +29,12 @@ from promcluster.imports.readers import UnusableFile
 from promcluster.imports.rows import Header, Parsed, Problem
 from promcluster.imports.runs import CANCELLED, end_run
 from promcluster.imports.upsert import BatchConflict, Outcome
-from promcluster.imports.writers import WRITERS, Writer
+from promcluster.imports.writers import Writer
 
 BATCH_SIZE = 5000
 RETRIES = 5
 REPORT_HEADER = ("Строка", "Столбец", "Значение", "Причина")
+DOCUMENT_REPORT_HEADER = ("Документ", "Поле", "Значение", "Причина")  # kinds read as documents
 COLUMN_CHARS = 200  # the stored column title (``import_rejections.column``)
 REASON_CHARS = 500  # a reason may quote the value it refuses
 
@@ -53,6 +54,7 @@ def start_run(
     *,
     sheet: str | None = None,
     job: Callable[[int], str] | None = None,
+    options: dict | None = None,
 ) -> int:
     """Record a new import run (before the file is read, so that a page can follow it);
     ``upload`` is the temporary copy deleted when the run ends. Without ``job`` the caller
@@ -71,6 +73,7 @@ def start_run(
             picked_at=None if job else started,
             upload_path=None if upload is None else str(upload),
             sheet=sheet,
+            options=options or None,
         )
         session.add(run)
         session.flush()
@@ -93,17 +96,25 @@ def run_import(
     parallel: bool = False,
     defer_index: bool = False,
     limits: ImportLimits | None = None,
+    options: dict | None = None,
 ) -> ImportRun:
     """Import ``path`` as ``kind``; returns the finished (or cancelled) run. An unusable file
     marks the run failed and raises ``UnusableFile`` before any row is written. ``parallel``
     reads the file in a second process; ``defer_index`` leaves new records out of the search
-    index until ``documents.index_missing`` runs (for loads of millions of rows)."""
+    index until ``documents.index_missing`` runs (for loads of millions of rows). ``options``
+    are those of the kind (``{"create_missing": True}``); a run started earlier keeps its own."""
     limits = limits or ImportLimits.of()
     if run_id is None:
-        run_id = start_run(factory, kind, path.name, actor)
+        run_id = start_run(factory, kind, path.name, actor, options=options)
+    elif options is None:
+        with factory() as session:
+            options = session.get(ImportRun, run_id).options
+    if kind in official.KINDS:  # a publisher's own layout, read whole (imports/official.py)
+        return official.run_official(factory, kind, path, run_id, actor, sheet, limits)
     try:
         if kind not in KINDS:
-            raise UnusableFile(f"неизвестный вид данных «{kind}»; есть: {', '.join(KINDS)}")
+            known = ", ".join([*KINDS, *official.KINDS])
+            raise UnusableFile(f"неизвестный вид данных «{kind}»; есть: {known}")
         with factory() as session:
             lookups = Lookups.of(session)
         read = pipeline.batches_in_child if parallel else pipeline.batches
@@ -112,17 +123,21 @@ def run_import(
         try:
             header = next(items)
             _start(factory, run_id, header, limits)
-            writer_class = WRITERS[kind]
+            writer_class = sources.writer_of(kind)
 
             def writer_of() -> Writer:
                 writer = writer_class(header, lookups, user, actor, run_id)
                 writer.defer_index = defer_index
+                writer.options = options or {}
                 return writer
 
             for batch, progress in items:
                 if _beat(factory, run_id):
                     raise Cancelled
                 _commit(factory, run_id, writer_of, batch, progress, on_batch, report)
+            with factory() as session, session.begin():
+                act_as(session, actor)
+                note = writer_of().finish(session)
         finally:
             items.close()
     except Cancelled:
@@ -133,7 +148,7 @@ def run_import(
     except BaseException as exc:
         _finish(factory, run_id, "interrupted", _why(exc))
         raise
-    return _finish(factory, run_id, "done", None)
+    return _finish(factory, run_id, "done", note)
 
 
 class ReportBudget:
@@ -155,6 +170,7 @@ class ReportBudget:
                 "column": clipped(p.column, COLUMN_CHARS),
                 "value": clipped(p.value, value_chars),
                 "reason": clipped(p.reason, REASON_CHARS),
+                "document": None if p.document is None else clipped(p.document, COLUMN_CHARS),
             }
             for p in problems
             if p.row in chosen
@@ -229,7 +245,9 @@ def _write_rows(session: Session, writer: Writer, rows: list[Parsed]) -> Outcome
         except (DBAPIError, OverflowError) as exc:
             reason = str(getattr(exc, "orig", exc)).splitlines()[0][:300]
             writer.problems.append(
-                Problem(row.number, "", None, f"база данных не приняла строку: {reason}")
+                Problem(
+                    row.number, "", None, f"база данных не приняла строку: {reason}", row.document
+                )
             )
             continue
         total.created += outcome.created
@@ -321,8 +339,14 @@ def write_report(session: Session, run_id: int, out: IO[str]) -> int:
     """The error report as CSV (``;``-separated, opens in Excel): row, column, value, reason.
     Cells are written by ``sheets``: a value such as ``=HYPERLINK(…)`` stays text. A last line
     says when the report keeps only the first rejected rows."""
-    rows = ((r.row, r.column, r.value, r.reason) for r in rejections(session, run_id))
-    return sheets.write_csv_rows(out, REPORT_HEADER, chain(rows, _truncation(session, run_id)))
+    run = session.get(ImportRun, run_id)
+    documents = run is not None and run.kind in KINDS and KINDS[run.kind].documents
+    rows = (
+        (r.document if documents else r.row, r.column, r.value, r.reason)
+        for r in rejections(session, run_id)
+    )
+    header = DOCUMENT_REPORT_HEADER if documents else REPORT_HEADER
+    return sheets.write_csv_rows(out, header, chain(rows, _truncation(session, run_id)))
 
 
 def _truncation(session: Session, run_id: int) -> Iterator[tuple]:

@@ -12,6 +12,7 @@ from promcluster.auth.audit import Actor
 from promcluster.auth.models import User
 from promcluster.chains.models import Chain
 from promcluster.errors import PermissionDenied
+from promcluster.imports import gisp
 from promcluster.imports.columns import KINDS, Kind, Lookups
 from promcluster.imports.rows import Header, Parsed, Problem
 from promcluster.imports.upsert import ON_INSERT, Link, Outcome, upsert
@@ -46,6 +47,7 @@ class Writer:
         self.header, self.lookups, self.user, self.actor = header, lookups, user, actor
         self.run_id = run_id
         self.problems: list[Problem] = []
+        self.options: dict[str, Any] = {}  # the run's options of its kind (``create_missing``)
         self._chains: dict[tuple[int, Any], int] | None = None
 
     def title(self, field: str) -> str:
@@ -53,7 +55,8 @@ class Writer:
 
     def refuse(self, row: Parsed, field: str, reason: str) -> None:
         value = row.values.get(field)
-        self.problems.append(Problem(row.number, self.title(field), _shown(value), reason))
+        shown = _shown(value)
+        self.problems.append(Problem(row.number, self.title(field), shown, reason, row.document))
 
     @staticmethod
     def file_key(values: dict[str, Any]) -> tuple:
@@ -67,6 +70,11 @@ class Writer:
     def write(self, session: Session, rows: list[Parsed]) -> Outcome:
         """Resolve, check and upsert ``rows``; refused ones go to ``self.problems``."""
         raise NotImplementedError
+
+    def finish(self, session: Session) -> str | None:
+        """Work done once the whole file is written (a run that completed, not a cancelled or
+        interrupted one); returns a note for the run's outcome, if any."""
+        return None
 
     def save(
         self,
@@ -84,8 +92,10 @@ class Writer:
             k = tuple(record.get(f) for f in key)
             if k in first:
                 shown = " ".join(str(v) for v in k if v is not None)
-                reason = f"повтор: та же запись, что в строке {first[k]}"
-                self.problems.append(Problem(row.number, self.kind.key, shown, reason))
+                where = "документе №" if row.document else "строке "
+                reason = f"повтор: та же запись, что в {where}{first[k]}"
+                problem = Problem(row.number, self.kind.key, shown, reason, row.document)
+                self.problems.append(problem)
                 continue
             first[k] = row.number
             unique.append(record)
@@ -173,7 +183,7 @@ class Writer:
         return id_
 
 
-def _refresh_search_text(session: Session, ids: list[int]) -> None:
+def refresh_search_text(session: Session, ids: list[int]) -> None:
     """Recompute the search text of updated enterprises from everything stored about them."""
     if not ids:
         return
@@ -232,7 +242,7 @@ class Enterprises(Writer):
                 continue
             records.append((row, v))
         outcome = self.save(session, Enterprise, ("inn",), records, self.LINKS)
-        _refresh_search_text(session, outcome.updated_ids)
+        refresh_search_text(session, outcome.updated_ids)
         return outcome
 
     @staticmethod
@@ -315,9 +325,10 @@ class Products(Writer):
             record = _fields(v, self.FIELDS) | {
                 "enterprise_id": enterprise.id,
                 "okpd2_code": v["okpd2"],
+                "registry_number": None,  # the firm's own line, not a registry entry (ГИСП)
             }
             records.append((row, record))
-        key = ("enterprise_id", "okpd2_code", "direction")
+        key = ("enterprise_id", "okpd2_code", "direction", "registry_number")
         return self.save(session, ProductLine, key, records)
 
 
@@ -452,6 +463,127 @@ class Figures(Writer):
         return self.save(session, EnterpriseFigure, ("enterprise_id", "year"), records)
 
 
+class GispProducts(Writer):
+    """Entries of the registry of industrial products made in Russia (ГИСП, Decree No. 719):
+    one product line per entry, keyed by its registry number, of the enterprise found by INN.
+    An enterprise not yet on the platform is created from the row (name, OGRN, address,
+    region); a stored one keeps its card: the registry only adds its entries. Of an entry's
+    rows (renewals) the newest document wins, whatever the order of rows and runs."""
+
+    kind = KINDS["gisp-products"]
+    LINE_FIELDS = ("tnved_code", "registry_date", "registry_valid_until", "registry_end_date")
+
+    @staticmethod
+    def file_key(values: dict[str, Any]) -> tuple:
+        dated = (values.get("registry_date"), values.get("registry_valid_until"))
+        return (values["registry_number"], *dated)
+
+    @staticmethod
+    def prepare(values: dict[str, Any], lookups: Lookups) -> None:
+        """Drop the registry's «-» cells; place a possible new enterprise."""
+        for field in [f for f, v in values.items() if v is None]:
+            del values[field]
+        region, city = gisp.place(values.get("org_address"), values["inn"], lookups.regions)
+        values["region_code"], values["city_id"] = region, city
+
+    def write(self, session: Session, rows: list[Parsed]) -> Outcome:
+        found = self.enterprises(session, rows, [("inn", "inn"), ("ogrn", "ogrn")])
+        holders = {key[1]: e.inn for key, e in found.items() if key[0] == "ogrn" and key[1]}
+        new: dict[str, tuple[Parsed, dict[str, Any]]] = {}
+        kept = []
+        for row in rows:
+            v = row.values
+            holder = holders.setdefault(v["ogrn"], v["inn"]) if "ogrn" in v else v["inn"]
+            if holder != v["inn"]:
+                self.refuse(row, "ogrn", f"этот ОГРН уже у другого предприятия (ИНН {holder})")
+                continue
+            enterprise = found.get(("inn", v["inn"]))
+            if enterprise is None:
+                if v["inn"] not in new and not self._may_create(row):
+                    continue
+                new.setdefault(v["inn"], (row, self._enterprise(v)))
+            elif enterprise.ogrn and v.get("ogrn", enterprise.ogrn) != enterprise.ogrn:
+                reason = f"у предприятия с ИНН {v['inn']} на платформе ОГРН {enterprise.ogrn}"
+                self.refuse(row, "ogrn", reason)
+                continue
+            elif not self._may_add(row, enterprise):
+                continue
+            kept.append(row)
+        self.save(session, Enterprise, ("inn",), list(new.values()))
+        inns = {r.values["inn"] for r in kept}
+        ids = dict(
+            session.execute(
+                select(Enterprise.inn, Enterprise.id).where(Enterprise.inn.in_(inns))
+            ).all()
+        )
+        return self._lines(session, [(r, self._line(r.values, ids[r.values["inn"]])) for r in kept])
+
+    def _lines(self, session: Session, records: list[tuple[Parsed, dict[str, Any]]]) -> Outcome:
+        """Upsert the newest row of each entry; older rows (of this batch or older than the
+        stored entry) change nothing and count as unchanged."""
+        latest, superseded = gisp.newest(records)
+        numbers = [r["registry_number"] for _, r in latest]
+        stored = {
+            number: gisp.freshness({"registry_date": d, "registry_valid_until": until})
+            for number, d, until in session.execute(
+                select(
+                    ProductLine.registry_number,
+                    ProductLine.registry_date,
+                    ProductLine.registry_valid_until,
+                ).where(ProductLine.registry_number.in_(numbers))
+            )
+        }
+        fresh = []
+        for row, record in latest:
+            number = record["registry_number"]
+            if number in stored and stored[number] > gisp.freshness(record):
+                superseded.append((row, record))
+            else:
+                fresh.append((row, record))
+        outcome = self.save(session, ProductLine, ("registry_number",), fresh)
+        outcome.unchanged += len(superseded)
+        return outcome
+
+    def _line(self, v: dict[str, Any], enterprise_id: int) -> dict[str, Any]:
+        return _fields(v, self.LINE_FIELDS) | {
+            "registry_number": v["registry_number"],
+            "enterprise_id": enterprise_id,
+            "okpd2_code": v["okpd2"],
+            "direction": "produces",
+            "name": v["product_name"],
+        }
+
+    @staticmethod
+    def _enterprise(v: dict[str, Any]) -> dict[str, Any]:
+        record = {"inn": v["inn"], "name": v["org_name"], "region_code": v["region_code"]}
+        record |= {k: v[f] for k, f in (("ogrn", "ogrn"), ("address", "org_address")) if f in v}
+        if v.get("city_id") is not None:
+            record["city_id"] = v["city_id"]
+        record[ON_INSERT] = {
+            "search_text": search_key(v["org_name"], None, v["inn"], v.get("ogrn"))
+        }
+        return record
+
+    def _may_create(self, row: Parsed) -> bool:
+        """A new enterprise needs a region and a user who may add enterprises."""
+        if row.values.get("region_code") is None:
+            reason = (
+                "предприятия нет на платформе, а регион не определить ни по адресу, "
+                "ни по первым цифрам ИНН: сначала загрузите его (вид «предприятия»)"
+            )
+            self.refuse(row, "inn", reason)
+            return False
+        return self.allowed(row, "inn", permissions.require_creator)
+
+    def _may_add(self, row: Parsed, enterprise: Enterprise) -> bool:
+        """Entries of an enterprise that is no cluster's member are open to whoever may add
+        enterprises; a member's, to whoever may edit its card (docs/PERMISSIONS.md)."""
+        if self.user is not None and not registry.member_clusters(enterprise):
+            return self.allowed(row, "inn", permissions.require_creator)
+        return self.may_edit(row, "inn", enterprise)
+
+
 WRITERS: dict[str, type[Writer]] = {
-    w.kind.name: w for w in (Enterprises, Members, Products, Supplies, Projects, Needs, Figures)
+    w.kind.name: w
+    for w in (Enterprises, Members, Products, Supplies, Projects, Needs, Figures, GispProducts)
 }

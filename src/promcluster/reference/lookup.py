@@ -34,14 +34,39 @@ def _code_of_digits(digits: str) -> str:
 class CodeIndex:
     """All codes of one classifier, and the rule that reads a written code."""
 
-    def __init__(self, codes: set[str], label: str) -> None:
+    def __init__(
+        self, codes: set[str], label: str, names: dict[str, list[str]] | None = None
+    ) -> None:
         self.codes = codes
         self.label = label
+        self.names = names or {}  # the edition's codes by their name (``_name_key``)
 
     @classmethod
-    def of(cls, session: Session, model: type[Okved] | type[Okpd]) -> "CodeIndex":
+    def of(
+        cls, session: Session, model: type[Okved] | type[Okpd], named: bool = False
+    ) -> "CodeIndex":
+        """The codes of ``model``'s classifier; with ``named``, their names too."""
         label = "ОКВЭД2" if model is Okved else "ОКПД2"
-        return cls(set(session.scalars(select(model.code))), label)
+        if not named:
+            return cls(set(session.scalars(select(model.code))), label)
+        names: dict[str, list[str]] = {}
+        codes = set()
+        for code, name in session.execute(select(model.code, model.name)):
+            codes.add(code)
+            names.setdefault(_name_key(name), []).append(code)
+        return cls(codes, label, names)
+
+    def renumbered(self, written: str, name: str | None) -> str | None:
+        """The edition's code for a code it lacks (``written``, retired or renumbered by an
+        amendment) whose official ``name`` the document states: the code bearing exactly that
+        name, when the codes bearing it are one code and its parents (the deepest is taken);
+        None when the name is absent, unknown or shared by unrelated codes."""
+        if written in self.codes or not name:
+            return None
+        codes = sorted(self.names.get(_name_key(name), []), key=len)
+        if codes and all(codes[-1].startswith(c) for c in codes):
+            return codes[-1]
+        return None
 
     def resolve(self, written: object) -> str:
         """The stored code for ``written``; ValueError with a Russian message when none fits."""
@@ -61,6 +86,10 @@ class CodeIndex:
         if code in self.codes:
             return code
         raise ValueError(f"нет кода {self.label} «{written}»")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().replace("ё", "е").split())
 
 
 def _region_key(text: str) -> str:

@@ -10,12 +10,14 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +80,16 @@ class Enterprise(Versioned, Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text)
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Official open data (issue 19): the import kind that last wrote the card (``fns-sme`` …,
+    # labels.DATA_SOURCES), the SME register's dates (inclusion, the state the card shows, the
+    # state the firm was first missing from), a place known only to its region (drawn at the
+    # region's centre) and a card made from an INN alone by ``--create-missing``.
+    data_source: Mapped[str | None] = mapped_column(String(30))
+    sme_included_on: Mapped[date | None] = mapped_column(Date)
+    sme_state_date: Mapped[date | None] = mapped_column(Date, index=True)
+    sme_left_on: Mapped[date | None] = mapped_column(Date)
+    place_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_minimal: Mapped[bool] = mapped_column(Boolean, default=False)
 
     region: Mapped[Region] = relationship(lazy="joined")
     city: Mapped[City | None] = relationship(lazy="joined")
@@ -193,10 +205,24 @@ class InvestmentProject(Versioned, Base):
 
 
 class ProductLine(Versioned, Base):
-    """What an enterprise makes or buys: an OKPD2 product with yearly volume and value."""
+    """What an enterprise makes or buys: an OKPD2 product with yearly volume and value.
+
+    A line from the registry of industrial products made in Russia (ГИСП, Decree No. 719)
+    carries its registry entry: one line per entry, so a firm may have several lines of one
+    OKPD2 code; the enterprise's own lines stay one per code and direction."""
 
     __tablename__ = "product_lines"
-    __table_args__ = (UniqueConstraint("enterprise_id", "okpd2_code", "direction"),)
+    __table_args__ = (
+        Index(
+            "uq_product_lines_own",
+            "enterprise_id",
+            "okpd2_code",
+            "direction",
+            unique=True,
+            sqlite_where=text("registry_number IS NULL"),
+            postgresql_where=text("registry_number IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
@@ -211,6 +237,13 @@ class ProductLine(Versioned, Base):
     outside_share: Mapped[float | None] = mapped_column(Float)
     import_share: Mapped[float | None] = mapped_column(Float)
     year: Mapped[int | None] = mapped_column(Integer)
+    # The registry entry (ГИСП, Decree No. 719): Registernumber, TNVED, Docdate, Docvalidtill,
+    # Enddate (the day the entry was excluded from the registry).
+    registry_number: Mapped[str | None] = mapped_column(String(50), unique=True)
+    tnved_code: Mapped[str | None] = mapped_column(String(100))
+    registry_date: Mapped[date | None] = mapped_column(Date)
+    registry_valid_until: Mapped[date | None] = mapped_column(Date)
+    registry_end_date: Mapped[date | None] = mapped_column(Date)
 
     enterprise: Mapped[Enterprise] = relationship()
     product: Mapped[Okpd] = relationship(lazy="joined")
@@ -228,6 +261,13 @@ class EnterpriseFigure(Versioned, Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     employees: Mapped[int | None] = mapped_column(Integer)
     revenue: Mapped[int | None] = mapped_column(BigInteger)
+    expenses: Mapped[int | None] = mapped_column(BigInteger)
+    # Where each figure comes from (an import kind of official data, labels.DATA_SOURCES) and
+    # the state date the source gives for it; empty for figures typed in or imported as tables.
+    employees_source: Mapped[str | None] = mapped_column(String(30))
+    employees_as_of: Mapped[date | None] = mapped_column(Date)
+    revenue_source: Mapped[str | None] = mapped_column(String(30))
+    revenue_as_of: Mapped[date | None] = mapped_column(Date)
 
     enterprise: Mapped[Enterprise] = relationship()
 

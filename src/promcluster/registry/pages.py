@@ -1,6 +1,7 @@
 """HTML pages of the registry: home, clusters, enterprises, regions, map, edit forms."""
 
 import json
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse
@@ -151,6 +152,7 @@ def enterprise_page(
         can_edit=user is not None and allowed(service.require_enterprise_access, user, enterprise),
         trade=queries.enterprise_trade(session, enterprise_id) if user else None,
         figures=queries.enterprise_figures(session, enterprise_id),
+        today=date.today(),  # a registry entry past its validity is shown as expired
     )
 
 

@@ -1,4 +1,5 @@
-// The ratings page: the choropleth map of regions (colours and values computed by the server)
+// Choropleth maps of regions (the ratings and statistics pages: every element with
+// data-choropleth; colours and values computed by the server)
 // and the form that re-ranks as soon as the indicator or the level changes.
 (function () {
   "use strict";
@@ -40,6 +41,6 @@
         if (select) select.addEventListener("change", () => form.submit());
       });
     }
-    choropleth("ratings-map");
+    document.querySelectorAll("[data-choropleth]").forEach((el) => choropleth(el.id));
   });
 })();

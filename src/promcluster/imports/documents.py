@@ -1,0 +1,311 @@
+"""Open data published as XML documents — a root element (``Файл``) holding one element per
+taxpayer (``Документ``), as the Federal Tax Service publishes its data sets — read from a ZIP of
+many files, a folder of files or one file, as a stream.
+
+Each file is parsed with ``iterparse`` and every document element is dropped once read, so no
+file is ever held whole in memory. The checked documents of one file are kept until the file has
+been read to its end: a truncated or malformed file, a file of another data set or format
+version, or a member of the archive that is not XML is refused as a whole (one report line
+naming the file) and nothing of it is written; the other files are imported. When PATH is a
+single file, such a refusal makes the whole import unusable (nothing written).
+"""
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+from promcluster.imports.columns import Kind, Lookups
+from promcluster.imports.limits import RATIO_FLOOR_BYTES, ImportLimits
+from promcluster.imports.readers import UnusableFile
+from promcluster.imports.rows import Header, Parsed, Reading
+
+FILE_FIELD = "Файл"  # the report's field for a problem of a whole file
+_XML_HEAD = (b"<", b"\xef\xbb\xbf<")
+PROLOG_BYTES = 4096
+# The first element's start tag: a DTD (the means of entity bombs and of reading outside
+# files) can only come before it, so the prolog is checked and the fast C parser does the rest.
+_FIRST_ELEMENT = re.compile(rb"<[^?!]")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a file of one data set looks like: root element, format versions read, the type
+    of information it declares (``ТипИнф``), the document element."""
+
+    data_set: str
+    info_type: str
+    versions: tuple[str, ...] = ("4.01",)
+    root: str = "Файл"
+    document: str = "Документ"
+
+
+ParseDocument = Callable[[Element, Lookups, Parsed], None]
+
+
+@dataclass
+class DocumentHeader(Header):
+    """The header of a document kind: its fields, and whether PATH holds a whole data set (a
+    ZIP or a folder) rather than one file of it — only a whole state of a register says which
+    firms have left it."""
+
+    complete: bool = False
+
+
+@dataclass
+class FileRefused(Exception):
+    """A whole file cannot be used: the reason, and the field and value it concerns."""
+
+    reason: str
+    column: str = FILE_FIELD
+    value: str | None = None
+
+
+@dataclass
+class _Member:
+    """One file to read: its name, packed size (progress), and how to open it."""
+
+    name: str
+    packed: int
+    open: Callable[[], IO[bytes]]
+    ratio: float = 1.0
+    unpacked: int = 0
+
+
+@dataclass
+class _Progress:
+    total: int
+    done: int = 0
+    current: "_Counting | None" = None
+    current_share: int = 0
+
+    def share(self) -> float:
+        part = 0.0
+        if self.current is not None and self.current.expected:
+            part = min(self.current.read_bytes / self.current.expected, 1.0) * self.current_share
+        return min((self.done + part) / max(self.total, 1), 1.0)
+
+
+class _Counting(io.RawIOBase):
+    """A readable stream that counts the bytes handed out (the share of a file parsed)."""
+
+    def __init__(self, raw: IO[bytes], expected: int) -> None:
+        self.raw, self.expected, self.read_bytes = raw, expected, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.read_bytes += len(data)
+        return len(data)
+
+
+def read_documents(
+    path: Path,
+    kind: Kind,
+    layout: Layout,
+    parse: ParseDocument,
+    lookups: Lookups,
+    limits: ImportLimits,
+) -> Reading:
+    """The documents of ``path`` (ZIP, folder or XML file) as checked rows, each named
+    «file · ИдДок»; ``parse`` fills a document's values or refuses it."""
+    members, complete, close = _members(path)
+    progress = _Progress(sum(m.packed for m in members))
+    titles = {c.field: c.header for c in kind.columns}
+    header = DocumentHeader(0, {}, titles, [], complete=complete)
+    numbers = count(1)
+
+    def rows() -> Iterator[Parsed]:
+        usable, refusals = 0, []
+        for member in members:
+            try:
+                documents = _file(member, layout, parse, lookups, limits, numbers, progress)
+            except FileRefused as refused:
+                refusals.append((member.name, refused))
+                if len(members) > 1:
+                    row = Parsed(next(numbers), document=member.name)
+                    row.refuse(refused.column, refused.value, refused.reason)
+                    yield row
+                continue
+            finally:
+                progress.done += member.packed
+                progress.current = None
+            usable += 1
+            yield from documents
+        if not usable and refusals:
+            name, refused = refusals[0]
+            raise UnusableFile(f"«{name}»: {refused.reason}")
+        if not members:
+            raise UnusableFile(f"в «{path.name}» нет файлов XML")
+
+    return Reading(header, rows(), progress.share, close)
+
+
+def _members(path: Path) -> tuple[list[_Member], bool, Callable[[], None]]:
+    """The files of ``path``, whether they make a whole data set, and how to close them."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
+        members = [_Member(str(p.relative_to(path)), p.stat().st_size, _opener(p)) for p in files]
+        return members, True, lambda: None
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise UnusableFile(f"не удалось открыть файл: {exc.strerror}") from exc
+    if not head.strip():
+        raise UnusableFile("файл пуст")
+    if head.startswith(b"PK\x03\x04"):
+        return _archive(path)
+    if not head.lstrip().startswith(_XML_HEAD):
+        raise UnusableFile("это не файл XML и не архив ZIP с файлами XML")
+    return [_Member(path.name, path.stat().st_size, _opener(path))], False, lambda: None
+
+
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def _archive(path: Path) -> tuple[list[_Member], bool, Callable[[], None]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnusableFile("архив ZIP повреждён или обрезан (не открывается)") from exc
+    members = [
+        _Member(
+            info.filename,
+            info.compress_size,
+            lambda info=info: archive.open(info),
+            info.file_size / max(info.compress_size, 1),
+            info.file_size,
+        )
+        for info in archive.infolist()
+        if not info.is_dir()
+    ]
+    return members, True, archive.close
+
+
+def _file(
+    member: _Member,
+    layout: Layout,
+    parse: ParseDocument,
+    lookups: Lookups,
+    limits: ImportLimits,
+    numbers: Iterator[int],
+    progress: _Progress,
+) -> list[Parsed]:
+    """The checked documents of one file, read to its end; FileRefused if it cannot be used."""
+    if member.unpacked > RATIO_FLOOR_BYTES and member.ratio > limits.max_compression_ratio:
+        raise FileRefused(
+            f"файл сжат в {member.ratio:.0f} раз, допускается не больше чем в "
+            f"{limits.max_compression_ratio}: похоже на архивную бомбу"
+        )
+    try:
+        raw = member.open()
+    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        raise FileRefused(f"файл не открывается: {exc}") from exc
+    stream = _Counting(raw, member.unpacked or member.packed)
+    progress.current, progress.current_share = stream, member.packed
+    try:
+        _check_prolog(raw.peek(PROLOG_BYTES)[:PROLOG_BYTES])  # type: ignore[attr-defined]
+        return _documents(
+            io.BufferedReader(stream), member.name, layout, parse, lookups, limits, numbers
+        )
+    except ParseError as exc:
+        line, column = exc.position
+        raise FileRefused(
+            f"XML повреждён или обрезан (строка {line}, позиция {column}): ни один документ "
+            "этого файла не загружен"
+        ) from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise FileRefused(f"файл в архиве повреждён: {exc}") from exc
+    finally:
+        raw.close()
+
+
+def _documents(
+    stream: IO[bytes],
+    name: str,
+    layout: Layout,
+    parse: ParseDocument,
+    lookups: Lookups,
+    limits: ImportLimits,
+    numbers: Iterator[int],
+) -> list[Parsed]:
+    documents: list[Parsed] = []
+    root: Element | None = None
+    declared = None
+    for event, element in iterparse(stream, events=("start", "end")):
+        if root is None:
+            root = element
+            declared = _check_root(element, layout)
+            continue
+        if event != "end" or element.tag != layout.document:
+            continue
+        number = next(numbers)
+        if number > limits.max_rows:
+            raise UnusableFile(
+                f"в данных больше {limits.max_rows:,} документов: столько за один раз не "
+                "загрузить (предел PROMCLUSTER_IMPORT_MAX_ROWS)".replace(",", " ")
+            )
+        label = element.get("ИдДок") or f"документ №{len(documents) + 1}"
+        row = Parsed(number, document=f"{name} · {label}")
+        parse(element, lookups, row)
+        documents.append(row)
+        root.clear()  # the documents read so far: never the whole file in memory
+    if root is None:
+        raise FileRefused("файл пуст")
+    if declared is not None and declared != len(documents):
+        raise FileRefused(
+            f"в заголовке КолДок={declared}, а документов {len(documents)}: файл неполон",
+            "КолДок",
+            str(declared),
+        )
+    return documents
+
+
+def _check_prolog(head: bytes) -> None:
+    """Refuse what is not XML, and XML declaring a DTD (entities) before its first element."""
+    if not head.lstrip().startswith(_XML_HEAD):
+        raise FileRefused("это не файл XML")
+    first = _FIRST_ELEMENT.search(head)
+    if first is None:
+        raise FileRefused(f"в первых {PROLOG_BYTES} байтах нет корневого элемента")
+    if b"<!DOCTYPE" in head[: first.start()].upper():
+        raise FileRefused("файл объявляет DTD или сущности XML: такие файлы не принимаются")
+
+
+def _check_root(root: Element, layout: Layout) -> int | None:
+    """The number of documents the file declares; FileRefused for another root, data set or
+    format version."""
+    if root.tag != layout.root:
+        raise FileRefused(
+            f"корневой элемент «{root.tag}», а не «{layout.root}»: это не файл набора "
+            f"«{layout.data_set}»",
+            "корневой элемент",
+            root.tag,
+        )
+    info = root.get("ТипИнф")
+    if info != layout.info_type:
+        raise FileRefused(
+            f"файл другого набора данных (ТипИнф «{info}», нужен «{layout.info_type}» — "
+            f"{layout.data_set}): выберите другой вид загрузки",
+            "ТипИнф",
+            info,
+        )
+    version = root.get("ВерсФорм")
+    if version not in layout.versions:
+        raise FileRefused(
+            f"версия формата «{version}» не поддерживается (читается {', '.join(layout.versions)})",
+            "ВерсФорм",
+            version,
+        )
+    declared = root.get("КолДок")
+    return int(declared) if declared and declared.isdigit() else None
