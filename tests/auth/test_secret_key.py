@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from factories import TEST_SECRET_KEY
 
+from promcluster import dbadmin
 from promcluster.app import create_app
 from promcluster.auth.keys import InsecureKey, signing_key
 from promcluster.config import Settings
@@ -57,6 +58,7 @@ def _env(**values: str) -> dict[str, str]:
 
 def test_serve_refuses_to_start_with_the_old_default(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    dbadmin.upgrade(url)  # a database that is ready: the key alone stops the server
     for env in (
         _env(PROMCLUSTER_DATABASE_URL=url),
         _env(PROMCLUSTER_DATABASE_URL=url, PROMCLUSTER_SECRET_KEY="change-me-in-production"),

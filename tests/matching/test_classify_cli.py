@@ -1,15 +1,22 @@
 """``promcluster classify FILE --column C -o OUT.csv``: OKPD2 suggestions for a column of free-text
-names in CSV (UTF-8 or cp1251) or XLSX; unusable input ends with status 2 and writes nothing."""
+names in CSV (UTF-8 or cp1251) or XLSX; unusable input ends with status 2 and writes nothing;
+with no database, or one never migrated, the OKPD2 classifier shipped in the package answers."""
 
+import copy
 import csv
 
 import pytest
 from imports.kit import write_csv, write_xlsx
 from typer.testing import CliRunner
 
-from matching.test_classification import database_classifier  # noqa: F401  (a fixture)
+from matching.test_classification import (
+    database_classifier,  # noqa: F401  (a fixture)
+    package_classifier,
+)
+from promcluster import dbadmin
 from promcluster.cli import app
 from promcluster.matching import classification
+from promcluster.matching.classifier import Classifier
 
 runner = CliRunner()
 with_database = pytest.mark.usefixtures("database_classifier")
@@ -172,3 +179,71 @@ def test_a_missing_sheet_is_refused(tmp_path):
     path = write_xlsx(tmp_path / "names.xlsx", [HEADER, *ROWS])
     result = refused(tmp_path, path, "--sheet", "Нет такого")
     assert "Нет такого" in said(result)
+
+
+# No database: the OKPD2 classifier shipped in the package
+
+
+@pytest.fixture
+def shipped(monkeypatch):
+    """``classification`` as a new process sees it, the package classifier's copy standing
+    for the fit of the shipped OKPD2 file (which must hand it every entry of that file)."""
+    classification.forget()
+    classification._shipped.cache_clear()
+
+    def build(entries) -> Classifier:
+        assert len(list(entries)) == len(package_classifier().entries)
+        return copy.deepcopy(package_classifier())
+
+    monkeypatch.setattr(classification, "Classifier", build)
+    yield
+    classification.forget()
+    classification._shipped.cache_clear()
+
+
+def classify_without(url: str, tmp_path, name: str):
+    path = write_csv(tmp_path / "names.csv", [HEADER, *ROWS])
+    out = tmp_path / f"{name}.csv"
+    args = ["classify", str(path), "--column", "Наименование продукции", "-o", str(out)]
+    return runner.invoke(app, [*args, "--database", url]), out
+
+
+@pytest.mark.usefixtures("shipped")
+def test_without_a_database_the_shipped_classifier_suggests(tmp_path):
+    missing = tmp_path / "var" / "promcluster.db"
+    result, out = classify_without(f"sqlite:///{missing}", tmp_path, "missing")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "классификатору ОКПД2 из пакета, без исправлений пользователей" in said(result)
+    assert "Строк: 4, без подсказок: 1" in said(result)
+    rows = by_row(lines_of(out))
+    assert sorted(rows) == [0, 2, 3]
+    for row, lines in rows.items():
+        assert any(x["code"].startswith(CLASSES[row] + ".") for x in lines), lines
+    assert not missing.parent.exists()  # nothing created
+
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    result, same = classify_without(f"sqlite:///{empty}", tmp_path, "empty")
+    assert result.exit_code == 0, result.output
+    assert same.read_bytes() == out.read_bytes()
+    assert empty.stat().st_size == 0
+
+
+@pytest.mark.usefixtures("shipped")
+def test_an_older_database_is_refused_a_migrated_one_without_reference_data_is_not(tmp_path):
+    url = f"sqlite:///{tmp_path / 'promcluster.db'}"
+    older, head = dbadmin.revisions()[-2:]
+    dbadmin.upgrade(url, older)
+    result, out = classify_without(url, tmp_path, "older")
+    assert result.exit_code == 2
+    assert f"устарела (ревизия {older}, нужна {head}): выполните promcluster db upgrade" in said(
+        result
+    )
+    assert "Traceback" not in result.output and not out.exists()
+
+    dbadmin.upgrade(url)  # migrated, but no reference data loaded: the shipped classifier
+    result, out = classify_without(url, tmp_path, "migrated")
+    assert result.exit_code == 0, result.output
+    assert "из пакета" not in said(result)  # the database is used (it has no OKPD2 rows)
+    assert sorted(by_row(lines_of(out))) == [0, 2, 3]

@@ -15,11 +15,13 @@ from promcluster.cli import (
     server,
     users,
 )
+from promcluster.cli.support import Commands
 
 app = typer.Typer(
     help="promcluster — платформа промышленных кластеров региона.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=Commands,
 )
 for commands in (imports, server, database, users, analytics, matching, compliance, discovery):
     app.add_typer(commands.app)

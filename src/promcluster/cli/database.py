@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from promcluster import dbadmin
-from promcluster.cli.support import Database, console, err, session_for, url_of
+from promcluster.cli.support import ANY_REVISION, Database, console, err, session_for, url_of
 from promcluster.config import get_settings
 
 app = typer.Typer()
@@ -26,7 +26,7 @@ app.add_typer(load_app, name="load")
 @db_app.command("upgrade")
 def db_upgrade(database: Database = None) -> None:
     """Create the database or migrate it to the latest schema."""
-    dbadmin.upgrade(url_of(database))
+    dbadmin.upgrade(url_of(database, accept=None))
     console.print("База данных в актуальном состоянии.")
 
 
@@ -61,7 +61,10 @@ def db_backup(file: BackupFile, database: Database = None) -> None:
 
     with progress_bar() as report:
         manifest = backup(
-            url_of(database), file, pg_bin_dir=get_settings().pg_bin_dir, progress=report
+            url_of(database, ANY_REVISION),
+            file,
+            pg_bin_dir=get_settings().pg_bin_dir,
+            progress=report,
         )
     rows = sum(manifest.tables.values())
     size = file.stat().st_size / 1024 / 1024
@@ -87,7 +90,7 @@ def db_restore(
 
     with progress_bar() as report:
         restored = restore(
-            url_of(database),
+            url_of(database, accept=None),  # into an empty or missing database
             file,
             replace=replace,
             pg_bin_dir=get_settings().pg_bin_dir,

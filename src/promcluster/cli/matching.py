@@ -1,13 +1,25 @@
 """Commands of matching: ``classify`` product names into OKPD2, ``search`` the platform and
 rebuild its search index; merged into the ``promcluster`` command line."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
+from sqlalchemy.orm import Session
 
-from promcluster.cli.support import Database, console, err, refusing_input, session_for
+from promcluster.cli.support import (
+    Database,
+    console,
+    err,
+    refuse_database,
+    refusing_input,
+    session_for,
+    url_of,
+)
 
 app = typer.Typer()
 search_app = typer.Typer(help="Поиск по платформе и его индекс.")
@@ -25,7 +37,8 @@ def classify_command(
     database: Database = None,
 ) -> None:
     """Free-text product names → OKPD2 suggestions: OUT has ``row,rank,code,name,score``
-    (row = 0-based data row of FILE), learning from the names already coded in the database."""
+    (row = 0-based data row of FILE), learning from the names already coded in the database;
+    with no database (or one never migrated) from the OKPD2 classifier shipped in the package."""
     from promcluster.matching.classification import MAX_TOP, names_in_file, suggest
     from promcluster.sheets import write_csv
 
@@ -37,7 +50,7 @@ def classify_command(
         raise typer.Exit(2)
     with refusing_input():
         names = list(names_in_file(file, column, sheet))
-    with session_for(database, "classify") as session, Progress(console=err) as bar:
+    with _classifying_session(database) as session, Progress(console=err) as bar:
         task = bar.add_task("Подбор кодов ОКПД2", total=len(names))
         results = []
         for start in range(0, len(names), CLASSIFY_BATCH):
@@ -54,6 +67,30 @@ def classify_command(
         plain=True,
     )
     console.print(f"Строк: {len(names)}, без подсказок: {sum(not r for r in results)} → {output}")
+
+
+@contextmanager
+def _classifying_session(database: str | None) -> Iterator[Session | None]:
+    """A session of the database when it is migrated; ``None`` (the shipped classifier, said
+    on stderr) when there is none or it was never migrated; any other state refused."""
+    from promcluster import dbadmin
+    from promcluster.dbadmin import Schema
+
+    url = url_of(database, accept=None)
+    state = dbadmin.schema_state(url)
+    if state.schema in (Schema.MISSING, Schema.EMPTY):
+        err.print(
+            f"База данных {escape(dbadmin.shown_url(url))} не создана (или не подготовлена "
+            "командой promcluster db upgrade): коды подобраны по классификатору ОКПД2 из "
+            "пакета, без исправлений пользователей.",
+            soft_wrap=True,
+        )
+        yield None
+        return
+    if state.schema is not Schema.CURRENT:
+        refuse_database(url, state, given=database is not None)
+    with session_for(url, "classify") as session:
+        yield session
 
 
 @search_app.command("find")
@@ -125,9 +162,7 @@ def _queue_reindex(missing: bool, database: str | None) -> None:
     from promcluster.jobs import open_queue
     from promcluster.matching.jobs import SEARCH_REINDEX
 
-    settings = get_settings()
-    if database:
-        settings = settings.model_copy(update={"database_url": database})
+    settings = get_settings().model_copy(update={"database_url": url_of(database)})
     engine = make_engine(settings.database_url)
     try:
         runner = job_runner(open_queue(settings), make_sessionmaker(engine), settings)

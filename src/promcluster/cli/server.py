@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from rich.markup import escape
 from sqlalchemy import Engine
 
-from promcluster.cli.support import Database, err
+from promcluster.cli.support import Database, err, url_of
 from promcluster.config import get_settings, prometheus_multiproc_dir
 
 app = typer.Typer()
@@ -41,6 +41,7 @@ def serve(
     database: Database = None,
 ) -> None:
     """Serve the web platform and the REST API in worker processes."""
+    url = url_of(database)  # a database not migrated ends the command here
     clear_multiproc_dir()  # before any metric exists (importing the app creates some)
 
     import uvicorn
@@ -48,9 +49,8 @@ def serve(
     from promcluster.auth.keys import InsecureKey, signing_key
     from promcluster.web.requestlog import log_config
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"database_url": url})
     if database:
-        settings = settings.model_copy(update={"database_url": database})
         # Each worker is a new Python process reading its settings from the environment.
         os.environ["PROMCLUSTER_DATABASE_URL"] = database
     try:
@@ -106,9 +106,7 @@ def worker(
     from promcluster.imports.jobs import ImportJobs
     from promcluster.jobs import open_queue, run_worker
 
-    settings = get_settings()
-    if database:
-        settings = settings.model_copy(update={"database_url": database})
+    settings = get_settings().model_copy(update={"database_url": url_of(database)})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     engine = make_engine(settings.database_url)
     queue = open_queue(settings)

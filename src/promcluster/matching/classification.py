@@ -1,17 +1,21 @@
 """OKPD2 suggestions from what the database knows: the classifier, coded names, corrections.
 
-One classifier per database and process: built from the OKPD2 table, then taught every product
-name users have coded (product lines, needs, offers) and every correction that counts for
-everyone; rows added later are learnt on the next call (the newest ids are remembered).
+One classifier per database and process: built from the OKPD2 table (the classifier shipped in
+the package when that table is empty, or when there is no database at all: then nothing is
+learnt), then taught every product name users have coded (product lines, needs, offers) and
+every correction that counts for everyone; rows added later are learnt on the next call (the
+newest ids are remembered).
 
 A correction counts for everyone when the system, an administrator or a cluster manager made
 it, or when ``CONFIRMING_USERS`` distinct users gave the same code for the same name; until
 then an enterprise representative's correction counts only in their own suggestions (at once),
 so that one account cannot move everyone's suggestion (docs/PERMISSIONS.md)."""
 
+import copy
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -24,7 +28,7 @@ from promcluster.imports.readers import UnusableFile, open_table
 from promcluster.matching.classifier import Classifier, Entry, Suggestion, name_key
 from promcluster.matching.models import Correction, Need, Offer
 from promcluster.reference.models import Okpd
-from promcluster.reference.service import normalise_code, require_okpd
+from promcluster.reference.service import normalise_code, require_okpd, shipped_okpd2
 from promcluster.registry.models import Enterprise, ProductLine
 
 TOP = 5
@@ -56,29 +60,45 @@ def _key(session: Session) -> str:
     return session.get_bind().url.render_as_string(hide_password=False)
 
 
-def classifier_for(session: Session) -> Classifier:
-    """This database's classifier, taught everything coded since it last looked."""
-    key = _key(session)
+NO_DATABASE = ""  # the key of the classifier used without a database
+
+
+def classifier_for(session: Session | None) -> Classifier:
+    """This database's classifier, taught everything coded since it last looked; with no
+    database (``None``), the shipped classifier's own."""
+    key = NO_DATABASE if session is None else _key(session)
     with _lock:
         if key not in _by_database:
             _by_database[key] = _Learnt(_fitted(session))
         learnt = _by_database[key]
-        _learn_new(session, learnt)
+        if session is not None:
+            _learn_new(session, learnt)
     return learnt.classifier
 
 
-def _fitted(session: Session) -> Classifier:
-    """The classifier of the OKPD2 table, before it learns any coded name (a few seconds; kept
-    on disk for the next worker: artefacts)."""
-    entries = [
-        Entry(*r)
-        for r in session.execute(
-            select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level).order_by(Okpd.code)
-        )
-    ]
+def _fitted(session: Session | None) -> Classifier:
+    """The classifier of the OKPD2 table (of the shipped file when the table is empty or there
+    is no database), before it learns any coded name (seconds; kept on disk for the next
+    worker: artefacts)."""
+    query = select(Okpd.code, Okpd.name, Okpd.parent_code, Okpd.level).order_by(Okpd.code)
+    entries = [] if session is None else [Entry(*r) for r in session.execute(query)]
+    if not entries:
+        return copy.deepcopy(_shipped())  # each database teaches its own copy
+    return _fit(entries)
+
+
+def _fit(entries: list[Entry]) -> Classifier:
     return artefacts.fitted(
         "okpd2-classifier", lambda: [repr(e) for e in entries], lambda: Classifier(entries)
     )
+
+
+@cache
+def _shipped() -> Classifier:
+    """The classifier of the OKPD2 shipped in the package, fitted once per process (never
+    taught: callers get copies)."""
+    rows = shipped_okpd2()
+    return _fit(sorted((Entry(**r) for r in rows), key=lambda e: e.code))
 
 
 def _learn_new(session: Session, learnt: _Learnt) -> None:
@@ -167,10 +187,10 @@ def _confirmed(session: Session, rows: Sequence) -> set[int]:
     }
 
 
-def own_corrections(session: Session, user: User | None) -> dict[str, str]:
+def own_corrections(session: Session | None, user: User | None) -> dict[str, str]:
     """A representative's own corrections, which their suggestions follow before anyone
     confirms them: name key → code (the latest for a name); none for trusted roles."""
-    if user is None or user.role in TRUSTED_ROLES:
+    if session is None or user is None or user.role in TRUSTED_ROLES:
         return {}
     rows = session.execute(
         select(Correction.name, Correction.okpd2_code)
@@ -186,10 +206,10 @@ def forget() -> None:
 
 
 def suggest(
-    session: Session, names: Sequence[str], top: int = TOP, user: User | None = None
+    session: Session | None, names: Sequence[str], top: int = TOP, user: User | None = None
 ) -> list[list[Suggestion]]:
     """The ``top`` likeliest OKPD2 codes for each name, as ``user`` sees them (their own
-    corrections first)."""
+    corrections first); with no database (``None``), from the shipped classifier alone."""
     if not 1 <= top <= MAX_TOP:
         raise InvalidField("top", f"число подсказок должно быть от 1 до {MAX_TOP}")
     classifier = classifier_for(session)

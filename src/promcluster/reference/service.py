@@ -59,6 +59,14 @@ def _classifier(r: dict[str, str]) -> dict:
     }
 
 
+def shipped_okpd2() -> list[dict]:
+    """The OKPD2 classifier shipped with the package (what ``load reference`` loads): code,
+    name, parent_code and level of each entry in the file's order, for work that needs the
+    classifier and no database."""
+    keep = ("code", "name", "parent_code", "level")
+    return [{k: v for k, v in _classifier(r).items() if k in keep} for r in _rows("okpd2.csv")]
+
+
 @dataclass
 class LoadReport:
     """How many rows of each reference table were added or updated."""
