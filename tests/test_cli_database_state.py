@@ -4,14 +4,20 @@ no traceback and without creating the database as a side effect. The commands ar
 walking the Typer application, so a new command is covered (or this test fails until it is
 listed below)."""
 
+import http.client
+import json
 import os
+import signal
+import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import typer
 import typer.main
-from factories import POSTGRES_ENV, postgres_url
+from factories import POSTGRES_ENV, TEST_SECRET_KEY, postgres_url
 from sqlalchemy import create_engine, text
 from test_cli import PROMCLUSTER
 from typer.testing import CliRunner
@@ -56,6 +62,12 @@ VARIANTS: dict[str, list[str]] = {
 # one, classifying from the shipped OKPD2 (tests/matching/test_classify_cli.py), calculations
 # on files (they have no --database).
 WITHOUT_DATABASE = {"db upgrade", "db restore", "classify", "complexity", "predict", "backtest"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def commands() -> dict[str, object]:
@@ -238,3 +250,46 @@ def test_a_query_past_the_check_on_a_missing_table_still_ends_in_the_sentence(tm
     assert said.startswith("Ошибка: в базе данных нет того, что ждёт эта версия promcluster")
     broken = runner.invoke(probe, ["other"])
     assert broken.exit_code == 1 and "syntax error" in str(broken.exception)
+
+
+def test_serve_with_one_worker_serves_the_database_it_was_given(tmp_path):
+    """``serve --workers 1 --database URL`` runs the application in its own process, whose
+    settings were read before ``--database`` was known: it must still serve URL (it served
+    the default ``var/promcluster.db``, creating it empty, before issue 22)."""
+    url = f"sqlite:///{tmp_path / 'given.db'}"
+    dbadmin.upgrade(url)
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMCLUSTER_")}
+    env |= {
+        "PROMCLUSTER_SECRET_KEY": TEST_SECRET_KEY,
+        "PROMCLUSTER_CACHE_DIR": "",
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
+    command = [*PROMCLUSTER, "serve", "--workers", "1", "--port", str(port), "--database", url]
+    server = subprocess.Popen(
+        command,
+        cwd=home,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        checks = None
+        deadline = time.monotonic() + 180
+        while checks is None and time.monotonic() < deadline:
+            assert server.poll() is None
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/readyz")
+                checks = json.loads(connection.getresponse().read())["checks"]
+            except OSError:
+                time.sleep(0.3)
+        assert checks is not None, "no answer"
+        assert checks["migrations"] == "ok", checks
+        assert not (home / "var").exists()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)

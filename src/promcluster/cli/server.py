@@ -49,10 +49,12 @@ def serve(
     from promcluster.auth.keys import InsecureKey, signing_key
     from promcluster.web.requestlog import log_config
 
-    settings = get_settings().model_copy(update={"database_url": url})
     if database:
-        # Each worker is a new Python process reading its settings from the environment.
-        os.environ["PROMCLUSTER_DATABASE_URL"] = database
+        # Each worker reads its settings from the environment: a new Python process, or this
+        # one with one worker (whose cached settings would still name the default database).
+        os.environ["PROMCLUSTER_DATABASE_URL"] = url
+        get_settings.cache_clear()
+    settings = get_settings()
     try:
         signing_key(settings)
     except InsecureKey as exc:
