@@ -21,8 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import ConvexHull, QhullError
-from sklearn.neighbors import NearestNeighbors
 
 from promcluster.analytics.lq import SpecialisationError, numbered
 from promcluster.errors import DomainError
@@ -267,6 +265,8 @@ def _effective_radius(points: np.ndarray, weight: np.ndarray) -> float:
 def neighbourhoods(points: np.ndarray, eps_km: float) -> sparse.csr_matrix:
     """Which (lat, lon) points lie within ``eps_km`` of each other (haversine, ball tree; each
     point its own neighbour), as a sparse matrix of ones computed once per region."""
+    from sklearn.neighbors import NearestNeighbors  # on use: seconds to import (predict.py)
+
     search = NearestNeighbors(radius=eps_km / EARTH_KM, metric="haversine", algorithm="ball_tree")
     radians = np.radians(points)
     return search.fit(radians).radius_neighbors_graph(radians, mode="connectivity").tocsr()
@@ -405,6 +405,8 @@ def _candidate(region: _Region, group: _Group, codes: list[str]) -> CandidateClu
 def outline(points: np.ndarray, centre: np.ndarray, radius_km: float) -> list[tuple[float, float]]:
     """Closed ring of (lat, lon): the convex hull of the points, or a circle around the centre
     when they are fewer than three distinct points or on one line."""
+    from scipy.spatial import ConvexHull, QhullError
+
     try:
         ring = points[ConvexHull(points).vertices]
     except (QhullError, ValueError):  # fewer than three distinct points, or all on one line

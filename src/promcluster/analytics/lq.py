@@ -11,7 +11,6 @@ a national register of millions of firms takes a few seconds (docs/BENCHMARKS.md
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from promcluster.errors import DomainError
 
@@ -158,6 +157,8 @@ def _specialisation(
 def numbered(codes: np.ndarray, field: str) -> tuple[list[str], np.ndarray]:
     """The distinct codes, sorted, and each entry's position among them (as ``np.unique`` with
     ``return_inverse``); a missing or empty code is an error naming ``field``."""
+    import pandas as pd  # on use: a third of a second to import (analytics/predict.py)
+
     index, distinct = pd.factorize(codes, sort=True)
     names = [str(c) for c in distinct]
     blank = [k for k, c in enumerate(names) if not c.strip()]

@@ -7,14 +7,16 @@ label from the start year's features; its probability is the feasibility score.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import rankdata
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from promcluster.analytics.complexity import Complexity, ComplexityError, of_year
 from promcluster.analytics.panel import Panel
+
+if TYPE_CHECKING:  # imported on use: scikit-learn and scipy.stats take seconds to import, and
+    # the web application's start-up needs neither (docs/BENCHMARKS.md, "Start-up (issue 22)")
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 FEATURES = (
     "rca",
@@ -66,7 +68,7 @@ class Features:
 class FeasibilityModel:
     """A fitted classifier and the transition it learned from."""
 
-    classifier: HistGradientBoostingClassifier
+    classifier: "HistGradientBoostingClassifier"
     year_from: int | None
     year_to: int | None
     names: tuple[str, ...]
@@ -127,7 +129,7 @@ def _matrices(result: Complexity, values: np.ndarray) -> dict[str, np.ndarray]:
         "value": values,
         "expected": expected,
         "gap_z": (values - expected) / np.sqrt(expected),
-        "near_rank": rankdata(-below, axis=1),
+        "near_rank": _rankdata(-below, axis=1),
         "density": result.density,
         "rca_density": _weighted(rca, phi),
         "max_proximity": np.array([phi[:, row > 0].max(axis=1, initial=0.0) for row in mcp]),
@@ -198,7 +200,13 @@ def _subset(found: Features, keep: np.ndarray) -> Features:
     )
 
 
-def fit(values: np.ndarray, label: np.ndarray, **params: Any) -> HistGradientBoostingClassifier:
+def _rankdata(values: np.ndarray, axis: int) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    return rankdata(values, axis=axis)
+
+
+def fit(values: np.ndarray, label: np.ndarray, **params: Any) -> "HistGradientBoostingClassifier":
     """The classifier with ``PARAMS`` overridden by ``params``, fitted with a fixed seed."""
     if label.min(initial=1) == label.max(initial=0):
         raise ComplexityError(
@@ -206,6 +214,8 @@ def fit(values: np.ndarray, label: np.ndarray, **params: Any) -> HistGradientBoo
             "специализацией (RCA ≥ 1), и не ставшие"
         )
     settings = PARAMS | params
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     model = HistGradientBoostingClassifier(early_stopping=False, random_state=SEED, **settings)
     return model.fit(values, label)
 

@@ -13,8 +13,6 @@ from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from promcluster.matching.text import expand, lemmas
 
@@ -44,6 +42,15 @@ class Entry:
     level: int
 
 
+def _normalise(matrix: sparse.spmatrix) -> sparse.spmatrix:
+    """Rows scaled to unit length. scikit-learn is imported on first use, not with this module:
+    importing it takes seconds that the web application's start-up does not need
+    (docs/BENCHMARKS.md, "Start-up (issue 22)")."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(matrix)
+
+
 def _word_features(terms: str) -> list[str]:
     """Lemmas, pairs of neighbours, and the first lemma marked: in Russian product names as in
     the classifier's, the first word is usually the head noun («Трубы …», «Краска …»)."""
@@ -68,6 +75,8 @@ class Classifier:
     """Suggests OKPD2 codes; ``learn`` adds names coded by users without refitting."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # on use: see _normalise
+
         self.entries = {e.code: e for e in entries}
         coded = [e for e in self.entries.values() if e.level >= MIN_LEVEL]
         own = [_terms(e.name) for e in coded]
@@ -84,7 +93,7 @@ class Classifier:
         self.words.fit([t for pair in own + context for t in pair])
         chars = self.chars.fit_transform([t for t, _ in own])
         base = self._vectors(own, chars) + ANCESTOR_WEIGHT * self._vectors(context, None)
-        self._base = normalize(base).tocsr()
+        self._base = _normalise(base).tocsr()
         self._base_labels = [e.code for e in coded]
         self.forget_learnt()
 
@@ -115,12 +124,12 @@ class Classifier:
         synonyms = sparse.diags(self._synonym_weights(terms)) @ self.words.transform(
             [s for _, s in terms]
         )
-        words = normalize(words + synonyms)
+        words = _normalise(words + synonyms)
         if chars is None:
             chars = sparse.csr_matrix((len(own), len(self.chars.vocabulary_)), dtype=np.float32)
         elif chars is ...:
             chars = self.chars.transform(own)
-        return normalize(sparse.hstack([words, CHAR_WEIGHT * normalize(chars)]).tocsr())
+        return _normalise(sparse.hstack([words, CHAR_WEIGHT * _normalise(chars)]).tocsr())
 
     def _synonym_weights(self, terms: Sequence[tuple[str, str]]) -> np.ndarray:
         """``SYNONYM_WEIGHT``, or 1 when the name holds a word the classifier never uses (an
