@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_enterprises
-from timing import CLI, free_port
+from timing import CLI, free_port, stop
 
 DEFAULT_URL = "postgresql://promcluster:promcluster@127.0.0.1:5432/promcluster_load"
 REPO = Path(__file__).resolve().parents[1]
@@ -387,18 +386,6 @@ def wait_for(url: str, limit: float, times: int = 1) -> None:
         if time.perf_counter() - started > limit:
             sys.exit(f"{url} did not answer 200 within {limit:.0f} s")
         time.sleep(0.1 if good else 0.5)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the process group, SIGKILL after 20 s."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
 
 
 @dataclass

@@ -15,7 +15,6 @@ import argparse
 import http.client
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import threading
 import time
 import urllib.parse
 
-from timing import free_port
+from timing import free_port, stop
 
 LIMIT_SECONDS = 300
 PATHS = {
@@ -84,11 +83,7 @@ def measure(database: str, workers: int, cache_dir: str) -> dict[str, float]:
             raise SystemExit(f"no 200 within {LIMIT_SECONDS} s from {set(PATHS) - set(found)}")
         return found
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
 
 
 def load() -> str:

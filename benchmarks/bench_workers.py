@@ -16,13 +16,14 @@ import argparse
 import http.client
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import stop
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 IDLE_SECONDS = 3.0  # no worker used CPU for this long: warm-up done
@@ -115,11 +116,7 @@ def measure(count: int, cache_dir: str) -> dict:
         warm = busy - started
         return {"first": first, "warm": warm, "memory": [memory_mb(p) for p in pids]}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
 
 
 def main() -> None:

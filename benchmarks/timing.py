@@ -1,6 +1,8 @@
 """Timing helpers the benchmarks share: best of several runs, percentiles, and the platform
 served by ``promcluster serve`` on a free local port."""
 
+import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -73,3 +75,15 @@ def served(database: str, timeout: float = 30, wait: float = 10) -> Iterator[htt
     finally:
         server.terminate()
         server.wait(10)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL after 20 s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)

@@ -171,43 +171,35 @@ def batches_in_child(
     batch_size: int,
     limits: ImportLimits,
 ) -> Iterator[Header | Batch]:
-    """``batches`` computed in a forked process (for the CLI; a web server keeps to one)."""
+    """``batches`` computed in a forked process (for the CLI; a web server keeps to one), with
+    the garbage collector of ``bulk_collection``."""
     with bulk_collection():
-        yield from _from_child(path, sheet, kind, lookups, batch_size, limits)
-
-
-def _from_child(
-    path: Path,
-    sheet: str | None,
-    kind: str,
-    lookups: Lookups,
-    batch_size: int,
-    limits: ImportLimits,
-) -> Iterator[Header | Batch]:
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=QUEUE_LENGTH)
-    child = context.Process(
-        target=_produce, args=(queue, path, sheet, kind, lookups, batch_size, limits), daemon=True
-    )
-    child.start()
-    try:
-        while True:
-            try:
-                item = queue.get(timeout=0.5)
-            except queues.Empty:
-                if not child.is_alive():
-                    raise RuntimeError("процесс чтения файла неожиданно завершился") from None
-                continue
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            if isinstance(item, tuple):
-                rows, progress = item
-                item = ([Parsed(*r) for r in rows], progress)
-            yield item
-    finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
-        queue.close()
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue(maxsize=QUEUE_LENGTH)
+        child = context.Process(
+            target=_produce,
+            args=(queue, path, sheet, kind, lookups, batch_size, limits),
+            daemon=True,
+        )
+        child.start()
+        try:
+            while True:
+                try:
+                    item = queue.get(timeout=0.5)
+                except queues.Empty:
+                    if not child.is_alive():
+                        raise RuntimeError("процесс чтения файла неожиданно завершился") from None
+                    continue
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                if isinstance(item, tuple):
+                    rows, progress = item
+                    item = ([Parsed(*r) for r in rows], progress)
+                yield item
+        finally:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+            queue.close()
