@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -211,15 +212,26 @@ def test_postgresql_a_database_that_does_not_exist(name, postgres, tmp_path):
     assert "нет на сервере" in said and ":***@" in said  # the password is not shown
 
 
-@pytest.mark.parametrize("name", POSTGRES_CASES)
-def test_postgresql_an_empty_schema(name, postgres, tmp_path):
-    """A schema with no tables stands for an empty database (the test database is migrated)."""
+@pytest.fixture
+def empty_schema(postgres: str) -> Iterator[str]:
+    """The test database seen through a schema with no tables; dropped afterwards, since other
+    tests back up and restore the whole database."""
     engine = create_engine(postgres.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
         connection.execute(text("CREATE SCHEMA IF NOT EXISTS promcluster_empty"))
-    engine.dispose()
-    url = f"{postgres}?options=-csearch_path%3Dpromcluster_empty"
-    refused(invoke([*name.split(), *NEEDS_DATABASE[name][0]], url, tmp_path), "не подготовлена")
+    try:
+        yield f"{postgres}?options=-csearch_path%3Dpromcluster_empty"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS promcluster_empty CASCADE"))
+        engine.dispose()
+
+
+@pytest.mark.parametrize("name", POSTGRES_CASES)
+def test_postgresql_an_empty_schema(name, empty_schema, tmp_path):
+    """A schema with no tables stands for an empty database (the test database is migrated)."""
+    said = invoke([*name.split(), *NEEDS_DATABASE[name][0]], empty_schema, tmp_path)
+    refused(said, "не подготовлена")
 
 
 def test_a_query_past_the_check_on_a_missing_table_still_ends_in_the_sentence(tmp_path):
