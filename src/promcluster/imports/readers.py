@@ -95,12 +95,17 @@ def _numbered(rows: Iterator[Row], limits: ImportLimits) -> Iterator[Row]:
     """``rows`` without the empty ones, stopped when a row number passes the row limit."""
     for number, cells in rows:
         if number > limits.max_rows:
-            raise UnusableFile(
-                f"в файле больше {_count(limits.max_rows)} строк (встретилась строка "
-                f"№{_count(number)}): столько за один раз не загрузить, разделите файл на части"
-            )
+            raise row_limit_error(limits.max_rows, number)
         if cells.count(None) != len(cells):
             yield number, cells
+
+
+def row_limit_error(max_rows: int, number: int) -> UnusableFile:
+    """The refusal of a file with more rows than one import takes (row ``number`` is past)."""
+    return UnusableFile(
+        f"в файле больше {_count(max_rows)} строк (встретилась строка "
+        f"№{_count(number)}): столько за один раз не загрузить, разделите файл на части"
+    )
 
 
 # CSV
