@@ -110,8 +110,7 @@ def _csv(
             offset = len(data)
             break
     head, body = data[:offset], data[offset:].rstrip(b"\r\n")
-    lone_cr = body.count(b"\r") != body.count(b"\r\n") or head.count(b"\r") != head.count(b"\r\n")
-    if b'"' in head or lone_cr:
+    if b'"' in head or _lone_cr(head) or _lone_cr(body):
         return None  # record numbers are not line numbers here: the row reader counts them
     lines = body.count(b"\n") + 1 if body else 0
     if header.last_row + lines > limits.max_rows:
@@ -144,6 +143,13 @@ def _csv(
         return _blank_lines(body, indices, delimiter)
 
     return Source(header, cells, np.arange(first, first + frame.height), blank)
+
+
+def _lone_cr(data: bytes) -> bool:
+    """Whether a carriage return ends a record by itself (old Mac files): the CSV reader counts
+    it as a line break, Polars does not."""
+    crs = data.count(b"\r")
+    return crs > 0 and crs != data.count(b"\r\n")
 
 
 def _blank_lines(body: bytes, indices: np.ndarray, delimiter: str) -> np.ndarray:
