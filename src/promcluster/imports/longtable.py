@@ -11,6 +11,7 @@ A CSV file whose records are not one line each (a quoted line break) or that Pol
 is left to the row reader (``None``), which reads every file; so is any XLSX workbook.
 """
 
+import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,21 +85,32 @@ def read_source(kind: Kind, path: Path, limits: ImportLimits) -> Source | None:
         return _parquet(kind, path, limits)
     if magic == b"PK\x03\x04":
         return None  # XLSX
-    table = open_table(path, None, limits)  # empty, binary, encoding, delimiter: refused as ever
-    try:
-        header, _ = locate_header(kind, table.rows)
-        encoding, delimiter = table.encoding, table.delimiter
-    finally:
-        table.close()
-    return _csv(path, header, encoding or "utf-8", delimiter or ",", limits)
+    if not magic.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:  # most files are UTF-8: Polars checks every byte it reads, faster than Python
+            return _csv(kind, path, limits, "utf-8")
+        except (UnicodeDecodeError, _NotUtf8):
+            pass
+    return _csv(kind, path, limits, None)
 
 
-def _csv(
-    path: Path, header: Header, encoding: str, delimiter: str, limits: ImportLimits
-) -> Source | None:
+class _NotUtf8(Exception):
+    """The bytes are not UTF-8 after all: detect the encoding as the row reader does."""
+
+
+def _csv(kind: Kind, path: Path, limits: ImportLimits, encoding: str | None) -> Source | None:
+    """The needed columns of a CSV file: the header, encoding and delimiter found as the row
+    reader finds them (empty, binary or unreadable files refused as ever), then Polars."""
     import polars as pl
 
+    table = open_table(path, None, limits, encoding)
+    try:
+        header, _ = locate_header(kind, table.rows)
+        encoding, delimiter = table.encoding or "utf-8", table.delimiter or ","
+    finally:
+        table.close()
     data = path.read_bytes()
+    if b"\x00" in data:
+        return None  # the row reader names a binary file
     if encoding == "utf-8-sig":
         data = data[3:]
     elif encoding != "utf-8":
@@ -116,23 +128,19 @@ def _csv(
     if header.last_row + lines > limits.max_rows:
         raise row_limit_error(limits.max_rows, limits.max_rows + 1)
     positions = header.positions
-    width = max(positions.values()) + 1
     if not body:
         empty = pl.Series([], dtype=pl.String)
         cells = dict.fromkeys(positions, empty)
         return Source(header, cells, np.arange(0), lambda i: np.zeros(i.size, dtype=bool))
     try:
-        frame = pl.read_csv(
-            body,
-            has_header=False,
-            separator=delimiter,
-            quote_char='"',
-            schema={f"column_{i + 1}": pl.String for i in range(width)},
-            columns=[f"column_{p + 1}" for p in positions.values()],
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
-    except (pl.exceptions.PolarsError, UnicodeError):
+        frame = _read_csv(body, delimiter, positions, typed=True)
+        if not _clean(frame, positions):
+            frame = _read_csv(body, delimiter, positions, typed=False)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc):
+            raise _NotUtf8 from exc
+        return None
+    except pl.exceptions.PolarsError:
         return None
     if frame.height != lines:
         return None  # a quoted line break: the row reader numbers records
@@ -143,6 +151,41 @@ def _csv(
         return _blank_lines(body, indices, delimiter)
 
     return Source(header, cells, np.arange(first, first + frame.height), blank)
+
+
+def _read_csv(body: bytes, delimiter: str, positions: dict[str, int], typed: bool):
+    """The needed columns; ``typed``: values as Float64 and years as Int64, a cell Polars
+    cannot read as such left empty (then :func:`_clean` says the text must be read)."""
+    import polars as pl
+
+    types = {"value": pl.Float64, "year": pl.Int64} if typed else {}
+    schema = {f"column_{i + 1}": pl.String for i in range(max(positions.values()) + 1)}
+    schema |= {f"column_{positions[f] + 1}": t for f, t in types.items() if f in positions}
+    return pl.read_csv(
+        body,
+        has_header=False,
+        separator=delimiter,
+        quote_char='"',
+        schema=schema,
+        columns=[f"column_{p + 1}" for p in positions.values()],
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+        ignore_errors=typed,
+    )
+
+
+def _clean(frame, positions: dict[str, int]) -> bool:
+    """Whether every value and year read typed is one the checks take as it is: a finite number
+    not below zero, a year from 1900 to 2100 (any other cell needs its text: its message quotes
+    it)."""
+    import polars as pl
+
+    value = pl.col(f"column_{positions['value'] + 1}")
+    checks = [value.is_not_null() & value.is_finite() & (value >= 0)]
+    if "year" in positions:
+        year = pl.col(f"column_{positions['year'] + 1}")
+        checks.append(year.is_not_null() & year.is_between(1900, 2100))
+    return bool(frame.select(pl.all_horizontal(checks).all()).item())
 
 
 def _lone_cr(data: bytes) -> bool:
@@ -161,7 +204,7 @@ def _blank_lines(body: bytes, indices: np.ndarray, delimiter: str) -> np.ndarray
     found = []
     for i in indices.tolist():
         end = starts[i + 1] - 1 if i + 1 < starts.size else len(body)
-        line = body[starts[i] : end].decode("utf-8").rstrip("\r")
+        line = body[starts[i] : end].decode("utf-8", "replace").rstrip("\r")
         cells = next(csv.reader([line], delimiter=delimiter), [])[:MAX_COLUMNS]
         found.append(all(not c.strip() for c in cells))
     return np.array(found, dtype=bool)
