@@ -47,6 +47,10 @@ LONG_TABLE = Kind(
         Column("year", "year", YEAR, ("год", "time")),
     ),
 )
+# A long table is read from a local file by the command line, not uploaded: the import's row
+# limit (2,000,000) would refuse 1,000 locations × 5,000 products of a single year; this one only
+# guards memory (a Polars column of 20 M names is about 1 GiB).
+PANEL_LIMITS = ImportLimits(max_rows=20_000_000)
 MEASURES = ("rca", "mcp", "density", "eci", "pci", "diversity", "ubiquity", "coi", "cog")
 
 
@@ -59,7 +63,7 @@ def read_panel(
     """The panel in a file; every refused row is named (row, column, reason) and nothing is
     returned unless the whole file is good."""
     if sheet is None:
-        source = longtable.read_source(LONG_TABLE, path, ImportLimits())
+        source = longtable.read_source(LONG_TABLE, path, PANEL_LIMITS)
         if source is not None:
             coded = longtable.check(source)
             if progress is not None:
@@ -84,7 +88,7 @@ def _read_rows(
     progress: Callable[[float], None] | None,
 ) -> Panel:
     """The row reader: XLSX, and CSV whose records are not one line each."""
-    table = open_table(path, sheet)
+    table = open_table(path, sheet, PANEL_LIMITS)
     try:
         header, head_rows = locate_header(LONG_TABLE, table.rows)
         plan = header.plan(LONG_TABLE)
