@@ -6,13 +6,26 @@ the real Australian SA3 panel of ``tests/data``) and compute every measure of ev
 timed from the long columns (checks, pivot, every measure), the reference from its data frame.
 Each case runs ``--repeat`` times and the best time is kept; the ratio is of one run's figures.
 
+``--processes`` times WHOLE PROCESSES instead (issue 22), from a CSV file to a CSV file: ours is
+``promcluster complexity IN.csv -o OUT.csv``, the reference is ``ecomplexity_csv.py`` (pandas
+reads the CSV, ``ecomplexity`` computes, pandas writes the CSV); both on the same SYNTHETIC one-
+year tables of 400 × 3,000 and 1,000 × 5,000 (``--sizes``), the median of ``--runs`` runs each,
+alternating the two tools, with the load average before and after; wall-clock and CPU seconds
+(user + system of the process and its threads: the steadier figure on a shared machine).
+
     .venv/bin/python benchmarks/bench_complexity.py [--repeat 3]
+    .venv/bin/python benchmarks/bench_complexity.py --processes [--runs 3] [--sizes 400x3000 ...]
 """
 
 import argparse
 import gzip
 import os
+import resource
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -67,10 +80,76 @@ def case(name: str, table: pd.DataFrame, repeat: int) -> str:
     )
 
 
+HERE = Path(__file__).resolve().parent
+PROMCLUSTER = [sys.executable, "-m", "promcluster.cli", "complexity"]
+REFERENCE = [sys.executable, str(HERE / "ecomplexity_csv.py")]
+PROCESS_SIZES = ("400x3000", "1000x5000")
+
+
+def write_table(path: Path, locations: int, products: int) -> int:
+    """A SYNTHETIC one-year long table as CSV (comma, UTF-8); returns its rows."""
+    names_l, names_p, values, years = complexity_panel(locations, products, 1, seed=3)
+    table = pd.DataFrame({"location": names_l, "product": names_p, "value": values,
+                          "year": years})  # fmt: skip
+    table.to_csv(path, index=False)
+    return len(table)
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system, all threads) seconds of one whole process (start-up,
+    reading, computing, writing). On a shared machine the CPU figure is the steadier one."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def processes(sizes: list[str], runs: int) -> None:
+    print(f"cores: {os.cpu_count()}, numpy {np.__version__}, pandas {pd.__version__}")
+    print(
+        "| input (SYNTHETIC, one year) | rows | ours s | ecomplexity s | ratio | ours CPU s | "
+        "ecomplexity CPU s | CPU ratio | ours runs | ecomplexity runs | load before → after |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="bench-complexity-") as tmp:
+        for size in sizes:
+            locations, products = (int(n) for n in size.split("x"))
+            source = Path(tmp) / f"panel-{size}.csv"
+            rows = write_table(source, locations, products)
+            load = os.getloadavg()[0]
+            ours, theirs = [], []
+            for _ in range(runs):
+                ours.append(run([*PROMCLUSTER, str(source), "-o", str(Path(tmp) / "ours.csv")]))
+                theirs.append(run([*REFERENCE, str(source), str(Path(tmp) / "theirs.csv")]))
+            (a, ca), (b, cb) = _medians(ours), _medians(theirs)
+            print(
+                f"| {locations:,} × {products:,} | {rows:,} | {a:.2f} | {b:.2f} | {b / a:.1f}× "
+                f"| {ca:.2f} | {cb:.2f} | {cb / ca:.1f}× "
+                f"| {', '.join(f'{t:.2f}' for t, _ in ours)} "
+                f"| {', '.join(f'{t:.2f}' for t, _ in theirs)} "
+                f"| {load:.2f} → {os.getloadavg()[0]:.2f} |",
+                flush=True,
+            )
+    print(f"bar: ours at least {BAR_RATIO:g}× faster, whole process against whole process "
+          "(medians; CPU seconds are the steadier figure on a shared machine)")  # fmt: skip
+
+
+def _medians(times: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--processes", action="store_true", help="whole processes, CSV to CSV")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each process (median)")
+    parser.add_argument("--sizes", nargs="+", default=list(PROCESS_SIZES))
     args = parser.parse_args()
+    if args.processes:
+        processes(args.sizes, args.runs)
+        return
     cases = [
         ("SYNTHETIC 85 × 2,000, one year", complexity_panel(85, 2000, 1, seed=1)),
         ("SYNTHETIC 85 × 2,000, three years", complexity_panel(85, 2000, 3, seed=2)),

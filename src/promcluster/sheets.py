@@ -15,6 +15,11 @@ unchanged. Numbers stay numbers: the number -5 is a numeric cell, and a text tha
 again (:func:`restored`), so an exported file imports back unchanged (an XLSX one holds the value
 itself). A test (``tests/imports/test_formula_injection.py``) fails when another module writes CSV
 or XLSX.
+
+Data frames (Polars: the long tables of the complexity commands, a million rows and more) are
+written by :func:`write_frame`: CSV through Polars' own writer after the same neutralisation,
+done on the distinct texts that could start a formula, XLSX through :func:`write_xlsx`, and
+Parquet as it is (typed columns, which no spreadsheet evaluates).
 """
 
 import csv
@@ -24,7 +29,10 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -109,6 +117,35 @@ def write_csv(
     ``,``); returns the number of rows written."""
     with path.open("w", encoding="utf-8" if plain else "utf-8-sig", newline="") as f:
         return write_csv_rows(f, headers, rows, plain=plain)
+
+
+def neutralised_column(series: "pl.Series") -> "pl.Series":
+    """A text column with :func:`neutralised` applied to each cell; only the distinct cells
+    that start with a formula character (or an apostrophe) go through Python."""
+    import polars as pl
+
+    if series.dtype != pl.String:
+        return series
+    suspects = series.filter(series.str.contains(r"^['=+\-@\t\r]")).unique().to_list()
+    changed = {t: neutralised(t) for t in suspects if neutralised(t) != t}
+    return series.replace(list(changed), list(changed.values())) if changed else series
+
+
+def write_frame(path: Path, frame: "pl.DataFrame", title: str = "") -> int:
+    """A data frame as CSV for scripts (UTF-8, ``,``, full-precision numbers, null as empty,
+    formula-like texts neutralised: as ``write_csv(plain=True)``), XLSX, or Parquet, chosen by
+    the suffix; returns the number of rows."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".xlsx":
+        write_xlsx(path, frame.columns, iter(frame.iter_rows()), title)  # type: ignore[arg-type]
+    else:
+        header = [neutralised(c) for c in frame.columns]
+        safe = frame.with_columns(neutralised_column(frame[c]) for c in frame.columns)
+        safe.columns = header
+        safe.write_csv(path, line_terminator="\r\n")
+    return frame.height
 
 
 # XLSX

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 from promcluster.analytics.panel import Panel
@@ -84,19 +82,30 @@ def density(mcp: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
 def main_part(mcp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the locations and products in the largest connected part of the bipartite
-    specialisation network (most locations, then most products)."""
-    n_loc, n_prod = mcp.shape
-    rows, cols = np.nonzero(mcp)
-    graph = coo_matrix(
-        (np.ones(rows.size), (rows, cols + n_loc)), shape=(n_loc + n_prod, n_loc + n_prod)
-    )
-    _, label = connected_components(graph, directed=False)
-    loc_label, prod_label = label[:n_loc], label[n_loc:]
-    sizes = [
-        ((loc_label == part).sum(), (prod_label == part).sum()) for part in range(label.max() + 1)
-    ]
-    best = max(range(len(sizes)), key=lambda part: sizes[part])
-    return loc_label == best, prod_label == best
+    specialisation network (most locations, then most products; of equal parts, the one with
+    the first location). A breadth-first search over the matrix: each row and column is visited
+    once, and SciPy's sparse graphs are not imported for it (a third of a second per process)."""
+    linked = mcp > 0
+    n_loc, n_prod = linked.shape
+    seen = np.zeros(n_loc, dtype=bool)
+    best = (np.zeros(n_loc, dtype=bool), np.zeros(n_prod, dtype=bool))
+    best_size = (-1, -1)
+    for start in range(n_loc):
+        if seen[start]:
+            continue
+        locations, products = np.zeros(n_loc, dtype=bool), np.zeros(n_prod, dtype=bool)
+        locations[start] = True
+        frontier = locations.copy()
+        while frontier.any():
+            reached = linked[frontier].any(axis=0) & ~products
+            products |= reached
+            frontier = linked[:, reached].any(axis=1) & ~locations
+            locations |= frontier
+        seen |= locations
+        size = (int(locations.sum()), int(products.sum()))
+        if size > best_size:
+            best, best_size = (locations, products), size
+    return best
 
 
 def _second_eigenvector(symmetric: np.ndarray) -> np.ndarray:

@@ -78,6 +78,42 @@ def build_panel(
     value = np.asarray(values, dtype=float)
     if value.size == 0:
         raise PanelError("таблица пуста: нет ни одной строки с данными")
+    location_names, location = _factorise(locations)
+    product_names, product = _factorise(products)
+    if years is None:
+        year_list: list[int | None] = [None]
+        year = np.zeros(value.size, dtype=np.int64)
+    else:
+        year_values, year = _factorise(years)
+        year_list = [int(y) for y in year_values]
+    axes = Axes(location_names, location, product_names, product, year_list, year)
+    return panel_of_codes(axes, value, rows, duplicates)
+
+
+@dataclass(frozen=True)
+class Axes:
+    """The long table's names as codes: ``location[i]`` indexes ``location_names`` (sorted
+    distinct names), and so on; ``year_names`` is ``[None]`` for a table without years."""
+
+    location_names: list[str]
+    location: np.ndarray
+    product_names: list[str]
+    product: np.ndarray
+    year_names: list[int | None]
+    year: np.ndarray
+
+
+def panel_of_codes(
+    axes: Axes,
+    values: np.ndarray,
+    rows: Sequence[int] | np.ndarray | None = None,
+    duplicates: Duplicates = "error",
+) -> Panel:
+    """A panel from a long table already coded (what a column-wise reader builds without
+    Python strings per row): values checked (NaN, infinite, negative), repeats resolved."""
+    value = np.asarray(values, dtype=float)
+    if value.size == 0:
+        raise PanelError("таблица пуста: нет ни одной строки с данными")
     row = np.asarray(rows if rows is not None else np.arange(2, value.size + 2))
     problems = [
         Problem(int(row[i]), "value", "значение не задано (NaN)")
@@ -93,23 +129,20 @@ def build_panel(
     ]
     if problems:
         raise PanelError("значения не приняты", sorted(problems, key=lambda p: p.row))
-    location_names, location = _factorise(locations)
-    product_names, product = _factorise(products)
-    if years is None:
-        year_list: list[int | None] = [None]
-        year = np.zeros(value.size, dtype=np.int64)
-    else:
-        year_values, year = _factorise(years)
-        year_list = [int(y) for y in year_values]
-    shape = (len(year_list), len(location_names), len(product_names))
-    cell = np.ravel_multi_index((year, location, product), shape)
+    year_list = axes.year_names
+    shape = (len(year_list), len(axes.location_names), len(axes.product_names))
+    cell = np.ravel_multi_index((axes.year, axes.location, axes.product), shape)
     keep = _resolve_duplicates(cell, row, duplicates)
     matrix = np.zeros(shape)
-    np.add.at(matrix.reshape(-1), cell[keep], value[keep])
-    listed = np.zeros((len(year_list), len(location_names) + len(product_names)), dtype=bool)
-    listed[year, location] = True
-    listed[year, len(location_names) + product] = True
-    return Panel(location_names, product_names, year_list, matrix, listed)
+    if keep is None:
+        matrix.reshape(-1)[cell] = value  # no repeats: one value per cell, no slow add.at
+    else:
+        np.add.at(matrix.reshape(-1), cell[keep], value[keep])
+    n_loc = len(axes.location_names)
+    listed = np.zeros((len(year_list), n_loc + len(axes.product_names)), dtype=bool)
+    listed[axes.year, axes.location] = True
+    listed[axes.year, n_loc + axes.product] = True
+    return Panel(list(axes.location_names), list(axes.product_names), year_list, matrix, listed)
 
 
 def _factorise(names: Sequence) -> tuple[list, np.ndarray]:
@@ -120,12 +153,17 @@ def _factorise(names: Sequence) -> tuple[list, np.ndarray]:
     return ordered, np.fromiter(map(position.__getitem__, names), np.int64, len(names))
 
 
-def _resolve_duplicates(cell: np.ndarray, row: np.ndarray, duplicates: Duplicates) -> np.ndarray:
-    """Indices of the rows to add up: all (``sum``), or the first of each cell."""
+def _resolve_duplicates(
+    cell: np.ndarray, row: np.ndarray, duplicates: Duplicates
+) -> np.ndarray | None:
+    """Indices of the rows to add up: all (``sum``), or the first of each cell; None when no
+    cell repeats (every row is kept)."""
     order = np.argsort(cell, kind="stable")
     repeated = np.zeros(cell.size, dtype=bool)
     repeated[order[1:]] = cell[order[1:]] == cell[order[:-1]]
-    if not repeated.any() or duplicates == "sum":
+    if not repeated.any():
+        return None
+    if duplicates == "sum":
         return np.arange(cell.size)
     if duplicates == "first":
         return np.flatnonzero(~repeated)

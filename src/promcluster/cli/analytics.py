@@ -25,8 +25,10 @@ Duplicates = Annotated[
 
 @app.command("complexity")
 def complexity_command(
-    file: Annotated[Path, typer.Argument(help="CSV или XLSX: location, product, value[, year]")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv или .xlsx")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV, XLSX или Parquet: location, product, value[, year]")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv, .xlsx или .parquet")],
     threshold: Annotated[float, typer.Option(help="порог RCA для специализации")] = 1.0,
     orientation: Orientation = "diversity",
     duplicates: Duplicates = "error",
@@ -35,7 +37,7 @@ def complexity_command(
     """RCA, Mcp, density, ECI, PCI, diversity, ubiquity, COI and COG per location × product
     (× year), with the definitions of the ecomplexity package."""
     from promcluster.analytics.complexity import of_panel
-    from promcluster.imports.panels import MEASURES, complexity_rows, write_table
+    from promcluster.imports.panels import complexity_frame, write_table
 
     panel = _read_panel(file, sheet, duplicates)
     with refusing_input(), Progress(console=err, transient=True) as bar:
@@ -45,9 +47,8 @@ def complexity_command(
         when = f"{result.year}: " if result.year is not None else ""
         for name, reason in (result.dropped | result.outside).items():
             err.print(f"[yellow]{when}«{name}» — {reason}[/yellow]")
-    with_year = panel.years != [None]
-    headers = ["location", "product", *(["year"] if with_year else []), *MEASURES]
-    count = write_table(output, headers, complexity_rows(results, with_year), "Сложность")
+    frame = complexity_frame(results, with_year=panel.years != [None])
+    count = write_table(output, frame, "Сложность")
     console.print(
         f"Регионов: {len(panel.locations)}, продуктов: {len(panel.products)}, "
         f"лет: {len(panel.years)}; строк: {count} → {output}"
@@ -56,14 +57,18 @@ def complexity_command(
 
 @app.command("predict")
 def predict_command(
-    file: Annotated[Path, typer.Argument(help="CSV или XLSX: location, product, value, year")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV, XLSX или Parquet: location, product, value, year")
+    ],
     year: Annotated[int, typer.Option(help="год T, на котором оцениваются пары с RCA < 1")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv или .xlsx")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv, .xlsx или .parquet")],
     duplicates: Duplicates = "error",
     sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
 ) -> None:
     """Score every location × product not specialised at T (RCA < 1): higher means likelier to
     reach RCA ≥ 1 by the next period; the model learns from the earlier years of FILE."""
+    import polars as pl
+
     from promcluster.analytics.predict import predict
     from promcluster.imports.panels import write_table
 
@@ -71,21 +76,26 @@ def predict_command(
     with refusing_input(), Progress(console=err, transient=True) as bar:
         bar.add_task("Обучение модели и оценка пар", total=None)
         scores = predict(panel, year)
-    rows = (
-        [loc, prod, float(p)]
-        for loc, prod, p in zip(scores.locations, scores.products, scores.score, strict=True)
+    frame = pl.DataFrame(
+        {
+            "location": pl.Series(scores.locations, dtype=pl.String),
+            "product": pl.Series(scores.products, dtype=pl.String),
+            "score": pl.Series(scores.score, dtype=pl.Float64),
+        }
     )
-    count = write_table(output, ["location", "product", "score"], rows, "Прогноз")
+    count = write_table(output, frame, "Прогноз")
     console.print(f"Пар без специализации в {year} году: {count} → {output}")
 
 
 @app.command("backtest")
 def backtest_command(
-    file: Annotated[Path, typer.Argument(help="CSV или XLSX: location, product, value, year")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV, XLSX или Parquet: location, product, value, year")
+    ],
     train: Annotated[str, typer.Option(help="переход для обучения, ГОД:ГОД")] = "2011:2016",
     test: Annotated[str, typer.Option(help="переход для проверки, ГОД:ГОД")] = "2016:2021",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="таблица метрик .csv или .xlsx")
+        Path | None, typer.Option("-o", "--output", help="таблица метрик .csv, .xlsx или .parquet")
     ] = None,
     duplicates: Duplicates = "error",
     sheet: Annotated[str | None, typer.Option(help="лист книги XLSX")] = None,
@@ -93,6 +103,8 @@ def backtest_command(
     """ROC AUC, AUC-PR and mean precision at 10 per location of the model, density and last
     period's RCA on candidates with RCA < 1 and < 0.5, trained on one transition, tested on
     a later one."""
+    import polars as pl
+
     from promcluster.analytics.backtest import backtest, table
     from promcluster.imports.panels import write_table
 
@@ -104,12 +116,13 @@ def backtest_command(
     typer.echo(table(rows))  # Markdown, not wrapped to the terminal's width
     if output is not None:
         headers = ["candidates", "scorer", "pairs", "positives", "roc_auc", "auc_pr", "p_at_10"]
-        values = (
+        values = [
             [f"rca<{r.cut:g}", r.scorer, r.candidates, r.positives, r.roc_auc,
              r.average_precision, r.precision_at_10]
             for r in rows
-        )  # fmt: skip
-        write_table(output, headers, values, "Проверка прогноза")
+        ]  # fmt: skip
+        frame = pl.DataFrame(values, schema=headers, orient="row")
+        write_table(output, frame, "Проверка прогноза")
 
 
 def _period(text: str, option: str) -> tuple[int, int]:

@@ -70,9 +70,15 @@ class Table:
             close()
 
 
-def open_table(path: Path, sheet: str | None = None, limits: ImportLimits | None = None) -> Table:
+def open_table(
+    path: Path,
+    sheet: str | None = None,
+    limits: ImportLimits | None = None,
+    encoding: str | None = None,
+) -> Table:
     """The non-empty rows of ``path``, whatever its suffix says: the content decides CSV or
-    XLSX."""
+    XLSX. ``encoding`` skips the whole-file check of a CSV's encoding (a caller that checks the
+    bytes itself, as Polars does); a row that does not decode then raises UnicodeDecodeError."""
     limits = limits or ImportLimits()
     try:
         with path.open("rb") as f:
@@ -88,19 +94,24 @@ def open_table(path: Path, sheet: str | None = None, limits: ImportLimits | None
             raise UnusableFile(f"это не таблица, а {what}; загрузите CSV или XLSX")
     if sheet is not None:
         raise UnusableFile("лист можно указать только для файла XLSX")
-    return _csv(path, head, limits)
+    return _csv(path, head, limits, encoding)
 
 
 def _numbered(rows: Iterator[Row], limits: ImportLimits) -> Iterator[Row]:
     """``rows`` without the empty ones, stopped when a row number passes the row limit."""
     for number, cells in rows:
         if number > limits.max_rows:
-            raise UnusableFile(
-                f"в файле больше {_count(limits.max_rows)} строк (встретилась строка "
-                f"№{_count(number)}): столько за один раз не загрузить, разделите файл на части"
-            )
+            raise row_limit_error(limits.max_rows, number)
         if cells.count(None) != len(cells):
             yield number, cells
+
+
+def row_limit_error(max_rows: int, number: int) -> UnusableFile:
+    """The refusal of a file with more rows than one import takes (row ``number`` is past)."""
+    return UnusableFile(
+        f"в файле больше {_count(max_rows)} строк (встретилась строка "
+        f"№{_count(number)}): столько за один раз не загрузить, разделите файл на части"
+    )
 
 
 # CSV
@@ -148,8 +159,8 @@ def _delimiter(sample: str) -> str:
     return best  # one column: the header check says which columns are missing
 
 
-def _csv(path: Path, head: bytes, limits: ImportLimits) -> Table:
-    encoding = _encoding(path, head)
+def _csv(path: Path, head: bytes, limits: ImportLimits, encoding: str | None = None) -> Table:
+    encoding = encoding or _encoding(path, head)
     raw = path.open("rb")
     size = max(path.stat().st_size, 1)
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
