@@ -302,3 +302,12 @@ def login(client, user: Login) -> str:
 def error_fields(response) -> list[str]:
     """The last element of each ``detail[].loc`` of a 422 response."""
     return [str(e["loc"][-1]) for e in response.json()["detail"]]
+
+
+def check_full_text(engine: Engine) -> None:
+    """On SQLite, FTS5's integrity check of the search index against the stored documents
+    (it fails on an entry without its document or a document without its entry)."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            check = "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"
+            connection.execute(text(check))

@@ -7,15 +7,16 @@ import threading
 import time
 
 import pytest
+from factories import check_full_text
 from sqlalchemy import delete, func, select, text
 from typer.testing import CliRunner
 
 from promcluster.cli import app as cli
-from promcluster.cli.server import WARM_UP, _warm_up
 from promcluster.jobs import records
 from promcluster.jobs.models import Job
 from promcluster.matching.models import SearchDocument
 from promcluster.registry.models import Enterprise
+from promcluster.served import WARM_UP, warm_up
 from promcluster.web.deps import CSRF_HEADER
 
 API = "/api/v1"
@@ -204,6 +205,7 @@ def test_the_api_queues_a_reindex_that_the_web_consumer_runs(admin_client, db):
     assert done["done"] == done["total"] and done["owner"] == "admin"
     assert f"enterprise: {enterprises}" in done["result"]
     assert set(ids) <= _indexed(db) and orphan not in _indexed(db)
+    check_full_text(db.engine)  # what the SQL above did to SQLite's full-text index is repaired
 
 
 def test_the_command_line_queues_a_reindex_of_the_missing_records(
@@ -230,14 +232,14 @@ def test_the_warm_up_is_recorded_as_a_job_and_readiness_follows_either_way(db, d
     minute; tests/test_workers.py runs it): recorded «done», or «failed» with its error while
     /readyz still turns ready (what failed is computed at first use)."""
     ready = threading.Event()
-    _warm_up([database_url], ready, warm=lambda engine: None)
+    warm_up([database_url], ready, warm=lambda engine: None)
     assert ready.is_set()
 
     def broken(engine) -> None:
         raise RuntimeError("модель ниш не загружена")
 
     failed = threading.Event()
-    _warm_up([database_url], failed, warm=broken)
+    warm_up([database_url], failed, warm=broken)
     assert failed.is_set()
     with db.session() as session:
         done, broke = session.scalars(select(Job).where(Job.kind == WARM_UP).order_by(Job.id))

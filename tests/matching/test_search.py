@@ -5,7 +5,7 @@ filters and ranking hold, imports and the rebuild fill the index."""
 from datetime import date, timedelta
 
 import pytest
-from factories import fresh_inn
+from factories import check_full_text, fresh_inn
 from imports.kit import run, write_csv
 from sqlalchemy import text
 
@@ -32,6 +32,16 @@ def fresh_vocabulary():
     known_words.forget()
     yield
     known_words.forget()
+
+
+@pytest.fixture(autouse=True)
+def full_text_in_step(request):
+    """After each test, SQLite's full-text index holds exactly the stored documents (FTS5's
+    integrity check against its content table): every write path keeps it in step."""
+    databases = [request.getfixturevalue(n) for n in ("db", "demo") if n in request.fixturenames]
+    yield
+    for database in databases:
+        check_full_text(database.engine)
 
 
 def find(db, query: str, **options):

@@ -149,6 +149,7 @@ FULL_TEXT_OBJECTS = frozenset(
         "search_fts_data",
         "search_fts_docsize",
         "search_fts_idx",
+        "search_fts_batch",
         "tsv",
         "ix_search_documents_tsv",
     }

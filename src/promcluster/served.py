@@ -1,0 +1,86 @@
+"""The application a uvicorn worker serves (``promcluster serve``): ``create_app`` with the
+models warmed up in a background thread. Outside ``cli/``, so that a worker process imports the
+application without the command line."""
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from promcluster.config import get_settings
+
+logger = logging.getLogger(__name__)
+FACTORY = "promcluster.served:served_app"
+WARM_UP = "warm-up"
+WARMED = "процесс {}: модель ниш, классификатор ОКПД2 и словарь поиска загружены"
+
+
+def served_app() -> FastAPI:
+    """The application one worker serves (uvicorn calls this in each worker process), with
+    its warm-up started in the background; /readyz answers 200 once it is done."""
+    from promcluster import artefacts
+    from promcluster.app import create_app
+
+    settings = get_settings()
+    artefacts.use(settings.cache_dir)
+    served = create_app(settings)
+    # The read replica's own copies too: in-process results are kept per database URL.
+    urls = [url for url in (settings.database_url, settings.database_read_url) if url]
+    threading.Thread(
+        target=warm_up,
+        args=(urls, served.state.warmed_up, settings.jobs_stale_minutes),
+        daemon=True,
+    ).start()
+    return served
+
+
+def warm_up(
+    urls: list[str],
+    done: threading.Event,
+    stale_minutes: int = 5,
+    warm: Callable[[Engine], None] | None = None,
+) -> None:
+    """Load the niche pages' feasibility model, the OKPD2 classifier and the search's spelling
+    vocabulary (of the database, and of its read replica if there is one) at once (the first
+    worker fits them and saves them: some seconds each, not in the first user's request; the
+    others load them), then move what start-up made out of the
+    garbage collector's full scans: it lives as long as the process, and scanning its ~240,000
+    objects put 300 ms pauses into one request in twenty (niche page p95 355 → 84 ms,
+    docs/BENCHMARKS.md). ``done`` is set at the end, even after a failure (what failed is then
+    computed at first use), and /readyz answers 200 from then on. It runs in this process (the
+    memory it fills is this worker's), recorded as a job «warm-up» for the jobs page (``warm``:
+    the loading itself, ``_warm`` unless a test gives a lighter one)."""
+    from promcluster.db import make_engine, make_sessionmaker
+    from promcluster.jobs.runner import running
+
+    engines = [make_engine(url) for url in urls]
+    try:
+        with running(make_sessionmaker(engines[0]), WARM_UP, stale_minutes=stale_minutes) as job:
+            for engine in engines:
+                (warm or _warm)(engine)
+            if job is not None:
+                job.result = WARMED.format(os.getpid())
+    except Exception:
+        logger.exception("warm-up failed; its parts will be computed at first use")
+    finally:
+        for engine in engines:
+            engine.dispose()
+        done.set()
+
+
+def _warm(engine: Engine) -> None:
+    import gc
+
+    from promcluster.db import make_sessionmaker
+    from promcluster.matching.classification import classifier_for
+    from promcluster.matching.vocabulary import known_words
+    from promcluster.niches.transfer import transfer_model
+
+    transfer_model()
+    with make_sessionmaker(engine)() as session:
+        known_words.get(session.connection())
+        classifier_for(session)
+    gc.freeze()
