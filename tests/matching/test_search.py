@@ -132,6 +132,24 @@ def test_an_enterprise_is_found_by_its_inn(db):
     assert found(db, inn) == [("enterprise", plant)]
 
 
+def test_documents_inserted_by_any_sql_are_indexed_and_a_batch_leaves_the_trigger_on(db):
+    """SQLite: the platform's batches write the full-text entries themselves (migration 0014);
+    a row written by other SQL still enters the index by trigger, also after a batch."""
+    plant = enterprise(db, "ООО «Ромашка»")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO search_documents (kind, ref_id, enterprise_id, title, lemmas) "
+                "VALUES ('enterprise', :id, :id, 'Вручную', 'вручную кварцит')"
+            ),
+            {"id": plant + 1000},
+        )
+    assert found(db, "кварцит") == [("enterprise", plant + 1000)]
+    if db.backend == "sqlite":
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM search_fts_batch")) == 0
+
+
 def test_a_renamed_enterprise_is_found_by_its_new_name_only(db):
     plant = enterprise(db, "Тобольский хлебозавод")
     with db.session() as session:
