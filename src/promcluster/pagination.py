@@ -24,6 +24,19 @@ class PageOf:
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    def window(self, radius: int = 2) -> list[int | None]:
+        """The page numbers a pager shows: the first, the last and ``radius`` either side of
+        the current one, with None where a run of numbers is left out (an ellipsis)."""
+        around = range(max(1, self.page - radius), min(self.pages, self.page + radius) + 1)
+        shown: list[int | None] = []
+        for n in sorted({1, self.pages, *around}):
+            if shown and n - shown[-1] > 2:
+                shown.append(None)
+            elif shown and n - shown[-1] == 2:
+                shown.append(n - 1)  # one number left out is shown rather than an ellipsis
+            shown.append(n)
+        return shown
+
 
 def where_given(query: Select, *conditions: tuple[Any, Any]) -> Select:
     """``query`` filtered by ``column == value`` for each (column, value) whose value is given

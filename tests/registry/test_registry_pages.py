@@ -7,7 +7,7 @@ import re
 
 import pytest
 from factories import TEST_TILES
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from promcluster.registry.models import Cluster, Enterprise, EnterpriseFigure, Source
 
@@ -114,6 +114,23 @@ def test_page_links_keep_a_search_with_special_characters(client, db):
     second = results(page(client, link))
     assert "Найдено: 52" in second
     assert len(linked_clusters(second)) == 2
+
+
+def test_a_long_enterprise_list_has_a_short_pager_and_russian_counts(client, db):
+    """Thousands of enterprises: the pager shows the first, the last and the pages around the
+    current one (not one link per page), and counts carry Russian thousands separators."""
+    rows = [{"name": f"Предприятие №{n}", "region_code": "72"} for n in range(1, 1235)]
+    with db.engine.begin() as connection:
+        connection.execute(insert(Enterprise), rows)
+    text = page(client, "/enterprises?page=10")
+    pager = re.search(r'<nav class="pager".*?</nav>', text, re.S).group(0)
+    numbers = re.findall(r">([\d\u202f]+)</(?:a|strong)>", pager)
+    assert [int(n) for n in numbers] == [1, 8, 9, 10, 11, 12, 25]
+    assert pager.count("…") == 2 and 'rel="prev"' in pager and 'rel="next"' in pager
+    assert "страница 10 из 25" in pager
+    assert "Найдено: 1\u202f234" in text
+    last = page(client, "/enterprises?page=25")
+    assert 'rel="next"' not in last and "страница 25 из 25" in last
 
 
 def test_enterprise_list_searches(client, demo):
