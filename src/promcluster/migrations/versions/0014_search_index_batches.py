@@ -1,7 +1,7 @@
 """SQLite: a batch of new search documents enters the full-text index in one statement
 (matching/documents.py), not by the insert trigger row by row — FTS5 flushes its pending terms at
-the end of each trigger statement, which made indexing a million documents about a third
-slower (docs/BENCHMARKS.md, issue 22). While a batch writes, its transaction holds a row in
+the end of each trigger statement, and a million enterprises took 95 s to index instead of 55 s
+(docs/BENCHMARKS.md, issue 22). While a batch writes, its transaction holds a row in
 ``search_fts_batch`` and the trigger stands aside; any other insert, by any SQL, is still indexed
 by the trigger
 
