@@ -9,6 +9,7 @@ import pytest
 from factories import TEST_TILES
 from sqlalchemy import insert, select
 
+from promcluster.registry import queries
 from promcluster.registry.models import Cluster, Enterprise, EnterpriseFigure, Source
 
 URL = re.compile(r"https?://[^\s\"'<>]+")
@@ -131,6 +132,41 @@ def test_a_long_enterprise_list_has_a_short_pager_and_russian_counts(client, db)
     assert "Найдено: 1\u202f234" in text
     last = page(client, "/enterprises?page=25")
     assert 'rel="next"' not in last and "страница 25 из 25" in last
+
+
+def test_enterprises_are_listed_with_numbers_read_as_numbers(client, db):
+    names = ["ООО «Завод №10»", "Предприятие №100", "Предприятие №2", "ООО «Завод №9»"]
+    names += ["Предприятие", "Предприятие №10", "Предприятие №1", "Альфа"]
+    for name in names:
+        db.add_enterprise(name=name)
+    text = html.unescape(page(client, "/enterprises"))
+    listed = re.findall(r'<a href="/enterprises/\d+">([^<]+)</a>', text)
+    assert listed == [
+        "Альфа",
+        "ООО «Завод №9»",
+        "ООО «Завод №10»",
+        "Предприятие",
+        "Предприятие №1",
+        "Предприятие №2",
+        "Предприятие №10",
+        "Предприятие №100",
+    ]
+
+
+def test_a_page_of_the_name_order_is_read_from_its_index(db):
+    """The list's order is the expression index of migration 0015, not a sort of every row."""
+    query = queries.enterprise_query().limit(50)
+    with db.engine.connect() as connection:
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+        explain = "EXPLAIN QUERY PLAN " if db.backend == "sqlite" else "EXPLAIN "
+        plan = " ".join(str(r) for r in connection.exec_driver_sql(f"{explain}{compiled}"))
+    if db.backend == "sqlite":
+        assert "ix_enterprises_name_order" in plan and "TEMP B-TREE" not in plan, plan
+    else:  # an empty table may be read whole; the index must be there to choose
+        with db.engine.connect() as connection:
+            index = "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_enterprises_name_order'"
+            found = connection.exec_driver_sql(index).scalar()
+        assert found == 1
 
 
 def test_enterprise_list_searches(client, demo):

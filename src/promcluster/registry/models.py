@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -102,6 +104,14 @@ class Enterprise(Versioned, Base):
     @property
     def okved_extra(self) -> list[str]:
         return [a.code for a in self.extra_activities]
+
+
+# Enterprises in the order people read a list: «№2» before «№10». Digits, closing quotes and
+# spaces at the end of a name are set apart; names alike but for them go shorter first. An index
+# on the same expressions (migration 0015) keeps a page of a million names fast.
+NAME_TAIL = literal_column("""'0123456789»" '""")
+NAME_ORDER = (func.rtrim(Enterprise.name, NAME_TAIL), func.length(Enterprise.name), Enterprise.name)
+Index("ix_enterprises_name_order", *NAME_ORDER)
 
 
 class Cluster(Versioned, Base):

@@ -14,6 +14,7 @@ from promcluster.records import get
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import (
+    NAME_ORDER,
     Cluster,
     DeclaredFigure,
     Enterprise,
@@ -69,12 +70,11 @@ def enterprise_query(
     okved: str | None = None,
     cluster_id: int | None = None,
 ) -> Select:
-    """Enterprises filtered by text (name, INN, OGRN), region, main activity prefix, cluster;
-    their extra activities loaded with them (one query per page, not one per enterprise)."""
+    """Enterprises filtered by text (name, INN, OGRN), region, main activity prefix, cluster, in
+    the order of their names with numbers read as numbers; their extra activities loaded with
+    them (one query per page, not one per enterprise)."""
     query = (
-        select(Enterprise)
-        .options(selectinload(Enterprise.extra_activities))
-        .order_by(Enterprise.name)
+        select(Enterprise).options(selectinload(Enterprise.extra_activities)).order_by(*NAME_ORDER)
     )
     if (cond := _matching(Enterprise, q)) is not None:
         query = query.where(cond)
