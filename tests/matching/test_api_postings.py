@@ -294,3 +294,42 @@ def test_need_form_errors_are_shown_beside_the_field_and_nothing_written(login_a
     assert good.status_code == 303
     need_id = int(good.headers["location"].rsplit("/", 1)[1])
     assert db.get(Need, need_id).region_code == "72"
+
+
+@pytest.mark.parametrize(
+    ("volume", "value", "stored"),
+    [("1 200,5", "1 200 000", (1200.5, 1200000)), ("1\u00a0000", "15\u202f000 ₽", (1000, 15000))],
+)
+def test_a_need_form_takes_numbers_as_typed_in_russian(login_as, db, people, volume, value, stored):
+    world, who = people
+    http = login_as(who["customer"])
+    token = csrf_from(http.get("/needs/new").text)
+    fields = {
+        "csrf_token": token,
+        "customer_id": str(world["customer"]),
+        "product_name": NEED_NAME,
+        "okpd2_code": BLOCKS,
+        "unit": "м3",
+        "deadline": FUTURE.isoformat(),
+    }
+    posted = http.post("/needs/new", data=fields | {"volume": volume, "value": value})
+    need = db.get(Need, int(posted.url.path.rsplit("/", 1)[1]))
+    assert (need.volume, need.value) == stored
+
+
+def test_a_need_form_names_a_number_it_cannot_read_and_writes_nothing(login_as, db, people):
+    world, who = people
+    http = login_as(who["customer"])
+    token = csrf_from(http.get("/needs/new").text)
+    before = db.counts()
+    fields = {
+        "csrf_token": token,
+        "customer_id": str(world["customer"]),
+        "product_name": NEED_NAME,
+        "okpd2_code": BLOCKS,
+        "deadline": FUTURE.isoformat(),
+    }
+    posted = http.post("/needs/new", data=fields | {"volume": "много", "value": "1 200,50"})
+    assert posted.status_code == 422
+    assert re.search(r'data-error-for="(volume|value)"', posted.text)
+    assert db.counts() == before

@@ -9,11 +9,11 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from promcluster import numbers
 from promcluster.reference.identifiers import inn_error, ogrn_error
 
 Cell = str | int | float | date | datetime
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _MONTHS = {
     m: i + 1
     for i, months in enumerate(
@@ -50,17 +50,7 @@ def number(cell: Cell) -> float:
     """A number written with spaces between thousands and a decimal comma: ``1 234,5``."""
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return float(cell)
-    if cell.isascii() and cell.isdigit():  # type: ignore[union-attr]
-        return float(cell)
-    raw = _SPACES.sub("", str(cell)).replace(",", ".").replace("−", "-")
-    raw = re.sub(r"(руб\.?|₽|р\.)$", "", raw, flags=re.IGNORECASE)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"«{cell}» не число") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"«{cell}» не число")
-    return value
+    return numbers.parse(str(cell))
 
 
 def non_negative(cell: Cell) -> float:
@@ -157,7 +147,7 @@ def _identifier(lengths: tuple[int, ...], error_of: Callable[[str], str | None])
             raw = str(int(cell))
             raw = next((raw.zfill(n) for n in lengths if len(raw) == n - 1), raw)
         else:
-            raw = cell if cell.isdigit() else _SPACES.sub("", str(cell))  # type: ignore[union-attr]
+            raw = cell if cell.isdigit() else numbers.SPACES.sub("", str(cell))  # type: ignore[union-attr]
         if (error := error_of(raw)) is not None:
             raise ValueError(error)
         return raw

@@ -1,11 +1,14 @@
 """Page helpers shared by every domain: rendering a template with the user and settings,
 reading an edit form through a Pydantic shape, and per-field error messages in Russian."""
 
-from typing import Any
+from decimal import Decimal
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from promcluster import numbers
 from promcluster.errors import InvalidField
 from promcluster.web.templating import templates
 from promcluster.web.validation import russian
@@ -31,10 +34,32 @@ def form_data(form, schema: type, lists: tuple[str, ...] = ()) -> dict[str, Any]
         if key in lists:
             raw.setdefault(key, []).extend(v.strip() for v in str(value).split(",") if v.strip())
         elif str(value).strip() != "":
-            raw[key] = str(value).strip()
+            raw[key] = _typed(schema, key, str(value).strip())
         elif key in schema.model_fields and not schema.model_fields[key].is_required():
             raw[key] = None
     return schema.model_validate(raw).model_dump(exclude_unset=True)
+
+
+def _typed(schema: type[BaseModel], key: str, value: str) -> Any:
+    """A number field's text as people type it in Russian («1 200 000,50») read as a number;
+    other fields, and text that is no number (its error comes from the schema), unchanged."""
+    field = schema.model_fields.get(key)
+    if field is None or not any(k in (int, float, Decimal) for k in _kinds(field.annotation)):
+        return value
+    try:
+        number = numbers.parse(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
+
+
+def _kinds(annotation: Any) -> list[Any]:
+    """The types a field takes: each member of a union (``float | None``), each without its
+    ``Annotated`` constraints."""
+    members = (
+        get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    )
+    return [get_args(m)[0] if get_origin(m) is Annotated else m for m in members]
 
 
 def field_errors(exc: InvalidField | ValidationError) -> dict[str, str]:
