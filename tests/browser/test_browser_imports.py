@@ -38,8 +38,10 @@ def test_upload_shows_progress_outcome_and_error_report(page: Page, live_server,
     page.get_by_role("link", name="Загрузка данных").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Загрузка данных из файла")
 
+    expect(page.locator("#upload-progress")).to_be_hidden()  # until a file is sent
     page.get_by_label("Что загружаем").select_option("enterprises")
     page.get_by_label("Файл").set_input_files(str(path))
+    expect(page.locator("#upload-progress")).to_be_hidden()
     page.get_by_role("button", name="Загрузить").click()
     page.wait_for_url("**/imports/*")
     run = page.locator("#run")
@@ -47,6 +49,13 @@ def test_upload_shows_progress_outcome_and_error_report(page: Page, live_server,
     expect(run.locator("#created")).to_have_text("2")
     expect(run.locator("#rejected")).to_have_text("1")
     expect(run).to_contain_text("100% файла")
+    # The refused row on the page itself: row, column, value, reason.
+    cells = run.locator("#rejected-lines tbody tr").first.locator("td")
+    expect(cells).to_have_count(4)
+    expect(cells.nth(0)).to_have_text("4")
+    expect(cells.nth(1)).to_have_text("ИНН")
+    expect(cells.nth(2)).to_have_text(good[0][:-1] + str((int(good[0][-1]) + 1) % 10))
+    expect(cells.nth(3)).to_contain_text("контрольная цифра")
     DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS / "import.png"))
 

@@ -40,6 +40,28 @@ def test_upload_runs_in_background_and_reports(admin_client, db):
     assert db.count("enterprises") == 1
 
 
+def test_the_run_page_shows_the_first_hundred_lines_of_the_error_report(admin_client, db):
+    valid = [inn10(f"72060{n:04d}") for n in range(1, 100)]
+    bad = [f"{v[:-1]}{(int(v[-1]) + 1) % 10};Плохой ИНН №{n};72" for n, v in enumerate(valid, 1)]
+    bad += [f"<b>ИНН {n}</b>;ООО «Завод {n}»;72" for n in range(1, 11)]
+    answer = admin_client.post(
+        f"{API}/imports",
+        data={"kind": "enterprises"},
+        files={"file": ("список.csv", _csv(*bad), "text/csv")},
+    )
+    run = _wait(admin_client, answer.json()["id"])
+    assert (run["status"], run["created"], run["rejected"]) == ("done", 0, 109)
+    page = admin_client.get(f"/imports/{run['id']}").text
+    table = page.split('id="rejected-lines"')[1].split("</table>")[0]
+    assert "Первые 100 строк отчёта об ошибках" in table
+    rows = table.count("<tr><td>")
+    assert rows == 100
+    first = f"{valid[0][:-1]}{(int(valid[0][-1]) + 1) % 10}"
+    assert f"<tr><td>2</td><td>ИНН</td><td>{first}</td>" in table
+    assert "ИНН 1&lt;" in table and "ИНН 2&lt;" not in table  # row 101 is the 100th line
+    assert "<b>" not in table and "&lt;b&gt;" in table  # values are text, never markup
+
+
 def test_unusable_upload_fails_the_run_and_writes_nothing(admin_client, db):
     answer = admin_client.post(
         f"{API}/imports",

@@ -14,6 +14,7 @@ from promcluster.web.deps import check_form_csrf, db_session, login_required
 from promcluster.web.forms import render
 
 router = APIRouter(include_in_schema=False)
+SHOWN_LINES = 100  # of the error report, on the run's page (the whole report is the CSV)
 
 
 @router.get("/imports")
@@ -58,7 +59,17 @@ def run_page(
     template = "imports/_run.html" if request.headers.get("hx-request") else "imports/run.html"
     shown, total = service.report_extent(session, run)
     note = service.truncation_note(shown, total) if shown < total else None
-    return render(request, template, user, run=run, kinds=KINDS, report_note=note)
+    lines = list(service.rejections(session, run.id, limit=SHOWN_LINES + 1))
+    return render(
+        request,
+        template,
+        user,
+        run=run,
+        kinds=KINDS,
+        report_note=note,
+        rejected_lines=lines[:SHOWN_LINES],
+        more_lines=len(lines) > SHOWN_LINES,
+    )
 
 
 @router.post("/imports/{run_id}/cancel", dependencies=[Depends(check_form_csrf)])

@@ -325,12 +325,13 @@ def _finish(factory, run_id: int, status: str, message: str | None) -> ImportRun
         return run
 
 
-def rejections(session: Session, run_id: int) -> Iterator[RejectedRow]:
-    """The error report's lines in file order."""
+def rejections(session: Session, run_id: int, limit: int | None = None) -> Iterator[RejectedRow]:
+    """The error report's lines in file order (the first ``limit`` of them, if given)."""
     query = (
         select(RejectedRow)
         .where(RejectedRow.run_id == run_id)
         .order_by(RejectedRow.row, RejectedRow.id)
+        .limit(limit)
     )
     yield from session.scalars(query.execution_options(yield_per=1000))
 

@@ -159,17 +159,25 @@ inn = _identifier((10, 12), inn_error)
 ogrn = _identifier((13, 15), ogrn_error)
 
 
+SHORTEST_PREFIX = 4  # «микро» for «микропредприятие»; «мал» could be anything
+
+
 def choice(vocabulary: dict[str, str], extra: dict[str, str] | None = None) -> Callable:
     """A value of ``vocabulary`` written as its stored name or its Russian label (or a word of
-    ``extra``), in any case."""
+    ``extra``), in any case, or as the beginning of one of them («микро») when that beginning
+    is at least four letters long and belongs to one value only."""
     names = {k.casefold(): k for k in vocabulary}
     names |= {label.casefold(): k for k, label in vocabulary.items()}
-    names |= {word.casefold(): k for word, k in (extra or {}).items()}
+    names |= {word.casefold().replace("ё", "е"): k for word, k in (extra or {}).items()}
 
     def parse(cell: Cell) -> str:
         raw = text(cell).casefold().replace("ё", "е")
         if raw in names:
             return names[raw]
+        if len(raw) >= SHORTEST_PREFIX:
+            meant = {k for name, k in names.items() if name.startswith(raw)}
+            if len(meant) == 1:
+                return meant.pop()
         allowed = ", ".join(f"«{label}»" for label in vocabulary.values())
         raise ValueError(f"«{text(cell)}»: допустимо {allowed}")
 
