@@ -234,13 +234,18 @@ def _error_handlers(app: FastAPI) -> None:
     def domain_error(request: Request, exc: DomainError):
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
         if isinstance(exc, InvalidField):
-            detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+            detail = [
+                {"loc": ["body", field], "msg": message, "type": "value_error"}
+                for field, message in exc.fields.items()
+            ]
         else:
             detail = str(exc)
         if _wants_json(request):
             return JSONResponse({"detail": detail}, status_code=status)
         return _error_page(
-            request, status, exc.message if isinstance(exc, InvalidField) else str(exc)
+            request,
+            status,
+            "; ".join(exc.fields.values()) if isinstance(exc, InvalidField) else str(exc),
         )
 
     @app.exception_handler(HTTPException)

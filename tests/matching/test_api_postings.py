@@ -98,6 +98,27 @@ def test_bad_need_is_refused_and_nothing_written(client, db, people, change, fie
         assert "уже прошёл" in response.json()["detail"][0]["msg"]
 
 
+def test_every_refused_field_is_named_at_once(client, db, people, login_as):
+    """A missing customer does not hide a bad OKPD2 code or a negative volume (issue 23)."""
+    world, who = people
+    body = need_body(world, customer_id=999_999, okpd2_code="99.99.99", region_code="00")
+    send = lambda: client.post(f"{API}/needs", json=body, auth=who["customer"].auth)  # noqa: E731
+    response = refused(db, send, 422, "customer_id")
+    assert set(error_fields(response)) == {"customer_id", "okpd2_code", "region_code"}
+    offer = {"supplier_id": 999_999, "product_name": "Блоки", "okpd2_code": "99.99.99"}
+    answer = client.post(f"{API}/offers", json=offer, auth=who["supplier"].auth)
+    assert answer.status_code == 422
+    assert set(error_fields(answer)) == {"supplier_id", "okpd2_code"}
+
+    http = login_as(who["customer"])
+    token = csrf_from(http.get("/needs/new").text)
+    form = {"csrf_token": token, "customer_id": "999999", "product_name": NEED_NAME}
+    posted = http.post("/needs/new", data=form | {"okpd2_code": "99.99", "region_code": "00"})
+    assert posted.status_code == 422
+    shown = set(re.findall(r'data-error-for="([a-z_0-9]+)"', posted.text))
+    assert {"customer_id", "okpd2_code", "region_code"} <= shown
+
+
 def test_permissions_on_posting(client, db, people, users):
     world, who = people
     body = need_body(world)

@@ -8,7 +8,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
-from promcluster.errors import InvalidField
+from promcluster.errors import FieldChecks, InvalidField
 from promcluster.labels import NEED_STATUSES, OFFER_STATUSES
 from promcluster.matching.models import Need, Offer
 from promcluster.matching.notifications import announce_need, announce_offer
@@ -25,30 +25,42 @@ from promcluster.registry.models import Enterprise
 
 
 def _set_posting(
-    session: Session, posting: Need | Offer, data: dict[str, Any], statuses: dict[str, str]
+    session: Session,
+    posting: Need | Offer,
+    data: dict[str, Any],
+    statuses: dict[str, str],
+    checks: FieldChecks | None = None,
 ) -> None:
-    """Check and apply posting fields (codes, region, amounts, deadline, status)."""
+    """Check and apply posting fields (codes, region, amounts, deadline, status); every refused
+    field is reported at once (with those ``checks`` already found, when given)."""
+    checks = checks or FieldChecks()
     if data.get("okpd2_code"):
-        data["okpd2_code"] = reference.require_okpd(session, data["okpd2_code"], "okpd2_code").code
+        found = checks.check(reference.require_okpd, session, data["okpd2_code"], "okpd2_code")
+        data["okpd2_code"] = found.code if found else None
     if "region_code" in data:
         if not data["region_code"]:
-            raise InvalidField("region_code", "укажите регион")
-        data["region_code"] = reference.require_region(session, data["region_code"]).code
+            checks.check(_refuse, "region_code", "укажите регион")
+        else:
+            found = checks.check(reference.require_region, session, data["region_code"])
+            data["region_code"] = found.code if found else None
     if "product_name" in data and not (data["product_name"] or "").strip():
-        raise InvalidField("product_name", "укажите наименование продукции")
+        checks.check(_refuse, "product_name", "укажите наименование продукции")
     for name in ("volume", "value"):
         if data.get(name) is not None and data[name] < 0:
-            raise InvalidField(name, "значение не может быть отрицательным")
+            checks.check(_refuse, name, "значение не может быть отрицательным")
     deadline = data.get("deadline")
     if deadline is not None and deadline != posting.deadline and deadline < date.today():
-        raise InvalidField(
-            "deadline",
-            f"срок {deadline:%d.%m.%Y} уже прошёл: укажите сегодняшнюю или более позднюю дату",
-        )
+        message = f"срок {deadline:%d.%m.%Y} уже прошёл: укажите сегодняшнюю или более позднюю дату"
+        checks.check(_refuse, "deadline", message)
     if "status" in data and data["status"] not in statuses:
-        raise InvalidField("status", f"допустимые значения: {', '.join(statuses)}")
+        checks.check(_refuse, "status", f"допустимые значения: {', '.join(statuses)}")
+    checks.done()
     for key, value in data.items():
         setattr(posting, key, value)
+
+
+def _refuse(field: str, message: str) -> None:
+    raise InvalidField(field, message)
 
 
 # Needs
@@ -63,6 +75,26 @@ def create_need(session: Session, user: User | None, data: dict[str, Any]) -> Ne
     if customer_id is None and customer_name is None:
         customer_id = own_enterprise(user)
     need = Need(status="open")
+    checks = FieldChecks()
+    checks.check(_place_customer, session, user, need, data, customer_id, customer_name)
+    data.pop("status", None)
+    _set_posting(session, need, data, NEED_STATUSES, checks)
+    session.add(need)
+    flush(session)
+    announce_need(session, user, need)
+    return need
+
+
+def _place_customer(
+    session: Session,
+    user: User | None,
+    need: Need,
+    data: dict[str, Any],
+    customer_id: int | None,
+    customer_name: str | None,
+) -> None:
+    """The need's customer: an enterprise of the platform (whose region the need takes unless
+    one is given) or an outside customer named in words."""
     if customer_id is not None:
         if customer_name:
             raise InvalidField(
@@ -79,12 +111,6 @@ def create_need(session: Session, user: User | None, data: dict[str, Any]) -> Ne
         raise InvalidField(
             "customer_id", "укажите предприятие-заказчика или наименование стороннего заказчика"
         )
-    data.pop("status", None)
-    _set_posting(session, need, data, NEED_STATUSES)
-    session.add(need)
-    flush(session)
-    announce_need(session, user, need)
-    return need
 
 
 def update_need(session: Session, user: User | None, id_: int, data: dict[str, Any]) -> Need:
@@ -105,17 +131,26 @@ def create_offer(session: Session, user: User | None, data: dict[str, Any]) -> O
     """Post an offer of a supplier; notify the representatives of likely buyers."""
     data = {k: v for k, v in data.items() if v is not None}
     supplier_id = data.pop("supplier_id", None) or own_enterprise(user)
-    if supplier_id is None:
-        raise InvalidField("supplier_id", "укажите предприятие-поставщика")
-    offer = Offer(status="open", supplier=get(session, Enterprise, supplier_id, "supplier_id"))
-    require_party(user, offer.supplier)
-    data.setdefault("region_code", offer.supplier.region_code)
+    offer = Offer(status="open")
+    checks = FieldChecks()
+    checks.check(_place_supplier, session, user, offer, data, supplier_id)
     data.pop("status", None)
-    _set_posting(session, offer, data, OFFER_STATUSES)
+    _set_posting(session, offer, data, OFFER_STATUSES, checks)
     session.add(offer)
     flush(session)
     announce_offer(session, user, offer)
     return offer
+
+
+def _place_supplier(
+    session: Session, user: User | None, offer: Offer, data: dict[str, Any], supplier_id: int | None
+) -> None:
+    """The offer's supplier, whose region the offer takes unless one is given."""
+    if supplier_id is None:
+        raise InvalidField("supplier_id", "укажите предприятие-поставщика")
+    offer.supplier = get(session, Enterprise, supplier_id, "supplier_id")
+    require_party(user, offer.supplier)
+    data.setdefault("region_code", offer.supplier.region_code)
 
 
 def update_offer(session: Session, user: User | None, id_: int, data: dict[str, Any]) -> Offer:

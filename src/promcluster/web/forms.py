@@ -65,7 +65,7 @@ def _kinds(annotation: Any) -> list[Any]:
 def field_errors(exc: InvalidField | ValidationError) -> dict[str, str]:
     """One Russian message per form field (``_`` for the form as a whole)."""
     if isinstance(exc, InvalidField):
-        return {exc.field: exc.message}
+        return dict(exc.fields)
     return {str(e["loc"][0]) if e["loc"] else "_": russian(e) for e in exc.errors()}
 
 
