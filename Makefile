@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/promcluster/web/static/vendor
 
-.PHONY: install assets db run test lint bench clean
+.PHONY: install assets db run test lint bench screenshots clean
 
 install: $(VENV)/.installed assets
 
@@ -50,6 +50,10 @@ lint: install
 bench: install
 	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; echo "== $$b"; \
 		case "$$b" in *bench_load.py) args=--quick;; *) args=;; esac; $(BIN)/python "$$b" $$args; done
+
+# Refresh docs/screenshots/ (make test writes its screenshots to test-artifacts/ only).
+screenshots: install
+	PROMCLUSTER_DOCS_SCREENSHOTS=1 $(BIN)/pytest -q -m browser tests/browser
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache test-artifacts
