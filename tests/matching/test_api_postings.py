@@ -119,6 +119,21 @@ def test_every_refused_field_is_named_at_once(client, db, people, login_as):
     assert {"customer_id", "okpd2_code", "region_code"} <= shown
 
 
+def test_an_open_need_past_its_deadline_is_flagged(client, db, people):
+    world, who = people
+    created = client.post(f"{API}/needs", json=need_body(world), auth=who["customer"].auth).json()
+    assert "срок прошёл" not in client.get("/needs").text
+    with db.session() as session:  # the deadline passes (no form accepts a past date)
+        session.get(Need, created["id"]).deadline = date.today() - timedelta(days=1)
+    listing = client.get("/needs").text
+    assert listing.count('class="badge overdue"') == 1
+    page = client.get(f"/needs/{created['id']}").text
+    assert "срок прошёл: закройте или продлите" in page
+    with db.session() as session:
+        session.get(Need, created["id"]).status = "closed"
+    assert "срок прошёл" not in client.get(f"/needs/{created['id']}").text
+
+
 def test_permissions_on_posting(client, db, people, users):
     world, who = people
     body = need_body(world)

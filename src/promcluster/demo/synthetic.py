@@ -346,16 +346,19 @@ def generate_supplies(lines: list[Line], rng: random.Random) -> list[tuple[Firm,
     return list(supplies.values())
 
 
-def generate_needs(lines: list[Line], rng: random.Random) -> list[tuple[Firm, str, tuple]]:
+def generate_needs(
+    lines: list[Line], rng: random.Random, today: date | None = None
+) -> list[tuple[Firm, str, tuple]]:
     """The open needs of each cluster region, posted by firms that buy the product, with a
-    deadline in 2025."""
+    deadline one to ten months after ``today`` (the day the demo is loaded)."""
+    today = today or date.today()
     needs = []
     for region, specs in NEEDS.items():
         buyers = [x for x in lines if x.direction == "consumes" and x.firm.region == region]
         for spec in specs:
             matching = [x.firm for x in buyers if x.code == spec[1]] or [x.firm for x in buyers]
             if matching:
-                deadline = date(2025, 3, 1) + timedelta(rng.randrange(270))
+                deadline = today + timedelta(30 + rng.randrange(270))
                 needs.append((rng.choice(matching), region, (*spec, deadline)))
     return needs
 

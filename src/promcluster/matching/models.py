@@ -36,6 +36,11 @@ class _Posting(Versioned):
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     description: Mapped[str | None] = mapped_column(Text)
 
+    @property
+    def overdue(self) -> bool:
+        """Still open after its deadline: shown so, for its owner to close or extend it."""
+        return self.status == "open" and self.deadline is not None and self.deadline < date.today()
+
 
 class Need(_Posting, Base):
     """A need to buy a product: from a registered enterprise or a named outside customer."""
