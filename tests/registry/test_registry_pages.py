@@ -169,6 +169,19 @@ def test_a_page_of_the_name_order_is_read_from_its_index(db):
         assert found == 1
 
 
+def test_the_home_page_says_when_it_shows_a_demo_with_synthetic_firms(client, db):
+    db.add_enterprise(name="ООО «Настоящее»")
+    assert 'id="demo-notice"' not in page(client, "/")
+    with db.engine.begin() as connection:
+        rows = [
+            {"name": f"Синтетическое №{n}", "region_code": "72", "is_synthetic": True}
+            for n in (1, 2)
+        ]
+        connection.execute(insert(Enterprise), rows)
+    notice = page(client, "/").split('id="demo-notice">')[1].split("</p>")[0]
+    assert "Демонстрационная версия" in notice and "(их 2)" in notice
+
+
 def test_enterprise_list_searches(client, demo):
     text = page(client, "/enterprises?q=полифас")
     assert "НПО «Полифас — Экспорт»" in html.unescape(text)

@@ -185,6 +185,7 @@ def test_platform_figures(db, client):
         "regions": 2,
         "declared_members": 21,
         "declared_investment": 3_000_000_000,
+        "synthetic_enterprises": 0,
     }
 
 

@@ -134,6 +134,7 @@ class Figures:
     regions: int
     declared_members: int
     declared_investment: int
+    synthetic_enterprises: int  # the demo's labelled synthetic supplement
 
 
 def all_clusters(session: Session) -> list[Cluster]:
@@ -179,6 +180,9 @@ def _count_figures(session: Session) -> Figures:
         regions=count(select(func.count(distinct(cluster_region.c.region_code)))),
         declared_members=int(_declared_sum(session, ("members",))),
         declared_investment=int(_declared_sum(session, ("project_amount", "investment_planned"))),
+        synthetic_enterprises=count(
+            select(func.count(Enterprise.id)).where(Enterprise.is_synthetic.is_(True))
+        ),
     )
 
 
