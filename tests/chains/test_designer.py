@@ -3,9 +3,11 @@ supplier, done and planned projects), candidates in tier order with reasons, imp
 computed here by hand, and the counts on the cluster page."""
 
 import pytest
+from sqlalchemy import update
 
 from chains import CEMENT, CLAY, REBAR, SAND, build_chain
 from promcluster.labels import CHAIN_MEMBER_REASON
+from promcluster.registry.models import Enterprise
 
 
 def design(client, chain: int) -> dict:
@@ -83,6 +85,21 @@ def test_import_dependence_by_hand(client, db):
     assert dep["outside_share"] == pytest.approx(3500 / 4000)
     assert dep["import_share"] == pytest.approx(950 / 4000)
     assert dep["unknown_stages"] == 2
+
+
+def test_shares_from_synthetic_firms_are_labelled_so(client, db):
+    w = build_chain(db)
+    assert design(client, w.chain)["dependence"]["synthetic"] is False
+    assert "синтетика" not in client.get(f"/chains/{w.chain}").text
+    with db.engine.begin() as connection:  # the region's buyer of sand becomes demo data
+        connection.execute(
+            update(Enterprise).where(Enterprise.id == w["outsider"]).values(is_synthetic=True)
+        )
+    assert design(client, w.chain)["dependence"]["synthetic"] is True
+    html = client.get(f"/chains/{w.chain}").text
+    kpis = html.split('<section class="kpis">')[1].split("</section>")[0]
+    assert kpis.count('class="badge synthetic"') == 2  # outside the region, imported
+    assert html.count('class="badge synthetic"') == 3  # and the sand stage's own line
 
 
 def test_money_of_the_chain(client, db):

@@ -220,6 +220,7 @@ def design_record(d: designer.ChainDesign, with_candidates: bool = True) -> dict
             "outside_share": dep.outside_share,
             "import_share": dep.import_share,
             "unknown_stages": dep.unknown,
+            "synthetic": dep.synthetic,
         },
         "money": {
             "projects": len(s.projects),

@@ -37,6 +37,7 @@ class StagePurchase:
     imported: int | None
     basis: str | None  # "stage": its own value; "lines": participants'; "region": the region's
     lines: int  # consumption lines read under the code
+    synthetic: bool = False  # its shares come from lines of the demo's synthetic firms
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Dependence:
     outside: int
     imported: int
     unknown: int  # stages without a value or without known parts
+    synthetic: bool = False  # some of the shares come from the demo's synthetic firms
 
     @property
     def outside_share(self) -> float | None:
@@ -118,6 +120,7 @@ def stage_purchase(
         imported=round(value * bought.imported / bought.total),
         basis=basis,
         lines=bought.lines,
+        synthetic=bought.synthetic > 0,
     )
 
 
@@ -147,6 +150,7 @@ def dependence(stages: list[StageDesign]) -> Dependence:
         outside=sum(p.outside for p in assessed),
         imported=sum(p.imported for p in assessed),
         unknown=len(stages) - len(assessed),
+        synthetic=any(p.synthetic for p in assessed),
     )
 
 

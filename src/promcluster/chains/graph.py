@@ -218,6 +218,7 @@ class Purchases:
     imported: int  # imported (value × import share)
     lines: int
     unknown_shares: int  # lines with a value but no outside or import share
+    synthetic: int = 0  # lines of the demo's synthetic firms
 
     @property
     def import_share(self) -> float | None:
@@ -235,21 +236,27 @@ def purchases(
     total value and the parts bought outside the region and imported."""
     if not enterprise_ids:
         return Purchases(0, 0, 0, 0, 0)
-    query = select(ProductLine.value, ProductLine.outside_share, ProductLine.import_share).where(
-        ProductLine.enterprise_id.in_(enterprise_ids),
-        ProductLine.direction == "consumes",
-        ProductLine.value.is_not(None),
+    line = ProductLine
+    query = (
+        select(line.value, line.outside_share, line.import_share, Enterprise.is_synthetic)
+        .join(Enterprise, Enterprise.id == line.enterprise_id)
+        .where(
+            line.enterprise_id.in_(enterprise_ids),
+            line.direction == "consumes",
+            line.value.is_not(None),
+        )
     )
     if prefixes:
-        query = query.where(or_(*(ProductLine.okpd2_code.startswith(p) for p in prefixes)))
-    total = outside = imported = lines = unknown = 0
-    for value, out, imp in session.execute(query):
+        query = query.where(or_(*(line.okpd2_code.startswith(p) for p in prefixes)))
+    total = outside = imported = lines = unknown = synthetic = 0
+    for value, out, imp, made_up in session.execute(query):
         lines += 1
         total += value
         outside += round(value * (out or 0))
         imported += round(value * (imp or 0))
         unknown += out is None and imp is None
-    return Purchases(total, outside, imported, lines, unknown)
+        synthetic += bool(made_up)
+    return Purchases(total, outside, imported, lines, unknown, synthetic)
 
 
 def participant_ids(session: Session, cluster_id: int, as_of: date | None = None) -> list[int]:

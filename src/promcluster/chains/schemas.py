@@ -162,6 +162,7 @@ class DependenceOut(BaseModel):
     outside_share: float | None
     import_share: float | None
     unknown_stages: int
+    synthetic: bool = Field(description="доли посчитаны и по синтетическим данным демо")
 
 
 class MoneyOut(BaseModel):
