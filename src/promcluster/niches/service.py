@@ -26,6 +26,9 @@ from promcluster.registry.queries import cluster_query
 
 WEIGHTS = {"demand": 0.4, "feasibility": 0.4, "attractiveness": 0.2}
 RELATED_ACTIVITIES = 8  # closest activities whose firms are candidate producers
+# Industry as Decree No. 779 counts it: mining, manufacturing, energy, water and waste. A
+# niche's related activities are among these (not broadcasting or social services).
+INDUSTRIAL_SECTIONS = frozenset("BCDE")
 CANDIDATES = 25
 
 
@@ -284,12 +287,17 @@ def _related(
     j = found.activity_index[activity]
     closeness = found.proximity[j].copy()
     closeness[j] = 0
-    order = [k for k in np.argsort(-closeness)[:RELATED_ACTIVITIES] if closeness[k] > 0]
-    codes = [found.activities[k] for k in order]
-    names = _okved_names(session, codes)
+    close = [k for k in np.argsort(-closeness) if closeness[k] > 0]
+    query = select(Okved.code, Okved.name, Okved.section).where(
+        Okved.code.in_([found.activities[k] for k in close])
+    )
+    known = {code: (name, section) for code, name, section in session.execute(query)}
+    industrial = [
+        k for k in close if known.get(found.activities[k], ("", ""))[1] in INDUSTRIAL_SECTIONS
+    ]
     return [
-        (found.activities[k], names.get(found.activities[k], ""), float(closeness[k]))
-        for k in order
+        (found.activities[k], known[found.activities[k]][0], float(closeness[k]))
+        for k in industrial[:RELATED_ACTIVITIES]
     ]
 
 
