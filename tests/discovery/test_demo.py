@@ -7,6 +7,7 @@ from sqlalchemy import select
 from promcluster.demo.synthetic import load_synthetic_demo
 from promcluster.discovery.participants import prospects
 from promcluster.discovery.service import discover
+from promcluster.reference.models import City
 from promcluster.registry.models import Cluster
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
@@ -42,3 +43,17 @@ def test_discover_72_finds_specialisations_and_marks_the_existing_cluster(supple
     marked = [c for c in found.candidates if any(e.name == TYUMEN for e in c.existing)]
     assert marked, "a candidate in the construction-materials activities is the existing cluster"
     assert all(len(c.outline) >= 4 for c in found.candidates)
+
+
+def test_each_candidate_names_its_town(supplemented, client):
+    """The region's city nearest each candidate's centre, on the page and the candidate's own."""
+    with supplemented.session() as session:
+        found = discover(session, "72")
+        towns = set(session.scalars(select(City.name).where(City.region_code == "72")))
+    assert found.candidates and all(c.town and c.town[0] in towns for c in found.candidates)
+    assert any(c.town[0] == "Тюмень" for c in found.candidates)
+    first = found.candidates[0]
+    page = client.get("/discover/72").text
+    assert page.count("data-candidate-town") == len(found.candidates)
+    detail = client.get(f"/discover/72/candidates/{first.number}").text
+    assert first.town[0] in detail.split("data-candidate-town>")[1].split("</span>")[0]

@@ -39,3 +39,4 @@ class Candidate:
     existing: list[ExistingCluster] = field(default_factory=list)
     growth: float | None = None  # of the headcount of its firms with figures of both years
     growth_firms: int = 0  # those firms
+    town: tuple[str, float] | None = None  # the region's city nearest its centre, km away

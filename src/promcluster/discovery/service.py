@@ -45,8 +45,9 @@ from promcluster.discovery.specialisation import (
     specialisation_growth,
 )
 from promcluster.errors import NotFound
+from promcluster.geo import haversine_km
 from promcluster.reference.levels import PREFIX
-from promcluster.reference.models import Region
+from promcluster.reference.models import City, Region
 from promcluster.registry import maps
 from promcluster.registry.models import Enterprise, EnterpriseFigure
 from promcluster.statistics.service import OFFICIAL as OFFICIAL_TABLES
@@ -253,7 +254,20 @@ def _candidates(
     names = activity_names(session, {c for f in found for c in f.activities})
     size = np.nan_to_num(employees, nan=0.0)
     result = [_candidate(n, f, ids, synthetic, size, names) for n, f in enumerate(found, start=1)]
+    towns = list(
+        session.execute(select(City.name, City.lat, City.lon).where(City.region_code == region))
+    )
+    for c in result:
+        c.town = _nearest_town(towns, c.centre)
     return len(rows), result, bool(synthetic.any())
+
+
+def _nearest_town(towns: list, centre: tuple[float, float]) -> tuple[str, float] | None:
+    """The region's city or town nearest to a candidate's centre, and how far it is (km)."""
+    if not towns:
+        return None
+    name, lat, lon = min(towns, key=lambda t: haversine_km(centre, (t.lat, t.lon)))
+    return name, haversine_km(centre, (lat, lon))
 
 
 def _proximity(session: Session, level: int) -> tuple[list[str], np.ndarray] | None:
