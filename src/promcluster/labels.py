@@ -317,6 +317,7 @@ FUNNEL_STAGES = {
 }
 DISCOVERY_MEASURES = {"employees": "занятые", "count": "число предприятий", "revenue": "выручка"}
 EXISTING_CLUSTER = "уже есть кластер: «{name}»"
+POSSIBLE_CLUSTER = "возможно, это кластер «{name}»"
 # The national reference of location quotients (discovery: ``reference=official|register``).
 DISCOVERY_REFERENCES = {"official": "данные Росстата (ЕМИСС)", "register": "реестр платформы"}
 REFERENCE_OFFICIAL = "данные Росстата (ЕМИСС), показатель «{indicator}», {year} год"

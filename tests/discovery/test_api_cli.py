@@ -54,6 +54,7 @@ def test_discover_api_gives_specialisations_and_a_candidate_marked_existing(clie
             "near": 1,
             "pipeline": 1,
             "placed": 1,
+            "possible": False,
         }
     ]
     assert len(candidate["outline"]) >= 4

@@ -1,6 +1,7 @@
-"""When a candidate cluster is marked as a cluster the region already has: its core activity in
-the cluster's specialisation with the cluster's firms among or near its own (or none of them on
-the map), or most of the cluster's firms among its own whatever the specialisation."""
+"""When a candidate cluster is marked as a cluster the region already has: its seed activity in
+the cluster's specialisation with the cluster's firms among or near its own, or most of the
+cluster's firms among its own whatever the specialisation; a cluster with none of its firms on
+the map is only «возможно», and on one candidate."""
 
 import pytest
 
@@ -30,18 +31,39 @@ def marks(db) -> list[dict]:
         [candidate] = discover(session, "72").candidates
     return [
         {"name": e.name, "codes": e.specialisation, "members": e.members, "near": e.near}
+        | ({"possible": True} if e.possible else {})
         for e in candidate.existing
     ]
 
 
-def test_same_specialisation_without_firms_on_the_map(db, firms):
+def test_same_specialisation_without_firms_on_the_map_is_only_possible(db, firms):
     db.add_cluster(name="Без участников", specialisation=["23"])
     unplaced = db.add_cluster(name="Участник без адреса", specialisation=["23.6"])
     db.add_membership(unplaced, db.add_enterprise(okved_main="94.11"))
+    db.add_cluster(name="Другая специализация", specialisation=["10.11"])
+    unmapped = {"members": 0, "near": 0, "possible": True}
     assert marks(db) == [
-        {"name": "Без участников", "codes": ["23"], "members": 0, "near": 0},
-        {"name": "Участник без адреса", "codes": ["23.6"], "members": 0, "near": 0},
+        {"name": "Без участников", "codes": ["23"]} | unmapped,
+        {"name": "Участник без адреса", "codes": ["23.6"]} | unmapped,
     ]
+    with db.session() as session:
+        [candidate] = discover(session, "72").candidates
+    assert candidate.existing[0].mark == "возможно, это кластер «Без участников»"
+
+
+def test_a_possible_cluster_is_offered_on_the_best_candidate_only(db, firms):
+    for i in range(12):  # a second, smaller group of the same activity around Tobolsk
+        db.add_enterprise(
+            okved_main="23.61", lat=TOBOLSK[0] + 0.01 * (i % 4), lon=TOBOLSK[1] + 0.01 * (i // 4),
+            employees=10 + i,
+        )  # fmt: skip
+    db.add_cluster(name="Без участников", specialisation=["23.61"])
+    with db.session() as session:
+        found = discover(session, "72").candidates
+    assert len(found) == 2 and all(c.seed == "23.61" for c in found)
+    best = max(found, key=lambda c: c.score)
+    assert [[e.name for e in c.existing] for c in found if c is best] == [["Без участников"]]
+    assert [c.existing for c in found if c is not best] == [[]]
 
 
 def test_same_specialisation_needs_a_firm_among_or_near(db, firms):

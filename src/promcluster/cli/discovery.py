@@ -78,13 +78,11 @@ def discover_command(
 def _print(found, ranked) -> None:
     from rich.table import Table
 
-    from promcluster.labels import EXISTING_CLUSTER
-
     table = Table(title=f"Кандидаты в кластеры: {found.region.name}")
     for title in ("№", "Ядро", "Оценка", "Предприятий", "Занятых", "Существующий кластер"):
         table.add_column(title)
     for c in found.candidates:
-        existing = "; ".join(EXISTING_CLUSTER.format(name=e.name) for e in c.existing)
+        existing = "; ".join(e.mark for e in c.existing)
         table.add_row(
             str(c.number), f"{c.seed} {c.seed_name or ''}", f"{c.score:.3f}", str(c.firms),
             f"{c.employees:.0f}", existing or "—",

@@ -4,6 +4,8 @@ that the candidate already is (``ExistingCluster``): the shapes ``discovery.serv
 
 from dataclasses import dataclass, field
 
+from promcluster.labels import EXISTING_CLUSTER, POSSIBLE_CLUSTER
+
 
 @dataclass(frozen=True)
 class ExistingCluster:
@@ -16,6 +18,12 @@ class ExistingCluster:
     near: int  # its pipeline's firms placed within the candidate's radius (at least ``EPS_KM``)
     pipeline: int  # its pipeline's firms in all
     placed: int  # of them, placed on the map by their own or their city's coordinates
+    possible: bool = False  # only «возможно»: none of its firms is placed, so none can be near
+
+    @property
+    def mark(self) -> str:
+        """How the candidate is marked: the cluster it is, or only possibly is."""
+        return (POSSIBLE_CLUSTER if self.possible else EXISTING_CLUSTER).format(name=self.name)
 
 
 @dataclass

@@ -40,7 +40,13 @@ def marked(session: Session, region: str, candidates: list[Candidate]) -> list[C
             (x.lat, x.lon), (x.city_lat, x.city_lon), (x.region_lat, x.region_lon)
         )
         pipeline[x.cluster_id][x.id] = None if precision == "region" else (lat, lon)
-    return [replace(c, existing=_existing(c, clusters, pipeline)) for c in candidates]
+    result = [replace(c, existing=_existing(c, clusters, pipeline)) for c in candidates]
+    offered: set[int] = set()  # a «возможно» goes to the best-scored candidate only
+    for c in sorted(result, key=lambda c: -c.score):
+        kept = [e for e in c.existing if not e.possible or e.id not in offered]
+        offered |= {e.id for e in c.existing if e.possible}
+        c.existing[:] = kept
+    return result
 
 
 def _existing(
@@ -48,12 +54,13 @@ def _existing(
     clusters: list[Cluster],
     pipeline: dict[int, dict[int, tuple[float, float] | None]],
 ) -> list[ExistingCluster]:
-    """The clusters ``candidate`` is: its core activities (seed and largest) in a cluster's
-    specialisation, with one of the cluster's firms among its firms or near its centre (or none
-    of the cluster's firms placed on the map); or at least half (and ``MIN_INSIDE``) of a
-    cluster's firms among its firms, whatever the specialisation."""
+    """The clusters ``candidate`` is: its seed activity (the one it is named after) in a
+    cluster's specialisation, with one of the cluster's firms among its firms or near its centre;
+    or at least half (and ``MIN_INSIDE``) of a cluster's firms among its firms, whatever the
+    specialisation. A cluster none of whose firms is placed on the map can only possibly be it
+    (``possible``: its firms cannot be near)."""
     firms = set(candidate.firm_ids)
-    core = {candidate.seed, *(a for a, _, _ in candidate.activities[:1])}
+    core = {candidate.seed}
     reach = max(candidate.radius_km, NEAR_KM)
     found = []
     for cluster in clusters:
@@ -66,12 +73,13 @@ def _existing(
         inside = len(own.keys() & firms)
         points = [p for p in own.values() if p is not None]
         near = sum(haversine_km(p, candidate.centre) <= reach for p in points)
-        same = bool(codes) and (inside > 0 or near > 0 or not points)
+        same = bool(codes) and (inside > 0 or near > 0)
         most = inside >= MIN_INSIDE and 2 * inside >= len(own)
-        if same or most:
+        possible = bool(codes) and not points and not (same or most)
+        if same or most or possible:
             found.append(
                 ExistingCluster(
-                    cluster.id, cluster.name, codes, inside, near, len(own), len(points)
+                    cluster.id, cluster.name, codes, inside, near, len(own), len(points), possible
                 )
             )
     return found

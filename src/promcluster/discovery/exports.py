@@ -9,7 +9,6 @@ from typing import Any
 from promcluster.discovery import schemas
 from promcluster.discovery.participants import Prospect
 from promcluster.discovery.service import Discovery
-from promcluster.labels import EXISTING_CLUSTER
 from promcluster.sheets import write_csv, write_xlsx
 
 SUFFIXES = (".csv", ".xlsx", ".json")
@@ -40,7 +39,7 @@ def records(found: Discovery, prospects: list[Prospect] | None) -> list[dict[str
             "section": "candidate", "rank": c.number, "code": c.seed, "name": c.seed_name,
             "score": round(c.score, 6), "firms": c.firms, "employees": c.employees,
             "region": found.region.code,
-            "existing": [EXISTING_CLUSTER.format(name=e.name) for e in c.existing],
+            "existing": [e.mark for e in c.existing],
             "synthetic": c.synthetic_firms > 0,
             "reasons": [f"{a} — {n}" for a, _, n in c.activities[:10]],
         }

@@ -82,6 +82,7 @@ class ExistingOut(BaseModel):
     near: int = Field(description="его предприятий в радиусе кандидата от центра")
     pipeline: int = Field(description="его предприятий всего (участники, кандидаты, потенциальные)")
     placed: int = Field(description="из них размещённых на карте (свои координаты или город)")
+    possible: bool = Field(description="только «возможно»: его предприятия не размещены на карте")
 
 
 class ActivityOut(BaseModel):
