@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from promcluster import numbers
 from promcluster.errors import DomainError
 from promcluster.statistics.activities import Activities
 from promcluster.statistics.models import TOTAL
@@ -213,14 +214,7 @@ def _number(cell: Any) -> float | None:
     text = str(cell).strip()
     if text in MISSING:
         return None
-    raw = re.sub(r"[\s\u00a0\u202f]", "", text).replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"«{text[:60]}» — не число") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"«{text[:60]}» — не число")
-    return value
+    return numbers.parse(text)
 
 
 def parse(rows: Iterable[Row], territories: Territories, activities: Activities) -> Export:
