@@ -5,31 +5,20 @@ from importlib import resources
 from fastapi.templating import Jinja2Templates
 
 from promcluster import labels
+from promcluster.russian import (
+    long_date,
+    money,
+    month,
+    number,
+    percent,
+    plural,
+    signed,
+    signed_percent,
+)
 from promcluster.urls import is_http_url
 from promcluster.web.deps import CSRF_FIELD, csrf_token
 
 templates = Jinja2Templates(directory=str(resources.files("promcluster.web") / "templates"))
-
-
-def number(value: float | int | None, digits: int = 0) -> str:
-    """``1234567.8`` → ``1 234 568`` (Russian grouping with a narrow no-break space)."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def money(value: float | int | None) -> str:
-    """Roubles in the units people read: ``3 600 000 000`` → ``3,6 млрд ₽``."""
-    if value is None:
-        return "—"
-    value = float(value)
-    for size, unit in ((1e9, "млрд"), (1e6, "млн"), (1e3, "тыс.")):
-        if abs(value) >= size:
-            scaled = value / size
-            text = f"{scaled:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-            return f"{text} {unit} ₽"
-    return f"{number(value)} ₽"
 
 
 def declared(figure) -> str:
@@ -46,6 +35,17 @@ def safe_url(value: str | None) -> str:
     return value.strip() if is_http_url(value) else "#"  # type: ignore[union-attr]
 
 
-templates.env.filters.update(number=number, money=money, declared=declared, safe_url=safe_url)
+templates.env.filters.update(
+    number=number,
+    money=money,
+    percent=percent,
+    signed=signed,
+    signed_percent=signed_percent,
+    month=month,
+    long_date=long_date,
+    plural=plural,
+    declared=declared,
+    safe_url=safe_url,
+)
 templates.env.tests.update(http_url=is_http_url)
 templates.env.globals.update(labels=labels, csrf_token=csrf_token, CSRF_FIELD=CSRF_FIELD)
