@@ -73,7 +73,7 @@ def test_cluster_fragment_shows_records_basis_and_charts(client, db):
     assert 'data-indicator="employees"' in html and "известно у 3 из 4 участников" in html
     assert "30.06.2024" in html
     assert html.count('class="bar records"') == 3  # members, applicants, potential
-    assert "23,1 %" in html  # cooperation 300 / 1,300
+    assert "23,1\u00a0%" in html  # cooperation 300 / 1,300
     assert f'hx-get="/clusters/{world.cluster}/indicators/series?as_of=2024-06-30"' in html
     series = client.get(f"/clusters/{world.cluster}/indicators/series", params={"as_of": AS_OF})
     assert 'id="series-cluster"' in series.text

@@ -31,7 +31,7 @@ def test_bubbles_on_a_log_scale_with_the_reference_lines_at_lq_1_and_no_growth()
     ]  # fmt: skip
     assert [b.label for b in chart.bubbles] == ["b", "a", "c"]  # the largest drawn first
     assert {"0,1", "1", "10"} <= {text for _, text in chart.x_ticks}
-    assert "0 %" in {text for _, text in chart.y_ticks}
+    assert "0\u00a0%" in {text for _, text in chart.y_ticks}
     assert all(chart.left <= b.x <= chart.width - chart.right for b in chart.bubbles)
     assert all(chart.top <= b.y <= chart.plot_bottom for b in chart.bubbles)
 

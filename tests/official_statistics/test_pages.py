@@ -77,7 +77,7 @@ def test_page_in_russian_with_source_map_and_ranking(client, loaded):
     assert 'id="statistics-map"' in html and "data-choropleth" in html
     tyumen = html.split('<tr data-region="72">')[1].split("</tr>")[0]
     assert "2\u202f727" in tyumen  # thousands separated by a narrow no-break space
-    assert "7,4 %" in tyumen and "0,96" in tyumen and "−10,5 %" in tyumen
+    assert "7,4\u00a0%" in tyumen and "0,96" in tyumen and "−10,5\u00a0%" in tyumen
     assert "3\u202f239\u202f940" in html  # the country's organisations in 2022
 
 

@@ -5,6 +5,8 @@ Used for members by status, investment by status, ratings and time series; and b
 import math
 from dataclasses import dataclass
 
+from promcluster.russian import signed_percent
+
 WIDTH, LABEL, BAR_HEIGHT, GAP, VALUE = 640, 250, 18, 6, 110
 
 
@@ -127,8 +129,7 @@ def bubble_chart(
     step = _step(y1 - y0)
     first = math.ceil(y0 / step)
     y_ticks = [
-        (py(k * step), f"{k * step * 100:+.0f} %".replace("+0 %", "0 %"))
-        for k in range(first, math.floor(y1 / step) + 1)
+        (py(k * step), signed_percent(k * step, 0)) for k in range(first, math.floor(y1 / step) + 1)
     ]
     return BubbleChart(
         bubbles, x_ticks, y_ticks, px(x_mark), py(y_mark), x_title, y_title

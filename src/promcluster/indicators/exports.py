@@ -48,7 +48,7 @@ def write_rating(rating: Rating, path: Path) -> int:
             ["Уровень", labels.INDICATOR_LEVELS[rating.level]],
             ["На дату", rating.as_of.strftime("%d.%m.%Y")],
             ["Пропуски", f"без значения — в конце таблицы, без места («{labels.NO_DATA}»)"],
-            ["Доли", "в долях единицы (0,25 = 25 %)"],
+            ["Доли", "в долях единицы (0,25 = 25\u00a0%)"],
         ]
         write_xlsx(path, list(COLUMNS.values()), rows, "Рейтинг", notes=notes)
     else:

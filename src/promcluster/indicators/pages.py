@@ -20,9 +20,10 @@ from promcluster.indicators.scope import LEVELS
 from promcluster.indicators.series import time_series
 from promcluster.records import get
 from promcluster.registry.models import Cluster
+from promcluster.russian import money, number, percent
 from promcluster.web.deps import current_user, db_session
 from promcluster.web.forms import render
-from promcluster.web.templating import money, number, templates
+from promcluster.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {
@@ -36,7 +37,7 @@ def display(value: float | None, unit: str) -> str:
     if value is None:
         return labels.NO_DATA
     if unit == "share":
-        return f"{number(value * 100, 1)} %"
+        return percent(value)
     if unit == "rub":
         return money(value)
     text = number(value)

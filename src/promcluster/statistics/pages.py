@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from promcluster.auth.models import User
 from promcluster.errors import NotFound
 from promcluster.indicators.ratings import NO_DATA_COLOUR
+from promcluster.russian import number
 from promcluster.statistics import exports, overview, service
 from promcluster.statistics.store import source_date_text
 from promcluster.web.deps import current_user, db_session
 from promcluster.web.forms import render
-from promcluster.web.templating import number, templates
+from promcluster.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {
@@ -28,15 +29,10 @@ MEDIA = {
 
 def quotient(value: float | None) -> str:
     """An LQ as shown: two decimals with a comma (``1,64``), «—» when undefined."""
-    return "—" if value is None else number(value, 2).replace("-", "−")
+    return number(value, 2)
 
 
-def percent(value: float | None) -> str:
-    """A share or a change: ``-0.1446`` → ``−14,5 %``."""
-    return "—" if value is None else f"{number(value * 100, 1)} %".replace("-", "−")
-
-
-templates.env.filters.update(quotient=quotient, percent=percent, source_date=source_date_text)
+templates.env.filters.update(quotient=quotient, source_date=source_date_text)
 
 
 @router.get("/statistics")
