@@ -74,7 +74,7 @@ def _two_members_buying(build: Builder, inside: int, purchases: int = 1000) -> i
 def test_c3_passes_at_exactly_twenty_percent(build: Builder):
     c3 = build.criterion(_two_members_buying(build, 200), "C3")
     assert (c3.status, c3.value, c3.threshold) == ("pass", 0.2, 0.2)
-    assert "20,0 %" in c3.explanation
+    assert "20,0\u00a0%" in c3.explanation
 
 
 def test_c3_fails_just_below_twenty_percent(build: Builder):

@@ -10,16 +10,13 @@ from promcluster.chains.graph import Node, cooperation
 from promcluster.compliance.facts import Facts, Offender, Outcome, add_years
 from promcluster.compliance.messages import MESSAGES as M
 from promcluster.compliance.models import Rule
+from promcluster.russian import number, percent
 
 EPSILON = 1e-9  # shares compared with thresholds: 0.2 read back from JSON is 0.2 exactly
 
 
 def _rub(value: int) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f") + " ₽"
-
-
-def _percent(share: float) -> str:
-    return f"{share * 100:.1f}".replace(".", ",") + " %"
+    return number(value) + " ₽"
 
 
 def _day(day: date) -> str:
@@ -157,8 +154,8 @@ def c3(f: Facts, rule: Rule) -> Outcome:
         inside=_rub(coop.inside),
         purchases=_rub(coop.purchases),
         year=coop.year,
-        share=_percent(share),
-        threshold=_percent(threshold),
+        share=percent(share),
+        threshold=percent(threshold),
         priority=M["c3_priority"].format(reference=priority.reference) if priority else "",
     )
     outcome = Outcome("pass", explanation, round(share, 6), threshold, ">=", "доля")
