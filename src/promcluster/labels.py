@@ -165,7 +165,7 @@ MATCH_REASONS = {
     "other_region": "{region}, {km} км",
     "by_centre": " (по центру региона)",
     "capacity_full": "заявленный объём {supply} {unit} в год покрывает потребность {demand} {unit}",
-    "capacity_part": "заявленный объём {supply} {unit} в год покрывает {share} % потребности "
+    "capacity_part": "заявленный объём {supply} {unit} в год покрывает {share} потребности "
     "{demand} {unit}",
     "capacity_units": "объём указан в других единицах ({supply_unit}), чем потребность "
     "({demand_unit})",

@@ -90,7 +90,10 @@ def test_local_offer_covers_half_and_shares_words(db):
     local = by_id(suppliers(db, world))[world["offer_local"]]
     assert local.offer_id == world.offer_local
     assert local.sources[0] == f"предложение №{world.offer_local}"
-    assert "заявленный объём 500 м3 в год покрывает 50 % потребности 1\u202f000 м3" in local.reasons
+    assert (
+        "заявленный объём 500 м3 в год покрывает 50\u00a0% потребности 1\u202f000 м3"
+        in local.reasons
+    )
     assert "похожее название: блок, газобетонный" in local.reasons
     assert local.region_name == "Тюменская область"
     km = great_circle_km(TYUMEN, (57.10, 65.60))
@@ -213,13 +216,13 @@ def test_buyers_are_needs_and_consumers_ranked_by_tier(db):
     assert customer.need_id == world.need
     assert customer.sources == [f"потребность №{world.need}"]
     assert "участник кластера «Бетон», как и поставщик" in customer.reasons
-    assert "заявленный объём 500 м3 в год покрывает 50 % потребности 1\u202f000 м3" in (
+    assert "заявленный объём 500 м3 в год покрывает 50\u00a0% потребности 1\u202f000 м3" in (
         customer.reasons
     )
     assert gku.enterprise_id is None and gku.need_id == outside.id
     assert "заявленный объём 500 м3 в год покрывает потребность 200 м3" in gku.reasons
     assert chelyabinsk.reasons[0].startswith("та же группа ОКПД2 23.61 «")
-    assert "заявленный объём 500 м3 в год покрывает 17 % потребности 3\u202f000 м3" in (
+    assert "заявленный объём 500 м3 в год покрывает 17\u00a0% потребности 3\u202f000 м3" in (
         chelyabinsk.reasons
     )
     assert urals.reasons[0] == "та же продукция в другой детализации: ОКПД2 23.61.11"

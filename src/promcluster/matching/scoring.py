@@ -14,6 +14,7 @@ from promcluster.geo import haversine_km
 from promcluster.labels import MATCH_PARTIES, MATCH_REASONS, MATCH_SOURCES
 from promcluster.matching.text import lemmas
 from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, group_of
+from promcluster.russian import amount, percent
 
 WEIGHTS = {"product": 0.5, "distance": 0.2, "capacity": 0.2, "member": 0.1}
 CLOSENESS = {
@@ -95,12 +96,6 @@ class Candidate:
     synthetic: bool = False
 
 
-def amount(value: float) -> str:
-    """``12500`` → ``12 500``, ``2.5`` → ``2,5`` (as the pages print numbers)."""
-    digits = 0 if value == int(value) or abs(value) >= 100 else 1
-    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-
-
 UNIT_SYNONYMS = {"тонна": "т", "тонн": "т", "тн": "т", "штук": "шт", "штука": "шт", "м³": "м3"}
 
 
@@ -170,7 +165,7 @@ def capacity_fit(
     words = {"supply": amount(supply), "demand": amount(demand), "unit": demand_unit}
     if share >= 1:
         return 1.0, MATCH_REASONS["capacity_full"].format(**words)
-    return share, MATCH_REASONS["capacity_part"].format(share=round(share * 100), **words)
+    return share, MATCH_REASONS["capacity_part"].format(share=percent(share, 0), **words)
 
 
 def _capacity_evidence(party: Party) -> Evidence | None:
