@@ -132,7 +132,7 @@ def test_page_shows_the_reference_and_growth_columns(client, world):
     page = client.get("/discover/72", params={"against": "66"})
     assert page.status_code == 200
     assert "Регионы сравнения: <strong>Свердловская область</strong>" in page.text
-    assert "Рост 2023–2024" in page.text and "+25,0 %" in page.text
+    assert "Рост 2023–2024" in page.text and "+25,0\u00a0%" in page.text
     assert "against=66" in page.text  # the links keep the options
     portfolio = page.text[page.text.index('id="portfolio"') : page.text.index("</figure>")]
     assert 'data-label="23.61"' in portfolio and "high-rising" in portfolio
@@ -161,7 +161,7 @@ def test_command_writes_reference_and_growth(world, db, tmp_path):
     assert (
         printed.exit_code == 0
         and "Рост 2023–2024" in printed.output
-        and "+25.0 %" in printed.output
+        and "+25,0\u00a0%" in printed.output
     )
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 
 from promcluster.cli.support import Database, cluster_id_of, console, err, session_for
+from promcluster.russian import number, signed, signed_percent
 
 app = typer.Typer()
 
@@ -84,8 +85,8 @@ def _print(found, ranked) -> None:
     for c in found.candidates:
         existing = "; ".join(e.mark for e in c.existing)
         table.add_row(
-            str(c.number), f"{c.seed} {c.seed_name or ''}", f"{c.score:.3f}", str(c.firms),
-            f"{c.employees:.0f}", existing or "—",
+            str(c.number), f"{c.seed} {c.seed_name or ''}", number(c.score, 3), number(c.firms),
+            number(c.employees), existing or "—",
         )  # fmt: skip
     console.print(table)
     base = ", ".join(r.code for r in found.reference) if found.reference else "страна"
@@ -99,13 +100,9 @@ def _print(found, ranked) -> None:
     for title in ("ОКВЭД2", "LQ", firms, *growth):
         table.add_column(title)
     for s in found.specialisations[:15]:
-        changes = [_signed(s.growth, 100, " %"), _signed(s.lq_change)] if spans else []
-        table.add_row(f"{s.code} {s.name or ''}", f"{s.lq:.2f}", str(s.firms), *changes)
+        changes = [signed_percent(s.growth), signed(s.lq_change)] if spans else []
+        table.add_row(f"{s.code} {s.name or ''}", number(s.lq, 2), number(s.firms), *changes)
     console.print(table)
     for i, p in enumerate(ranked or [], start=1):
         mark = " [синтетика]" if p.synthetic else ""
-        console.print(f"{i}. {p.name}{mark} — {p.score:.3f}: " + "; ".join(p.reasons))
-
-
-def _signed(value: float | None, scale: float = 1, unit: str = "") -> str:
-    return "—" if value is None else f"{value * scale:+.{1 if unit else 2}f}{unit}"
+        console.print(f"{i}. {p.name}{mark} — {number(p.score, 3)}: " + "; ".join(p.reasons))

@@ -17,10 +17,10 @@ from promcluster.indicators.chart import bar_chart, bubble_chart
 from promcluster.records import get
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
+from promcluster.russian import number
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
-from promcluster.web.templating import number
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_REGION = "72"

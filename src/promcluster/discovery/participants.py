@@ -32,12 +32,12 @@ from promcluster.chains.queries import chains_with_stages
 from promcluster.discovery.relatedness import relatedness
 from promcluster.geo import haversine_km
 from promcluster.labels import PROSPECT_REASONS as SAY
-from promcluster.matching.scoring import amount
 from promcluster.records import get
 from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, code_range, group_of
 from promcluster.reference.models import Region
 from promcluster.registry import maps
 from promcluster.registry.models import Cluster, Enterprise, Membership, ProductLine
+from promcluster.russian import amount, number
 
 LIMIT = 50
 POOL = 200  # firms read per signal and code
@@ -213,7 +213,7 @@ def _by_activity(session: Session, cluster: Cluster, reader: _Reader, fits: dict
             _fit(fits, row).add("activity", 0.8, "members", reason)
     targets = {c[:GROUP_LENGTH] for c in [*specialisation, *classes] if len(c) >= GROUP_LENGTH}
     for group, target, proximity in related_groups(session, targets):
-        shown = f"{proximity:.2f}".replace(".", ",")
+        shown = number(proximity, 2)
         for row in reader.firms(group):
             reason = SAY["related"].format(code=row.okved_main, target=target, proximity=shown)
             _fit(fits, row).add("activity", 0.7 * proximity, "related", reason)
