@@ -23,6 +23,7 @@ from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, group_of
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Cluster, Enterprise, ProductLine
 from promcluster.registry.queries import cluster_query
+from promcluster.russian import number
 
 WEIGHTS = {"demand": 0.4, "feasibility": 0.4, "attractiveness": 0.2}
 RELATED_ACTIVITIES = 8  # closest activities whose firms are candidate producers
@@ -342,7 +343,7 @@ def candidate_producers(
             name, phi = related_codes[code]
             kind = 2
             reason = labels.CANDIDATE_REASONS["activity"].format(
-                code=code, name=name, proximity=f"{phi:.2f}".replace(".", ",")
+                code=code, name=name, proximity=number(phi, 2)
             )
         else:
             kind, reason = 3, labels.CANDIDATE_REASONS["division"].format(code=activity[:2])
