@@ -117,8 +117,8 @@ def test_designer_page_and_cluster_page_show_coverage(client, db):
     w = build_chain(db)
     html = client.get(f"/chains/{w.chain}").text
     assert html.count('data-state="covered"') == 2 and html.count('data-state="gap"') == 2
-    assert 'data-kpi="coverage">50,0 %' in html
-    assert 'data-kpi="outside">87,5 %' in html
+    assert 'data-kpi="coverage">50,0\u00a0%' in html
+    assert 'data-kpi="outside">87,5\u00a0%' in html
     assert "Тобольский карьер" in html  # a candidate
     assert "Назначить" not in html  # public visitors do not get the forms
     profile = client.get(f"/clusters/{w.cluster}").text

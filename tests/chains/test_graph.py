@@ -115,7 +115,7 @@ def test_fragment_draws_the_graph_from_local_files(client, db):
     html = client.get(f"/clusters/{w.cluster}/graph/summary").text
     assert "data-supply-graph" in html
     assert '<script src="/static/graph.js"></script>' in html
-    assert "80,0 %" in html  # the cooperation share
+    assert "80,0\u00a0%" in html  # the cooperation share
     assert "graph.graphml" in html and "graph.xlsx" in html
     assert "Поставки списком (3)" in html
     assert "http" not in html.split("data-elements")[1].split("</div>")[0]
