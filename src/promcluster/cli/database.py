@@ -13,6 +13,7 @@ from rich.table import Table
 from promcluster import dbadmin
 from promcluster.cli.support import ANY_REVISION, Database, console, err, session_for, url_of
 from promcluster.config import get_settings
+from promcluster.russian import number
 
 app = typer.Typer()
 db_app = typer.Typer(help="База данных.", no_args_is_help=True)
@@ -125,11 +126,6 @@ def load_reference(database: Database = None) -> None:
         console.print(f"{r.table}: добавлено {r.added}, обновлено {r.updated}")
 
 
-def grouped(n: int) -> str:
-    """``13345`` → ``13 345`` (Russian thousands separator)."""
-    return f"{n:,}".replace(",", "\u202f")
-
-
 @load_app.command("demo")
 def load_demo(database: Database = None) -> None:
     """Load the demo clusters, enterprises, chains, projects and figures from the seed articles,
@@ -154,7 +150,7 @@ def load_demo(database: Database = None) -> None:
     added = ", ".join(f"{k}: {v}" for k, v in report.added.items()) or "ничего нового"
     console.print(f"Демонстрационные данные: {added}")
     created, updated, unchanged = map(
-        grouped, (official.created, official.updated, official.unchanged)
+        number, (official.created, official.updated, official.unchanged)
     )
     console.print(
         f"Официальная статистика (реальные данные Росстата, ЕМИСС; не синтетика): «{indicator}» — "
@@ -169,7 +165,7 @@ def load_demo(database: Database = None) -> None:
         engine.dispose()
     for run in runs:
         read, created, updated, unchanged, rejected = map(
-            grouped, (run.rows_read, run.created, run.updated, run.unchanged, run.rejected)
+            number, (run.rows_read, run.created, run.updated, run.unchanged, run.rejected)
         )
         console.print(
             f"Открытые данные ФНС (реальные, не синтетика) — {labels.IMPORT_KINDS[run.kind]}: "

@@ -18,6 +18,7 @@ from promcluster.imports import export_jobs, exports, official, runs, service
 from promcluster.imports.access import require_import
 from promcluster.imports.columns import KINDS
 from promcluster.imports.jobs import ImportJobs
+from promcluster.russian import number
 from promcluster.web.deps import current_user, db_session, login_required
 from promcluster.web.limits import Code, Id, Line, Search, Short, UtcDateTime
 from promcluster.web.ratelimit import anonymous_limit
@@ -75,7 +76,7 @@ def save_upload(upload: UploadFile, max_bytes: int, directory: Path | None = Non
             f.write(chunk)
     if size > max_bytes:
         path.unlink(missing_ok=True)
-        limit = f"{max_bytes / 2**20:,.0f}".replace(",", " ")
+        limit = number(max_bytes / 2**20)
         raise HTTPException(413, f"файл больше {limit} МиБ: разделите его на части")
     return path
 

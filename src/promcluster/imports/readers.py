@@ -18,6 +18,7 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException
 
+from promcluster import russian
 from promcluster.errors import DomainError
 from promcluster.imports.limits import (
     MAX_ARCHIVE_MEMBERS,
@@ -230,8 +231,8 @@ def _check_sizes(
             )
 
 
-def _count(number: float) -> str:
-    return f"{number:,.0f}".replace(",", " ")
+def _count(value: float) -> str:
+    return russian.number(value)
 
 
 def _mib(size: int) -> str:
