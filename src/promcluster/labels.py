@@ -211,6 +211,17 @@ RULE_PARAMS = {
     "amendment_date": "дата изменений (решения до неё — срочные)",
     "years": "лет действия решения",
 }
+
+
+def rule_set_label(rule_set: str) -> str:
+    """``federal`` → «федеральные требования», ``region:72`` → «региональные требования
+    (регион 72)»."""
+    if rule_set == "federal":
+        return "федеральные требования"
+    region = rule_set.removeprefix("region:")
+    return f"региональные требования (регион {region})" if region != rule_set else rule_set
+
+
 COMPLIANCE_RECORDS = {
     "enterprise": "предприятие",
     "membership": "участие",
@@ -232,10 +243,10 @@ INDICATORS.update(
 )
 INDICATOR_BASES = {
     "memberships": "записи об участии на дату",
-    "participants_known": "известно у {known} из {total} участников",
-    "sme_known": "категория МСП известна у {known} из {total} участников",
+    "participants_known": "известно у {known} из {participants}",
+    "sme_known": "категория МСП известна у {known} из {participants}",
     "projects": "проекты в записях, текущие статусы",
-    "amounts_known": "сумма известна у {known} из {total} проектов",
+    "amounts_known": "сумма известна у {known} из {projects}",
     "cooperation": "поставки между участниками за {year} год к их закупкам; участников: {total}",
     "consumption_lines": "строки потребления участников: доли указаны у {known} из {total}",
     "clusters": "кластеры региона в записях",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from promcluster import records
+from promcluster import labels, records
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_admin, require_cluster
 from promcluster.compliance import admin, exports, marks
@@ -18,8 +18,10 @@ from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import FEDERAL
 from promcluster.compliance.service import check
 from promcluster.errors import InvalidField
+from promcluster.russian import exact, long_date
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
+from promcluster.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,6 +37,20 @@ def _date(text: str, field: str) -> date:
 def _as_of(text: str | None) -> date:
     """The date of the check: today unless given."""
     return _date(text, "as_of") if text else date.today()
+
+
+def rule_param(value: object) -> str:
+    """A rule's parameter as read: «0,2», «5», «3 декабря 2021 г.», roles by their Russian names."""
+    if isinstance(value, list):
+        return ", ".join(labels.MEMBERSHIP_ROLES.get(v, v) for v in map(str, value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return exact(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        return long_date(value)
+    return str(value)
+
+
+templates.env.filters["rule_param"] = rule_param
 
 
 @router.get("/clusters/{cluster_id}/compliance/summary")
