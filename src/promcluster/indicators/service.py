@@ -19,6 +19,7 @@ from promcluster.indicators.scope import Level
 from promcluster.records import get
 from promcluster.reference.models import Region
 from promcluster.registry.models import Cluster, DeclaredFigure, cluster_region
+from promcluster.russian import number, plural
 
 INVESTMENT_STAGES = {  # indicator → project statuses it sums
     "investment_planned": ("idea", "planned"),
@@ -84,8 +85,13 @@ class Indicator:
 
     @property
     def basis_text(self) -> str:
+        total = self.total or 0
         return labels.INDICATOR_BASES[self.basis].format(
-            known=self.known, total=self.total, year=self.year or "—"
+            known=number(self.known),
+            total=number(self.total),
+            participants=plural(total, "участник", "gent"),
+            projects=plural(total, "проект", "gent"),
+            year=self.year or "—",
         )
 
 
