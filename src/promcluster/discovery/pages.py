@@ -17,7 +17,7 @@ from promcluster.indicators.chart import bar_chart, bubble_chart
 from promcluster.records import get
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
-from promcluster.russian import number
+from promcluster.russian import number, signed_percent
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
@@ -105,7 +105,7 @@ def portfolio(d: service.Discovery):
     U.S. Cluster Mapping portfolio draws them (None without growth)."""
     items = [
         (s.code, f"{s.code} {s.name or ''}: LQ {number(s.lq, 2)}, "
-         f"рост {number(s.growth * 100, 1)} %", s.lq, s.growth, s.value)
+         f"рост {signed_percent(s.growth)}", s.lq, s.growth, s.value)
         for s in d.specialisations
         if s.growth is not None and s.lq > 0
     ]  # fmt: skip
