@@ -42,6 +42,11 @@ def test_amount(value, shown):
     assert russian.amount(value) == shown
 
 
+def test_exact_keeps_the_decimals_stated():
+    assert russian.exact(0.25) == "0,25" and russian.exact(5) == "5" and russian.exact(None) == "—"
+    assert russian.exact(12345.125) == f"12{G}345,125"
+
+
 def test_percent_one_spacing():
     assert russian.percent(0.125) == f"12,5{NB}%"
     assert russian.percent(0.5, 0) == f"50{NB}%"
