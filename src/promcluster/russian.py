@@ -41,6 +41,11 @@ def amount(value: float) -> str:
     return _decimal(value, "#,##0" if abs(value) >= 100 else "#,##0.#")
 
 
+def exact(value: float | None) -> str:
+    """A stated value with the decimals it has (up to six): ``0.25`` → «0,25», ``5`` → «5»."""
+    return NO_VALUE if value is None else _decimal(value, "#,##0.######")
+
+
 def percent(share: float | None, digits: int = 1) -> str:
     """A share of one as a percent: ``0.125`` → «12,5 %» (no-break space before «%»)."""
     if share is None:
