@@ -23,7 +23,13 @@ Duplicates = Annotated[
 ]
 
 
-@app.command("complexity")
+@app.command(
+    "complexity",
+    help=(
+        "RCA, Mcp, плотность, ECI, PCI, диверсификация, повсеместность, COI и COG по "
+        "каждой паре территория × продукт (× год), по определениям пакета ecomplexity."
+    ),
+)
 def complexity_command(
     file: Annotated[
         Path, typer.Argument(help="CSV, XLSX или Parquet: location, product, value[, year]")
@@ -55,7 +61,14 @@ def complexity_command(
     )
 
 
-@app.command("predict")
+@app.command(
+    "predict",
+    help=(
+        "Оценить каждую пару территория × продукт без специализации в год T (RCA < 1): "
+        "чем выше оценка, тем вероятнее RCA ≥ 1 в следующем периоде; модель учится на "
+        "более ранних годах ФАЙЛА."
+    ),
+)
 def predict_command(
     file: Annotated[
         Path, typer.Argument(help="CSV, XLSX или Parquet: location, product, value, year")
@@ -87,7 +100,14 @@ def predict_command(
     console.print(f"Пар без специализации в {year} году: {count} → {output}")
 
 
-@app.command("backtest")
+@app.command(
+    "backtest",
+    help=(
+        "ROC AUC, AUC-PR и средняя точность на 10 лучших по территории для модели, "
+        "плотности и RCA прошлого периода на кандидатах с RCA < 1 и < 0,5: обучение на "
+        "одном переходе, проверка на более позднем."
+    ),
+)
 def backtest_command(
     file: Annotated[
         Path, typer.Argument(help="CSV, XLSX или Parquet: location, product, value, year")
@@ -133,7 +153,14 @@ def _period(text: str, option: str) -> tuple[int, int]:
     return int(start), int(end)
 
 
-@app.command("niches")
+@app.command(
+    "niches",
+    help=(
+        "Ниши региона по убыванию оценки: спрос вне региона, покупатели, покрытие, "
+        "осуществимость, плотность, PCI и COG, каждая составляющая и итоговая оценка (тот"
+        " же рейтинг, что на веб-странице)."
+    ),
+)
 def niches_command(
     region: Annotated[str, typer.Argument(help="код региона, например 72")],
     output: Annotated[Path, typer.Option("-o", "--output", help="файл .csv, .xlsx или .json")],

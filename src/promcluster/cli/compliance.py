@@ -8,12 +8,19 @@ from typing import Annotated
 
 import typer
 
+from promcluster import labels
 from promcluster.cli.support import Database, cluster_id_of, console, err, session_for
 
 app = typer.Typer()
 
 
-@app.command("compliance")
+@app.command(
+    "compliance",
+    help=(
+        "Проверка кластера на соответствие федеральным требованиям, критерий за "
+        "критерием, в JSON: cluster, as_of, rule_set, verdict и criteria."
+    ),
+)
 def compliance_command(
     cluster: Annotated[str, typer.Argument(help="id кластера или его точное название")],
     as_of: Annotated[
@@ -48,5 +55,8 @@ def compliance_command(
         typer.echo(text)
         return
     output.write_text(text + "\n", encoding="utf-8")
-    counts = ", ".join(f"{k}: {v}" for k, v in report.counts().items())
-    console.print(f"{report.cluster.name}: {report.verdict} ({counts}) → {output}")
+    counts = ", ".join(
+        f"{labels.COMPLIANCE_STATUSES.get(k, k)}: {v}" for k, v in report.counts().items()
+    )
+    verdict = labels.COMPLIANCE_VERDICTS.get(report.verdict, report.verdict)
+    console.print(f"{report.cluster.name}: {verdict} ({counts}) → {output}")

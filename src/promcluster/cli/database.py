@@ -24,7 +24,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
 
 
-@db_app.command("upgrade")
+@db_app.command(
+    "upgrade",
+    help="Создать базу данных или обновить её схему до последней версии.",
+)
 def db_upgrade(database: Database = None) -> None:
     """Create the database or migrate it to the latest schema."""
     dbadmin.upgrade(url_of(database, accept=None))
@@ -54,7 +57,13 @@ def progress_bar() -> Iterator:
         raise typer.Exit(2) from exc
 
 
-@db_app.command("backup")
+@db_app.command(
+    "backup",
+    help=(
+        "Записать резервную копию базы данных и загруженных файлов в ФАЙЛ (архив tar.gz с"
+        " описью); можно не останавливая платформу."
+    ),
+)
 def db_backup(file: BackupFile, database: Database = None) -> None:
     """Write a backup of the database and of the uploads kept on disk to FILE (a tar.gz
     archive with a manifest); safe while the platform runs."""
@@ -76,7 +85,14 @@ def db_backup(file: BackupFile, database: Database = None) -> None:
     )
 
 
-@db_app.command("restore")
+@db_app.command(
+    "restore",
+    help=(
+        "Восстановить резервную копию из ФАЙЛА в пустую базу данных (или, с --replace, "
+        "вместо всего её содержимого) и обновить схему до этой версии; сначала остановите"
+        " платформу."
+    ),
+)
 def db_restore(
     file: BackupFile,
     database: Database = None,
@@ -111,7 +127,13 @@ def db_restore(
         console.print(f"Схема обновлена до ревизии {restored.upgraded_to}.")
 
 
-@load_app.command("reference")
+@load_app.command(
+    "reference",
+    help=(
+        "Загрузить ОКВЭД2, ОКПД2, регионы и города и федеральные требования к кластерам, "
+        "поставляемые с пакетом."
+    ),
+)
 def load_reference(database: Database = None) -> None:
     """Load OKVED2, OKPD2, regions and cities and the federal cluster requirements shipped
     with the package."""
@@ -126,7 +148,16 @@ def load_reference(database: Database = None) -> None:
         console.print(f"{r.table}: добавлено {r.added}, обновлено {r.updated}")
 
 
-@load_app.command("demo")
+@load_app.command(
+    "demo",
+    help=(
+        "Загрузить демонстрационные кластеры, предприятия, цепочки, проекты и показатели "
+        "из исходных статей, поставляемую официальную статистику (ЕМИСС, реальные "
+        "данные), синтетическое дополнение (предприятия всех регионов, продукция, "
+        "поставки, потребности) и реальные выборки открытых данных ФНС (реестр МСП, "
+        "численность, доходы) как загрузки."
+    ),
+)
 def load_demo(database: Database = None) -> None:
     """Load the demo clusters, enterprises, chains, projects and figures from the seed articles,
     the shipped real official statistics (ЕМИСС), the synthetic supplement (enterprises of all

@@ -14,7 +14,13 @@ from promcluster.russian import number, signed, signed_percent
 app = typer.Typer()
 
 
-@app.command("discover")
+@app.command(
+    "discover",
+    help=(
+        "Кандидаты в кластеры и специализации региона (коэффициенты локализации), а с "
+        "--cluster — потенциальные участники кластера с причинами."
+    ),
+)
 def discover_command(
     region: Annotated[str, typer.Argument(help="код региона, например 72")],
     level: Annotated[int, typer.Option(help="уровень ОКВЭД2: 2, 3 или 4 знака")] = 4,

@@ -15,7 +15,10 @@ from promcluster.errors import DomainError
 app = typer.Typer()
 
 
-@app.command("import")
+@app.command(
+    "import",
+    help="Загрузить файл; код выхода 1, если часть строк отклонена, 2, если файл непригоден.",
+)
 def import_file(
     kind: Annotated[
         str,
@@ -118,7 +121,13 @@ def import_file(
         raise typer.Exit(1)
 
 
-@app.command("export")
+@app.command(
+    "export",
+    help=(
+        "Выгрузить записи вида в CSV, XLSX или GeoJSON; «export template ВИД» записывает "
+        "шаблон для загрузки."
+    ),
+)
 def export_file(
     kind: Annotated[
         str,

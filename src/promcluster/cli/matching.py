@@ -20,6 +20,7 @@ from promcluster.cli.support import (
     session_for,
     url_of,
 )
+from promcluster.russian import number
 
 app = typer.Typer()
 search_app = typer.Typer(help="Поиск по платформе и его индекс.")
@@ -27,7 +28,15 @@ app.add_typer(search_app, name="search")
 CLASSIFY_BATCH = 500
 
 
-@app.command("classify")
+@app.command(
+    "classify",
+    help=(
+        "Названия продукции свободным текстом → коды ОКПД2: в OUT столбцы "
+        "row,rank,code,name,score (row — номер строки данных ФАЙЛА с нуля); учится на "
+        "названиях, уже получивших код в базе данных, а без базы (или с ненастроенной) — "
+        "на классификаторе ОКПД2 из пакета."
+    ),
+)
 def classify_command(
     file: Annotated[Path, typer.Argument(help="CSV или XLSX с наименованиями продукции")],
     column: Annotated[str, typer.Option(help="заголовок столбца с наименованиями")],
@@ -93,7 +102,13 @@ def _classifying_session(database: str | None) -> Iterator[Session | None]:
         yield session
 
 
-@search_app.command("find")
+@search_app.command(
+    "find",
+    help=(
+        "Поиск предприятий, продукции, потребностей и предложений; по строке на "
+        "найденное, лучшие первыми."
+    ),
+)
 def search_command(
     query: Annotated[str, typer.Argument(help="что искать")],
     kind: Annotated[
@@ -116,7 +131,15 @@ def search_command(
         typer.echo(f"{hit.kind}\t{hit.ref_id}\t{hit.score:.3f}\t{hit.title}\t{hit.detail or ''}")
 
 
-@search_app.command("reindex")
+@search_app.command(
+    "reindex",
+    help=(
+        "Перестроить поисковый индекс по записям (после изменений данных в обход "
+        "платформы) или только добавить недостающие записи (после «import --defer-"
+        "index»); с --queue перестройка идёт заданием очереди (частями, поиск работает), "
+        "ход виден на странице заданий."
+    ),
+)
 def reindex_command(
     missing: Annotated[
         bool, typer.Option("--missing", help="только записи, которых ещё нет в индексе")
@@ -175,7 +198,14 @@ def _queue_reindex(missing: bool, database: str | None) -> None:
     )
 
 
-@app.command("match")
+@app.command(
+    "match",
+    help=(
+        "Возможные поставщики для потребности (или покупатели для предложения) по "
+        "убыванию оценки, с причинами — тот же рейтинг, что на странице публикации: по "
+        "блоку на кандидата."
+    ),
+)
 def match_command(
     side: Annotated[str, typer.Argument(help="need (поставщики для потребности) или offer")],
     posting: Annotated[int, typer.Argument(help="номер потребности или предложения")],
@@ -199,7 +229,8 @@ def match_command(
             raise NotFound(f"нет {'потребности' if side == 'need' else 'предложения'} №{posting}")
         found = rank(session, record, limit)
     console.print(f"{record.product_name} ({record.okpd2_code or 'без кода ОКПД2'}): {len(found)}")
-    for number, c in enumerate(found, start=1):
-        typer.echo(f"{number}. {c.name} — {c.region_name}, {MATCH_TIERS[c.tier]}, {c.score:.3f}")
+    for place, c in enumerate(found, start=1):
+        score = number(c.score, 3)
+        typer.echo(f"{place}. {c.name} — {c.region_name}, {MATCH_TIERS[c.tier]}, {score}")
         for reason in c.reasons:
             typer.echo(f"   · {reason}")

@@ -15,7 +15,9 @@ from promcluster.config import get_settings, prometheus_multiproc_dir
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    help="Запустить веб-платформу и REST API в рабочих процессах.",
+)
 def serve(
     host: Annotated[str | None, typer.Option(help="адрес (по умолчанию 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="порт (по умолчанию 8000)")] = None,
@@ -65,7 +67,15 @@ def serve(
     )
 
 
-@app.command()
+@app.command(
+    help=(
+        "Выполнять задания очереди (загрузки, переиндексацию поиска, файлы выгрузок) до "
+        "остановки: по SIGINT начатые задания завершаются, по SIGTERM остановка сразу "
+        "(прерванная загрузка продолжится, прерванная переиндексация начнётся заново). "
+        "Запускайте как отдельную службу, а веб-серверу задайте "
+        "PROMCLUSTER_JOBS_EMBEDDED=false."
+    ),
+)
 def worker(
     workers: Annotated[
         int | None, typer.Option(help="сколько заданий выполнять одновременно")

@@ -6,16 +6,21 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from promcluster import labels
 from promcluster.cli.support import Database, console, session_for
+from promcluster.russian import number
 
 app = typer.Typer()
 user_app = typer.Typer(help="Пользователи.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
-@user_app.command("add")
+@user_app.command(
+    "add",
+    help="Создать пользователя с ролью и её областью (кластеры или предприятие).",
+)
 def user_add(
-    username: str,
+    username: Annotated[str, typer.Argument(help="имя для входа")],
     role: Annotated[str, typer.Option(help="admin, cluster_manager или enterprise_rep")],
     password: Annotated[
         str,
@@ -24,6 +29,7 @@ def user_add(
             hide_input=True,
             confirmation_prompt=True,
             envvar="PROMCLUSTER_NEW_PASSWORD",
+            help="пароль (спрашивается, если не задан PROMCLUSTER_NEW_PASSWORD)",
         ),
     ],
     cluster: Annotated[list[int] | None, typer.Option(help="кластер менеджера (id)")] = None,
@@ -36,9 +42,11 @@ def user_add(
 
     with session_for(database, "user-add") as session:
         user = create_user(session, username, password, role, cluster or [], enterprise, full_name)
-    console.print(f"Пользователь «{user.username}» ({user.role}) создан.")
+    role = labels.USER_ROLES.get(user.role, user.role)
+    console.print(f"Пользователь «{user.username}» ({role}) создан.")
 
 
+Username = Annotated[str, typer.Argument(help="имя пользователя")]
 PasswordOption = Annotated[
     str,
     typer.Option(
@@ -51,7 +59,10 @@ PasswordOption = Annotated[
 ]
 
 
-@user_app.command("list")
+@user_app.command(
+    "list",
+    help="Список пользователей: роль, область, активен ли, последний вход.",
+)
 def user_list(database: Database = None) -> None:
     """List users: role, scope, whether active, last login."""
     from rich.table import Table
@@ -67,11 +78,11 @@ def user_list(database: Database = None) -> None:
             )
             table.add_row(
                 escape(user.username),
-                user.role,
+                labels.USER_ROLES.get(user.role, user.role),
                 scope,
                 "да" if user.is_active else "нет",
-                row.last_login.strftime("%Y-%m-%d %H:%M") if row.last_login else "—",
-                str(row.live_sessions),
+                row.last_login.strftime("%d.%m.%Y %H:%M") if row.last_login else "—",
+                number(row.live_sessions),
             )
     console.print(table)
 
@@ -86,20 +97,31 @@ def _set_active(username: str, active: bool, database: str | None) -> None:
     console.print(f"Пользователь «{escape(username)}» {state}.")
 
 
-@user_app.command("disable")
-def user_disable(username: str, database: Database = None) -> None:
+@user_app.command(
+    "disable",
+    help="Отключить пользователя: войти он не сможет, все его сеансы сразу завершаются.",
+)
+def user_disable(username: Username, database: Database = None) -> None:
     """Disable a user: they cannot log in, and every session of theirs ends at once."""
     _set_active(username, False, database)
 
 
-@user_app.command("enable")
-def user_enable(username: str, database: Database = None) -> None:
+@user_app.command(
+    "enable",
+    help="Снова включить отключённого пользователя.",
+)
+def user_enable(username: Username, database: Database = None) -> None:
     """Enable a disabled user again."""
     _set_active(username, True, database)
 
 
-@user_app.command("set-password")
-def user_set_password(username: str, password: PasswordOption, database: Database = None) -> None:
+@user_app.command(
+    "set-password",
+    help="Задать пароль пользователя; все его сеансы завершаются.",
+)
+def user_set_password(
+    username: Username, password: PasswordOption, database: Database = None
+) -> None:
     """Set a user's password; every session of theirs ends."""
     from promcluster.accounts.service import find_user, set_password
 
@@ -108,9 +130,12 @@ def user_set_password(username: str, password: PasswordOption, database: Databas
     console.print(f"Пароль пользователя «{escape(username)}» изменён, его сеансы завершены.")
 
 
-@user_app.command("set-role")
+@user_app.command(
+    "set-role",
+    help="Изменить роль пользователя и её область.",
+)
 def user_set_role(
-    username: str,
+    username: Username,
     role: Annotated[str, typer.Option(help="admin, cluster_manager или enterprise_rep")],
     cluster: Annotated[list[int] | None, typer.Option(help="кластер менеджера (id)")] = None,
     enterprise: Annotated[int | None, typer.Option(help="предприятие представителя (id)")] = None,
