@@ -28,7 +28,9 @@ def test_every_command_is_listed():
     assert len(COMMANDS) >= 30
 
 
-@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=lambda x: " ".join(x) or "promcluster")
+@pytest.mark.parametrize(
+    ("path", "command"), COMMANDS, ids=[" ".join(path) or "promcluster" for path, _ in COMMANDS]
+)
 def test_help_is_russian(path, command):
     assert CYRILLIC.search(command.help or ""), f"{' '.join(path)}: {command.help!r}"
     for param in command.params:
