@@ -48,7 +48,7 @@ def test_upload_shows_progress_outcome_and_error_report(page: Page, live_server,
     expect(run).to_have_attribute("data-status", "done", timeout=20_000)
     expect(run.locator("#created")).to_have_text("2")
     expect(run.locator("#rejected")).to_have_text("1")
-    expect(run).to_contain_text("100% файла")
+    expect(run).to_contain_text("100\u00a0% файла")
     # The refused row on the page itself: row, column, value, reason.
     cells = run.locator("#rejected-lines tbody tr").first.locator("td")
     expect(cells).to_have_count(4)

@@ -153,7 +153,7 @@ def test_the_page_shows_kinds_owners_states_progress_and_duration(admin_client, 
     page = admin_client.get("/jobs").text
     for shown in (
         "перестроение поискового индекса", "прогрев сервера", "выгрузка в файл", "jobs-rep",
-        "система", "выполняется", "завершено", "ошибка", "25%", "50 из 200",
+        "система", "выполняется", "завершено", "ошибка", "25\u00a0%", "50 из 200",
         "процесс 1: загружено", "ValueError: нет данных",
     ):  # fmt: skip
         assert shown in page, shown
