@@ -1,6 +1,7 @@
 """The Russian formats every page, export and command prints (promcluster/russian.py)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -73,6 +74,13 @@ def test_percent_one_spacing():
 )
 def test_money(value, shown):
     assert russian.money(value) == shown
+
+
+def test_decimals_from_postgresql():
+    """Sums read from PostgreSQL are Decimal: formatted like floats."""
+    assert russian.money(Decimal("3600000000")) == "3,6 млрд ₽"
+    assert russian.number(Decimal("1234.5"), 1) == f"1{G}234,5"
+    assert russian.percent(Decimal("0.125")) == f"12,5{NB}%"
 
 
 def test_months_and_dates_in_words():

@@ -2,6 +2,7 @@
 exports and the command line alike: Babel (CLDR ``ru``) formats, pymorphy3 agrees (ADR 0014)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -66,11 +67,12 @@ def signed_percent(share: float | None, digits: int = 1) -> str:
     return f"{signed(share * 100, digits)}{BEFORE_UNIT}%"
 
 
-def money(value: float | None) -> str:
+def money(value: float | Decimal | None) -> str:
     """Roubles in the units people read: ``3 600 000 000`` → «3,6 млрд ₽», ``15000`` → «15 тыс. ₽»
     (money keeps plain spaces: «млн ₽» is one unit)."""
     if value is None:
         return NO_VALUE
+    value = float(value)  # PostgreSQL's sums arrive as Decimal
     for size, unit in _MONEY_SIZES:
         if abs(value) >= size:
             return f"{_decimal(value / size, '#,##0.##')} {unit} ₽"
