@@ -197,7 +197,11 @@ SEARCH_DETAILS = {
     "cluster": "кластер",
 }
 # Why a search hit matched: the field its words were found in
-SEARCH_FIELDS = {"title": "название", "code": "ИНН, ОГРН или номер", "text": "описание"}
+SEARCH_FIELDS = {
+    "title": "название",
+    "number": "ИНН, ОГРН или номер",
+    "text": "описание и другие поля",
+}
 # Compliance with the federal requirements (compliance/)
 COMPLIANCE_STATUSES = {
     "pass": "выполнено",
