@@ -174,7 +174,7 @@ class Marked(BaseModel):
 
 
 class SearchHitOut(BaseModel):
-    kind: str = Field(description="enterprise, product, need или offer")
+    kind: str = Field(description="cluster, chain, project, enterprise, product, need или offer")
     ref_id: int
     title: str
     detail: str | None
