@@ -173,12 +173,35 @@ MATCH_REASONS = {
 }
 MATCH_PARTIES = {"supplier": "заказчик", "buyer": "поставщик"}
 SEARCH_KINDS = {
+    "cluster": "Кластер",
+    "chain": "Цепочка",
+    "project": "Инвестпроект",
     "enterprise": "Предприятие",
     "product": "Продукция",
     "need": "Потребность",
     "offer": "Предложение",
 }
-SEARCH_DETAILS = {"okved": "ОКВЭД2", "need": "заказчик", "offer": "поставщик"}
+SEARCH_KIND_GROUPS = {
+    "cluster": "Кластеры",
+    "chain": "Цепочки",
+    "project": "Инвестиционные проекты",
+    "enterprise": "Предприятия и организации",
+    "product": "Продукция",
+    "need": "Потребности",
+    "offer": "Предложения",
+}
+SEARCH_DETAILS = {
+    "okved": "ОКВЭД2",
+    "need": "заказчик",
+    "offer": "поставщик",
+    "cluster": "кластер",
+}
+# Why a search hit matched: the field its words were found in
+SEARCH_FIELDS = {
+    "title": "название",
+    "number": "ИНН, ОГРН или номер",
+    "text": "описание и другие поля",
+}
 # Compliance with the federal requirements (compliance/)
 COMPLIANCE_STATUSES = {
     "pass": "выполнено",

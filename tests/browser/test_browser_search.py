@@ -1,4 +1,5 @@
-"""Search and OKPD2 codes in Chromium: the top-bar box opens the results page, the search page
+"""Search and OKPD2 codes in Chromium: the top-bar box suggests records by kind while the user
+types (arrows, Enter and Esc work) and opens the results page, the search page
 updates its results while the user types, a typo is corrected with a notice; a product name on
 the need form brings code buttons that fill the code field; the classify page suggests codes
 for pasted names and remembers the user's choice.
@@ -88,6 +89,92 @@ def test_top_bar_search_lists_the_record_and_corrects_a_typo(page: Page, brick_w
     expect(notice).to_contain_text("Учтены исправления опечаток")
     expect(notice).to_contain_text("«облицовчный» → «облицовочный»")
     expect(page.locator("li.search-hit", has_text=LINE)).to_have_count(1)
+
+
+@pytest.mark.browser
+def test_top_bar_suggests_records_by_kind_and_the_keyboard_chooses_one(page: Page):
+    page.goto("/regions")
+    box = page.locator("form.quick-search input[name=q]")
+    listbox = page.locator("#quick-search-list")
+    expect(listbox).to_be_hidden()
+    box.press_sequentially("газобл", delay=30)
+    expect(listbox).to_be_visible(timeout=COLD)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    kinds = listbox.locator(".quick-search-kind")
+    expect(kinds.filter(has_text="Инвестиционные проекты")).to_have_count(1)
+    expect(kinds.filter(has_text="Цепочки")).to_have_count(1)
+    project = listbox.get_by_role("option", name=re.compile("Производство газоблоков"))
+    expect(project).to_have_count(1)
+    expect(project.locator("mark")).to_have_text("газоблоков")
+    expect(project.locator(".why")).to_have_text("совпало: название")
+    chain = listbox.locator("[role=option][data-kind=chain]")
+    expect(chain).to_contain_text("газоблоки")
+
+    options = listbox.get_by_role("option")
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    first_id = options.first.get_attribute("id")
+    expect(box).to_have_attribute("aria-activedescendant", first_id)
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "false")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+
+    box.fill("")
+    box.press_sequentially("Бешт", delay=30)
+    cluster = listbox.get_by_role("option", name=re.compile("Кластер «Бештау»"))
+    expect(cluster).to_have_count(1)
+    expect(listbox.locator(".quick-search-kind").first).to_contain_text("Кластеры")
+    box.press("ArrowDown")
+    expect(cluster).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/clusters/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Бештау")
+
+
+COLD = 30_000  # the first search of a server loads its spelling vocabulary (9 s on a busy machine)
+PAYLOAD = '<img src="/static/favicon.svg" onload="window.planted=1">Кластер-приманка'
+
+
+@pytest.fixture
+def planted_cluster(live_server) -> Iterator[int]:
+    """A cluster whose name is markup, removed afterwards."""
+    with transaction(make_sessionmaker(live_server.engine)) as session:
+        cluster = registry.create_cluster(session, None, {"name": PAYLOAD, "region_codes": ["72"]})
+    yield cluster.id
+    with transaction(make_sessionmaker(live_server.engine)) as session:
+        registry.delete_cluster(session, None, cluster.id)
+
+
+@pytest.mark.browser
+def test_a_suggested_title_is_text_never_markup(page: Page, planted_cluster):
+    page.goto("/")
+    box = page.locator("form.quick-search input[name=q]")
+    box.press_sequentially("приманк", delay=30)
+    option = page.locator("#quick-search-list [role=option][data-kind=cluster]")
+    expect(option).to_have_count(1, timeout=COLD)
+    expect(option.locator(".title")).to_have_text(PAYLOAD)
+    expect(page.locator("#quick-search-list img")).to_have_count(0)
+    assert page.evaluate("window.planted") is None
+
+
+@pytest.mark.browser
+def test_enter_without_a_chosen_suggestion_opens_the_search_page(page: Page):
+    page.goto("/")
+    box = page.locator("form.quick-search input[name=q]")
+    box.press_sequentially("янтарный кластер", delay=20)
+    expect(page.locator("#quick-search-list [role=option]").first).to_be_visible(timeout=COLD)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    section = page.locator("section.search-section").first
+    expect(section).to_have_attribute("data-kind", "cluster")
+    hit = section.locator("li.search-hit").first
+    expect(hit).to_contain_text("Янтарный промышленный кластер Калининградской области")
+    expect(hit.locator("mark")).to_have_text(["Янтарный", "кластер"])
+    expect(hit.locator(".search-why")).to_have_text("совпало: название")
+    expect(page.locator(".search-kinds a[data-kind=cluster]")).to_contain_text("Кластеры")
 
 
 @pytest.mark.browser

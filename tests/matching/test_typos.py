@@ -113,3 +113,11 @@ def test_numbers_are_counted_but_never_offered():
 
 def test_an_empty_vocabulary_corrects_nothing():
     assert Vocabulary().corrections("газобетон") == []
+
+
+def test_a_beginning_of_a_known_word_is_recognised():
+    known = vocabulary("цемент", "газоблок", "бештау")
+    assert known.starts("цем") and known.starts("цемент") and known.starts("газобл")
+    assert not known.starts("цемнт")  # no known word begins so: a typo, corrected
+    assert not known.starts("цементный")  # longer than any known word of its letter
+    assert known.starts("d500")  # not a word: never corrected while typed

@@ -18,6 +18,7 @@ ROLES = ("admin", "cluster_manager", "enterprise_rep")
 LIMITED = [
     f"{API}/okpd2/suggest?name=кирпич",
     f"{API}/search?q=кирпич",
+    f"{API}/search/suggest?q=кирпич",
     f"{API}/export/clusters.csv",
     f"{API}/niches?region=72",
     f"{API}/discover/72",

@@ -112,13 +112,15 @@ def _classifying_session(database: str | None) -> Iterator[Session | None]:
 def search_command(
     query: Annotated[str, typer.Argument(help="что искать")],
     kind: Annotated[
-        list[str] | None, typer.Option(help="enterprise, product, need или offer")
+        list[str] | None,
+        typer.Option(help="cluster, chain, project, enterprise, product, need или offer"),
     ] = None,
     region: Annotated[str | None, typer.Option(help="код региона")] = None,
     limit: Annotated[int, typer.Option(help="сколько результатов")] = 20,
     database: Database = None,
 ) -> None:
-    """Search enterprises, product lines, needs and offers; one line per hit, best first."""
+    """Search clusters, chains, projects, enterprises, product lines, needs and offers; one line
+    per hit, best first."""
     from promcluster.matching.search import parse_kinds, search
 
     with session_for(database, "search") as session:

@@ -14,6 +14,7 @@ from promcluster.matching import (
     candidates,
     classification,
     notifications,
+    overview,
     postings,
     responses,
     schemas,
@@ -25,7 +26,7 @@ from promcluster.records import get
 from promcluster.reference.service import require_region
 from promcluster.web.crud import crud_routes, route_names
 from promcluster.web.deps import current_user, db_session, login_required
-from promcluster.web.limits import Code, Id, Search
+from promcluster.web.limits import TYPED_CHARS, Code, Id, Search
 from promcluster.web.ratelimit import anonymous_limit
 
 router = APIRouter(prefix="/api/v1")
@@ -196,6 +197,7 @@ def mark_read(
 # Search and classification
 
 SEARCH, OKPD2 = "Поиск", "Коды ОКПД2"
+KIND_NAMES = ", ".join(search.KINDS)
 
 
 @router.get(
@@ -203,21 +205,77 @@ SEARCH, OKPD2 = "Поиск", "Коды ОКПД2"
 )
 def search_everything(
     q: Annotated[str, Query(min_length=1, max_length=300, description="что искать")],
-    kind: Annotated[
-        list[Code] | None, Query(max_length=10, description="enterprise, product, need, offer")
-    ] = None,
+    kind: Annotated[list[Code] | None, Query(max_length=10, description=KIND_NAMES)] = None,
     region: Annotated[Code | None, Query(description="код региона")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = search.LIMIT,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     prefix: Annotated[bool, Query(description="последнее слово — начало слова")] = False,
     session: Session = db_session,
 ):
-    """Enterprises, product lines, open needs and offers matching every word of ``q`` in any
+    """Clusters, chains, investment projects, enterprises, product lines, open needs and
+    offers matching every word of ``q`` in any
     of its forms (abbreviations and typos allowed), best first."""
     kinds = search.parse_kinds(kind)
     if region:
         require_region(session, region, "region")
     return search.search(session, q, kinds, region, limit, offset, prefix)
+
+
+@router.get(
+    "/search/suggest",
+    response_model=schemas.SuggestOut,
+    tags=[SEARCH],
+    dependencies=[anonymous_limit],
+)
+def suggest_records(
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=TYPED_CHARS,
+            description="набранное (последнее слово — начало слова)",
+        ),
+    ],
+    kind: Annotated[list[Code] | None, Query(max_length=10, description=KIND_NAMES)] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=overview.MAX_SUGGESTED, description="строк каждого вида")
+    ] = overview.SUGGESTED,
+    session: Session = db_session,
+) -> Any:
+    """Suggestions under a search box, by kind (the best-matched kind first): identical records
+    as one line with their count, each saying why it matched. An INN or OGRN finds its
+    enterprise; ``kind`` narrows to some kinds (a picker of enterprises: ``kind=enterprise``).
+    Public, like every record it names."""
+    found = overview.overview(session, q, tuple(kind or ()), per_kind=limit)
+    return {
+        "query": found.query,
+        "every_word": found.every_word,
+        "corrected": found.corrected,
+        "groups": [
+            {
+                "kind": s.kind,
+                "label": s.label,
+                "count": s.count,
+                "capped": s.capped,
+                "items": [_suggested(line) for line in s.lines],
+            }
+            for s in found.sections
+        ],
+    }
+
+
+def _suggested(line: overview.Line) -> dict[str, Any]:
+    h = line.hit
+    return {
+        "id": h.ref_id,
+        "kind": h.kind,
+        "title": h.title,
+        "detail": h.detail,
+        "link": h.link,
+        "count": line.count,
+        "why": line.why.text,
+        "title_marked": [{"text": t, "marked": m} for t, m in line.marked],
+    }
 
 
 @router.get(

@@ -1,6 +1,7 @@
 """What the search index holds, and keeping it in step with every write.
 
-Each enterprise, product line, open need and open offer is one row of ``search_documents``
+Each cluster, chain, investment project, enterprise (specialised organisations and associations
+are enterprises), product line, open need and open offer is one row of ``search_documents``
 whose ``lemmas`` the database's full-text index covers. ORM writes refresh their rows in the
 same transaction (``after_flush``); bulk writes (imports, the demo loader) call ``refresh``.
 On SQLite, triggers keep the FTS5 index in step with any insert, update or delete; ``_insert``
@@ -9,18 +10,44 @@ adds a batch in one statement instead, the insert trigger standing aside (migrat
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import Connection, column, delete, event, func, insert, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    ScalarSelect,
+    column,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from promcluster import labels
+from promcluster.chains.models import Chain
 from promcluster.db import insert_rows
 from promcluster.matching.facets import KINDS, facet
 from promcluster.matching.models import Need, Offer, SearchDocument
 from promcluster.matching.text import index_terms
 from promcluster.reference.models import Okpd
-from promcluster.registry.models import Enterprise, ProductLine
+from promcluster.registry.models import (
+    Cluster,
+    Enterprise,
+    InvestmentProject,
+    ProductLine,
+    cluster_region,
+)
 
-MODELS = {"enterprise": Enterprise, "product": ProductLine, "need": Need, "offer": Offer}
+MODELS = {
+    "cluster": Cluster,
+    "chain": Chain,
+    "project": InvestmentProject,
+    "enterprise": Enterprise,
+    "product": ProductLine,
+    "need": Need,
+    "offer": Offer,
+}
 BATCH = 2000
 COLUMNS = (
     "kind", "ref_id", "enterprise_id", "title", "detail", "region_code", "okpd2_code", "lemmas"
@@ -71,6 +98,48 @@ def _enterprises(connection: Connection, ids: list[int]) -> Iterator[Row]:
         yield "enterprise", id_, id_, name, detail, region, None, " ".join(terms)
 
 
+def _first_region(cluster_id: ColumnElement[int]) -> ScalarSelect[str]:
+    """A cluster's first region code (an interregional cluster is filed under one of them)."""
+    return (
+        select(func.min(cluster_region.c.region_code))
+        .where(cluster_region.c.cluster_id == cluster_id)
+        .scalar_subquery()
+    )
+
+
+def _clusters(connection: Connection, ids: list[int]) -> Iterator[Row]:
+    c, org = Cluster, Enterprise
+    query = (
+        select(c.id, c.name, c.description, c.status, c.registry_number, _first_region(c.id))
+        .add_columns(org.name.label("org"))
+        .outerjoin(org, org.id == c.specialised_org_id)
+        .where(c.id.in_(ids))
+    )
+    for id_, name, description, status, number, region, org_name in connection.execute(query):
+        terms = index_terms(name, description, org_name) + ([number] if number else [])
+        detail = labels.CLUSTER_STATUSES.get(status) if status else None
+        yield "cluster", id_, None, name, detail, region, None, " ".join(terms)
+
+
+def _cluster_parts(kind: str) -> Callable[[Connection, list[int]], Iterator[Row]]:
+    """Chains and investment projects: titled by their name, detailed by their cluster."""
+    model = MODELS[kind]
+
+    def rows(connection: Connection, ids: list[int]) -> Iterator[Row]:
+        query = (
+            select(model.id, model.name, model.description, Cluster.name.label("cluster"))
+            .add_columns(_first_region(model.cluster_id))
+            .join(Cluster, Cluster.id == model.cluster_id)
+            .where(model.id.in_(ids))
+        )
+        for id_, name, description, cluster, region in connection.execute(query):
+            terms = index_terms(name, description)
+            detail = f"{labels.SEARCH_DETAILS['cluster']}: {cluster}"
+            yield kind, id_, None, name, detail, region, None, " ".join(terms)
+
+    return rows
+
+
 def _products(connection: Connection, ids: list[int]) -> Iterator[Row]:
     p = ProductLine
     query = (
@@ -113,6 +182,9 @@ def _postings(kind: str) -> Callable[[Connection, list[int]], Iterator[Row]]:
 
 
 BUILDERS = {
+    "cluster": _clusters,
+    "chain": _cluster_parts("chain"),
+    "project": _cluster_parts("project"),
     "enterprise": _enterprises,
     "product": _products,
     "need": _postings("need"),
@@ -216,5 +288,13 @@ def _follow_writes(session: Session, _ctx) -> None:
         kind = KIND_OF.get(type(obj))
         if kind is not None and obj.id is not None:
             touched.setdefault(kind, set()).add(obj.id)
+    if clusters := touched.get("cluster"):  # their chains and projects name them
+        for kind in ("chain", "project"):
+            model = MODELS[kind]
+            parts = session.connection().scalars(
+                select(model.id).where(model.cluster_id.in_(clusters))
+            )
+            touched.setdefault(kind, set()).update(parts)
+            drop_orphans(session.connection(), kind)
     for kind, ids in touched.items():
         refresh(session.connection(), kind, sorted(ids))

@@ -1,7 +1,7 @@
 """The facet terms of the search index: a document's kind and region written as index terms
 («zzkindneed», «zzregion72»), so that the full-text index itself filters the hits."""
 
-KINDS = ("enterprise", "product", "need", "offer")
+KINDS = ("cluster", "chain", "project", "enterprise", "product", "need", "offer")
 FACET = "zz"  # the prefix of facet terms: no Russian or English word starts with it
 
 

@@ -115,7 +115,8 @@ class Notification(Base):
 
 
 class SearchDocument(Base):
-    """One searchable thing (enterprise, product line, need, offer) as lemmas.
+    """One searchable thing (cluster, chain, investment project, enterprise, product line,
+    need, offer) as lemmas.
 
     The full-text index over ``lemmas`` is the database's own: an FTS5 table on SQLite, a
     generated ``tsvector`` with a GIN index on PostgreSQL (migration 0003, ADR 0007)."""

@@ -174,7 +174,7 @@ class Marked(BaseModel):
 
 
 class SearchHitOut(BaseModel):
-    kind: str = Field(description="enterprise, product, need или offer")
+    kind: str = Field(description="cluster, chain, project, enterprise, product, need или offer")
     ref_id: int
     title: str
     detail: str | None
@@ -191,6 +191,37 @@ class SearchOut(BaseModel):
     )
     corrected: dict[str, str] = Field(description="исправленные опечатки: набрано → исправлено")
     hits: list[SearchHitOut]
+
+
+class MarkOut(BaseModel):
+    text: str
+    marked: bool = Field(description="true: слово запроса")
+
+
+class SuggestedLineOut(BaseModel):
+    id: int = Field(description="id записи (лучшей из одинаковых)")
+    kind: str
+    title: str
+    detail: str | None
+    link: str
+    count: int = Field(description="одинаковых записей (вид, название и код ОКПД2) в строке")
+    why: str = Field(description="почему найдено: поле, исправления опечаток")
+    title_marked: list[MarkOut] = Field(description="название по частям, слова запроса отмечены")
+
+
+class SuggestedKindOut(BaseModel):
+    kind: str
+    label: str
+    count: int = Field(description="строк этого вида среди первых 100 документов")
+    capped: bool = Field(description="true: документов этого вида больше 100")
+    items: list[SuggestedLineOut]
+
+
+class SuggestOut(BaseModel):
+    query: str
+    every_word: bool = Field(description="false: нет записей со всеми словами, показаны частичные")
+    corrected: dict[str, str] = Field(description="исправленные опечатки: набрано → исправлено")
+    groups: list[SuggestedKindOut] = Field(description="по видам, лучше совпавший вид первым")
 
 
 class SuggestionOut(BaseModel):

@@ -1,4 +1,5 @@
-"""One search over enterprises, product lines, needs and offers, in Russian.
+"""One search over clusters, chains, investment projects, enterprises, product lines, needs and
+offers, in Russian.
 
 The query is lemmatised like the documents, unknown words get spelling corrections, and the
 database's own full-text index finds and ranks the documents: FTS5 with BM25 on SQLite,
@@ -22,11 +23,15 @@ RANKED = 1000  # matching documents ranked (ranking all of 50,000 matches took 3
 
 
 PAGES = {
+    "cluster": "/clusters/{h.ref_id}",
+    "chain": "/chains/{h.ref_id}",
+    "project": "/clusters/{h.cluster_id}",  # a project of no chain is listed on its cluster's
     "enterprise": "/enterprises/{h.ref_id}",
     "product": "/enterprises/{h.enterprise_id}",
     "need": "/needs/{h.ref_id}",
     "offer": "/offers/{h.ref_id}",
 }
+PROJECT_IN_CHAIN = "/chains/{h.chain_id}"
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,15 @@ class Hit:
     region_code: str | None
     okpd2_code: str | None
     score: float
+    chain_id: int | None = None  # an investment project's chain and cluster
+    cluster_id: int | None = None
 
     @property
     def link(self) -> str:
-        """The page the hit opens (a product line opens its enterprise)."""
-        return PAGES[self.kind].format(h=self)
+        """The page the hit opens (a product line opens its enterprise, an investment project
+        its chain, else its cluster)."""
+        page = PROJECT_IN_CHAIN if self.kind == "project" and self.chain_id else PAGES[self.kind]
+        return page.format(h=self)
 
 
 @dataclass
@@ -70,7 +79,7 @@ def plan(query: str, vocabulary: Vocabulary | None, prefix: bool = False) -> tup
 
     A term is ``(word, is_prefix)``. A word's group holds its likely normal forms and, for a
     word the platform has never seen, its spelling corrections; with ``prefix`` the last word
-    also matches as a beginning and is not corrected (it is still being typed)."""
+    also matches as a beginning, and is corrected only when no known word begins so."""
     typed = words(query)[:MAX_WORDS]
     groups, corrected = [], {}
     for position, word in enumerate(typed):
@@ -78,12 +87,13 @@ def plan(query: str, vocabulary: Vocabulary | None, prefix: bool = False) -> tup
         if not forms:
             continue
         group = {(f, False) for f in forms}
-        typing = prefix and position == len(typed) - 1
-        if typing and len(word) >= 3:
+        typing = prefix and position == len(typed) - 1 and len(word) >= 3
+        if typing:
             group.add((word, True))
-        elif (
+        if (
             vocabulary is not None
             and not any(f in vocabulary for f in forms)
+            and not (typing and vocabulary.starts(word))
             and (fixes := vocabulary.corrections(forms[0]))
         ):
             corrected[word] = fixes[0]
@@ -115,13 +125,14 @@ def _tsquery(groups: list, every_word: bool, filters: list) -> str:
 
 
 COLUMNS = "d.kind, d.ref_id, d.enterprise_id, d.title, d.detail, d.region_code, d.okpd2_code"
+PROJECT = " LEFT JOIN investment_projects p ON d.kind = 'project' AND p.id = d.ref_id"
 # The newest RANKED matches are ranked, then the page of them is returned: a word in tens of
 # thousands of documents costs a bounded time (the database can stop early in id order).
 SQLITE = text(
-    f"SELECT {COLUMNS}, m.score FROM ("
+    f"SELECT {COLUMNS}, m.score, p.chain_id, p.cluster_id FROM ("
     " SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts"
     " WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :ranked"
-    ") m JOIN search_documents d ON d.id = m.id"
+    f") m JOIN search_documents d ON d.id = m.id{PROJECT}"
     " ORDER BY m.score DESC, d.id DESC LIMIT :limit OFFSET :offset"
 )
 # PostgreSQL: the first RANKED matches the GIN index yields are ranked (a GIN index has no
@@ -130,16 +141,27 @@ SQLITE = text(
 POSTGRES = text(
     "WITH matched AS MATERIALIZED ("
     " SELECT id FROM search_documents WHERE tsv @@ to_tsquery('simple', :q) LIMIT :ranked)"
-    f" SELECT {COLUMNS}, ts_rank(d.tsv, to_tsquery('simple', :q)) AS score"
-    " FROM matched m JOIN search_documents d ON d.id = m.id"
+    f" SELECT {COLUMNS}, ts_rank(d.tsv, to_tsquery('simple', :q)) AS score,"
+    f" p.chain_id, p.cluster_id FROM matched m JOIN search_documents d ON d.id = m.id{PROJECT}"
     " ORDER BY score DESC, d.id DESC LIMIT :limit OFFSET :offset"
 )
 
 
-def _find(connection: Connection, match: str, limit: int, offset: int) -> list[Hit]:
-    statement = SQLITE if connection.dialect.name == "sqlite" else POSTGRES
+def matches(
+    connection: Connection,
+    groups: list,
+    every_word: bool,
+    kinds: tuple[str, ...] = KINDS,
+    region: str | None = None,
+    limit: int = LIMIT,
+    offset: int = 0,
+) -> list[Hit]:
+    """The best documents of ``kinds`` matching the word ``groups`` of ``plan`` (every one, or
+    any one), best first."""
+    sqlite = connection.dialect.name == "sqlite"
+    match = (_fts5 if sqlite else _tsquery)(groups, every_word, _filters(kinds, region))
     params = {"q": match, "limit": limit, "offset": offset, "ranked": RANKED}
-    return [Hit(*row) for row in connection.execute(statement, params)]
+    return [Hit(*row) for row in connection.execute(SQLITE if sqlite else POSTGRES, params)]
 
 
 def search(
@@ -165,10 +187,8 @@ def search(
     results = Results(query=query, corrected=corrected)
     if not groups:
         return results
-    render = _fts5 if connection.dialect.name == "sqlite" else _tsquery
-    filters = _filters(kinds, region)
-    results.hits = _find(connection, render(groups, True, filters), limit, offset)
+    results.hits = matches(connection, groups, True, kinds, region, limit, offset)
     if not results.hits and len(groups) > 1:
         results.every_word = False
-        results.hits = _find(connection, render(groups, False, filters), limit, offset)
+        results.hits = matches(connection, groups, False, kinds, region, limit, offset)
     return results

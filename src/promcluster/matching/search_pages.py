@@ -1,5 +1,5 @@
-"""HTML pages of search and of OKPD2 codes: the search page and its live results, code
-suggestions under a product-name field, and the page that codes a list of names."""
+"""HTML pages of search and of OKPD2 codes: the search page (grouped by kind) and its live
+results, code suggestions under a product-name field, and the page that codes a list of names."""
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.errors import InvalidField
-from promcluster.matching import classification, search
+from promcluster.matching import classification, overview, search
 from promcluster.reference import service as reference
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
@@ -20,29 +20,34 @@ router = APIRouter(include_in_schema=False)
 CSRF = [Depends(check_form_csrf)]
 
 
+PER_KIND = 5  # lines of each kind when several kinds are shown
+
+
 def _search_context(
-    session: Session, q: str, kind: list[str], region: str, offset: int, prefix: bool = False
+    session: Session, q: str, kind: list[str], region: str, offset: int
 ) -> dict[str, Any]:
     kinds = search.parse_kinds(kind or None)
     names = {r.code: r.name for r in reference.list_regions(session)}
     region = region if region in names else ""
-    results = (
-        search.search(session, q, kinds, region or None, offset=offset, prefix=prefix)
-        if q
-        else None
-    )
-    more = urlencode(
-        [("q", q), *[("kind", k) for k in kind], ("region", region),
-         ("offset", offset + search.LIMIT)]
-    )  # fmt: skip
+    one_kind = len(kinds) == 1
+    per_kind = search.LIMIT if one_kind else PER_KIND
+    offset = min(offset, overview.CANDIDATES - per_kind) if one_kind else 0
+    results = overview.overview(session, q, kinds, region or None, per_kind, offset) if q else None
+
+    def link(kinds: list[str], offset: int = 0) -> str:
+        pairs = [("q", q), *[("kind", k) for k in kinds], ("region", region)]
+        return "/search?" + urlencode(pairs + ([("offset", offset)] if offset else []))
+
     return {
         "q": q,
-        "kinds": set(kind) or set(search.KINDS),
+        "kinds": set(kinds),
+        "one_kind": one_kind,
         "region": region,
         "results": results,
         "offset": offset,
-        "limit": search.LIMIT,
-        "more_query": more,
+        "per_kind": per_kind,
+        "kind_link": lambda k: link([k]),
+        "more_link": link(list(kinds), offset + per_kind),
         "region_names": names,
     }
 
@@ -68,11 +73,10 @@ def search_results(
     q: Annotated[str, Query(max_length=QUERY_CHARS)] = "",
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     region: str = "",
-    prefix: bool = False,
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
-    context = _search_context(session, q.strip(), kind, region, 0, prefix)
+    context = _search_context(session, q.strip(), kind, region, 0)
     return render(request, "matching/_search_results.html", user, **context)
 
 

@@ -41,6 +41,17 @@ class Vocabulary:
                 if word.isalpha():
                     self._buckets[word[0], len(word)].append(word)
 
+    def starts(self, beginning: str) -> bool:
+        """Whether a known word begins with ``beginning`` (a word still being typed)."""
+        if not beginning.isalpha():
+            return True
+        return any(
+            known.startswith(beginning)
+            for (first, length), bucket in self._buckets.items()
+            if first == beginning[0] and length >= len(beginning)
+            for known in bucket
+        )
+
     def corrections(self, word: str) -> list[str]:
         """The likeliest known words for an unknown ``word``: fewest edits, then most used."""
         if word in self.counts or len(word) < MIN_LENGTH or not word.isalpha():

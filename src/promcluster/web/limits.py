@@ -17,6 +17,7 @@ NAME_CHARS = 500  # names, titles, addresses, document references (URLs: promclu
 FULL_NAME_CHARS = 1000  # an enterprise's full legal name
 TEXT_CHARS = 10_000  # descriptions, notes, messages
 QUERY_CHARS = 300  # free text in a query string
+TYPED_CHARS = 100  # what is typed in a search box for suggestions
 LIST_ITEMS = 1_000  # items of any list in a request
 
 Id = Annotated[int, Ge(1), Le(INT_MAX)]
