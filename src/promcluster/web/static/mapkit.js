@@ -51,16 +51,19 @@
   }
 
   // Hide the labels of `layer` that would overlap one shown before them (the server sends them
-  // by importance: regions in focus, their cities, neighbours); run again after every zoom.
-  function declutter(layer) {
+  // by importance: regions in focus, their cities, neighbours) or be cut by the map's edge; run
+  // again after every zoom and pan.
+  function declutter(map, layer) {
+    const frame = map.getContainer().getBoundingClientRect();
     const shown = [];
     layer.eachLayer((m) => {
       const el = m.getElement();
       if (!el) return;
       el.classList.remove("label-hidden");
       const box = el.getBoundingClientRect();
+      const cut = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
       const clash = shown.some((b) => box.left < b.right && b.left < box.right && box.top < b.bottom && b.top < box.bottom);
-      if (clash) el.classList.add("label-hidden");
+      if (cut || clash) el.classList.add("label-hidden");
       else shown.push(box);
     });
   }
@@ -71,7 +74,7 @@
   // data-regions is empty. `options`: style (a function of a feature, replacing the focus /
   // neighbour look), onEachFeature (replacing the name tooltip), labels (false: none). Resolves
   // to { outlines, labels, focus, refresh }: focus the bounds of the regions in focus (or null),
-  // refresh() hides colliding labels (call it once the view is set; it runs after every zoom).
+  // refresh() hides colliding labels (call it once the view is set; it runs after every move).
   // Sets el's data-outlines (outlines drawn) and data-labels-shown (labels left visible).
   async function drawRegions(map, el, options) {
     const opts = options || {};
@@ -98,10 +101,10 @@
     }
     // Labels that fit without overlapping; counted in data-labels-shown for the tests.
     const refresh = () => {
-      declutter(labels);
+      declutter(map, labels);
       el.dataset.labelsShown = String(el.querySelectorAll(".region-label:not(.label-hidden)").length);
     };
-    map.on("zoomend", refresh);
+    map.on("zoomend moveend", refresh);
     const focused = L.featureGroup();
     outlines.eachLayer((l) => { if (l.feature.properties.focus) focused.addLayer(l); });
     el.dataset.outlines = String(shapes.length);
