@@ -35,8 +35,11 @@ def test_every_role_and_anonymous_get_the_outlines_of_a_map(client, people, logi
     assert "Санкт-Петербург" in names and "Гатчина" in names
 
 
-def test_without_focus_every_region_comes_coarse_and_far_smaller_than_the_shipped_file(client):
-    answer = client.get("/map/outlines.geojson")
+@pytest.mark.parametrize("query", ["", "?focus=", "?focus=%20"])
+def test_without_focus_every_region_comes_coarse_and_far_smaller_than_the_shipped_file(
+    client, query
+):
+    answer = client.get(f"/map/outlines.geojson{query}")
     shapes = [f for f in answer.json()["features"] if f["geometry"]["type"] != "Point"]
     assert len(shapes) == 85
     assert len(answer.content) < 300_000

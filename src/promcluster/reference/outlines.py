@@ -150,6 +150,7 @@ def map_regions(session: Session, focus: list[str]) -> dict:
     focus), in the order a map keeps them when they collide: the regions in focus, their
     cities (capitals first, then by population), the neighbours. ``InvalidField`` for an
     unknown code or too many."""
+    focus = [c.strip() for c in focus if c.strip()]  # «?focus=» names no region
     if len(focus) > MOST_FOCUSED:
         raise InvalidField("focus", f"не больше {MOST_FOCUSED} регионов на одной карте")
     known = set(outlines(COUNTRY))
