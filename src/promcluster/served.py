@@ -43,8 +43,9 @@ def warm_up(
     stale_minutes: int = 5,
     warm: Callable[[Engine], None] | None = None,
 ) -> None:
-    """Load the niche pages' feasibility model, the OKPD2 classifier and the search's spelling
-    vocabulary (of the database, and of its read replica if there is one) at once (the first
+    """Load the niche pages' feasibility model, the OKPD2 classifier, the search's spelling
+    vocabulary (of the database, and of its read replica if there is one) and the maps'
+    simplified region outlines at once (the first
     worker fits them and saves them: some seconds each, not in the first user's request; the
     others load them), then move what start-up made out of the
     garbage collector's full scans: it lives as long as the process, and scanning its ~240,000
@@ -78,8 +79,11 @@ def _warm(engine: Engine) -> None:
     from promcluster.matching.classification import classifier_for
     from promcluster.matching.vocabulary import known_words
     from promcluster.niches.transfer import transfer_model
+    from promcluster.reference.outlines import DETAIL, outlines
 
     transfer_model()
+    for _, tolerance in DETAIL:  # the maps' simplified region outlines (about 1 s in all)
+        outlines(tolerance)
     with make_sessionmaker(engine)() as session:
         known_words.get(session.connection())
         classifier_for(session)

@@ -19,7 +19,7 @@ def test_discover_page_draws_candidate_outlines(page: Page, live_server, synthet
     rows = page.locator("table#candidates tbody tr")
     assert rows.count() >= 1
     the_map = page.locator("#discovery-map")
-    expect(the_map).to_have_attribute("data-outlines", str(rows.count()))
+    expect(the_map).to_have_attribute("data-candidates", str(rows.count()))
     assert page.locator("#discovery-map path.candidate-outline").count() == rows.count()
     expect(page.locator(".existing-cluster").first).to_contain_text(TYUMEN)
     assert page.locator("table#specialisations tbody tr").count() >= 10

@@ -54,7 +54,7 @@ def test_readme_screenshots(page: Page, live_server, synthetic_demo):
 
     page.goto("/discover/72")
     rows = page.locator("table#candidates tbody tr")
-    expect(page.locator("#discovery-map")).to_have_attribute("data-outlines", str(rows.count()))
+    expect(page.locator("#discovery-map")).to_have_attribute("data-candidates", str(rows.count()))
     page.locator("#discovery-map").evaluate("m => m.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(DOCS / "discover.png"))
 

@@ -3,8 +3,8 @@
 import json
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from promcluster.auth.permissions import allowed, require_cluster, require_creat
 from promcluster.chains import queries as chain_queries
 from promcluster.errors import InvalidField
 from promcluster.pagination import paginate
+from promcluster.reference import outlines
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, Enterprise, Membership
@@ -214,6 +215,20 @@ def map_page(
 @router.get("/map/regions.geojson")
 def region_outlines() -> FileResponse:
     return FileResponse(reference.region_outlines_path(), media_type="application/geo+json")
+
+
+@router.get("/map/outlines.geojson")
+def map_outlines(
+    focus: list[str] = Query(default=[]),
+    session: Session = db_session,
+) -> JSONResponse:
+    """Public, like the maps: simplified outlines and labels of the regions in view of a map of
+    the regions ``focus`` (every region, coarser, without it); see reference/outlines.py."""
+    return JSONResponse(
+        outlines.map_regions(session, focus),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 # Edit forms: the same services and schemas as the API, with errors shown beside the fields.

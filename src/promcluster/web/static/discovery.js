@@ -1,20 +1,17 @@
 // The discovery map: candidate clusters of a region as outlines and centre markers over the
-// region outlines, drawn from the page's own data (no tiles needed to see them).
+// region outlines and labels (mapkit.js), drawn from the platform's own data (no tiles needed).
 (function () {
   "use strict";
 
-  const { escapeHtml, mapElement, createMap, centre, regionOutlines } = window.PromMap;
+  const { escapeHtml, mapElement, createMap, centre, drawRegions } = window.PromMap;
 
   async function discoveryMap(id) {
     const el = mapElement(id);
     if (!el) return;
     const map = createMap(el);
     const shapes = JSON.parse(el.dataset.shapes || "[]");
-    const outlines = await regionOutlines();
-    const region = L.geoJSON(outlines, {
-      filter: (f) => String(f.properties.code) === el.dataset.region,
-      style: { color: "#7a8ca3", weight: 1, fillColor: "#eef2f7", fillOpacity: 0.4 },
-    }).addTo(map);
+    map.setView(centre(el), 6);
+    const regions = await drawRegions(map, el);
     const group = L.featureGroup().addTo(map);
     shapes.forEach((s) => {
       const existing = s.existing.length > 0;
@@ -27,13 +24,12 @@
         className: "candidate-centre" }).bindTooltip("№" + s.number + " " + escapeHtml(s.name)).addTo(group);
     });
     if (shapes.length) {
-      map.fitBounds(group.getBounds().pad(0.3), { maxZoom: 10 });
-    } else if (region.getLayers().length) {
-      map.fitBounds(region.getBounds());
-    } else {
-      map.setView(centre(el), 6);
+      map.fitBounds(group.getBounds().pad(0.3), { maxZoom: 10, animate: false });
+    } else if (regions.focus) {
+      map.fitBounds(regions.focus, { animate: false });
     }
-    el.dataset.outlines = String(shapes.length);
+    regions.refresh();
+    el.dataset.candidates = String(shapes.length);
     el.classList.add("map-ready");
   }
 

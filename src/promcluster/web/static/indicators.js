@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  const { escapeHtml, mapElement, createMap, regionOutlines } = window.PromMap;
+  const { escapeHtml, mapElement, createMap, drawRegions } = window.PromMap;
 
   async function choropleth(id) {
     const el = mapElement(id);
@@ -13,9 +13,8 @@
     const noData = el.dataset.noData;
     const map = createMap(el);
     map.setView([62, 90], 2);
-    const outlines = await regionOutlines();
     let coloured = 0;
-    L.geoJSON(outlines, {
+    const regions = await drawRegions(map, el, {
       style: (f) => {
         const fill = data.colours[f.properties.code] || noData;
         if (fill !== noData) coloured += 1;
@@ -26,9 +25,10 @@
         l.bindTooltip(escapeHtml(f.properties.name) + ": " + escapeHtml(value || "нет данных"), { sticky: true });
         if (value !== undefined) l.on("click", () => { window.location = "/regions/" + f.properties.code; });
       },
-    }).addTo(map);
-    // Russia spans the antimeridian (Chukotka): fit the country, not the outlines' bounds.
-    map.fitBounds([[41, 19], [78, 180]]);
+    });
+    // Russia spans the antimeridian (Chukotka, drawn on past 180°): fit the country.
+    map.fitBounds([[41, 19], [78, 190]], { animate: false });
+    regions.refresh();
     el.classList.add("map-ready");
     el.dataset.coloured = String(coloured);
   }

@@ -1,10 +1,12 @@
 // Maps of the platform, drawn with Leaflet served by the platform itself.
-// Points and region labels come from our own data, so they show even when tiles cannot load.
+// Points, region outlines and labels come from our own data, so they show even when tiles cannot
+// load (closed networks): mapkit.js draws the outlines and labels for every map.
 (function () {
   "use strict";
   const COLORS = { member: "#1f7a3a", applicant: "#d08a00", potential: "#6b7c93", left: "#999",
                    cluster: "#1f4e79", enterprise: "#c0392b" };
-  const { escapeHtml, mapElement, createMap, centre, regionOutlines } = window.PromMap;
+  const { escapeHtml, mapElement, createMap, centre, drawRegions } = window.PromMap;
+  const regionLabel = window.PromMap.label;
 
   // A map with its tiles, marked ready at once: its own points need no tiles to show.
   function baseMap(el) {
@@ -34,7 +36,9 @@
     });
   }
 
-  // A small map of enterprises (cluster members, a region's firms, one card).
+  // A small map of enterprises (cluster members, a region's firms, one card) over the outlines of
+  // its regions (data-regions) and their neighbours, with region and city names: once the
+  // outlines arrive the view takes in the regions in focus and every point.
   function pointsMap(id) {
     const el = mapElement(id);
     if (!el) return null;
@@ -55,6 +59,15 @@
     } else {
       map.setView([61, 90], 3);
     }
+    drawRegions(map, el).then((regions) => {
+      if (regions.focus) {
+        const view = L.latLngBounds(regions.focus);
+        if (points.length) view.extend(group.getBounds());
+        map.fitBounds(view.pad(0.05), { maxZoom: 9, animate: false });
+      }
+      regions.refresh();
+      el.classList.add("regions-ready");
+    });
     return map;
   }
 
@@ -65,18 +78,11 @@
     const map = baseMap(el);
     map.setView([60, 80], 3);
     const labels = JSON.parse(el.dataset.labels || "[]");
-    const [outlines, features] = await Promise.all([
-      regionOutlines(),
+    const [, features] = await Promise.all([
+      drawRegions(map, el, { labels: false }),
       fetch("/api/v1/map").then((r) => r.json()),
     ]);
-    L.geoJSON(outlines, {
-      style: { color: "#7a8ca3", weight: 0.8, fillColor: "#eef2f7", fillOpacity: 0.5 },
-      onEachFeature: (f, layer) => layer.bindTooltip(escapeHtml(f.properties.name), { sticky: true }),
-    }).addTo(map);
-    const label = (r) => L.marker([r.lat, r.lon], {
-      interactive: false, keyboard: false,
-      icon: L.divIcon({ className: "region-label", html: escapeHtml(r.name), iconSize: null }),
-    });
+    const label = (r) => regionLabel(r.lat, r.lon, r.name);
     // Regions with clusters are always labelled; the rest appear when zoomed in.
     L.layerGroup(labels.filter((r) => r.clusters).map(label)).addTo(map);
     const labelLayer = L.layerGroup(labels.filter((r) => !r.clusters).map(label));
