@@ -6,9 +6,9 @@ import inspect
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -18,8 +18,8 @@ from promcluster import labels, sheets
 from promcluster.errors import InvalidField
 from promcluster.imports.columns import KINDS
 from promcluster.matching.models import Need
-from promcluster.registry import maps, queries
 from promcluster.reference.models import City, Region
+from promcluster.registry import maps, queries
 from promcluster.registry.models import (
     Cluster,
     Enterprise,
