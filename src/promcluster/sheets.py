@@ -237,10 +237,10 @@ class _Formats:
 
 def _write_row(sheet, number: int, row: Iterable[Any], formats: _Formats, bold=None) -> None:
     """One row of typed cells: texts as strings (quote-prefixed when formula-like), numbers as
-    numbers, dates with the Russian format; None leaves the cell empty."""
+    numbers, dates with the Russian format; None and an empty text leave the cell empty."""
     for column, raw in enumerate(row):
         value = _xlsx_value(raw)
-        if value is None:
+        if value is None or value == "":
             if bold is not None:
                 sheet.write_blank(number, column, None, bold)
             continue
