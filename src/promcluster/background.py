@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from promcluster.cache import registry_version
 
 log = logging.getLogger(__name__)
+MARKS = 2000  # done marks kept per process (the oldest dropped: a page's path is the visitor's)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class Computations:
         finally:
             with self._lock:
                 if version is not None:
+                    self._done.pop(place, None)
                     self._done[place] = version
+                    while len(self._done) > MARKS:
+                        del self._done[next(iter(self._done))]
                 del self._running[place]
             running.set()

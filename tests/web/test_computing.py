@@ -141,3 +141,20 @@ def test_the_warm_up_computes_the_busiest_regions_pages(db, background):
     for path in ("/niches/72", "/discover/72", "/api/v1/niches?region=72"):
         answer = http.get(path)
         assert answer.status_code == 200 and "Идёт расчёт" not in answer.text, path
+
+
+def test_the_done_marks_are_bounded(db, monkeypatch):
+    monkeypatch.setattr("promcluster.background.MARKS", 3)
+    computations = Computations(background=True, wait_seconds=30)
+    computed: list[int] = []
+
+    def page(n: int) -> Job:
+        return Job(("page", n), lambda s: computed.append(n))
+
+    with db.session() as session:
+        for n in range(5):  # five different pages, as a visitor's paths may make
+            assert computations.ready(session, page(n)) is True
+        assert computed == [0, 1, 2, 3, 4]
+        for n in (4, 3, 2, 0):
+            assert computations.ready(session, page(n)) is True
+    assert computed[5:] == [0]  # the oldest marks were dropped: computed again
