@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from promcluster import __version__, dbadmin, models  # noqa: F401  (every table mapped)
 from promcluster.auth.keys import signing_key
+from promcluster.background import Computations
 from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker
 from promcluster.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
@@ -121,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the process up: ``promcluster serve``).
     app.state.schema_heads = dbadmin.head_revisions
     app.state.warmed_up = threading.Event()
+    # Pages computed in the background (switched on by ``promcluster serve``): off, they compute
+    # in the request.
+    app.state.computations = Computations(wait_seconds=settings.computing_wait_seconds)
     metrics = settings.metrics != "off"
     if metrics:
         watch_pool(app.state.engine)

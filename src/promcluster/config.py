@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     workers: int = Field(0, ge=0)
     forwarded_allow_ips: str = "127.0.0.1"
     cache_dir: Path | None = Path("var/cache")
+    # ``serve``: the niche and discovery pages of this many regions (those with clusters, then
+    # those with the most firms) computed after each worker's warm-up, and how long a page whose
+    # result is not ready yet waits before answering «идёт расчёт…» (docs/OPERATIONS.md).
+    warm_up_regions: int = Field(8, ge=0, le=85)
+    computing_wait_seconds: float = Field(0.5, ge=0, le=30)
     page_size: int = 50
     secure_cookies: bool = False
 

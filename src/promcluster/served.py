@@ -6,11 +6,15 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from promcluster.config import get_settings
+
+if TYPE_CHECKING:
+    from promcluster.background import Computations
 
 logger = logging.getLogger(__name__)
 FACTORY = "promcluster.served:served_app"
@@ -29,12 +33,67 @@ def served_app() -> FastAPI:
     served = create_app(settings)
     # The read replica's own copies too: in-process results are kept per database URL.
     urls = [url for url in (settings.database_url, settings.database_read_url) if url]
+    served.state.computations.background = True
     threading.Thread(
-        target=warm_up,
-        args=(urls, served.state.warmed_up, settings.jobs_stale_minutes),
+        target=start_up,
+        args=(served, urls, settings.jobs_stale_minutes, settings.warm_up_regions),
         daemon=True,
     ).start()
     return served
+
+
+def start_up(app: FastAPI, urls: list[str], stale_minutes: int, regions: int) -> None:
+    """The warm-up (``/readyz`` answers 200 once it is done), then the pages of the busiest
+    regions (``warm_pages``), which readiness does not wait for."""
+    warm_up(urls, app.state.warmed_up, stale_minutes)
+    warm_pages(app.state.computations, urls, regions)
+
+
+def warm_pages(computations: "Computations", urls: list[str], regions: int) -> list[str]:
+    """Compute the niche ranking (``/niches/{region}``, ``/api/v1/niches``) and the discovery
+    (``/discover/{region}``) of ``regions`` regions, those with clusters first, then those with
+    the most firms, one after the other in this thread; a page asked for meanwhile answers «идёт
+    расчёт…» and starts its own job (each job runs once: one the warm-up finds running or done
+    is skipped). Returns the regions warmed (of the first database)."""
+    from promcluster.db import make_engine
+    from promcluster.discovery.service import discovery_job
+    from promcluster.niches.service import ranking_job
+
+    warmed: list[str] = []
+    for url in urls:
+        engine = make_engine(url)
+        try:
+            codes = busiest_regions(engine, regions)
+            for code in codes:
+                for job in (ranking_job(code), discovery_job(code)):
+                    computations.run(engine, job)
+            warmed = warmed or codes
+        except Exception:
+            logger.exception("pages' warm-up failed; they are computed at first view")
+        finally:
+            engine.dispose()
+    return warmed
+
+
+def busiest_regions(engine: Engine, limit: int) -> list[str]:
+    """Up to ``limit`` region codes: those with clusters, then the others, by number of firms."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from promcluster.registry.models import Enterprise, cluster_region
+
+    if limit <= 0:
+        return []
+    firms = func.count(Enterprise.id)
+    clustered = Enterprise.region_code.in_(select(cluster_region.c.region_code))
+    query = (
+        select(Enterprise.region_code)
+        .group_by(Enterprise.region_code)
+        .order_by(clustered.desc(), firms.desc(), Enterprise.region_code)
+        .limit(limit)
+    )
+    with Session(engine) as session:
+        return list(session.scalars(query))
 
 
 def warm_up(

@@ -27,6 +27,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -156,25 +157,9 @@ def _xlsx_value(value: Any) -> Any:
         return "да" if value else "нет"
     if isinstance(value, list | tuple):
         return _joined(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isprintable():  # the common case costs no regex
         return _ILLEGAL.sub("", value)
     return value
-
-
-def _cell(sheet, value: Any) -> Any:
-    """``value`` as something to append to ``sheet``: a plain value when openpyxl stores it as
-    it is, else a cell typed by hand (text that looks like a formula or an error, a date)."""
-    value = _xlsx_value(value)
-    if isinstance(value, str):
-        if not (is_formula_like(value) or value in _ERROR_VALUES):
-            return value
-    elif not isinstance(value, date):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    _type(cell)
-    return cell
 
 
 def _type(cell) -> None:
@@ -200,40 +185,77 @@ def write_xlsx(
     title: str,
     notes: list[list[Any]] | None = None,
 ) -> int:
-    """A streamed workbook: bold frozen header, widths fitted to the first rows, dates as dates;
-    ``notes`` go to a second sheet «Пояснения». Returns the number of rows written."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """A streamed workbook in constant memory (each row leaves memory once written; XlsxWriter,
+    docs/adr/0015-xlsxwriter-for-streamed-workbooks.md): bold frozen header, widths fitted to the
+    first rows, numbers as numbers, dates as dates, every text a string cell; ``notes`` go to a
+    second sheet «Пояснения». Returns the number of rows written."""
+    from xlsxwriter import Workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title or "Данные")
-    sheet.freeze_panes = "A2"
-    sample = [r for r in (next(rows, None) for _ in range(WIDTH_SAMPLE)) if r is not None]
-    for i, header in enumerate(headers):
-        width = _width([header, *(r[i] for r in sample)])
-        sheet.column_dimensions[get_column_letter(i + 1)].width = width
-    bold = Font(bold=True)
-    head = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
-        _type(cell)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    count = 0
-    for row in chain(sample, rows):
-        sheet.append([_cell(sheet, v) for v in row])
-        count += 1
-    if notes:
-        explained = book.create_sheet("Пояснения")
-        for i, width in enumerate((28, 14, 50, 30, 60)):
-            explained.column_dimensions[get_column_letter(i + 1)].width = width
-        for note in notes:
-            explained.append([_cell(explained, v) for v in note])
-    book.save(path)
+    book = Workbook(path, STREAMED)
+    try:
+        sheet = book.add_worksheet(title or "Данные")
+        formats = _Formats(book)
+        sheet.freeze_panes(1, 0)
+        sample = [r for r in (next(rows, None) for _ in range(WIDTH_SAMPLE)) if r is not None]
+        for i, header in enumerate(headers):
+            sheet.set_column(i, i, _width([header, *(r[i] for r in sample)]))
+        _write_row(sheet, 0, headers, formats, formats.bold)
+        count = 0
+        for count, row in enumerate(chain(sample, rows), 1):
+            _write_row(sheet, count, row, formats)
+        if notes:
+            explained = book.add_worksheet("Пояснения")
+            for i, width in enumerate((28, 14, 50, 30, 60)):
+                explained.set_column(i, i, width)
+            for n, note in enumerate(notes):
+                _write_row(explained, n, note, formats)
+    finally:
+        book.close()
     return count
+
+
+# XlsxWriter: rows flushed as they are written (inline strings), texts never read as formulas,
+# links or numbers, NaN and infinities as Excel's error values rather than an exception.
+STREAMED = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+}
+
+
+class _Formats:
+    """The cell formats of a streamed workbook (made once per workbook)."""
+
+    def __init__(self, book) -> None:
+        self.quoted = book.add_format({"quote_prefix": True})
+        self.date = book.add_format({"num_format": DATE_FORMAT})
+        self.bold = book.add_format({"bold": True})
+        self.bold_quoted = book.add_format({"bold": True, "quote_prefix": True})
+
+
+def _write_row(sheet, number: int, row: Iterable[Any], formats: _Formats, bold=None) -> None:
+    """One row of typed cells: texts as strings (quote-prefixed when formula-like), numbers as
+    numbers, dates with the Russian format; None and an empty text leave the cell empty."""
+    for column, raw in enumerate(row):
+        value = _xlsx_value(raw)
+        if value is None or value == "":
+            if bold is not None:
+                sheet.write_blank(number, column, None, bold)
+            continue
+        if isinstance(value, str):
+            if is_formula_like(value):
+                quoted = formats.bold_quoted if bold is not None else formats.quoted
+                sheet.write_string(number, column, value, quoted)
+            else:
+                sheet.write_string(number, column, value, bold)
+        elif isinstance(value, int | float | Decimal):
+            sheet.write_number(number, column, value, bold)
+        elif isinstance(value, date):
+            sheet.write_datetime(number, column, value, formats.date)
+        else:
+            sheet.write_string(number, column, _ILLEGAL.sub("", str(value)), bold)
 
 
 class Book:

@@ -75,6 +75,7 @@ class LiveServer:
     url: str
     database_url: str
     engine: Engine
+    app: Any = None  # the application served (its state: e.g. the background computations)
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         """Rows of a read-only SQL query against the server's database."""
@@ -147,7 +148,7 @@ def serve(url: str, **settings: Any) -> Iterator[LiveServer]:
         time.sleep(0.02)
     engine = make_engine(url)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=url, engine=engine)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=url, engine=engine, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

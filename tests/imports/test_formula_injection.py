@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from factories import inn10
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
@@ -80,8 +81,10 @@ def assert_xlsx_safe(content: bytes | Path, carried=PAYLOADS) -> None:
     for c in cells:
         if isinstance(c.value, str) and c.value.startswith(DANGEROUS):
             assert c.data_type == "s" and c.quotePrefix, (c.coordinate, c.value)
-    values = {c.value.replace("\n", "\r") for c in cells if isinstance(c.value, str)}
-    for payload in carried:  # XML reads a bare CR back as LF
+    # A CR is written as Excel writes it, ``_x000D_`` (openpyxl does not decode it); a bare CR
+    # (in a file openpyxl wrote) reads back as LF.
+    values = {unescape(c.value).replace("\n", "\r") for c in cells if isinstance(c.value, str)}
+    for payload in carried:
         assert payload in values, payload
 
 
@@ -371,8 +374,11 @@ def _writers(tree: ast.AST) -> list[str]:
             harmless = node.module.startswith(("openpyxl.styles", "openpyxl.utils"))
             if node.module.startswith("openpyxl") and not harmless and names - {"load_workbook"}:
                 found.append(f"from {node.module} import {names}")
+            if node.module.startswith("xlsxwriter"):
+                found.append(f"from {node.module} import {names}")
         elif isinstance(node, ast.Import):
-            found += [f"import {a.name}" for a in node.names if a.name.startswith("openpyxl")]
+            writers = ("openpyxl", "xlsxwriter")
+            found += [f"import {a.name}" for a in node.names if a.name.startswith(writers)]
         elif isinstance(node, ast.Attribute):
             owner = node.value.id if isinstance(node.value, ast.Name) else ""
             if owner == "csv" and node.attr in ("writer", "DictWriter"):
@@ -397,3 +403,4 @@ def test_only_the_sheets_module_writes_csv_or_xlsx():
 def test_the_check_catches_a_writer_of_its_own():
     module = "import csv\nfrom openpyxl import Workbook\nw = csv.writer(f)\ndf.write_excel(p)\n"
     assert len(_writers(ast.parse(module))) == 3
+    assert len(_writers(ast.parse("import xlsxwriter\nfrom xlsxwriter import Workbook\n"))) == 2

@@ -18,6 +18,7 @@ from promcluster.records import get
 from promcluster.reference import service as reference
 from promcluster.registry.models import Cluster
 from promcluster.russian import number, signed_percent
+from promcluster.web.computing import computing_page, ready
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
@@ -61,6 +62,8 @@ def discover_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
+    if not ready(request, session, service.discovery_job(region, chosen)):
+        return computing_page(request, user, "Поиск кластеров в регионе")
     found = service.discover(session, region, chosen)
     shapes = [
         {

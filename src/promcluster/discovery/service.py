@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from promcluster import labels
 from promcluster.analytics.discovery import CandidateCluster, candidate_clusters
 from promcluster.analytics.lq import CODE_LENGTH, Specialisation, cut
+from promcluster.background import Job
 from promcluster.cache import FIRMS, kept
 from promcluster.discovery.candidates import Candidate
 from promcluster.discovery.existing import marked
@@ -147,6 +148,12 @@ def discover(session: Session, region: str, options: Options = Options()) -> Dis
         national_firms=int(cells.firms.sum()) if cells else 0,
         register_regions=len(set(cells.regions.tolist())) if cells else 0,
     )
+
+
+def discovery_job(region: str, options: Options = Options()) -> Job:
+    """What ``discover`` finds in ``region`` with ``options`` (the region's page) as a job
+    computed in the background (``promcluster.background``)."""
+    return Job(("discover", region, options), lambda s: discover(s, region, options))
 
 
 def _candidates_grown(

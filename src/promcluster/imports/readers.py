@@ -333,4 +333,10 @@ def _cell(value: object) -> Cell | None:
         return None
     if isinstance(value, bool):
         return "да" if value else "нет"
+    if isinstance(value, str) and "_x" in value:
+        # Control characters are written ``_x000D_`` (ECMA-376 ST_Xstring: Excel and the
+        # platform's own exports do); openpyxl leaves them as they are.
+        from openpyxl.utils.escape import unescape
+
+        return unescape(value)
     return value  # type: ignore[return-value]

@@ -3,7 +3,7 @@ candidate producers, and its investment passport."""
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -19,6 +19,7 @@ from promcluster.niches.schemas import (
     RankingOut,
     RelatedOut,
 )
+from promcluster.web.computing import COMPUTING_RESPONSE, computing_json, ready
 from promcluster.web.deps import db_session
 from promcluster.web.limits import Code, Id
 from promcluster.web.ratelimit import anonymous_limit
@@ -47,15 +48,20 @@ def weights(
     )
 
 
-@router.get("", response_model=RankingOut)
+@router.get("", response_model=RankingOut, responses=COMPUTING_RESPONSE)
 def niche_ranking(
+    request: Request,
     region: Code,
     cluster: Id | None = None,
     top: Annotated[int | None, Query(ge=1, le=1000)] = None,
     chosen: dict = Depends(weights),
     session: Session = db_session,
-) -> RankingOut:
-    """Niches of a region (or of one cluster's members' demand), best first."""
+) -> Any:
+    """Niches of a region (or of one cluster's members' demand), best first. Right after a
+    restart, while the ranking is still being computed: 202 ``{"state": "computing"}`` with
+    ``Retry-After`` (ask again then)."""
+    if not ready(request, session, service.ranking_job(region, cluster)):
+        return computing_json()
     ranking = service.rank_niches(session, region, cluster, chosen)
     items = [
         NicheOut(**exports.niche_record(i, n)) for i, n in enumerate(ranking.niches[:top], start=1)

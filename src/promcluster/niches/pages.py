@@ -8,6 +8,7 @@ from promcluster.auth.models import User
 from promcluster.niches import chart, service
 from promcluster.niches.api import weights
 from promcluster.reference import service as reference
+from promcluster.web.computing import computing_page, ready
 from promcluster.web.deps import current_user, db_session
 from promcluster.web.forms import render
 from promcluster.web.ratelimit import anonymous_limit
@@ -31,6 +32,8 @@ def niche_list(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
+    if not ready(request, session, service.ranking_job(region, cluster)):
+        return computing_page(request, user, "Ниши региона")
     ranking = service.rank_niches(session, region, cluster, chosen)
     return render(
         request,
@@ -59,5 +62,7 @@ def niche_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
+    if not ready(request, session, service.ranking_job(region, cluster)):
+        return computing_page(request, user, "Ниша региона")
     detail = service.niche_detail(session, region, group, cluster, chosen)
     return render(request, "niches/detail.html", user, d=detail, query=str(request.url.query))

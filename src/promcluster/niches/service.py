@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from promcluster import labels
 from promcluster.analytics.niche_score import NicheFigures, niche_components, weighted_score
+from promcluster.background import Job
 from promcluster.cache import kept
 from promcluster.errors import InvalidField, NotFound
 from promcluster.niches.demand import GroupDemand, group_names, region_demand
@@ -154,6 +155,14 @@ def rank_niches(
     _score(niches, weights, found, region_code)
     niches.sort(key=lambda n: (-n.score, -n.demand, n.group))
     return Ranking(region, cluster, weights, niches, level, synthetic, found)
+
+
+def ranking_job(region_code: str, cluster_id: int | None = None) -> Job:
+    """The ranking of a region (its page and ``/api/v1/niches`` read it; the weights are
+    applied afterwards) as a job computed in the background (``promcluster.background``)."""
+    return Job(
+        ("niches", region_code, cluster_id), lambda s: rank_niches(s, region_code, cluster_id)
+    )
 
 
 def region_clusters(session: Session, region_code: str) -> list[Cluster]:
