@@ -188,6 +188,7 @@ def _routes(app: FastAPI) -> None:
     from promcluster.matching.search_pages import router as search_pages
     from promcluster.niches.api import router as niches_api
     from promcluster.niches.pages import router as niches_pages
+    from promcluster.pickers.api import router as pickers_api
     from promcluster.registry.api import router as registry_api
     from promcluster.registry.pages import router as registry_pages
     from promcluster.statistics.api import router as statistics_api
@@ -195,6 +196,7 @@ def _routes(app: FastAPI) -> None:
 
     app.include_router(registry_api)
     app.include_router(audit_api)
+    app.include_router(pickers_api)
     app.include_router(imports_api)
     app.include_router(imports_pages)
     app.include_router(niches_api)

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from promcluster import records
 from promcluster.auth.models import User
-from promcluster.auth.permissions import allowed, require_cluster, require_creator
+from promcluster.auth.permissions import allowed, require_admin, require_cluster, require_creator
 from promcluster.chains import queries as chain_queries
 from promcluster.errors import InvalidField
 from promcluster.pagination import paginate
+from promcluster.pickers.forms import picked_data
+from promcluster.pickers.service import PickedForm, Picker, read_form, shown
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, Enterprise, Membership
@@ -22,6 +24,12 @@ from promcluster.web.forms import field_errors, form_data, render, status_form
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
+CLUSTER_PICKERS = [
+    Picker("region_codes", "region", "Регионы", multiple=True),
+    Picker("specialisation", "okved", "Специализация (виды деятельности ОКВЭД2)", multiple=True),
+    Picker("specialised_org_id", "enterprise", "Специализированная организация"),
+]
+MEMBER_PICKERS = [Picker("enterprise_id", "enterprise", "Предприятие")]
 
 
 @router.get("/")
@@ -70,6 +78,32 @@ def cluster_list(
     )
 
 
+@router.get("/clusters/new")
+def cluster_new_form(
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
+):
+    """The form of a new cluster: administrators only, as ``POST /api/v1/clusters``."""
+    require_admin(user)
+    return _cluster_form(request, session, user, Cluster(), shown(session, CLUSTER_PICKERS, {}))
+
+
+@router.post("/clusters/new", dependencies=[Depends(check_form_csrf)])
+async def cluster_new(
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
+):
+    require_admin(user)
+    picked = read_form(session, await request.form(), CLUSTER_PICKERS)
+    try:
+        data = picked_data(picked, schemas.ClusterIn, lists=_CLUSTER_LISTS)
+        with session.begin_nested():
+            cluster = service.create_cluster(session, user, data)
+    except (InvalidField, ValidationError) as exc:
+        return _cluster_form(
+            request, session, user, Cluster(), picked, field_errors(exc), dict(picked.form)
+        )
+    return RedirectResponse(f"/clusters/{cluster.id}", status_code=303)
+
+
 @router.get("/clusters/{cluster_id}")
 def cluster_page(
     request: Request,
@@ -77,15 +111,32 @@ def cluster_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
+    return _cluster_page(request, session, user, cluster_id)
+
+
+def _cluster_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    cluster_id: int,
+    member_picked: PickedForm | None = None,
+    member_errors: dict[str, str] | None = None,
+):
+    """A cluster's profile; with the add-member form's errors when it was refused."""
     profile = queries.cluster_profile(session, cluster_id)
     return render(
         request,
         "clusters/profile.html",
         user,
+        422 if member_errors else 200,
         p=profile,
         chains=chain_queries.chain_summaries(session, cluster_id, profile.chain_figures),
         points_json=json.dumps(profile.points, ensure_ascii=False),
         can_edit=user is not None and allowed(require_cluster, user, cluster_id),
+        can_create=user is not None and allowed(require_admin, user),
+        member_pickers=MEMBER_PICKERS,
+        member_picked=member_picked or shown(session, MEMBER_PICKERS, {}),
+        member_errors=member_errors or {},
     )
 
 
@@ -219,6 +270,32 @@ def region_outlines() -> FileResponse:
 # Edit forms: the same services and schemas as the API, with errors shown beside the fields.
 
 
+_CLUSTER_LISTS = ("region_codes", "specialisation")
+
+
+def _cluster_form(
+    request: Request,
+    session: Session,
+    user: User,
+    cluster: Cluster,
+    picked: PickedForm,
+    errors: dict[str, str] | None = None,
+    values: dict | None = None,
+):
+    """The cluster form (new when ``cluster.id`` is None), with errors if any."""
+    return render(
+        request,
+        "clusters/edit.html",
+        user,
+        422 if errors else 200,
+        c=cluster,
+        errors=errors or {},
+        values=values,
+        pickers=CLUSTER_PICKERS,
+        picked=picked,
+    )
+
+
 @router.get("/clusters/{cluster_id}/edit")
 def cluster_edit_form(
     request: Request,
@@ -228,7 +305,12 @@ def cluster_edit_form(
 ):
     cluster = records.get(session, Cluster, cluster_id)
     require_cluster(user, cluster_id)
-    return render(request, "clusters/edit.html", user, c=cluster, errors={}, values=None)
+    stored = {
+        "region_codes": cluster.region_codes,
+        "specialisation": [o.code for o in cluster.specialisation],
+        "specialised_org_id": cluster.specialised_org_id,
+    }
+    return _cluster_form(request, session, user, cluster, shown(session, CLUSTER_PICKERS, stored))
 
 
 @router.post("/clusters/{cluster_id}/edit", dependencies=[Depends(check_form_csrf)])
@@ -238,21 +320,15 @@ async def cluster_edit(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), CLUSTER_PICKERS)
     try:
-        data = form_data(form, schemas.ClusterPatch, lists=("region_codes", "specialisation"))
+        data = picked_data(picked, schemas.ClusterPatch, lists=_CLUSTER_LISTS)
         with session.begin_nested():
             service.update_cluster(session, user, cluster_id, data)
     except (InvalidField, ValidationError) as exc:
         cluster = records.get(session, Cluster, cluster_id)
-        return render(
-            request,
-            "clusters/edit.html",
-            user,
-            422,
-            c=cluster,
-            errors=field_errors(exc),
-            values=dict(form),
+        return _cluster_form(
+            request, session, user, cluster, picked, field_errors(exc), dict(picked.form)
         )
     return RedirectResponse(f"/clusters/{cluster_id}", status_code=303)
 
@@ -315,13 +391,13 @@ async def add_member(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
-    data = {
-        "cluster_id": cluster_id,
-        **{k: form[k] for k in ("enterprise_id", "status", "role") if form.get(k)},
-    }
-    body = schemas.MembershipIn.model_validate(data)
-    service.create_record(session=session, user=user, model=Membership, data=body.model_dump())
+    picked = read_form(session, await request.form(), MEMBER_PICKERS)
+    try:
+        data = picked_data(picked, schemas.MembershipIn, fixed={"cluster_id": cluster_id})
+        with session.begin_nested():
+            service.create_record(session=session, user=user, model=Membership, data=data)
+    except (InvalidField, ValidationError) as exc:
+        return _cluster_page(request, session, user, cluster_id, picked, field_errors(exc))
     return RedirectResponse(f"/clusters/{cluster_id}#members", status_code=303)
 
 
