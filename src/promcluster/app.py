@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _routes(app: FastAPI) -> None:
     from promcluster.accounts.api import router as audit_api
+    from promcluster.accounts.audit_pages import router as audit_pages
     from promcluster.accounts.jobs import api as jobs_api
     from promcluster.accounts.jobs import pages as jobs_pages
     from promcluster.accounts.login import router as auth_pages
@@ -196,6 +197,7 @@ def _routes(app: FastAPI) -> None:
 
     app.include_router(registry_api)
     app.include_router(audit_api)
+    app.include_router(audit_pages)
     app.include_router(pickers_api)
     app.include_router(imports_api)
     app.include_router(imports_pages)
