@@ -329,7 +329,13 @@ def choice(vocabulary: dict[str, str]) -> Any:
     return Literal[tuple(vocabulary)]  # type: ignore[valid-type]
 
 
-AUDIT_ACTIONS = {"create": "создание", "update": "изменение", "delete": "удаление"}
+AUDIT_ACTIONS = {
+    "create": "создание",
+    "update": "изменение",
+    "delete": "удаление",
+    "lock": "блокировка входа",
+    "refuse": "отказ во входе",
+}
 AUDIT_ENTITIES = {  # audited table → what its records are, for the audit log page
     "clusters": "кластер",
     "enterprises": "предприятие",
@@ -351,5 +357,5 @@ AUDIT_ENTITIES = {  # audited table → what its records are, for the audit log 
     "official_figures": "официальная статистика",
     "classification_corrections": "исправление кода ОКПД2",
     "users": "пользователь",
-    "login_failures": "неудачный вход",
+    "login": "вход в систему",
 }
