@@ -20,7 +20,7 @@ from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
-from promcluster.web.forms import field_errors, form_data, render, status_form
+from promcluster.web.forms import field_errors, render, status_form
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -30,6 +30,10 @@ CLUSTER_PICKERS = [
     Picker("specialised_org_id", "enterprise", "Специализированная организация"),
 ]
 MEMBER_PICKERS = [Picker("enterprise_id", "enterprise", "Предприятие")]
+ENTERPRISE_PICKERS = [
+    Picker("okved_main", "okved", "Основной вид деятельности (ОКВЭД2)"),
+    Picker("okved_extra", "okved", "Дополнительные виды деятельности (ОКВЭД2)", multiple=True),
+]
 
 
 @router.get("/")
@@ -174,13 +178,14 @@ def enterprise_new_form(
 async def enterprise_new(
     request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), ENTERPRISE_PICKERS)
     try:
-        data = form_data(form, schemas.EnterpriseIn, lists=("okved_extra",))
+        data = picked_data(picked, schemas.EnterpriseIn, lists=("okved_extra",))
         with session.begin_nested():
             enterprise = service.create_enterprise(session, user, data)
     except (InvalidField, ValidationError) as exc:
-        return _enterprise_form(request, session, user, Enterprise(), field_errors(exc), dict(form))
+        errors, values = field_errors(exc), dict(picked.form)
+        return _enterprise_form(request, session, user, Enterprise(), errors, values, picked)
     return RedirectResponse(f"/enterprises/{enterprise.id}", status_code=303)
 
 
@@ -340,8 +345,10 @@ def _enterprise_form(
     enterprise: Enterprise,
     errors: dict[str, str] | None = None,
     values: dict | None = None,
+    picked: PickedForm | None = None,
 ):
     """The enterprise card form (new when ``enterprise.id`` is None), with errors if any."""
+    stored = {"okved_main": enterprise.okved_main, "okved_extra": enterprise.okved_extra or []}
     return render(
         request,
         "enterprises/edit.html",
@@ -351,6 +358,8 @@ def _enterprise_form(
         errors=errors or {},
         values=values,
         regions=reference.list_regions(session),
+        pickers=ENTERPRISE_PICKERS,
+        picked=picked or shown(session, ENTERPRISE_PICKERS, stored),
     )
 
 
@@ -373,14 +382,15 @@ async def enterprise_edit(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), ENTERPRISE_PICKERS)
     try:
-        data = form_data(form, schemas.EnterprisePatch, lists=("okved_extra",))
+        data = picked_data(picked, schemas.EnterprisePatch, lists=("okved_extra",))
         with session.begin_nested():
             service.update_enterprise(session, user, enterprise_id, data)
     except (InvalidField, ValidationError) as exc:
         enterprise = records.get(session, Enterprise, enterprise_id)
-        return _enterprise_form(request, session, user, enterprise, field_errors(exc), dict(form))
+        errors, values = field_errors(exc), dict(picked.form)
+        return _enterprise_form(request, session, user, enterprise, errors, values, picked)
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 
