@@ -50,8 +50,13 @@ def test_enterprises_are_found_by_part_of_the_name_inn_and_ogrn(db, firms):
         assert f"ИНН {brick.inn}" in found.detail
 
 
-def test_regions_and_codes_are_found_by_name_or_code(db):
+def test_regions_codes_and_clusters_are_found_by_name_or_code(db):
+    tyumen = db.add_cluster(name="Строительный кластер Тюменской области")
+    db.add_cluster(name="Химический кластер")
     with db.session() as session:
+        assert values(find(session, "cluster", "тюменской строит")) == [str(tyumen)]
+        assert len(find(session, "cluster", "кластер")) == 2
+        assert resolve(session, "cluster", "Строительный", "c", "C").value == str(tyumen)
         assert values(find(session, "region", "тюмен")) == ["72"]
         assert values(find(session, "region", "72"))[0] == "72"
         assert "23" in values(find(session, "region", "краснодар"))

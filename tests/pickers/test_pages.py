@@ -8,6 +8,7 @@ import pytest
 from factories import csrf_from, fresh_inn, ogrn
 from sqlalchemy import func, select
 
+from promcluster.auth.models import User
 from promcluster.chains.models import Chain
 from promcluster.registry.models import Cluster, Enterprise, InvestmentProject, Membership
 
@@ -306,3 +307,48 @@ def test_a_refused_project_shows_every_field_at_once_and_writes_nothing(db, worl
     assert {"name", "initiator_id", "amount", "start_year"} <= set(errors), errors
     assert "не найдено ни одного предприятия" in errors["initiator_id"]
     assert count(db, InvestmentProject) == before
+
+
+def test_the_users_page_sets_a_scope_by_names(db, world, users):
+    admin, own, other, glass = world["admin"], world["own"], world["other"], world["glass"]
+    target = users.add("newmgr", "enterprise_rep", enterprise=world["brick"])
+    page = admin.get("/users").text
+    assert "Тюменский кирпичный завод" in page  # the representative's enterprise by name
+    assert "id через запятую" not in page and "(id)" not in page
+    answer = post(
+        admin,
+        f"/users/{target.id}/role",
+        {
+            "role": "cluster_manager",
+            "clusters__text": "Свой кластер, чужой",
+            "enterprise__text": "",
+        },
+        "/users",
+    )
+    assert answer.status_code == 303, errors_of(answer.text)
+    with db.sessions() as session:
+        assert sorted(c.id for c in session.get(User, target.id).clusters) == sorted([own, other])
+    refused = post(
+        admin,
+        f"/users/{target.id}/role",
+        {"role": "enterprise_rep", "clusters__text": "", "enterprise__text": "Атлантида"},
+        "/users",
+    )
+    assert refused.status_code == 422
+    assert "не найдено ни одного предприятия" in refused.text
+    assert 'value="Атлантида"' in refused.text
+    created = post(
+        admin,
+        "/users",
+        {
+            "username": "glassrep",
+            "password": "x" * 10,
+            "role": "enterprise_rep",
+            "enterprise__text": "стекольный",
+        },
+        "/users",
+    )
+    assert created.status_code == 303, errors_of(created.text)
+    with db.sessions() as session:
+        made = session.scalar(select(User).where(User.username == "glassrep"))
+        assert made.enterprise_id == glass

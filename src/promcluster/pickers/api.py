@@ -27,7 +27,7 @@ class ChoicesOut(BaseModel):
 
 @router.get("/pickers/{kind}", response_model=ChoicesOut, name="picker_lookup")
 def picker_lookup(
-    kind: Literal["enterprise", "region", "okved", "okpd2"],
+    kind: Literal["enterprise", "cluster", "region", "okved", "okpd2"],
     q: str = Query("", max_length=QUERY_CHARS),
     limit: int = Query(10, ge=1, le=MAX_LIMIT),
     session: Session = db_session,

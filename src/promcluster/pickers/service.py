@@ -1,10 +1,11 @@
 """Finding the records a form field refers to by what people know of them, and reading what
 was typed into a picker field when no script chose an item.
 
-Four kinds: ``enterprise`` (by name through the search index, by INN or OGRN), ``region`` (by
-code or name), ``okved`` and ``okpd2`` (by code prefix or name). ``find`` serves the typeahead;
-``resolve`` reads one typed value, refusing it with a message naming the field when it matches
-nothing or several records; ``read_form`` does that for every picker field of a posted form."""
+Five kinds: ``enterprise`` (by name through the search index, by INN or OGRN), ``cluster`` (by
+name), ``region`` (by code or name), ``okved`` and ``okpd2`` (by code prefix or name). ``find``
+serves the typeahead; ``resolve`` reads one typed value, refusing it with a message naming the
+field when it matches nothing or several records; ``read_form`` does that for every picker field
+of a posted form."""
 
 import re
 from dataclasses import dataclass, field
@@ -18,15 +19,16 @@ from promcluster.errors import FieldChecks, InvalidField
 from promcluster.matching.search import search
 from promcluster.reference.models import Okpd, Okved, Region
 from promcluster.reference.service import normalise_code
-from promcluster.registry.models import Enterprise
+from promcluster.registry.models import Cluster, Enterprise, search_key
 
-KINDS = ("enterprise", "region", "okved", "okpd2")
+KINDS = ("enterprise", "cluster", "region", "okved", "okpd2")
 QUERY_CHARS = 100
 LIMIT = 10
 MAX_LIMIT = 20
 TEXT_SUFFIX = "__text"  # the visible field of a picker is its name plus this
 NOUNS = {  # (none found, several found, what to type)
     "enterprise": ("ни одного предприятия", "предприятий", "название, ИНН или ОГРН"),
+    "cluster": ("ни одного кластера", "кластеров", "название кластера"),
     "region": ("ни одного региона", "регионов", "название или код региона"),
     "okved": ("ни одного кода ОКВЭД2", "кодов ОКВЭД2", "код или название вида деятельности"),
     "okpd2": ("ни одного кода ОКПД2", "кодов ОКПД2", "код или название продукции"),
@@ -94,6 +96,14 @@ def _enterprises(session: Session, text: str, limit: int) -> list[Choice]:
     return [_enterprise_choice(by_id[h.ref_id]) for h in hits if h.ref_id in by_id]
 
 
+def _clusters(session: Session, text: str, limit: int) -> list[Choice]:
+    words = search_key(text).split()
+    query = select(Cluster).order_by(Cluster.name).limit(limit)
+    for word in words:
+        query = query.where(Cluster.search_text.contains(word, autoescape=True))
+    return [Choice(str(c.id), c.name, ", ".join(c.region_codes)) for c in session.scalars(query)]
+
+
 def _regions(session: Session, text: str, limit: int) -> list[Choice]:
     key = text.casefold().replace("ё", "е")
     found = []
@@ -126,6 +136,8 @@ def find(session: Session, kind: str, text: str, limit: int = LIMIT) -> list[Cho
         return []
     if kind == "enterprise":
         return _enterprises(session, text, limit)
+    if kind == "cluster":
+        return _clusters(session, text, limit)
     if kind == "region":
         return _regions(session, text, limit)
     return _codes(session, Okved if kind == "okved" else Okpd, text, limit)
@@ -140,6 +152,9 @@ def _exact(session: Session, kind: str, text: str) -> Choice | None:
             return _enterprise_choice(e) if e else None
         same = session.scalars(select(Enterprise).where(Enterprise.name == text).limit(2)).all()
         return _enterprise_choice(same[0]) if len(same) == 1 else None
+    if kind == "cluster":
+        named = session.scalars(select(Cluster).where(Cluster.name == text).limit(2)).all()
+        return Choice(str(named[0].id), named[0].name) if len(named) == 1 else None
     if kind == "region":
         key = text.casefold().replace("ё", "е")
         for r in session.scalars(select(Region)):
@@ -189,6 +204,15 @@ def chosen(session: Session, kind: str, values: list[Any]) -> list[Choice]:
             str(e.id): e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
         }
         return [_enterprise_choice(rows[v]) if v in rows else Choice(v, v) for v in values]
+    if kind == "cluster":
+        ids = [int(v) for v in values if v.isdigit()]
+        names = dict(
+            session.execute(select(Cluster.id, Cluster.name).where(Cluster.id.in_(ids))).all()
+        )
+        return [
+            Choice(v, names[int(v)]) if v.isdigit() and int(v) in names else Choice(v, v)
+            for v in values
+        ]
     if kind == "region":
         rows = {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(values)))}
         return [Choice(v, rows[v].name, f"код {v}") if v in rows else Choice(v, v) for v in values]
