@@ -85,12 +85,12 @@
         } else {
           const chip = document.createElement("label");
           chip.className = "chip";
-          const box = document.createElement("input");
-          box.type = "checkbox";
-          box.name = name;
-          box.value = item.value;
-          box.checked = true;
-          chip.append(box, ` ${item.label}`);
+          const tick = document.createElement("input");
+          tick.type = "checkbox";
+          tick.name = name;
+          tick.value = item.value;
+          tick.checked = true;
+          chip.append(tick, ` ${item.label}`);
           chosen.append(chip);
         }
         input.value = "";
