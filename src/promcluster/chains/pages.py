@@ -4,7 +4,7 @@ project to a stage), and the forms creating a chain or an investment project of 
 
 import json
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -253,17 +253,28 @@ def project_new_form(
     return _new_record_form(request, session, user, cluster, "projects", values=values)
 
 
-@router.post("/clusters/{cluster_id}/{kind}/new", dependencies=[Depends(check_form_csrf)])
-async def record_new(
+@router.post("/clusters/{cluster_id}/chains/new", dependencies=[Depends(check_form_csrf)])
+async def chain_new(
     request: Request,
     cluster_id: int,
-    kind: str,
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
+    return await _create(request, session, user, cluster_id, "chains")
+
+
+@router.post("/clusters/{cluster_id}/projects/new", dependencies=[Depends(check_form_csrf)])
+async def project_new(
+    request: Request,
+    cluster_id: int,
+    session: Session = db_session,
+    user: User = Depends(login_required),
+):
+    return await _create(request, session, user, cluster_id, "projects")
+
+
+async def _create(request: Request, session: Session, user: User, cluster_id: int, kind: str):
     """Create a chain or a project of the cluster; every refused field shown at once."""
-    if kind not in NEW_RECORDS:
-        raise HTTPException(404, "страница не найдена")
     model, schema, pickers, _ = NEW_RECORDS[kind]
     cluster = records.get(session, Cluster, cluster_id)
     require_cluster(user, cluster_id)
