@@ -173,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _routes(app: FastAPI) -> None:
     from promcluster.accounts.api import router as audit_api
+    from promcluster.accounts.audit_pages import router as audit_pages
     from promcluster.accounts.jobs import api as jobs_api
     from promcluster.accounts.jobs import pages as jobs_pages
     from promcluster.accounts.login import router as auth_pages
@@ -192,6 +193,7 @@ def _routes(app: FastAPI) -> None:
     from promcluster.matching.search_pages import router as search_pages
     from promcluster.niches.api import router as niches_api
     from promcluster.niches.pages import router as niches_pages
+    from promcluster.pickers.api import router as pickers_api
     from promcluster.registry.api import router as registry_api
     from promcluster.registry.pages import router as registry_pages
     from promcluster.statistics.api import router as statistics_api
@@ -199,6 +201,8 @@ def _routes(app: FastAPI) -> None:
 
     app.include_router(registry_api)
     app.include_router(audit_api)
+    app.include_router(audit_pages)
+    app.include_router(pickers_api)
     app.include_router(imports_api)
     app.include_router(imports_pages)
     app.include_router(niches_api)

@@ -361,3 +361,35 @@ REFERENCE_REGISTER = "реестр предприятий платформы (р
 def choice(vocabulary: dict[str, str]) -> Any:
     """The type admitting exactly the stored values of ``vocabulary`` (for API shapes)."""
     return Literal[tuple(vocabulary)]  # type: ignore[valid-type]
+
+
+AUDIT_ACTIONS = {
+    "create": "создание",
+    "update": "изменение",
+    "delete": "удаление",
+    "lock": "блокировка входа",
+    "refuse": "отказ во входе",
+}
+AUDIT_ENTITIES = {  # audited table → what its records are, for the audit log page
+    "clusters": "кластер",
+    "enterprises": "предприятие",
+    "memberships": "участие в кластере",
+    "chains": "цепочка",
+    "chain_stages": "этап цепочки",
+    "stage_suppliers": "поставщик этапа",
+    "investment_projects": "инвестиционный проект",
+    "product_lines": "продукция предприятия",
+    "enterprise_figures": "показатели предприятия",
+    "supplies": "поставка",
+    "sources": "источник",
+    "declared_figures": "заявленный показатель",
+    "needs": "потребность",
+    "offers": "предложение",
+    "responses": "отклик",
+    "compliance_rules": "требование",
+    "compliance_marks": "отметка о соответствии",
+    "official_figures": "официальная статистика",
+    "classification_corrections": "исправление кода ОКПД2",
+    "users": "пользователь",
+    "login": "вход в систему",
+}

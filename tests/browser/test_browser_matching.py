@@ -95,7 +95,7 @@ def test_post_need_see_candidates_respond_and_accept(page: Page, live_server, su
     page.wait_for_url("**/needs/new")
     page.locator('select[name="customer_id"]').select_option(label=ASSOCIATION)
     page.locator('input[name="product_name"]').fill(PRODUCT)
-    page.locator('input[name="okpd2_code"]').fill(BLOCKS)
+    page.get_by_role("combobox", name="Код ОКПД2").fill(BLOCKS)  # a picker: the code typed
     page.locator('input[name="volume"]').fill("1000")
     page.locator('input[name="unit"]').fill("м3")
     page.locator('input[name="deadline"]').fill(deadline)

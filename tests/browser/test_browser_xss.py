@@ -55,6 +55,9 @@ PAGES = (
     "/clusters",
     "/clusters/{cluster}",
     "/clusters/{cluster}/edit",
+    "/clusters/new",
+    "/clusters/{cluster}/chains/new",
+    "/clusters/{cluster}/projects/new",
     "/clusters/{cluster}/compliance",
     "/clusters/{cluster}/prospects",
     "/chains/{chain}",
@@ -84,6 +87,7 @@ PAGES = (
     "/search?q=%3Cimg",
     "/classify",
     "/users",
+    "/audit",
     "/api/docs",
 )
 PROBE = """() => ({

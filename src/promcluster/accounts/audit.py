@@ -6,6 +6,8 @@ sources are readable by every logged-in user, whole; a response (its price and m
 the need's customer side and the responding supplier. Users, logins and any table not named
 here are for administrators only, so a new audited table stays hidden until it is placed."""
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, String, cast, or_, select, true
 
 from promcluster.auth.models import AuditLog, User
@@ -73,9 +75,16 @@ def audit_query(
     entity: str | None = None,
     entity_id: str | None = None,
     actor: str | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
 ):
-    """Audit entries ``user`` may read, newest first, filtered by table, record id and actor."""
+    """Audit entries ``user`` may read, newest first, filtered by table, record id, actor and
+    time (``since`` inclusive, ``before`` exclusive)."""
     query = select(AuditLog).where(visible_entries(user)).order_by(AuditLog.id.desc())
+    if since is not None:
+        query = query.where(AuditLog.at >= since)
+    if before is not None:
+        query = query.where(AuditLog.at < before)
     return where_given(
         query,
         (AuditLog.entity, entity),

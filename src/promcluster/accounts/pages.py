@@ -12,12 +12,33 @@ from promcluster.accounts import service
 from promcluster.auth.models import User
 from promcluster.auth.permissions import require_admin
 from promcluster.errors import InvalidField
+from promcluster.pickers.service import PickedForm, Picker, read_form, shown
 from promcluster.web.deps import check_form_csrf, db_session, login_required
 from promcluster.web.forms import render
 
 router = APIRouter(include_in_schema=False)
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Text = Annotated[str, Form(max_length=200)]
+PICKERS = [
+    Picker("clusters", "cluster", "Кластеры менеджера", multiple=True),
+    Picker("enterprise", "enterprise", "Предприятие представителя"),
+]
+
+
+async def _scope(request: Request, session: Session) -> tuple[PickedForm, str, str]:
+    """The scope posted by the pickers: the picked form, the cluster ids as ``3, 5`` and the
+    enterprise id (as ``_ids`` and ``_id`` read them); InvalidField when a typed name matches
+    no record or several."""
+    picked = read_form(session, await request.form(), PICKERS)
+    clusters = ", ".join(v for v in picked.form.getlist("clusters") if v)
+    return picked, clusters, str(picked.form.get("enterprise") or "")
+
+
+def _refused(picked: PickedForm) -> None:
+    """The pickers' refusals as one InvalidField (the page shows one message)."""
+    if picked.errors:
+        field = next(iter(picked.errors))
+        raise InvalidField(field, "; ".join(picked.errors.values()))
 
 
 def _ids(text: str, field: str) -> list[int]:
@@ -51,16 +72,31 @@ def _page(
     error: InvalidField | None = None,
     target: int | None = None,
     values: dict | None = None,
+    picked: PickedForm | None = None,
 ):
+    rows = service.list_users(session, user)
+    scopes = {
+        r.user.id: shown(
+            session,
+            PICKERS,
+            {"clusters": sorted(c.id for c in r.user.clusters), "enterprise": r.user.enterprise_id},
+        )
+        for r in rows
+    }
+    if picked is not None:  # the refused form shows what was posted
+        scopes[target or 0] = picked
     return render(
         request,
         "users/list.html",
         user,
         status_code=status_code,
-        rows=service.list_users(session, user),
+        rows=rows,
         error=error,
         target=target,
         values=values or {},
+        pickers=PICKERS,
+        scopes=scopes,
+        new_scope=scopes.get(0) or shown(session, PICKERS, {}),
     )
 
 
@@ -78,26 +114,20 @@ def _done(user_id: int | None = None) -> RedirectResponse:
 
 
 @router.post("/users", dependencies=[Depends(check_form_csrf)])
-def create_user(
+async def create_user(
     request: Request,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1024)],
     role: Text,
     full_name: Text = "",
-    clusters: Text = "",
-    enterprise: Text = "",
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
     require_admin(user)  # before anything is parsed
-    values = {
-        "username": username,
-        "full_name": full_name,
-        "role": role,
-        "clusters": clusters,
-        "enterprise": enterprise,
-    }
+    picked, clusters, enterprise = await _scope(request, session)
+    values = {"username": username, "full_name": full_name, "role": role}
     try:
+        _refused(picked)
         created = service.create_user(
             session,
             username,
@@ -108,7 +138,7 @@ def create_user(
             full_name.strip() or None,
         )
     except InvalidField as exc:
-        return _page(request, session, user, 422, exc, values=values)
+        return _page(request, session, user, 422, exc, values=values, picked=picked)
     return _done(created.id)
 
 
@@ -128,16 +158,17 @@ def set_active(
 
 
 @router.post("/users/{user_id}/role", dependencies=[Depends(check_form_csrf)])
-def set_role(
+async def set_role(
     request: Request,
     user_id: UserId,
     role: Text,
-    clusters: Text = "",
-    enterprise: Text = "",
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
+    require_admin(user)  # before any name is looked up
+    picked, clusters, enterprise = await _scope(request, session)
     try:
+        _refused(picked)
         service.set_role(
             session,
             user,
@@ -147,8 +178,7 @@ def set_role(
             _id(enterprise, "enterprise"),
         )
     except InvalidField as exc:
-        values = {"role": role, "clusters": clusters, "enterprise": enterprise}
-        return _page(request, session, user, 422, exc, user_id, values)
+        return _page(request, session, user, 422, exc, user_id, {"role": role}, picked)
     return _done(user_id)
 
 

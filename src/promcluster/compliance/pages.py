@@ -19,11 +19,13 @@ from promcluster.compliance.rules import FEDERAL
 from promcluster.compliance.service import check
 from promcluster.errors import InvalidField
 from promcluster.russian import exact, long_date
+from promcluster.pickers.service import Picker, read_form, shown
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 from promcluster.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+RULE_SET_PICKERS = [Picker("region_code", "region", "Регион")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -147,6 +149,8 @@ def rules_page(
         chosen=rule_set,
         can_edit=user is not None and allowed(require_admin, user),
         error=error,
+        rule_set_pickers=RULE_SET_PICKERS,
+        rule_set_picked=shown(session, RULE_SET_PICKERS, {}),
     )
 
 
@@ -210,11 +214,13 @@ async def edition_form(
 async def rule_set_form(
     request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
-    form = await request.form()
-    code = str(form.get("region_code") or "").strip()
+    picked = read_form(session, await request.form(), RULE_SET_PICKERS)
+    code = str(picked.form.get("region_code") or "").strip()
     try:
+        if picked.errors:
+            raise InvalidField("region_code", picked.errors["region_code"])
         with session.begin_nested():
             admin.copy_rule_set(session, user, code)
     except InvalidField as exc:
-        return _back_to_rules(str(exc))
+        return _back_to_rules(str(exc.message))
     return RedirectResponse(f"/compliance/rules?rule_set=region:{code}", status_code=303)

@@ -20,14 +20,27 @@ from promcluster.matching.parties import (
     require_need_owner,
 )
 from promcluster.pagination import paginate
+from promcluster.pickers.forms import picked_data
+from promcluster.pickers.service import PickedForm, Picker, read_form, shown
 from promcluster.records import get
 from promcluster.reference import service as reference
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
-from promcluster.web.forms import field_errors, form_data, render, status_form
+from promcluster.web.forms import field_errors, render, status_form
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
 CSRF = [Depends(check_form_csrf)]
+POSTING_PICKERS = {  # the party picker shows for those who may act for any enterprise
+    "need": [
+        Picker("customer_id", "enterprise", "Заказчик"),
+        Picker("okpd2_code", "okpd2", "Код ОКПД2"),
+    ],
+    "offer": [
+        Picker("supplier_id", "enterprise", "Поставщик"),
+        Picker("okpd2_code", "okpd2", "Код ОКПД2"),
+    ],
+}
+RESPONSE_PICKERS = [Picker("supplier_id", "enterprise", "От имени предприятия")]
 
 
 def _list(request, session, user, kind: str, query_of, filters: dict, page: int):
@@ -76,7 +89,8 @@ def offer_list(
 # Posting forms
 
 
-def _form(request, session, user, kind: str, errors=None, values=None):
+def _form(request, session, user, kind: str, errors=None, values=None, picked=None):
+    pickers = POSTING_PICKERS[kind]
     return render(
         request,
         "matching/posting_form.html",
@@ -87,6 +101,8 @@ def _form(request, session, user, kind: str, errors=None, values=None):
         values=values or {},
         parties=acting_parties(session, user),
         regions=reference.list_regions(session),
+        pickers=pickers,
+        picked=picked or shown(session, pickers, {}),
     )
 
 
@@ -105,18 +121,19 @@ def offer_form(
 
 
 async def _post(request, session, user, kind: str):
-    form = await request.form()
+    picked = read_form(session, await request.form(), POSTING_PICKERS[kind])
     schema, create = (
         (schemas.NeedIn, postings.create_need)
         if kind == "need"
         else (schemas.OfferIn, postings.create_offer)
     )
     try:
-        data = form_data(form, schema)
+        data = picked_data(picked, schema)
         with session.begin_nested():
             posting = create(session, user, data)
     except (InvalidField, ValidationError) as exc:
-        return _form(request, session, user, kind, field_errors(exc), dict(form))
+        errors, values = field_errors(exc), dict(picked.form)
+        return _form(request, session, user, kind, errors, values, picked)
     return RedirectResponse(f"/{kind}s/{posting.id}", status_code=303)
 
 
@@ -137,7 +154,9 @@ async def offer_new(
 # One posting
 
 
-def _need_page(request, session, user, need: Need, errors=None, values=None):
+def _need_page(
+    request, session, user, need: Need, errors=None, values=None, picked: PickedForm | None = None
+):
     parties = acting_parties(session, user)
     if parties is not None:  # who may still respond: not the customer, not twice
         answered = {r.supplier_id for r in need.responses} | {need.customer_id}
@@ -156,6 +175,8 @@ def _need_page(request, session, user, need: Need, errors=None, values=None):
         parties=parties,
         errors=errors or {},
         values=values or {},
+        response_pickers=RESPONSE_PICKERS,
+        response_picked=picked or shown(session, RESPONSE_PICKERS, {}),
     )
 
 
@@ -176,14 +197,15 @@ async def need_respond(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), RESPONSE_PICKERS)
     try:
-        data = form_data(form, schemas.ResponseIn)
+        data = picked_data(picked, schemas.ResponseIn)
         with session.begin_nested():
             responses.respond(session, user, need_id, data)
     except (InvalidField, ValidationError) as exc:
         need = get(session, Need, need_id)
-        return _need_page(request, session, user, need, field_errors(exc), dict(form))
+        errors, values = field_errors(exc), dict(picked.form)
+        return _need_page(request, session, user, need, errors, values, picked)
     return RedirectResponse(f"/needs/{need_id}#responses", status_code=303)
 
 

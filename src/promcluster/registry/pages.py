@@ -10,19 +10,31 @@ from sqlalchemy.orm import Session
 
 from promcluster import records
 from promcluster.auth.models import User
-from promcluster.auth.permissions import allowed, require_cluster, require_creator
+from promcluster.auth.permissions import allowed, require_admin, require_cluster, require_creator
 from promcluster.chains import queries as chain_queries
 from promcluster.errors import InvalidField
 from promcluster.pagination import paginate
+from promcluster.pickers.forms import picked_data
+from promcluster.pickers.service import PickedForm, Picker, read_form, shown
 from promcluster.reference import outlines
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
 from promcluster.registry.models import Cluster, Enterprise, Membership
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
-from promcluster.web.forms import field_errors, form_data, render, status_form
+from promcluster.web.forms import field_errors, render, status_form
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
+CLUSTER_PICKERS = [
+    Picker("region_codes", "region", "Регионы", multiple=True),
+    Picker("specialisation", "okved", "Специализация (виды деятельности ОКВЭД2)", multiple=True),
+    Picker("specialised_org_id", "enterprise", "Специализированная организация"),
+]
+MEMBER_PICKERS = [Picker("enterprise_id", "enterprise", "Предприятие")]
+ENTERPRISE_PICKERS = [
+    Picker("okved_main", "okved", "Основной вид деятельности (ОКВЭД2)"),
+    Picker("okved_extra", "okved", "Дополнительные виды деятельности (ОКВЭД2)", multiple=True),
+]
 
 
 @router.get("/")
@@ -71,6 +83,32 @@ def cluster_list(
     )
 
 
+@router.get("/clusters/new")
+def cluster_new_form(
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
+):
+    """The form of a new cluster: administrators only, as ``POST /api/v1/clusters``."""
+    require_admin(user)
+    return _cluster_form(request, session, user, Cluster(), shown(session, CLUSTER_PICKERS, {}))
+
+
+@router.post("/clusters/new", dependencies=[Depends(check_form_csrf)])
+async def cluster_new(
+    request: Request, session: Session = db_session, user: User = Depends(login_required)
+):
+    require_admin(user)
+    picked = read_form(session, await request.form(), CLUSTER_PICKERS)
+    try:
+        data = picked_data(picked, schemas.ClusterIn, lists=_CLUSTER_LISTS)
+        with session.begin_nested():
+            cluster = service.create_cluster(session, user, data)
+    except (InvalidField, ValidationError) as exc:
+        return _cluster_form(
+            request, session, user, Cluster(), picked, field_errors(exc), dict(picked.form)
+        )
+    return RedirectResponse(f"/clusters/{cluster.id}", status_code=303)
+
+
 @router.get("/clusters/{cluster_id}")
 def cluster_page(
     request: Request,
@@ -78,15 +116,32 @@ def cluster_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
+    return _cluster_page(request, session, user, cluster_id)
+
+
+def _cluster_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    cluster_id: int,
+    member_picked: PickedForm | None = None,
+    member_errors: dict[str, str] | None = None,
+):
+    """A cluster's profile; with the add-member form's errors when it was refused."""
     profile = queries.cluster_profile(session, cluster_id)
     return render(
         request,
         "clusters/profile.html",
         user,
+        422 if member_errors else 200,
         p=profile,
         chains=chain_queries.chain_summaries(session, cluster_id, profile.chain_figures),
         points_json=json.dumps(profile.points, ensure_ascii=False),
         can_edit=user is not None and allowed(require_cluster, user, cluster_id),
+        can_create=user is not None and allowed(require_admin, user),
+        member_pickers=MEMBER_PICKERS,
+        member_picked=member_picked or shown(session, MEMBER_PICKERS, {}),
+        member_errors=member_errors or {},
     )
 
 
@@ -124,13 +179,14 @@ def enterprise_new_form(
 async def enterprise_new(
     request: Request, session: Session = db_session, user: User = Depends(login_required)
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), ENTERPRISE_PICKERS)
     try:
-        data = form_data(form, schemas.EnterpriseIn, lists=("okved_extra",))
+        data = picked_data(picked, schemas.EnterpriseIn, lists=("okved_extra",))
         with session.begin_nested():
             enterprise = service.create_enterprise(session, user, data)
     except (InvalidField, ValidationError) as exc:
-        return _enterprise_form(request, session, user, Enterprise(), field_errors(exc), dict(form))
+        errors, values = field_errors(exc), dict(picked.form)
+        return _enterprise_form(request, session, user, Enterprise(), errors, values, picked)
     return RedirectResponse(f"/enterprises/{enterprise.id}", status_code=303)
 
 
@@ -234,6 +290,32 @@ def map_outlines(
 # Edit forms: the same services and schemas as the API, with errors shown beside the fields.
 
 
+_CLUSTER_LISTS = ("region_codes", "specialisation")
+
+
+def _cluster_form(
+    request: Request,
+    session: Session,
+    user: User,
+    cluster: Cluster,
+    picked: PickedForm,
+    errors: dict[str, str] | None = None,
+    values: dict | None = None,
+):
+    """The cluster form (new when ``cluster.id`` is None), with errors if any."""
+    return render(
+        request,
+        "clusters/edit.html",
+        user,
+        422 if errors else 200,
+        c=cluster,
+        errors=errors or {},
+        values=values,
+        pickers=CLUSTER_PICKERS,
+        picked=picked,
+    )
+
+
 @router.get("/clusters/{cluster_id}/edit")
 def cluster_edit_form(
     request: Request,
@@ -243,7 +325,12 @@ def cluster_edit_form(
 ):
     cluster = records.get(session, Cluster, cluster_id)
     require_cluster(user, cluster_id)
-    return render(request, "clusters/edit.html", user, c=cluster, errors={}, values=None)
+    stored = {
+        "region_codes": cluster.region_codes,
+        "specialisation": [o.code for o in cluster.specialisation],
+        "specialised_org_id": cluster.specialised_org_id,
+    }
+    return _cluster_form(request, session, user, cluster, shown(session, CLUSTER_PICKERS, stored))
 
 
 @router.post("/clusters/{cluster_id}/edit", dependencies=[Depends(check_form_csrf)])
@@ -253,21 +340,15 @@ async def cluster_edit(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), CLUSTER_PICKERS)
     try:
-        data = form_data(form, schemas.ClusterPatch, lists=("region_codes", "specialisation"))
+        data = picked_data(picked, schemas.ClusterPatch, lists=_CLUSTER_LISTS)
         with session.begin_nested():
             service.update_cluster(session, user, cluster_id, data)
     except (InvalidField, ValidationError) as exc:
         cluster = records.get(session, Cluster, cluster_id)
-        return render(
-            request,
-            "clusters/edit.html",
-            user,
-            422,
-            c=cluster,
-            errors=field_errors(exc),
-            values=dict(form),
+        return _cluster_form(
+            request, session, user, cluster, picked, field_errors(exc), dict(picked.form)
         )
     return RedirectResponse(f"/clusters/{cluster_id}", status_code=303)
 
@@ -279,8 +360,10 @@ def _enterprise_form(
     enterprise: Enterprise,
     errors: dict[str, str] | None = None,
     values: dict | None = None,
+    picked: PickedForm | None = None,
 ):
     """The enterprise card form (new when ``enterprise.id`` is None), with errors if any."""
+    stored = {"okved_main": enterprise.okved_main, "okved_extra": enterprise.okved_extra or []}
     return render(
         request,
         "enterprises/edit.html",
@@ -290,6 +373,8 @@ def _enterprise_form(
         errors=errors or {},
         values=values,
         regions=reference.list_regions(session),
+        pickers=ENTERPRISE_PICKERS,
+        picked=picked or shown(session, ENTERPRISE_PICKERS, stored),
     )
 
 
@@ -312,14 +397,15 @@ async def enterprise_edit(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
+    picked = read_form(session, await request.form(), ENTERPRISE_PICKERS)
     try:
-        data = form_data(form, schemas.EnterprisePatch, lists=("okved_extra",))
+        data = picked_data(picked, schemas.EnterprisePatch, lists=("okved_extra",))
         with session.begin_nested():
             service.update_enterprise(session, user, enterprise_id, data)
     except (InvalidField, ValidationError) as exc:
         enterprise = records.get(session, Enterprise, enterprise_id)
-        return _enterprise_form(request, session, user, enterprise, field_errors(exc), dict(form))
+        errors, values = field_errors(exc), dict(picked.form)
+        return _enterprise_form(request, session, user, enterprise, errors, values, picked)
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 
@@ -330,13 +416,13 @@ async def add_member(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    form = await request.form()
-    data = {
-        "cluster_id": cluster_id,
-        **{k: form[k] for k in ("enterprise_id", "status", "role") if form.get(k)},
-    }
-    body = schemas.MembershipIn.model_validate(data)
-    service.create_record(session=session, user=user, model=Membership, data=body.model_dump())
+    picked = read_form(session, await request.form(), MEMBER_PICKERS)
+    try:
+        data = picked_data(picked, schemas.MembershipIn, fixed={"cluster_id": cluster_id})
+        with session.begin_nested():
+            service.create_record(session=session, user=user, model=Membership, data=data)
+    except (InvalidField, ValidationError) as exc:
+        return _cluster_page(request, session, user, cluster_id, picked, field_errors(exc))
     return RedirectResponse(f"/clusters/{cluster_id}#members", status_code=303)
 
 
