@@ -3,28 +3,54 @@
 Every OKPD2 entry is a document made of its own name and, at a lower weight, the names of its
 ancestors; every product name a user has already coded (product lines, needs, offers,
 corrections) is a document for its code. A name is compared with all of them by cosine
-similarity of TF-IDF vectors of lemmas (words and word pairs) and of character n-grams (for
-unknown compounds and typos); a code's score is its best document's similarity."""
+similarity of TF-IDF vectors of lemmas (words, word pairs and the marked head noun) and of
+character n-grams (for unknown compounds and typos); numbers, sizes and units («110 мм», «SDR17»,
+«1,5 %») are left out, since they say how big a thing is, not what it is.
 
+The nearest documents of the classifier are then weighed by how much of the name their code's
+whole path (its name and its parent groups' names) covers: the head noun counts most, then
+materials (``materials.txt``: «ПНД» reaches «полиэтилен» through ``synonyms.txt``), then other
+words; a code that covers none keeps ``COVERAGE_FLOOR`` of its similarity. So «Трубы» under
+«Инструменты музыкальные» does not win «Труба ПНД 110 мм» (nothing there is polyethylene), and
+the milk «не более 1,5 % жирности» does not win a geomembrane. A code's score is its best
+document's weighed similarity (documents users coded are trusted as they are)."""
+
+import re
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
 
-from promcluster.matching.text import expand, lemmas
+from promcluster.matching.text import broader, expand, head_noun, is_measure, lemmas, materials
 
 MIN_LEVEL = 3  # XX.XX classes and finer; divisions and groups are too broad to suggest
 ANCESTOR_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.4  # synonyms and expanded abbreviations count less than the words typed
 CHAR_WEIGHT = 0.6
 COMMON_CHARS = 0.02  # character n-grams in more documents than this share carry no signal
-HEAD_WEIGHT = 1  # counts of the marked first lemma
+HEAD_WEIGHT = 2  # counts of the marked head noun
 PER_CLASS = 2  # suggestions from one XX.XX class, so that the list offers alternatives
 POOL = 60  # nearest documents looked at for each name
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
+COVERAGE_FLOOR = 0.4  # share of its similarity a code keeps when its path covers no word
+HEAD_COVER, MATERIAL_COVER, WORD_COVER = 3.0, 2.0, 1.0  # weights of a name's words in coverage
+MATERIAL_MISS = 0.6  # factor when the name names materials and the path has none of them
+STEM = 5  # words sharing their first letters cover each other («профильный», «профиль»); a
+SHORT_STEM = 4  # word of up to STEM letters by its first SHORT_STEM («лист», «листовой»)
+EXCEPT = re.compile(r"\(кроме[^)]*\)?|,? кроме .*$", re.IGNORECASE)  # «(кроме …)»: not this code
+DEPTH_STEP = 0.05  # a code this much less per level above the finest (6): specific codes first
+FINEST = 6
+
+
+@dataclass(frozen=True)
+class Parent:
+    """An ancestor of a suggested code (a class ``XX``, a group, a subgroup …)."""
+
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +58,12 @@ class Suggestion:
     code: str
     name: str
     score: float
+    parents: tuple[Parent, ...] = ()  # from the class ``XX`` down to the code's parent
+    breadcrumb: str = field(init=False)  # «22 Изделия … › 22.21 … › 22.21.21.122 Трубы …»
+
+    def __post_init__(self) -> None:
+        steps = [f"{p.code} {p.name}" for p in self.parents] + [f"{self.code} {self.name}"]
+        object.__setattr__(self, "breadcrumb", " › ".join(steps))
 
 
 @dataclass(frozen=True)
@@ -52,23 +84,90 @@ def _normalise(matrix: sparse.spmatrix) -> sparse.spmatrix:
 
 
 def _word_features(terms: str) -> list[str]:
-    """Lemmas, pairs of neighbours, and the first lemma marked: in Russian product names as in
-    the classifier's, the first word is usually the head noun («Трубы …», «Краска …»)."""
+    """Lemmas, pairs of neighbours, and the head noun marked when ``terms`` starts with it
+    («^труба труба пнд»: the thing named weighs more than what is said about it)."""
     words = terms.split()
-    head = [f"^{words[0]}"] * HEAD_WEIGHT if words else []
+    head = []
+    if words and words[0].startswith("^"):
+        head, words = [words[0]] * HEAD_WEIGHT, words[1:]
     return words + [f"{a} {b}" for a, b in pairwise(words)] + head
 
 
+Terms = tuple[str, str, str]  # own lemmas, lemmas the synonyms add, head noun ("" for none)
+
+
 @lru_cache(maxsize=100_000)
-def _terms(name: str) -> tuple[str, str]:
-    """The name's own lemmas and the lemmas its synonyms add, each as one string."""
-    own = lemmas(name)
-    return " ".join(own), " ".join(expand(own)[len(own) :])
+def _terms(name: str) -> Terms:
+    """The name's own lemmas without numbers and units, the lemmas its synonyms add (each as
+    one string), and its head noun (the first lemma when no word is a noun)."""
+    found = lemmas(name)
+    own = [w for w in found if not is_measure(w)]
+    extra = [w for w in expand(found)[len(found) :] if w not in own]
+    head = head_noun(name) or (own[0] if own else "")
+    return " ".join(own), " ".join(extra), head
+
+
+def _marked(terms: Terms) -> str:
+    own, _, head = terms
+    return f"^{head} {own}" if head else own
 
 
 def name_key(name: str) -> str:
     """What identifies a coded name: its lemmas (every case form of a name has the same)."""
-    return _terms(name)[0]
+    return " ".join(lemmas(name))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The words of a code's path, for coverage: lemmas, materials, first letters."""
+
+    lemmas: frozenset[str]
+    materials: frozenset[str]
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, found: Iterable[str], path: bool = False) -> "_Words":
+        """A name's word with its synonyms; ``path``: a code's path, whose words offer both
+        stem lengths."""
+        found = frozenset(found)
+        stems = {_stem(w) for w in found if len(w) >= SHORT_STEM}
+        if path:
+            stems |= {w[:SHORT_STEM] for w in found if len(w) >= SHORT_STEM}
+        return cls(found, frozenset(m for w in found for m in materials(w)), frozenset(stems))
+
+
+def _stem(word: str) -> str:
+    return word[:SHORT_STEM] if len(word) <= STEM else word[:STEM]
+
+
+@lru_cache(maxsize=100_000)
+def _concepts(terms: Terms) -> tuple[tuple[float, _Words], ...]:
+    """The name's words to be covered, each with its synonyms and its weight (head noun,
+    material, other); then the materials only its synonyms name («ПНД труба» → полиэтилен)."""
+    own, extra, head = terms
+    found = []
+    for word in dict.fromkeys(own.split()):
+        group = _Words.of(expand([word]))
+        if not materials(word):  # a word's synonyms help cover it, but make it no material
+            group = _Words(group.lemmas, frozenset(), group.stems)
+        weight = HEAD_COVER if word == head else MATERIAL_COVER if group.materials else WORD_COVER
+        found.append((weight, group))
+    named = {m for _, g in found for m in g.materials}
+    for word in dict.fromkeys(extra.split()):
+        group = _Words.of([word])
+        if group.materials and not group.materials <= named:
+            named |= group.materials
+            found.append((MATERIAL_COVER, group))
+    return tuple(found)
+
+
+def _covered(concept: _Words, path: _Words) -> bool:
+    """A material is covered by the same material; another word by itself, a synonym, or a
+    word with the same first letters."""
+    if concept.materials:
+        wider = broader(concept.materials)
+        return not wider.isdisjoint(path.materials) or not concept.lemmas.isdisjoint(path.lemmas)
+    return not concept.lemmas.isdisjoint(path.lemmas) or not concept.stems.isdisjoint(path.stems)
 
 
 class Classifier:
@@ -90,8 +189,11 @@ class Classifier:
             max_df=COMMON_CHARS,
             dtype=np.float32,
         )
-        self.words.fit([t for pair in own + context for t in pair])
-        chars = self.chars.fit_transform([t for t, _ in own])
+        self.words.fit(
+            [_marked(t) for t in own] + [t[1] for t in own] + [t for c in context for t in c[:2]]
+        )
+        self._paths: dict[str, _Words] = {}
+        chars = self.chars.fit_transform([t[0] for t in own])
         base = self._vectors(own, chars) + ANCESTOR_WEIGHT * self._vectors(context, None)
         self._base = _normalise(base).tocsr()
         self._base_labels = [e.code for e in coded]
@@ -108,21 +210,61 @@ class Classifier:
         self.matrix, self.labels, self.weights = matrix, labels, weights
         self._columns = matrix.T.tocsr()  # transposed once, not at every suggestion
 
-    def _context(self, entry: Entry) -> tuple[str, str]:
-        """The lemmas of the entry's ancestors' names (divisions and finer)."""
-        names, parent = [], entry.parent_code
+    def ancestors(self, code: str) -> list[Entry]:
+        """The entries above ``code`` from its parent up to its class ``XX`` (level 1)."""
+        found, parent = [], self.entries[code].parent_code
         while parent in self.entries and self.entries[parent].level >= 1:
-            names.append(_terms(self.entries[parent].name))
+            found.append(self.entries[parent])
             parent = self.entries[parent].parent_code
-        return " ".join(n for n, _ in names), " ".join(s for _, s in names)
+        return found
 
-    def _vectors(self, terms: Sequence[tuple[str, str]], chars=...) -> sparse.csr_matrix:
+    def parents(self, code: str) -> tuple[Parent, ...]:
+        """The breadcrumb above ``code``: its class first, its parent last."""
+        return tuple(Parent(e.code, e.name) for e in reversed(self.ancestors(code)))
+
+    def suggestion(self, code: str, score: float) -> Suggestion:
+        return Suggestion(code, self.entries[code].name, score, self.parents(code))
+
+    def _context(self, entry: Entry) -> Terms:
+        """The lemmas of the entry's ancestors' names (divisions and finer)."""
+        names = [_terms(e.name) for e in self.ancestors(entry.code)]
+        return " ".join(n[0] for n in names), " ".join(n[1] for n in names), ""
+
+    def _path(self, code: str) -> _Words:
+        """The words of the code's name and of its parent groups' names, with synonyms."""
+        if (found := self._paths.get(code)) is None:
+            names = [self.entries[code], *self.ancestors(code)]
+            terms = [_terms(EXCEPT.sub("", e.name)) for e in names]
+            found = _Words.of(
+                (w for own, extra, _ in terms for w in f"{own} {extra}".split()), path=True
+            )
+            self._paths[code] = found
+        return found
+
+    def _coverage(self, concepts: Sequence[tuple[float, _Words]], code: str) -> float:
+        """The factor a classifier document's similarity is weighed by (module docstring)."""
+        depth = 1 - DEPTH_STEP * (FINEST - self.entries[code].level)
+        if not concepts:
+            return depth
+        path = self._path(code)
+        total = covered = 0.0
+        materials = missed = False
+        for weight, concept in concepts:
+            hit = _covered(concept, path)
+            total += weight
+            covered += weight * hit
+            if concept.materials:
+                materials, missed = True, missed or hit
+        factor = COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total
+        return depth * factor * (MATERIAL_MISS if materials and not missed else 1.0)
+
+    def _vectors(self, terms: Sequence[Terms], chars=...) -> sparse.csr_matrix:
         """Word and character features side by side; ``chars`` already computed, or ``None``
         for none (ancestors' names add words only)."""
-        own = [t for t, _ in terms]
-        words = self.words.transform(own)
+        own = [t[0] for t in terms]
+        words = self.words.transform([_marked(t) for t in terms])
         synonyms = sparse.diags(self._synonym_weights(terms)) @ self.words.transform(
-            [s for _, s in terms]
+            [t[1] for t in terms]
         )
         words = _normalise(words + synonyms)
         if chars is None:
@@ -131,14 +273,14 @@ class Classifier:
             chars = self.chars.transform(own)
         return _normalise(sparse.hstack([words, CHAR_WEIGHT * _normalise(chars)]).tocsr())
 
-    def _synonym_weights(self, terms: Sequence[tuple[str, str]]) -> np.ndarray:
+    def _synonym_weights(self, terms: Sequence[Terms]) -> np.ndarray:
         """``SYNONYM_WEIGHT``, or 1 when the name holds a word the classifier never uses (an
         abbreviation such as «ПНД»: then its expansion is all there is to go by)."""
         vocabulary = self.words.vocabulary_
         return np.array(
             [
                 1.0 if s and any(w not in vocabulary for w in own.split()) else SYNONYM_WEIGHT
-                for own, s in terms
+                for own, s, _ in terms
             ],
             dtype=np.float32,
         )
@@ -151,23 +293,23 @@ class Classifier:
         examples = list(examples)
         keys = list(keys) if keys is not None else [None] * len(examples)
         self.unlearn([k for k in keys if k is not None])
-        fresh: dict[tuple[str, str], tuple[str, Hashable]] = {}
+        fresh: dict[str, tuple[Terms, str, Hashable]] = {}
         for (name, code), key in zip(examples, keys, strict=True):
             if code in self.entries and name and name.strip():
-                terms = _terms(name)
-                if terms[0] and self.known.get(terms[0]) != code:
-                    fresh[terms] = (code, key)
+                own = name_key(name)
+                if own and self.known.get(own) != code:
+                    fresh[own] = (_terms(name), code, key)
         if not fresh:
             return 0
         first = len(self.labels)
-        for row, ((own, _), (code, key)) in enumerate(fresh.items(), start=first):
+        for row, (own, (_, code, key)) in enumerate(fresh.items(), start=first):
             self.known[own] = code
             if key is not None:
                 self._rows[key] = (row, own)
                 self._owner[own] = key
-        codes = [code for code, _ in fresh.values()]
+        codes = [code for _, code, _ in fresh.values()]
         self._set(
-            sparse.vstack([self.matrix, self._vectors(list(fresh))]).tocsr(),
+            sparse.vstack([self.matrix, self._vectors([t for t, _, _ in fresh.values()])]).tocsr(),
             self.labels + codes,
             np.concatenate([self.weights, np.full(len(codes), KNOWN_BONUS)]),
         )
@@ -186,23 +328,32 @@ class Classifier:
 
     def suggest(self, names: Sequence[str], top: int = 5) -> list[list[Suggestion]]:
         """The ``top`` likeliest codes for each name, best first (an empty name gets none)."""
-        terms = [_terms(n or "") for n in names]
+        names = [n or "" for n in names]
+        terms = [_terms(n) for n in names]
         similarity = (self._vectors(terms) @ self._columns).toarray() * self.weights
-        return [self._best(t, row, top) for (t, _), row in zip(terms, similarity, strict=True)]
+        return [
+            self._best(name_key(n), t, row, top)
+            for n, t, row in zip(names, terms, similarity, strict=True)
+        ]
 
-    def _best(self, terms: str, row: np.ndarray, top: int) -> list[Suggestion]:
-        if not terms:
+    def _best(self, key: str, terms: Terms, row: np.ndarray, top: int) -> list[Suggestion]:
+        if not key:
             return []
         scores: dict[str, float] = {}
-        if (code := self.known.get(terms)) is not None:
+        if (code := self.known.get(key)) is not None:
             scores[code] = 1.0 + KNOWN_BONUS
         pool = min(max(POOL, top * 12), len(row) - 1)
         nearest = np.argpartition(-row, pool)[:pool]
-        nearest = nearest[np.argsort(-row[nearest])]
+        concepts = _concepts(terms)
+        classifier_rows = len(self._base_labels)
         for i, score in zip(nearest.tolist(), row[nearest].tolist(), strict=True):
             if score <= 0:
-                break
-            scores.setdefault(self.labels[i], score)
+                continue
+            code = self.labels[i]
+            if i < classifier_rows:
+                score *= self._coverage(concepts, code)
+            if score > scores.get(code, 0.0):
+                scores[code] = score
         picked: list[str] = []
         for code in sorted(scores, key=scores.get, reverse=True):
             related = any(p.startswith(code + ".") or code.startswith(p + ".") for p in picked)
@@ -211,4 +362,4 @@ class Classifier:
                 picked.append(code)
             if len(picked) == top:
                 break
-        return [Suggestion(c, self.entries[c].name, round(min(scores[c], 1.0), 4)) for c in picked]
+        return [self.suggestion(c, round(min(scores[c], 1.0), 4)) for c in picked]
