@@ -24,7 +24,16 @@ from itertools import pairwise
 import numpy as np
 from scipy import sparse
 
-from promcluster.matching.text import broader, expand, head_noun, is_measure, lemmas, materials
+from promcluster.matching.text import (
+    broader,
+    expand,
+    head_noun,
+    is_measure,
+    lemmas,
+    materials,
+    phrase_heads,
+    synonym_variants,
+)
 
 MIN_LEVEL = 3  # XX.XX classes and finer; divisions and groups are too broad to suggest
 ANCESTOR_WEIGHT = 0.5
@@ -32,17 +41,19 @@ SYNONYM_WEIGHT = 0.4  # synonyms and expanded abbreviations count less than the 
 CHAR_WEIGHT = 0.6
 COMMON_CHARS = 0.02  # character n-grams in more documents than this share carry no signal
 HEAD_WEIGHT = 2  # counts of the marked head noun
-PER_CLASS = 2  # suggestions from one XX.XX class, so that the list offers alternatives
+PREFER_FINER = 0.8  # a code inside a suggested one replaces it when it scores this share of it
+PER_CLASS = 3  # suggestions from one XX.XX class, so that the list offers alternatives
 POOL = 60  # nearest documents looked at for each name
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
 COVERAGE_FLOOR = 0.4  # share of its similarity a code keeps when its path covers no word
 HEAD_COVER, MATERIAL_COVER, WORD_COVER = 3.0, 2.0, 1.0  # weights of a name's words in coverage
 MATERIAL_MISS = 0.6  # factor when the name names materials and the path has none of them
+HEAD_MISS = 0.7  # factor when the path does not have the name's head noun
 STEM = 5  # words sharing their first letters cover each other («профильный», «профиль»); a
 SHORT_STEM = 4  # word of up to STEM letters by its first SHORT_STEM («лист», «листовой»)
 EXCEPT = re.compile(r"\(кроме[^)]*\)?|,? кроме .*$", re.IGNORECASE)  # «(кроме …)»: not this code
-DEPTH_STEP = 0.05  # a code this much less per level above the finest (6): specific codes first
-FINEST = 6
+DEPTH_STEP = 0.05  # a code this much less per level above the finest: specific codes first
+FINEST = 7  # OKPD2 levels: 1 class XX … 6 XX.XX.XX.XX0, 7 XX.XX.XX.XXX below it
 
 
 @dataclass(frozen=True)
@@ -118,56 +129,65 @@ def name_key(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Words:
-    """The words of a code's path, for coverage: lemmas, materials, first letters."""
+class _Path:
+    """The words of a code's name and its parent groups' names, for coverage."""
 
     lemmas: frozenset[str]
     materials: frozenset[str]
-    stems: frozenset[str]
+    stems: frozenset[str]  # the first SHORT_STEM and STEM letters of each word
 
     @classmethod
-    def of(cls, found: Iterable[str], path: bool = False) -> "_Words":
-        """A name's word with its synonyms; ``path``: a code's path, whose words offer both
-        stem lengths."""
+    def of(cls, found: Iterable[str]) -> "_Path":
         found = frozenset(found)
-        stems = {_stem(w) for w in found if len(w) >= SHORT_STEM}
-        if path:
-            stems |= {w[:SHORT_STEM] for w in found if len(w) >= SHORT_STEM}
+        stems = {w[:n] for w in found for n in (SHORT_STEM, STEM) if len(w) >= n}
         return cls(found, frozenset(m for w in found for m in materials(w)), frozenset(stems))
 
+    def has(self, word: str) -> bool:
+        """The word itself, or one with its first letters (STEM, or SHORT_STEM for a short
+        word: «лист» and «листовой», «профильный» and «профиль»)."""
+        if word in self.lemmas:
+            return True
+        stem = word[:SHORT_STEM] if len(word) <= STEM else word[:STEM]
+        return len(word) >= SHORT_STEM and stem in self.stems
 
-def _stem(word: str) -> str:
-    return word[:SHORT_STEM] if len(word) <= STEM else word[:STEM]
+
+@dataclass(frozen=True)
+class _Concept:
+    """A word of the name to be covered: its weight, its variants (itself and the synonyms of
+    ``synonyms.txt`` it is a variant of, each a tuple of lemmas) and the materials it names."""
+
+    weight: float
+    variants: tuple[tuple[str, ...], ...]
+    materials: frozenset[str]
+
+    def covered(self, path: _Path) -> bool:
+        """A material by the same (or a wider) material or a variant; another word by one of
+        its variants, all of whose words the path has."""
+        if self.materials and not broader(self.materials).isdisjoint(path.materials):
+            return True
+        return any(all(path.has(w) for w in variant) for variant in self.variants)
 
 
 @lru_cache(maxsize=100_000)
-def _concepts(terms: Terms) -> tuple[tuple[float, _Words], ...]:
-    """The name's words to be covered, each with its synonyms and its weight (head noun,
-    material, other); then the materials only its synonyms name («ПНД труба» → полиэтилен)."""
+def _concepts(terms: Terms) -> tuple[_Concept, ...]:
+    """The name's words to be covered with their weights (head noun, material, other word);
+    then the materials only its synonyms name («Труба ПНД» → полиэтилен)."""
     own, extra, head = terms
     found = []
     for word in dict.fromkeys(own.split()):
-        group = _Words.of(expand([word]))
-        if not materials(word):  # a word's synonyms help cover it, but make it no material
-            group = _Words(group.lemmas, frozenset(), group.stems)
-        weight = HEAD_COVER if word == head else MATERIAL_COVER if group.materials else WORD_COVER
-        found.append((weight, group))
-    named = {m for _, g in found for m in g.materials}
+        named = materials(word)
+        variants = synonym_variants(word)
+        if word == head:  # «блок» of «керамзитобетонный блок» is also its synonym's «камень»
+            variants += tuple((h,) for h in phrase_heads(own.split(), head))
+        weight = HEAD_COVER if word == head else MATERIAL_COVER if named else WORD_COVER
+        found.append(_Concept(weight, variants, named))
+    seen = {m for c in found for m in c.materials}
     for word in dict.fromkeys(extra.split()):
-        group = _Words.of([word])
-        if group.materials and not group.materials <= named:
-            named |= group.materials
-            found.append((MATERIAL_COVER, group))
+        named = materials(word)
+        if named and not named <= seen:
+            seen |= named
+            found.append(_Concept(MATERIAL_COVER, ((word,),), named))
     return tuple(found)
-
-
-def _covered(concept: _Words, path: _Words) -> bool:
-    """A material is covered by the same material; another word by itself, a synonym, or a
-    word with the same first letters."""
-    if concept.materials:
-        wider = broader(concept.materials)
-        return not wider.isdisjoint(path.materials) or not concept.lemmas.isdisjoint(path.lemmas)
-    return not concept.lemmas.isdisjoint(path.lemmas) or not concept.stems.isdisjoint(path.stems)
 
 
 class Classifier:
@@ -192,7 +212,7 @@ class Classifier:
         self.words.fit(
             [_marked(t) for t in own] + [t[1] for t in own] + [t for c in context for t in c[:2]]
         )
-        self._paths: dict[str, _Words] = {}
+        self._paths: dict[str, _Path] = {}
         chars = self.chars.fit_transform([t[0] for t in own])
         base = self._vectors(own, chars) + ANCESTOR_WEIGHT * self._vectors(context, None)
         self._base = _normalise(base).tocsr()
@@ -230,33 +250,32 @@ class Classifier:
         names = [_terms(e.name) for e in self.ancestors(entry.code)]
         return " ".join(n[0] for n in names), " ".join(n[1] for n in names), ""
 
-    def _path(self, code: str) -> _Words:
-        """The words of the code's name and of its parent groups' names, with synonyms."""
+    def _path(self, code: str) -> _Path:
+        """The words of the code's name and of its parent groups' names, without what they
+        exclude («(кроме брусчатки …)»)."""
         if (found := self._paths.get(code)) is None:
             names = [self.entries[code], *self.ancestors(code)]
-            terms = [_terms(EXCEPT.sub("", e.name)) for e in names]
-            found = _Words.of(
-                (w for own, extra, _ in terms for w in f"{own} {extra}".split()), path=True
-            )
+            found = _Path.of(w for e in names for w in lemmas(EXCEPT.sub("", e.name)))
             self._paths[code] = found
         return found
 
-    def _coverage(self, concepts: Sequence[tuple[float, _Words]], code: str) -> float:
+    def _coverage(self, concepts: Sequence[_Concept], code: str) -> float:
         """The factor a classifier document's similarity is weighed by (module docstring)."""
-        depth = 1 - DEPTH_STEP * (FINEST - self.entries[code].level)
+        factor = 1 - DEPTH_STEP * (FINEST - self.entries[code].level)
         if not concepts:
-            return depth
+            return factor
         path = self._path(code)
-        total = covered = 0.0
-        materials = missed = False
-        for weight, concept in concepts:
-            hit = _covered(concept, path)
-            total += weight
-            covered += weight * hit
-            if concept.materials:
-                materials, missed = True, missed or hit
-        factor = COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total
-        return depth * factor * (MATERIAL_MISS if materials and not missed else 1.0)
+        hits = [c.covered(path) for c in concepts]
+        share = sum(c.weight for c, hit in zip(concepts, hits, strict=True) if hit) / sum(
+            c.weight for c in concepts
+        )
+        factor *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * share
+        if not any(hit for c, hit in zip(concepts, hits, strict=True) if c.weight == HEAD_COVER):
+            factor *= HEAD_MISS
+        named = [hit for c, hit in zip(concepts, hits, strict=True) if c.materials]
+        if named and not any(named):
+            factor *= MATERIAL_MISS
+        return factor
 
     def _vectors(self, terms: Sequence[Terms], chars=...) -> sparse.csr_matrix:
         """Word and character features side by side; ``chars`` already computed, or ``None``
@@ -354,12 +373,24 @@ class Classifier:
                 score *= self._coverage(concepts, code)
             if score > scores.get(code, 0.0):
                 scores[code] = score
+        picked = self._pick(scores, top)
+        return [self.suggestion(c, round(min(scores[c], 1.0), 4)) for c in picked]
+
+    @staticmethod
+    def _pick(scores: dict[str, float], top: int) -> list[str]:
+        """The best ``top`` codes, at most ``PER_CLASS`` from one ``XX.XX`` and none inside
+        another; a finer code scoring nearly as well takes its ancestor's place."""
         picked: list[str] = []
         for code in sorted(scores, key=scores.get, reverse=True):
-            related = any(p.startswith(code + ".") or code.startswith(p + ".") for p in picked)
-            crowded = sum(p[:5] == code[:5] for p in picked) >= PER_CLASS
-            if not (related or crowded):
-                picked.append(code)
+            above = next((i for i, p in enumerate(picked) if code.startswith(p + ".")), None)
+            if above is not None:
+                if scores[code] >= PREFER_FINER * scores[picked[above]]:
+                    picked[above] = code
+                continue
             if len(picked) == top:
-                break
-        return [self.suggestion(c, round(min(scores[c], 1.0), 4)) for c in picked]
+                continue
+            below = any(p.startswith(code + ".") for p in picked)
+            crowded = sum(p[:5] == code[:5] for p in picked) >= PER_CLASS
+            if not (below or crowded):
+                picked.append(code)
+        return picked

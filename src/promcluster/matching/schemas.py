@@ -193,10 +193,21 @@ class SearchOut(BaseModel):
     hits: list[SearchHitOut]
 
 
+class ParentOut(BaseModel):
+    code: str
+    name: str
+
+
 class SuggestionOut(BaseModel):
     code: str
     name: str
     score: float = Field(description="сходство 0–1")
+    parents: list[ParentOut] = Field(
+        description="группировки над кодом: от класса XX до родительской", default_factory=list
+    )
+    breadcrumb: str = Field(
+        description="путь в классификаторе: «класс › группа › … › код наименование»", default=""
+    )
 
 
 class NamesIn(BaseModel):

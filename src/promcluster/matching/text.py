@@ -183,6 +183,28 @@ def materials(lemma: str) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=100_000)
+def synonym_variants(lemma: str) -> tuple[tuple[str, ...], ...]:
+    """The lemma itself and every variant of the synonym groups it is a whole variant of
+    («пнд» → (пнд,), (hdpe,), (полиэтилен, низкий, давление) …)."""
+    found = [(lemma,)]
+    for group in _synonym_groups().get(lemma, ()):
+        if (lemma,) in group:
+            found.extend(v for v in group if v not in found)
+    return tuple(found)
+
+
+def phrase_heads(found: list[str], head: str) -> tuple[str, ...]:
+    """The head nouns of the synonyms of every phrase of ``found`` that holds ``head``
+    («керамзитобетонный блок = … строительный камень из бетона» → камень)."""
+    present = set(found)
+    heads: list[str] = []
+    for group in dict.fromkeys(g for w in found for g in _synonym_groups().get(w, ())):
+        if any(head in v and len(v) > 1 and all(w in present for w in v) for v in group):
+            heads.extend(h for v in group if (h := head_noun(" ".join(v))) and h != head)
+    return tuple(dict.fromkeys(heads))
+
+
 def expand(found: list[str]) -> list[str]:
     """``found`` followed by the lemmas of every synonym or abbreviation of what it holds."""
     groups = _synonym_groups()
