@@ -143,29 +143,50 @@ class _Path:
         return cls(found, frozenset(m for w in found for m in materials(w)), frozenset(stems))
 
     def has(self, word: str) -> bool:
-        """The word itself, or one with its first letters (STEM, or SHORT_STEM for a short
-        word: «лист» and «листовой», «профильный» and «профиль»)."""
-        if word in self.lemmas:
-            return True
-        stem = word[:SHORT_STEM] if len(word) <= STEM else word[:STEM]
-        return len(word) >= SHORT_STEM and stem in self.stems
+        """The word itself, or one with its first letters (``_stem``)."""
+        return word in self.lemmas or (len(word) >= SHORT_STEM and _stem(word) in self.stems)
+
+
+def _stem(word: str) -> str:
+    """STEM first letters, SHORT_STEM for a short word: «лист» and «листовой», «профильный»
+    and «профиль» cover each other."""
+    return word[:SHORT_STEM] if len(word) <= STEM else word[:STEM]
 
 
 @dataclass(frozen=True)
 class _Concept:
     """A word of the name to be covered: its weight, its variants (itself and the synonyms of
-    ``synonyms.txt`` it is a variant of, each a tuple of lemmas) and the materials it names."""
+    ``synonyms.txt`` it is a variant of, each a tuple of lemmas) and the materials it names
+    (with the wider ones). One-word variants are kept as sets, for speed."""
 
     weight: float
     variants: tuple[tuple[str, ...], ...]
     materials: frozenset[str]
+    words: frozenset[str] = frozenset()  # the one-word variants
+    stems: frozenset[str] = frozenset()  # their stems
+    phrases: tuple[tuple[str, ...], ...] = ()  # the longer variants
+
+    @classmethod
+    def of(cls, weight: float, variants, named: frozenset[str]) -> "_Concept":
+        words = frozenset(v[0] for v in variants if len(v) == 1)
+        return cls(
+            weight,
+            variants,
+            broader(named) if named else named,
+            words,
+            frozenset(_stem(w) for w in words if len(w) >= SHORT_STEM),
+            tuple(v for v in variants if len(v) > 1),
+        )
 
     def covered(self, path: _Path) -> bool:
         """A material by the same (or a wider) material or a variant; another word by one of
         its variants, all of whose words the path has."""
-        if self.materials and not broader(self.materials).isdisjoint(path.materials):
-            return True
-        return any(all(path.has(w) for w in variant) for variant in self.variants)
+        return (
+            not self.materials.isdisjoint(path.materials)
+            or not self.words.isdisjoint(path.lemmas)
+            or not self.stems.isdisjoint(path.stems)
+            or any(all(path.has(w) for w in phrase) for phrase in self.phrases)
+        )
 
 
 @lru_cache(maxsize=100_000)
@@ -180,13 +201,13 @@ def _concepts(terms: Terms) -> tuple[_Concept, ...]:
         if word == head:  # «блок» of «керамзитобетонный блок» is also its synonym's «камень»
             variants += tuple((h,) for h in phrase_heads(own.split(), head))
         weight = HEAD_COVER if word == head else MATERIAL_COVER if named else WORD_COVER
-        found.append(_Concept(weight, variants, named))
+        found.append(_Concept.of(weight, variants, named))
     seen = {m for c in found for m in c.materials}
     for word in dict.fromkeys(extra.split()):
         named = materials(word)
         if named and not named <= seen:
             seen |= named
-            found.append(_Concept(MATERIAL_COVER, ((word,),), named))
+            found.append(_Concept.of(MATERIAL_COVER, ((word,),), named))
     return tuple(found)
 
 
@@ -212,7 +233,8 @@ class Classifier:
         self.words.fit(
             [_marked(t) for t in own] + [t[1] for t in own] + [t for c in context for t in c[:2]]
         )
-        self._paths: dict[str, _Path] = {}
+        self._paths: dict[str, _Path] = {}  # filled as codes come up
+        self._parents: dict[str, tuple[Parent, ...]] = {}
         chars = self.chars.fit_transform([t[0] for t in own])
         base = self._vectors(own, chars) + ANCESTOR_WEIGHT * self._vectors(context, None)
         self._base = _normalise(base).tocsr()
@@ -240,7 +262,10 @@ class Classifier:
 
     def parents(self, code: str) -> tuple[Parent, ...]:
         """The breadcrumb above ``code``: its class first, its parent last."""
-        return tuple(Parent(e.code, e.name) for e in reversed(self.ancestors(code)))
+        if (found := self._parents.get(code)) is None:
+            found = tuple(Parent(e.code, e.name) for e in reversed(self.ancestors(code)))
+            self._parents[code] = found
+        return found
 
     def suggestion(self, code: str, score: float) -> Suggestion:
         return Suggestion(code, self.entries[code].name, score, self.parents(code))
@@ -265,15 +290,20 @@ class Classifier:
         if not concepts:
             return factor
         path = self._path(code)
-        hits = [c.covered(path) for c in concepts]
-        share = sum(c.weight for c, hit in zip(concepts, hits, strict=True) if hit) / sum(
-            c.weight for c in concepts
-        )
-        factor *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * share
-        if not any(hit for c, hit in zip(concepts, hits, strict=True) if c.weight == HEAD_COVER):
+        total = covered = 0.0
+        head = named = material = False
+        for concept in concepts:
+            hit = concept.covered(path)
+            total += concept.weight
+            if hit:
+                covered += concept.weight
+                head = head or concept.weight == HEAD_COVER
+            if concept.materials:
+                named, material = True, material or hit
+        factor *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total
+        if not head and any(c.weight == HEAD_COVER for c in concepts):
             factor *= HEAD_MISS
-        named = [hit for c, hit in zip(concepts, hits, strict=True) if c.materials]
-        if named and not any(named):
+        if named and not material:
             factor *= MATERIAL_MISS
         return factor
 

@@ -100,11 +100,19 @@ def head_noun(text: str | None) -> str | None:
     nominative («Керамзитобетонные блоки» → блок, «Трубы напорные» → труба); ``None`` when
     there is none (a name of abbreviations and numbers only)."""
     for word in words(text or ""):
-        if not word.isalpha() or len(word) < 3 or word in UNITS or not re.match("[а-я]", word):
-            continue
-        for parse in _morph().parse(word):
-            if parse.tag.POS == "NOUN" and parse.tag.case == "nomn":
-                return parse.normal_form.replace("ё", "е")
+        if (noun := nominative_noun(word)) is not None:
+            return noun
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def nominative_noun(word: str) -> str | None:
+    """The lemma of ``word`` when it can be a Cyrillic noun in the nominative, else ``None``."""
+    if not word.isalpha() or len(word) < 3 or word in UNITS or not re.match("[а-я]", word):
+        return None
+    for parse in _morph().parse(word):
+        if parse.tag.POS == "NOUN" and parse.tag.case == "nomn":
+            return parse.normal_form.replace("ё", "е")
     return None
 
 
