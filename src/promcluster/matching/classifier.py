@@ -44,6 +44,7 @@ HEAD_WEIGHT = 2  # counts of the marked head noun
 PREFER_FINER = 0.8  # a code inside a suggested one replaces it when it scores this share of it
 PER_CLASS = 3  # suggestions from one XX.XX class, so that the list offers alternatives
 POOL = 60  # nearest documents looked at for each name
+NEAR = 0.25  # of them, those at least this share of the nearest one's similarity
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
 COVERAGE_FLOOR = 0.4  # share of its similarity a code keeps when its path covers no word
 HEAD_COVER, MATERIAL_COVER, WORD_COVER = 3.0, 2.0, 1.0  # weights of a name's words in coverage
@@ -142,9 +143,18 @@ class _Path:
         stems = {w[:n] for w in found for n in (SHORT_STEM, STEM) if len(w) >= n}
         return cls(found, frozenset(m for w in found for m in materials(w)), frozenset(stems))
 
-    def has(self, word: str) -> bool:
-        """The word itself, or one with its first letters (``_stem``)."""
-        return word in self.lemmas or (len(word) >= SHORT_STEM and _stem(word) in self.stems)
+    def tokens(self) -> list[str]:
+        """Its words, stems and materials as the columns of the path matrix."""
+        return (
+            [f"w:{w}" for w in self.lemmas]
+            + [f"s:{s}" for s in self.stems]
+            + [f"m:{m}" for m in self.materials]
+        )
+
+
+def _word_tokens(word: str) -> frozenset[str]:
+    stem = {f"s:{_stem(word)}"} if len(word) >= SHORT_STEM else set()
+    return frozenset({f"w:{word}", *stem})
 
 
 def _stem(word: str) -> str:
@@ -178,15 +188,16 @@ class _Concept:
             tuple(v for v in variants if len(v) > 1),
         )
 
-    def covered(self, path: _Path) -> bool:
-        """A material by the same (or a wider) material or a variant; another word by one of
-        its variants, all of whose words the path has."""
-        return (
-            not self.materials.isdisjoint(path.materials)
-            or not self.words.isdisjoint(path.lemmas)
-            or not self.stems.isdisjoint(path.stems)
-            or any(all(path.has(w) for w in phrase) for phrase in self.phrases)
-        )
+    def alternatives(self) -> list[list[frozenset[str]]]:
+        """Ways to cover it, each a list of token sets that must all meet the path: a
+        material, a one-word variant (itself or its stem), or every word of a longer one."""
+        found = [[frozenset(f"m:{m}" for m in self.materials)]] if self.materials else []
+        singles = {f"w:{w}" for w in self.words} | {f"s:{s}" for s in self.stems}
+        if singles:
+            found.append([frozenset(singles)])
+        for phrase in self.phrases:
+            found.append([_word_tokens(w) for w in phrase])
+        return found
 
 
 @lru_cache(maxsize=100_000)
@@ -233,12 +244,15 @@ class Classifier:
         self.words.fit(
             [_marked(t) for t in own] + [t[1] for t in own] + [t for c in context for t in c[:2]]
         )
-        self._paths: dict[str, _Path] = {}  # filled as codes come up
-        self._parents: dict[str, tuple[Parent, ...]] = {}
         chars = self.chars.fit_transform([t[0] for t in own])
         base = self._vectors(own, chars) + ANCESTOR_WEIGHT * self._vectors(context, None)
         self._base = _normalise(base).tocsr()
         self._base_labels = [e.code for e in coded]
+        self._parents: dict[str, tuple[Parent, ...]] = {}
+        self._path_tokens = [frozenset(p.tokens()) for p in self._paths(self._base_labels)]
+        self._depth = np.array(
+            [1 - DEPTH_STEP * (FINEST - e.level) for e in coded], dtype=np.float32
+        )
         self.forget_learnt()
 
     def forget_learnt(self) -> None:
@@ -275,36 +289,60 @@ class Classifier:
         names = [_terms(e.name) for e in self.ancestors(entry.code)]
         return " ".join(n[0] for n in names), " ".join(n[1] for n in names), ""
 
-    def _path(self, code: str) -> _Path:
-        """The words of the code's name and of its parent groups' names, without what they
+    def _paths(self, codes: Sequence[str]) -> list[_Path]:
+        """The words of each code's name and of its parent groups' names, without what they
         exclude («(кроме брусчатки …)»)."""
-        if (found := self._paths.get(code)) is None:
-            names = [self.entries[code], *self.ancestors(code)]
-            found = _Path.of(w for e in names for w in lemmas(EXCEPT.sub("", e.name)))
-            self._paths[code] = found
-        return found
+        words: dict[str, frozenset[str]] = {}
 
-    def _coverage(self, concepts: Sequence[_Concept], code: str) -> float:
-        """The factor a classifier document's similarity is weighed by (module docstring)."""
-        factor = 1 - DEPTH_STEP * (FINEST - self.entries[code].level)
+        def path(code: str) -> frozenset[str]:
+            if (found := words.get(code)) is None:
+                entry = self.entries[code]
+                found = frozenset(lemmas(EXCEPT.sub("", entry.name)))
+                parent = self.entries.get(entry.parent_code or "")
+                if parent is not None and parent.level >= 1:
+                    found |= path(parent.code)
+                words[code] = found
+            return found
+
+        return [_Path.of(path(code)) for code in codes]
+
+    def _coverages(self, concepts: Sequence[_Concept], rows: np.ndarray) -> np.ndarray:
+        """The factor each classifier document of ``rows`` is weighed by (module docstring):
+        0.4 + 0.6 × the covered share of the name's weight, × HEAD_MISS without its head noun,
+        × MATERIAL_MISS without any of its materials, × the depth factor."""
         if not concepts:
-            return factor
-        path = self._path(code)
-        total = covered = 0.0
-        head = named = material = False
+            return self._depth[rows]
+        needs: list[frozenset[str]] = []
+        plan = []  # per concept: its alternatives as lists of column numbers of ``needs``
         for concept in concepts:
-            hit = concept.covered(path)
-            total += concept.weight
-            if hit:
-                covered += concept.weight
-                head = head or concept.weight == HEAD_COVER
-            if concept.materials:
-                named, material = True, material or hit
-        factor *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total
-        if not head and any(c.weight == HEAD_COVER for c in concepts):
-            factor *= HEAD_MISS
-        if named and not material:
-            factor *= MATERIAL_MISS
+            ways = []
+            for alternative in concept.alternatives():
+                ways.append(list(range(len(needs), len(needs) + len(alternative))))
+                needs.extend(alternative)
+            plan.append(ways)
+        paths = [self._path_tokens[i] for i in rows.tolist()]
+        met = np.array(
+            [[not need.isdisjoint(path) for need in needs] for path in paths], dtype=bool
+        ).reshape(len(paths), len(needs))
+        hits = np.stack(
+            [
+                np.any([met[:, way].all(axis=1) for way in ways], axis=0)
+                if ways
+                else np.zeros(len(rows), dtype=bool)
+                for ways in plan
+            ],
+            axis=1,
+        )
+        weights = np.array([c.weight for c in concepts], dtype=np.float32)
+        factor = self._depth[rows] * (
+            COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (hits @ weights) / weights.sum()
+        )
+        head = weights == HEAD_COVER
+        if head.any():
+            factor = np.where(hits[:, head].any(axis=1), factor, factor * HEAD_MISS)
+        named = np.array([bool(c.materials) for c in concepts])
+        if named.any():
+            factor = np.where(hits[:, named].any(axis=1), factor, factor * MATERIAL_MISS)
         return factor
 
     def _vectors(self, terms: Sequence[Terms], chars=...) -> sparse.csr_matrix:
@@ -393,14 +431,13 @@ class Classifier:
             scores[code] = 1.0 + KNOWN_BONUS
         pool = min(max(POOL, top * 12), len(row) - 1)
         nearest = np.argpartition(-row, pool)[:pool]
-        concepts = _concepts(terms)
-        classifier_rows = len(self._base_labels)
-        for i, score in zip(nearest.tolist(), row[nearest].tolist(), strict=True):
-            if score <= 0:
-                continue
+        nearest = nearest[row[nearest] > NEAR * row[nearest].max(initial=0.0)]
+        weighed = row[nearest].astype(np.float32)
+        own = nearest < len(self._base_labels)  # classifier documents, not names users coded
+        if own.any():
+            weighed[own] *= self._coverages(_concepts(terms), nearest[own])
+        for i, score in zip(nearest.tolist(), weighed.tolist(), strict=True):
             code = self.labels[i]
-            if i < classifier_rows:
-                score *= self._coverage(concepts, code)
             if score > scores.get(code, 0.0):
                 scores[code] = score
         picked = self._pick(scores, top)
@@ -412,6 +449,8 @@ class Classifier:
         another; a finer code scoring nearly as well takes its ancestor's place."""
         picked: list[str] = []
         for code in sorted(scores, key=scores.get, reverse=True):
+            if len(picked) == top and scores[code] < PREFER_FINER * min(scores[p] for p in picked):
+                break  # too low to take any picked code's place
             above = next((i for i, p in enumerate(picked) if code.startswith(p + ".")), None)
             if above is not None:
                 if scores[code] >= PREFER_FINER * scores[picked[above]]:
