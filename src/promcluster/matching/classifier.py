@@ -44,12 +44,13 @@ HEAD_WEIGHT = 2  # counts of the marked head noun
 PREFER_FINER = 0.8  # a code inside a suggested one replaces it when it scores this share of it
 PER_CLASS = 3  # suggestions from one XX.XX class, so that the list offers alternatives
 POOL = 60  # nearest documents looked at for each name
-NEAR = 0.25  # of them, those at least this share of the nearest one's similarity
+NEAR = 0.25  # of them, those at least this share of the nearest one's similarity are weighed
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
 COVERAGE_FLOOR = 0.4  # share of its similarity a code keeps when its path covers no word
 HEAD_COVER, MATERIAL_COVER, WORD_COVER = 3.0, 2.0, 1.0  # weights of a name's words in coverage
 MATERIAL_MISS = 0.6  # factor when the name names materials and the path has none of them
 HEAD_MISS = 0.7  # factor when the path does not have the name's head noun
+FAR = COVERAGE_FLOOR * HEAD_MISS * MATERIAL_MISS  # the lowest factor, for the not NEAR ones
 STEM = 5  # words sharing their first letters cover each other («профильный», «профиль»); a
 SHORT_STEM = 4  # word of up to STEM letters by its first SHORT_STEM («лист», «листовой»)
 EXCEPT = re.compile(r"\(кроме[^)]*\)?|,? кроме .*$", re.IGNORECASE)  # «(кроме …)»: not this code
@@ -431,11 +432,13 @@ class Classifier:
             scores[code] = 1.0 + KNOWN_BONUS
         pool = min(max(POOL, top * 12), len(row) - 1)
         nearest = np.argpartition(-row, pool)[:pool]
-        nearest = nearest[row[nearest] > NEAR * row[nearest].max(initial=0.0)]
+        nearest = nearest[row[nearest] > 0]
         weighed = row[nearest].astype(np.float32)
         own = nearest < len(self._base_labels)  # classifier documents, not names users coded
-        if own.any():
-            weighed[own] *= self._coverages(_concepts(terms), nearest[own])
+        near = own & (weighed >= NEAR * weighed.max(initial=0.0))
+        if near.any():
+            weighed[near] *= self._coverages(_concepts(terms), nearest[near])
+        weighed[own & ~near] *= FAR  # only to fill a long list
         for i, score in zip(nearest.tolist(), weighed.tolist(), strict=True):
             code = self.labels[i]
             if score > scores.get(code, 0.0):
