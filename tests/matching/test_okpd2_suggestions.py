@@ -40,7 +40,7 @@ ISSUE = {
 # Held-out accuracy measured on 2026-12-04 (docs/BENCHMARKS.md, «OKPD2 suggestions for
 # everyday industrial names»), minus a margin of five points; before issue 23 the suggester
 # scored 65.3 % at code top-5 and 46.3 % at code top-1 on the same rows.
-FLOOR = {("code", 5): 0.747 - 0.05, ("code", 1): 0.579 - 0.05, ("group", 5): 0.884 - 0.05}
+FLOOR = {("code", 5): 0.726 - 0.05, ("code", 1): 0.579 - 0.05, ("group", 5): 0.895 - 0.05}
 
 
 def codes(suggestions) -> list[str]:

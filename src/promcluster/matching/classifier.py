@@ -42,7 +42,7 @@ CHAR_WEIGHT = 0.6
 COMMON_CHARS = 0.02  # character n-grams in more documents than this share carry no signal
 HEAD_WEIGHT = 2  # counts of the marked head noun
 PREFER_FINER = 0.8  # a code inside a suggested one replaces it when it scores this share of it
-PER_CLASS = 3  # suggestions from one XX.XX class, so that the list offers alternatives
+PER_CLASS = 2  # suggestions from one XX.XX class, so that the list offers alternatives
 POOL = 60  # nearest documents looked at for each name
 NEAR = 0.25  # of them, those at least this share of the nearest one's similarity are weighed
 KNOWN_BONUS = 1.1  # a name a user coded counts a little more than the classifier's wording
@@ -465,4 +465,4 @@ class Classifier:
             crowded = sum(p[:5] == code[:5] for p in picked) >= PER_CLASS
             if not (below or crowded):
                 picked.append(code)
-        return picked
+        return sorted(picked, key=scores.get, reverse=True)
