@@ -27,6 +27,7 @@ from promcluster.errors import InvalidField
 from promcluster.imports.readers import UnusableFile, open_table
 from promcluster.matching.classifier import Classifier, Entry, Suggestion, name_key
 from promcluster.matching.models import Correction, Need, Offer
+from promcluster.matching.text import word_lists
 from promcluster.reference.models import Okpd
 from promcluster.reference.service import normalise_code, require_okpd, shipped_okpd2
 from promcluster.registry.models import Enterprise, ProductLine
@@ -88,8 +89,12 @@ def _fitted(session: Session | None) -> Classifier:
 
 
 def _fit(entries: list[Entry]) -> Classifier:
+    """Fitted on ``entries``; the word lists in ``matching/data`` are inputs too (a changed
+    synonym or material refits)."""
     return artefacts.fitted(
-        "okpd2-classifier", lambda: [repr(e) for e in entries], lambda: Classifier(entries)
+        "okpd2-classifier",
+        lambda: [repr(e) for e in entries] + word_lists(),
+        lambda: Classifier(entries),
     )
 
 
@@ -220,7 +225,7 @@ def suggest(
     for i, name in enumerate(names):
         key = name_key(name or "")
         if key and (code := own.get(key)) in classifier.entries:
-            first = Suggestion(code, classifier.entries[code].name, 1.0)
+            first = classifier.suggestion(code, 1.0)
             found[i] = [first, *(s for s in found[i] if s.code != code)][:top]
     return found
 

@@ -224,10 +224,21 @@ class SuggestOut(BaseModel):
     groups: list[SuggestedKindOut] = Field(description="по видам, лучше совпавший вид первым")
 
 
+class ParentOut(BaseModel):
+    code: str
+    name: str
+
+
 class SuggestionOut(BaseModel):
     code: str
     name: str
     score: float = Field(description="сходство 0–1")
+    parents: list[ParentOut] = Field(
+        description="группировки над кодом: от класса XX до родительской", default_factory=list
+    )
+    breadcrumb: str = Field(
+        description="путь в классификаторе: «класс › группа › … › код наименование»", default=""
+    )
 
 
 class NamesIn(BaseModel):

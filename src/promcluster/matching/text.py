@@ -84,6 +84,38 @@ def lemma_variants(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([first, *forms]))[:4]
 
 
+UNITS = frozenset(
+    "мм см дм м км мкм кг г мг т л мл шт кв вт квт ква мпа атм бар гц об мин ч".split()  # noqa: SIM905
+)  # units written after numbers («110 мм», «1,5 кВт»): a product name's measures, not its kind
+
+
+def is_measure(lemma: str) -> bool:
+    """A number, a size or grade with digits («110», «sdr17», «d500», «м150»), or a unit."""
+    return lemma in UNITS or any(c.isdigit() for c in lemma)
+
+
+@lru_cache(maxsize=100_000)
+def head_noun(text: str | None) -> str | None:
+    """The lemma of the name's head noun: its first Cyrillic word that can be a noun in the
+    nominative («Керамзитобетонные блоки» → блок, «Трубы напорные» → труба); ``None`` when
+    there is none (a name of abbreviations and numbers only)."""
+    for word in words(text or ""):
+        if (noun := nominative_noun(word)) is not None:
+            return noun
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def nominative_noun(word: str) -> str | None:
+    """The lemma of ``word`` when it can be a Cyrillic noun in the nominative, else ``None``."""
+    if not word.isalpha() or len(word) < 3 or word in UNITS or not re.match("[а-я]", word):
+        return None
+    for parse in _morph().parse(word):
+        if parse.tag.POS == "NOUN" and parse.tag.case == "nomn":
+            return parse.normal_form.replace("ё", "е")
+    return None
+
+
 def lemmas(text: str | None) -> list[str]:
     """The lemmas of ``text`` in order, without function words."""
     if not text:
@@ -94,14 +126,91 @@ def lemmas(text: str | None) -> list[str]:
 @cache
 def _synonym_groups() -> dict[str, tuple[tuple[tuple[str, ...], ...], ...]]:
     """Each group of synonyms as lemma sequences, under every first lemma of its variants."""
-    text = (resources.files("promcluster.matching") / "data" / "synonyms.txt").read_text("utf-8")
     by_first: dict[str, list] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            group = tuple(v for v in (tuple(lemmas(v)) for v in line.split("=")) if v)
-            for first in {v[0] for v in group}:
-                by_first.setdefault(first, []).append(group)
+    for line in _data_lines("synonyms.txt"):
+        group = tuple(v for v in (tuple(lemmas(v)) for v in line.split("=")) if v)
+        for first in {v[0] for v in group}:
+            by_first.setdefault(first, []).append(group)
     return {first: tuple(groups) for first, groups in by_first.items()}
+
+
+def _data_lines(name: str) -> list[str]:
+    """The non-blank, non-comment lines of a file in ``matching/data``."""
+    text = (resources.files("promcluster.matching") / "data" / name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+DATA_FILES = ("synonyms.txt", "materials.txt")
+
+
+def word_lists() -> list[str]:
+    """The contents of the word lists that shape what the classifier is fitted on."""
+    return [_data_lines(name).__repr__() for name in DATA_FILES]
+
+
+LONG_STEM = 5  # material stems this long are found inside a word, shorter ones at its start
+
+
+def _material_lines() -> list[tuple[list[str], str | None]]:
+    """Each material's stems and the wider material it is a kind of (after «<»), if any."""
+    found = []
+    for line in _data_lines("materials.txt"):
+        stems, _, wider = line.partition("<")
+        found.append((stems.split(), wider.strip() or None))
+    return found
+
+
+@cache
+def _material_stems() -> tuple[tuple[str, str], ...]:
+    """(stem, material) pairs: the material is the first stem of its line."""
+    return tuple((stem, stems[0]) for stems, _ in _material_lines() for stem in stems)
+
+
+@cache
+def _wider() -> dict[str, str]:
+    return {stems[0]: wider for stems, wider in _material_lines() if wider}
+
+
+def broader(found: frozenset[str]) -> frozenset[str]:
+    """``found`` with the wider materials they are kinds of (полиэтилен → полимер)."""
+    return found | {_wider()[m] for m in found if m in _wider()}
+
+
+@lru_cache(maxsize=200_000)
+def materials(lemma: str) -> frozenset[str]:
+    """The materials of ``materials.txt`` a lemma holds («керамзитобетонный» → керамзит,
+    бетон; «стальной» → сталь); a stem inside a longer one found is dropped («керам» in
+    «керамзит»)."""
+    found = [
+        (stem, material)
+        for stem, material in _material_stems()
+        if lemma.startswith(stem) or (len(stem) >= LONG_STEM and stem in lemma)
+    ]
+    return frozenset(
+        material for stem, material in found if not any(stem != s and stem in s for s, _ in found)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def synonym_variants(lemma: str) -> tuple[tuple[str, ...], ...]:
+    """The lemma itself and every variant of the synonym groups it is a whole variant of
+    («пнд» → (пнд,), (hdpe,), (полиэтилен, низкий, давление) …)."""
+    found = [(lemma,)]
+    for group in _synonym_groups().get(lemma, ()):
+        if (lemma,) in group:
+            found.extend(v for v in group if v not in found)
+    return tuple(found)
+
+
+def phrase_heads(found: list[str], head: str) -> tuple[str, ...]:
+    """The head nouns of the synonyms of every phrase of ``found`` that holds ``head``
+    («керамзитобетонный блок = … строительный камень из бетона» → камень)."""
+    present = set(found)
+    heads: list[str] = []
+    for group in dict.fromkeys(g for w in found for g in _synonym_groups().get(w, ())):
+        if any(head in v and len(v) > 1 and all(w in present for w in v) for v in group):
+            heads.extend(h for v in group if (h := head_noun(" ".join(v))) and h != head)
+    return tuple(dict.fromkeys(heads))
 
 
 def expand(found: list[str]) -> list[str]:
