@@ -18,8 +18,8 @@ from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import FEDERAL
 from promcluster.compliance.service import check
 from promcluster.errors import InvalidField
-from promcluster.russian import exact, long_date
 from promcluster.pickers.service import Picker, read_form, shown
+from promcluster.russian import exact, long_date
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
 from promcluster.web.forms import render
 from promcluster.web.templating import templates
