@@ -57,7 +57,7 @@ SKIPPED_DIVISIONS = {"84", "94", "97", "98", "99"}  # administration, associatio
 # SPECIALISATION × its real share of the class's section × its oversampling, and SHARE_LIMIT;
 # a class with fewer than MIN_CLASS_FIRMS firms in the country is not kept.
 SPECIALISATION, SHARE_LIMIT, MIN_CLASS_FIRMS = 3.0, 0.5, 10
-FIT, FIT_ROUNDS = 0.7, 12  # the expected firms aim below the limit (random draws scatter)
+FIT, FIT_ROUNDS = 0.6, 12  # the expected firms aim below the limit (random draws scatter)
 FAMILIES = (  # divisions sharing capabilities
     ("01", "02", "03", "10", "11", "12"),
     ("05", "06", "07", "08", "09", "19"),
@@ -400,56 +400,52 @@ def bound_shares(firms: list[Firm], ref: Reference, limits: "Limits") -> None:
     furthest below its limit; then a region's headcount and revenue in a class are scaled down
     to its limit."""
     sections = ref.structure.sections
-    groups: dict[tuple[str, str], list[Firm]] = defaultdict(list)
+    held: dict[str, dict[str, list[Firm]]] = defaultdict(lambda: defaultdict(list))
     for f in firms:
-        groups[f.region, f.okved[:5]].append(f)
+        held[f.okved[:5]][f.region].append(f)
+    national = Counter({code: sum(map(len, by.values())) for code, by in held.items()})
     allowed: dict[tuple[str, str], list[str]] = {}  # region, division or section → its classes
+    dirty = set(held)
     for _ in range(10):
-        national: Counter = Counter()
-        for (_, code), group in groups.items():
-            national[code] += len(group)
-        moved = False
-        for region, code in sorted(groups):
-            group, total = groups[region, code], national[code]
-            limit = max(limits(region, code), 1 / total) if group else 1
-            if not group or (total >= MIN_CLASS_FIRMS and len(group) <= limit * total):
-                continue
-            keep = 0 if total < MIN_CLASS_FIRMS else max(1, math.floor(limit * total))
-            room = {}
-            for key in ((region, code[:2]), (region, sections[code[:2]])):  # division, section
-                if key not in allowed:
-                    allowed[key] = [
-                        c
-                        for d, cs in ref.classes.items()
-                        if key[1] in (d, sections[d])
-                        for c in cs
-                        if _allowed(ref, region, c)
-                    ]
-                room = {
-                    c: limits(region, c) * national[c] - len(groups.get((region, c), ()))
-                    for c in allowed[key]
-                    if c != code and national[c] >= MIN_CLASS_FIRMS
-                }
-                if room and max(room.values()) >= len(group) - keep:
-                    break
-            if not room:
-                continue
-            target = max(room, key=lambda c: (room[c], c))
-            moving, groups[region, code] = group[keep:], group[:keep]
-            for f in moving:
-                f.okved = target
-            groups[region, target].extend(moving)
-            national[code] -= len(moving)
-            national[target] += len(moving)
-            moved = True
-        if not moved:
+        todo, dirty = sorted(dirty), set()
+        for code in todo:
+            for region, group in sorted(held[code].items()):
+                total = national[code]
+                limit = max(limits(region, code), 1 / total) if group else 1
+                if not group or (total >= MIN_CLASS_FIRMS and len(group) <= limit * total):
+                    continue
+                keep = 0 if total < MIN_CLASS_FIRMS else max(1, math.floor(limit * total))
+                room = {}
+                for key in ((region, code[:2]), (region, sections[code[:2]])):
+                    if key not in allowed:  # the division's classes, else the section's
+                        allowed[key] = [
+                            c
+                            for d, cs in ref.classes.items()
+                            if key[1] in (d, sections[d])
+                            for c in cs
+                            if _allowed(ref, region, c)
+                        ]
+                    room = {
+                        c: limits(region, c) * national[c] - len(held[c].get(region, ()))
+                        for c in allowed[key]
+                        if c != code and national[c] >= MIN_CLASS_FIRMS
+                    }
+                    if room and max(room.values()) >= len(group) - keep:
+                        break
+                if not room:
+                    continue
+                target = max(room, key=lambda c: (room[c], c))
+                moving, held[code][region] = group[keep:], group[:keep]
+                for f in moving:
+                    f.okved = target
+                held[target][region].extend(moving)
+                national[code] -= len(moving)
+                national[target] += len(moving)
+                dirty |= {code, target}
+        if not dirty:
             break
-    by_class: dict[str, list[tuple[str, list[Firm]]]] = defaultdict(list)
-    for (region, code), group in sorted(groups.items()):
-        if group:
-            by_class[code].append((region, group))
-    for code, held in by_class.items():
-        _bound_headcount(code, held, limits)
+    for code, by in sorted(held.items()):
+        _bound_headcount(code, [(r, g) for r, g in sorted(by.items()) if g], limits)
 
 
 def _allowed(ref: Reference, region: str, okved: str) -> bool:
