@@ -68,10 +68,11 @@ FAMILIES = (  # divisions sharing capabilities
     ("13", "14", "15"),
     ("02", "16", "17", "18", "31"),
 )
-# Industries named for a region beyond the seed clusters' specialisations (read from seeds.json):
-# the Tyumen oil and gas cluster the seed article names (oil and gas services, refining) and
-# Tobolsk's polymer site (SIBUR ZapSibNeftekhim: polyolefins, plastics in primary forms).
-NAMED = {"72": ("09.10", "19.20", "20.16")}
+# Industries named for a region beyond the seed clusters' specialisations and chain products
+# (read from seeds.json): the Tyumen oil and gas cluster the seed article names (oil and gas
+# services, refining), Tobolsk's polymer site (SIBUR ZapSibNeftekhim: plastics in primary forms),
+# and the country's main oil (Khanty-Mansi) and gas (Yamalo-Nenets) producing okrugs.
+NAMED = {"72": ("09.10", "19.20", "20.16"), "86": ("06.10", "09.10"), "89": ("06.20", "09.10")}
 NAMED_BOOST = 6.0
 SITES = {("72", "20.1"): "Тобольск"}  # region, OKVED2 prefix → the town its firms are in
 ABSENT = {"72": ("20.30", "22.21", "28.29"), "47": ("20.14", "20.59", "20.13")}
@@ -367,7 +368,8 @@ def fit_weights(
     """Hold, in a few proportional rounds, every region × class to FIT × its limit of the class's
     expected firms in the country (the rest of the region's section taking up what it loses, so
     sections keep Rosstat's weights), and drop the classes expected to have fewer than
-    MIN_CLASS_FIRMS firms in the country."""
+    MIN_CLASS_FIRMS firms in the country (a class named for some region is first raised to twice
+    that)."""
     regions = list(weights)
     codes = sorted({c for mine in weights.values() for c in mine})
     sections = sorted({ref.structure.sections[c[:2]] for c in codes})
@@ -376,9 +378,13 @@ def fit_weights(
     w = np.array([[weights[r].get(c, 0.0) for c in codes] for r in regions])
     n = np.array([counts[r] for r in regions], dtype=float)[:, None]
     limit = np.array([[limits.of(r, x) for x in sections] for r in regions])[:, of]
+    named = np.array([any(c in codes_ for codes_ in ref.named.values()) for c in codes])
     for _ in range(FIT_ROUNDS):
         whole = w.sum(axis=1, keepdims=True)
         national = (n * w / whole).sum(axis=0)
+        # a named industry is raised to twice the smallest class kept
+        w[:, named] *= np.maximum(1, 2 * MIN_CLASS_FIRMS / np.maximum(national[named], 1e-9))
+        national = (n * w / w.sum(axis=1, keepdims=True)).sum(axis=0)
         w[:, national < MIN_CLASS_FIRMS] = 0.0
         cap = FIT * limit * national * whole / n
         over = w > cap
@@ -396,9 +402,9 @@ def fit_weights(
 def bound_shares(firms: list[Firm], ref: Reference, limits: "Limits") -> None:
     """Keep every region within its ``Limits`` in every class: a class with fewer than
     MIN_CLASS_FIRMS firms in the country is not kept, and a region's firms over its limit move
-    (its last ones) to the class of the same division, else section, where the region is
-    furthest below its limit; then a region's headcount and revenue in a class are scaled down
-    to its limit."""
+    (its last ones, one by one) to the classes of the same division, else section, where the
+    region is furthest below its limit; then a region's headcount and revenue in a class are
+    scaled down to its limit."""
     sections = ref.structure.sections
     held: dict[str, dict[str, list[Firm]]] = defaultdict(lambda: defaultdict(list))
     for f in firms:
@@ -426,22 +432,24 @@ def bound_shares(firms: list[Firm], ref: Reference, limits: "Limits") -> None:
                             if _allowed(ref, region, c)
                         ]
                     room = {
-                        c: limits(region, c) * national[c] - len(held[c].get(region, ()))
+                        c: max(limits(region, c) * national[c], 1) - len(held[c].get(region, ()))
                         for c in allowed[key]
                         if c != code and national[c] >= MIN_CLASS_FIRMS
                     }
-                    if room and max(room.values()) >= len(group) - keep:
+                    if room and sum(max(0, r) for r in room.values()) >= len(group) - keep:
                         break
                 if not room:
                     continue
-                target = max(room, key=lambda c: (room[c], c))
                 moving, held[code][region] = group[keep:], group[:keep]
-                for f in moving:
+                for f in moving:  # one by one to the class with the most room
+                    target = max(room, key=lambda c: (room[c], c))
+                    room[target] -= 1
                     f.okved = target
-                held[target][region].extend(moving)
+                    held[target][region].append(f)
+                    national[target] += 1
+                    dirty.add(target)
                 national[code] -= len(moving)
-                national[target] += len(moving)
-                dirty |= {code, target}
+                dirty.add(code)
         if not dirty:
             break
     for code, by in sorted(held.items()):
