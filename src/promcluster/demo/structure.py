@@ -16,10 +16,14 @@ from promcluster.statistics.store import SHIPPED
 from promcluster.statistics.territories import Territories
 
 OWNERSHIP = "ВСЕГО"  # the rows of all forms of ownership
-# Activities bound to a deposit, where they exist only in the regions named (public company
-# information): uranium ores are mined by the Atomredmetzoloto (Rosatom) enterprises in
-# Zabaykalsky krai (Priargunsky, Krasnokamensk), Kurgan oblast (Dalur) and Buryatia (Khiagda).
-RESOURCE_BOUND = {"07.21": ("75", "45", "03")}
+# Activities bound to a deposit, where they exist only in the regions named. Not from a shipped
+# data set (Rosstat's export stops at the section): uranium ores are mined by the
+# Atomredmetzoloto (Rosatom) enterprises in Zabaykalsky krai (Priargunsky, Krasnokamensk), Kurgan
+# oblast (Dalur) and Buryatia (Khiagda); coal in the regions with working mines or open pits (the
+# Kuzbass, Eastern Siberia, the Far East, Komi, Rostov, Novosibirsk oblast).
+COAL = ("42", "24", "19", "14", "75", "03", "17", "38", "25", "27", "28", "65", "87", "49", "11",
+        "61", "54")  # fmt: skip
+RESOURCE_BOUND = {"07.21": ("75", "45", "03"), "05.1": COAL, "05.2": COAL}
 
 
 @dataclass

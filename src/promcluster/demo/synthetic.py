@@ -51,7 +51,7 @@ DESCRIPTION = (
 NEED_NOTE = "Синтетические демонстрационные данные: потребность сгенерирована для показа платформы."
 # Sections weighed by Rosstat's organisations per region; industry (B–E) INDUSTRY times, in every
 # region alike (so location quotients between regions stay Rosstat's); O, T, U not drawn.
-INDUSTRY, SKIPPED_SECTIONS = 3.0, {"O", "T", "U"}
+INDUSTRY, SKIPPED_SECTIONS = 6.0, {"O", "T", "U"}
 SKIPPED_DIVISIONS = {"84", "94", "97", "98", "99"}  # administration, associations, households
 # A region's share of the country's synthetic firms (and headcount) in an OKVED2 class is at most
 # SPECIALISATION × its real share of the class's section × its oversampling, and SHARE_LIMIT;
@@ -72,7 +72,11 @@ FAMILIES = (  # divisions sharing capabilities
 # (read from seeds.json): the Tyumen oil and gas cluster the seed article names (oil and gas
 # services, refining), Tobolsk's polymer site (SIBUR ZapSibNeftekhim: plastics in primary forms),
 # and the country's main oil (Khanty-Mansi) and gas (Yamalo-Nenets) producing okrugs.
-NAMED = {"72": ("09.10", "19.20", "20.16"), "86": ("06.10", "09.10"), "89": ("06.20", "09.10")}
+NAMED = {
+    "72": ("09.10", "19.20", "20.16", "08.12", "25.11"),
+    "86": ("06.10", "09.10"),
+    "89": ("06.20", "09.10"),
+}
 NAMED_BOOST = 6.0
 SITES = {("72", "20.1"): "Тобольск"}  # region, OKVED2 prefix → the town its firms are in
 ABSENT = {"72": ("20.30", "22.21", "28.29"), "47": ("20.14", "20.59", "20.13")}
@@ -494,14 +498,22 @@ def _ensure_outside_producers(firms: list[Firm], ref: Reference, rng: random.Ran
 
 
 def generate_lines(firms: list[Firm], ref: Reference, rng: random.Random) -> list[Line]:
-    """A ``produces`` line of every manufacturer (and quarry) of every region, so that output is
-    there wherever headcount is (a chain input where the firm's class makes one), then the
-    clusters' ``consumes`` lines."""
+    """``produces`` lines of every manufacturer (and quarry) of the clusters' regions, so that
+    their niches show output wherever there is headcount, and of the supplier regions' makers of
+    chain inputs and some of their other manufacturers (a chain input where the firm's class
+    makes one); then the clusters' ``consumes`` lines."""
     lines: list[Line] = []
     for f in firms:
+        supplier = f.region in SUPPLIER_REGIONS and (
+            f.okved[:5] in INPUT_CLASSES or rng.random() < 0.3
+        )
         own = sorted(c for c in INPUTS if c[:5] == f.okved[:5])
         others = ref.products.get(f.okved[:5], [])
-        if f.division not in PRODUCING or not (own or others):
+        if (
+            f.division not in PRODUCING
+            or not (f.region in CHAIN_INPUTS or supplier)
+            or not (own or others)
+        ):
             continue
         code = rng.choice(own) if own and (rng.random() < 0.8 or not others) else rng.choice(others)
         value, spec = round(f.revenue * rng.uniform(0.5, 0.9)), INPUTS.get(code)
