@@ -508,7 +508,7 @@ def generate_lines(firms: list[Firm], ref: Reference, rng: random.Random) -> lis
             f.okved[:5] in INPUT_CLASSES or rng.random() < 0.3
         )
         own = sorted(c for c in INPUTS if c[:5] == f.okved[:5])
-        others = ref.products.get(f.okved[:5], [])
+        others = ref.products.get(f.okved[:5]) or ref.products.get(f.okved[:4] + "0", [])
         if (
             f.division not in PRODUCING
             or not (f.region in CHAIN_INPUTS or supplier)
