@@ -13,19 +13,25 @@ from factories import Database
 from sqlalchemy import func, select
 
 from promcluster.demo.loader import demo_data, load_demo
+from promcluster.demo.structure import RESOURCE_BOUND, read_structure
 from promcluster.demo.synthetic import (
     ABSENT,
     CHAIN_INPUTS,
     FIRMS,
     FOCUS_REGIONS,
+    MIN_CLASS_FIRMS,
     MIN_PER_REGION,
     NEEDS,
+    SHARE_LIMIT,
+    Limits,
     generate,
     load_synthetic_demo,
     read_reference,
 )
+from promcluster.discovery.service import discover
 from promcluster.geo import haversine_km
 from promcluster.matching.models import Need
+from promcluster.niches.service import rank_niches
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.models import Enterprise, EnterpriseFigure, ProductLine, Supply
 
@@ -134,9 +140,12 @@ def test_two_years_of_figures_with_the_current_ones_last(synthetic, firms):
     assert change[0] < -0.05 and change[-1] > 0.2  # firms differ
 
 
-def test_all_85_regions_by_urban_population(synthetic, firms):
+def test_all_85_regions_by_rosstat_organisations(synthetic, firms):
+    """Firms per region follow Rosstat's organisations (Crimea and Sevastopol, absent from the
+    export, by urban population); the cluster regions are oversampled."""
     per_region = Counter(e.region_code for e in firms)
     with synthetic.sessions() as session:
+        structure = read_structure(session)
         population = dict(
             session.execute(
                 select(City.region_code, func.sum(City.population)).group_by(City.region_code)
@@ -144,10 +153,18 @@ def test_all_85_regions_by_urban_population(synthetic, firms):
         )
         regions = set(session.scalars(select(Region.code)))
     assert len(regions) == 85 and set(per_region) == regions
+    assert set(regions) - set(structure.counts) == {"91", "92"}
     assert min(per_region.values()) >= MIN_PER_REGION
-    largest = max(population, key=population.get)
-    assert max(per_region, key=per_region.get) == largest
+    real = {r: structure.total(r) for r in structure.counts}
+    largest = max(real, key=real.get)
+    assert largest == "77" and max(per_region, key=per_region.get) == largest
     assert per_region[largest] > 20 * min(per_region.values())
+    per_person = sum(real.values()) / sum(population[r] for r in real)
+    size = {r: real.get(r) or population[r] * per_person for r in regions}  # 91, 92: by people
+    spare, total = FIRMS - MIN_PER_REGION * 85, sum(size.values())
+    for region, n in per_region.items():
+        expected = MIN_PER_REGION + round(spare * size[region] / total)
+        assert n == max(expected, FOCUS_REGIONS.get(region, 0)), region
 
 
 def test_codes_are_real_and_detailed_and_sizes_consistent(synthetic, firms):
@@ -161,7 +178,12 @@ def test_codes_are_real_and_detailed_and_sizes_consistent(synthetic, firms):
         ).all()
     assert {okved_levels[e.okved_main] for e in firms} == {3, 4}  # XX.XX and XX.XX.X
     assert made and all(okpd_levels[code] in (3, 5) for _, code in made)
-    assert all(code[:5] == okved[:5] for okved, code in made)  # OKPD2 23.61.11 ↔ OKVED2 23.61
+    # OKPD2 23.61.11 ↔ OKVED2 23.61; a class without an OKPD2 class (19.31) makes its group's
+    # (19.30)
+    assert all(
+        code[:5] == okved[:5] or (okved[:5] not in okpd_levels and code[:5] == okved[:4] + "0")
+        for okved, code in made
+    )
     limits = {"micro": (1, 14), "small": (15, 99), "medium": (100, 249), "large": (250, 20_000)}
     for e in firms:
         low, high = limits[e.sme_category]
@@ -294,3 +316,88 @@ def test_the_cluster_regions_hold_enough_firms_for_candidate_producers(firms):
     for e in firms:
         by_region[e.region_code] = by_region.get(e.region_code, 0) + 1
     assert all(by_region[code] >= count for code, count in FOCUS_REGIONS.items())
+
+
+def test_no_activity_where_the_real_data_has_none(synthetic, firms):
+    """No firm in a section or broken-out division Rosstat counts at zero for its region, and
+    uranium ore only in the three regions that mine it."""
+    with synthetic.sessions() as session:
+        structure = read_structure(session)
+    assert all(structure.present(e.region_code, e.okved_main) for e in firms)
+    zero_fish = {r for r, c in structure.counts.items() if c.get("10.2") == 0}
+    assert zero_fish and not [e for e in firms if e.region_code in zero_fish and
+                              e.okved_main.startswith("10.2")]  # fmt: skip
+    uranium = {e.region_code for e in firms if e.okved_main.startswith("07.21")}
+    assert uranium <= set(RESOURCE_BOUND["07.21"])
+    sections = {e.okved_main[:2] for e in firms}
+    assert not sections & {"84", "97", "98", "99"}  # O, T, U are not drawn
+    assert not structure.present("72", "07.21") and structure.present("75", "07.21")
+
+
+def test_shares_of_the_country_stay_within_the_real_bounds(synthetic, firms):
+    """In every class: at least MIN_CLASS_FIRMS firms in the country, and no region holding more
+    of its firms or headcount than its limit (from its real share of the section), one firm's
+    share of tolerance; never more than SHARE_LIMIT where a class has 10 firms or more."""
+    with synthetic.sessions() as session:
+        limits = Limits(read_reference(session), Counter(e.region_code for e in firms))
+    count, staff = defaultdict(Counter), defaultdict(Counter)
+    for e in firms:
+        count[e.okved_main[:5]][e.region_code] += 1
+        staff[e.okved_main[:5]][e.region_code] += e.employees
+    assert min(sum(c.values()) for c in count.values()) >= MIN_CLASS_FIRMS
+    worst = 0.0
+    for code, regions in count.items():
+        n, people = sum(regions.values()), sum(staff[code].values())
+        for region, held in regions.items():
+            limit = max(limits(region, code), 1 / n) + 1 / n
+            assert held / n <= limit, (code, region, held, n)
+            assert staff[code][region] / people <= limit, (code, region)
+            worst = max(worst, held / n, staff[code][region] / people)
+    assert worst <= SHARE_LIMIT + 1 / MIN_CLASS_FIRMS
+    # Tyumen oblast (1.1 % of Russia's manufacturing organisations, oversampled about 5 times)
+    assert 0.1 < limits("72", "20.16") < 0.25
+
+
+def test_tyumen_named_industries_and_tobolsk(synthetic, firms):
+    """The seeds' and Tyumen's named industries are there: polymers (in Tobolsk), construction
+    materials, oil and gas services and refining."""
+    with synthetic.sessions() as session:
+        tobolsk = session.scalar(select(City.id).where(City.name == "Тобольск"))
+    tyumen = [e for e in firms if e.region_code == "72"]
+    classes = Counter(e.okved_main[:5] for e in tyumen)
+    assert classes["20.16"] >= 5 and all(c > 0 for c in (classes["09.10"], classes["19.20"]))
+    assert sum(n for c, n in classes.items() if c.startswith("23.")) >= 10
+    polymers = [e for e in tyumen if e.okved_main.startswith("20.1")]
+    assert polymers and all(e.city_id == tobolsk for e in polymers)
+
+
+def test_every_manufacturer_of_the_cluster_regions_makes_something(synthetic, firms):
+    """Output wherever there is headcount in the regions with niches: each firm of mining or
+    manufacturing in Tyumen and Leningrad oblasts has a produces line."""
+    with synthetic.sessions() as session:
+        makers = set(
+            session.scalars(
+                select(ProductLine.enterprise_id).where(ProductLine.direction == "produces")
+            )
+        )
+    producing = [e for e in firms if "05" <= e.okved_main[:2] <= "33"]
+    for region in CHAIN_INPUTS:
+        here = [e for e in producing if e.region_code == region]
+        assert len(here) >= 100 and all(e.id in makers for e in here)
+
+
+def test_tyumen_plastics_niche_has_regional_output(synthetic):
+    with synthetic.sessions() as session:
+        niches = {n.group: n for n in rank_niches(session, "72").niches}
+    plastics = niches["20.16"]
+    assert plastics.produced > 0 and plastics.producers >= 1
+    assert niches["22.21"].produced == 0  # a chain gap stays a gap (ABSENT)
+
+
+def test_discovery_for_tyumen_offers_no_uranium(synthetic):
+    with synthetic.sessions() as session:
+        found = discover(session, "72")
+    assert found.candidates
+    for c in found.candidates:
+        assert not c.seed.startswith("07.21")
+        assert not [a for a in c.activities if a[0].startswith("07.21")]

@@ -16,11 +16,12 @@ gives the same rows; they are written with Core bulk inserts (a few seconds on e
 
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,8 @@ from promcluster.auth.audit import SYSTEM, record_bulk
 from promcluster.chains import service as chains
 from promcluster.chains.models import Chain
 from promcluster.db import insert_rows
-from promcluster.demo.loader import DemoReport
+from promcluster.demo.loader import DemoReport, demo_data
+from promcluster.demo.structure import Structure, read_structure
 from promcluster.matching import documents
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry import service as registry
@@ -37,7 +39,8 @@ from promcluster.registry.models import cluster_region as regions
 
 FIRMS, MIN_PER_REGION, YEAR = 15_000, 30, 2024
 KM_PER_DEGREE = 111.2
-# The demo's two cluster regions get a registry large enough for candidate producers to show.
+# The demo's two cluster regions get a registry large enough for candidate producers to show
+# (oversampled: the share limits below allow for it).
 FOCUS_REGIONS = {"72": 1_000, "47": 1_000}
 NAME = "Синтетическое предприятие №{} (демо)"
 DESCRIPTION = (
@@ -46,9 +49,15 @@ DESCRIPTION = (
     "поставки сгенерированы."
 )
 NEED_NOTE = "Синтетические демонстрационные данные: потребность сгенерирована для показа платформы."
-# Divisions present in every region, with their weight; other divisions get a random weight.
-COMMON = {"47": 12, "46": 8, "43": 3, "41": 2.5, "49": 2.5, "01": 2, "68": 2, "45": 1.5, "10": 1}
+# Sections weighed by Rosstat's organisations per region; industry (B–E) INDUSTRY times, in every
+# region alike (so location quotients between regions stay Rosstat's); O, T, U not drawn.
+INDUSTRY, SKIPPED_SECTIONS = 6.0, {"O", "T", "U"}
 SKIPPED_DIVISIONS = {"84", "94", "97", "98", "99"}  # administration, associations, households
+# A region's share of the country's synthetic firms (and headcount) in an OKVED2 class is at most
+# SPECIALISATION × its real share of the class's section × its oversampling, and SHARE_LIMIT;
+# a class with fewer than MIN_CLASS_FIRMS firms in the country is not kept.
+SPECIALISATION, SHARE_LIMIT, MIN_CLASS_FIRMS = 3.0, 0.5, 10
+FIT, FIT_ROUNDS = 0.6, 12  # the expected firms aim below the limit (random draws scatter)
 FAMILIES = (  # divisions sharing capabilities
     ("01", "02", "03", "10", "11", "12"),
     ("05", "06", "07", "08", "09", "19"),
@@ -59,11 +68,18 @@ FAMILIES = (  # divisions sharing capabilities
     ("13", "14", "15"),
     ("02", "16", "17", "18", "31"),
 )
-BOOSTED = {
-    "72": ("23", "22", "20", "16", "25", "28", "06", "09", "19"),
-    "47": ("20", "22", "23", "17", "29", "19", "10"),
+# Industries named for a region beyond the seed clusters' specialisations and chain products
+# (read from seeds.json): the Tyumen oil and gas cluster the seed article names (oil and gas
+# services, refining), Tobolsk's polymer site (SIBUR ZapSibNeftekhim: plastics in primary forms),
+# and the country's main oil (Khanty-Mansi) and gas (Yamalo-Nenets) producing okrugs.
+NAMED = {
+    "72": ("09.10", "19.20", "20.16", "08.12", "25.11"),
+    "86": ("06.10", "09.10"),
+    "89": ("06.20", "09.10"),
 }
-ABSENT = {"72": ("20.30", "22.21", "28.29", "20.16"), "47": ("20.14", "20.59", "20.13")}
+NAMED_BOOST = 6.0
+SITES = {("72", "20.1"): "Тобольск"}  # region, OKVED2 prefix → the town its firms are in
+ABSENT = {"72": ("20.30", "22.21", "28.29"), "47": ("20.14", "20.59", "20.13")}
 SUPPLIER_REGIONS = ("77", "50", "78", "66", "74", "16", "02", "55", "63", "52")
 PRODUCING = {f"{d:02d}" for d in range(5, 34)}  # mining (sand, gravel) and manufacturing
 # Inputs of each cluster's chains: OKPD2 code, name, unit, price per unit (roubles), typical import
@@ -178,19 +194,25 @@ class Reference:
     points: dict[int, tuple[float, float, int]]  # city id → latitude, longitude, population
     classes: dict[str, dict[str, list[str]]]  # division → class → the class and its subclasses
     products: dict[str, list[str]]  # OKVED2 class → OKPD2 codes XX.XX.XX (else the class code)
+    structure: Structure  # Rosstat's organisations by region and section
+    named: dict[str, tuple[str, ...]]  # region → OKVED2 codes of its named industries
+    towns: dict[tuple[str, str], int]  # region and town name → city id
 
 
 def read_reference(session: Session) -> Reference:
-    """Regions' cities, OKVED2 classes and OKPD2 products from the reference tables."""
+    """Regions' cities, OKVED2 classes, OKPD2 products, the real regional structure and the
+    industries the seeds name per region."""
     cities: dict[str, list[tuple[int, int]]] = {r: [] for r in session.scalars(select(Region.code))}
     points: dict[int, tuple[float, float, int]] = {}
-    for id_, region, population, lat, lon in session.execute(
-        select(City.id, City.region_code, City.population, City.lat, City.lon).order_by(
+    towns: dict[tuple[str, str], int] = {}
+    for id_, name, region, population, lat, lon in session.execute(
+        select(City.id, City.name, City.region_code, City.population, City.lat, City.lon).order_by(
             City.kladr_id
         )
     ):
         cities[region].append((id_, population or 0))
         points[id_] = (lat, lon, population or 0)
+        towns.setdefault((region, name), id_)
     classes: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for code in session.scalars(select(Okved.code).where(Okved.level.in_((3, 4)))):
         if code[:2] not in SKIPPED_DIVISIONS:
@@ -205,86 +227,288 @@ def read_reference(session: Session) -> Reference:
     classes = {
         d: {c: sorted(s) for c, s in sorted(cs.items())} for d, cs in sorted(classes.items())
     }
-    return Reference(dict(sorted(cities.items())), points, classes, products)
+    named: dict[str, tuple[str, ...]] = {r: tuple(c) for r, c in NAMED.items()}
+    for cluster in demo_data()["clusters"]:
+        for region in cluster["region_codes"]:
+            made = [p[:5] for c in cluster.get("chains", ()) for p in c["products"]]
+            named[region] = (*named.get(region, ()), *cluster["specialisation"], *made)
+    structure = read_structure(session)
+    return Reference(
+        dict(sorted(cities.items())), points, classes, products, structure, named, towns
+    )
 
 
 def generate_firms(ref: Reference, rng: random.Random) -> list[Firm]:
-    """Firms per region by urban population, activities by the region's latent structure."""
-    population = {r: sum(p for _, p in c) for r, c in ref.cities.items()}
-    spare, total = FIRMS - MIN_PER_REGION * len(population), sum(population.values())
-    base = {d: rng.lognormvariate(-1.2, 0.8) for d in ref.classes}  # a division's size
-    size = {c: rng.lognormvariate(0, 1) for cs in ref.classes.values() for c in cs}
+    """Firms per region by Rosstat's organisations, activities by the region's real sections
+    (and the divisions Rosstat breaks out), within them by a latent structure and the industries
+    named for the region; places in the region's cities by population. Then every class's
+    regional shares are bounded by the real ones (``bound_shares``)."""
+    sizes = region_sizes(ref)
+    spare, total = FIRMS - MIN_PER_REGION * len(sizes), sum(sizes.values())
+    # A division's size in the country (Rosstat gives none inside a section): its number of
+    # classes, scattered.
+    base = {d: len(cs) * rng.lognormvariate(0, 0.5) for d, cs in ref.classes.items()}
+    size = {c: rng.lognormvariate(0, 0.6) for cs in ref.classes.values() for c in cs}
+    counts = {
+        r: max(MIN_PER_REGION + round(spare * sizes[r] / total), FOCUS_REGIONS.get(r, 0))
+        for r in ref.cities
+    }
+    weights = {r: _class_weights(ref, base, size, r, rng) for r in ref.cities}
+    limits = Limits(ref, counts)
+    fit_weights(weights, counts, ref, limits)
     firms: list[Firm] = []
     for region, cities in ref.cities.items():
-        count = max(
-            MIN_PER_REGION + round(spare * population[region] / total),
-            FOCUS_REGIONS.get(region, 0),
-        )
-        weights = _division_weights(base, region, rng)
-        divisions = rng.choices(list(weights), list(weights.values()), k=count)
+        count, mine = counts[region], weights[region]
+        chosen = rng.choices(list(mine), list(mine.values()), k=count)
         places = rng.choices([c for c, _ in cities], [max(p, 1000) for _, p in cities], k=count)
-        classes = {
-            d: [c for c in ref.classes[d] if c not in ABSENT.get(region, ())] for d in weights
-        }
-        for division, city_id in zip(divisions, places, strict=True):
-            names = classes[division]
-            okved = rng.choice(
-                ref.classes[division][rng.choices(names, [size[c] for c in names])[0]]
-            )
-            mu = 2.8 if division in PRODUCING else 1.8
+        for class_code, city_id in zip(chosen, places, strict=True):
+            okved = rng.choice(ref.classes[class_code[:2]][class_code])
+            mu = 2.8 if class_code[:2] in PRODUCING else 1.8
             employees = min(20_000, max(1, int(rng.lognormvariate(mu, 1.4))))
             revenue = round(employees * rng.uniform(1.5e6, 4e6))
             firms.append(Firm(len(firms) + 1, region, city_id, okved, employees, revenue))
-    _ensure_outside_producers(firms, rng)
+    _ensure_outside_producers(firms, ref, rng)
+    bound_shares(firms, ref, limits)
+    for f in firms:  # the named sites of a region's industries
+        site = next(
+            (t for (r, p), t in SITES.items() if r == f.region and f.okved.startswith(p)), ""
+        )
+        f.city_id = ref.towns.get((f.region, site), f.city_id)
     return firms
 
 
-def _division_weights(base: dict[str, float], region: str, rng: random.Random) -> dict[str, float]:
-    """A region's weights over divisions: capabilities it holds (families of related
-    divisions) raise every division of the family; common divisions are everywhere."""
-    reach, boosted = rng.uniform(0.2, 0.85), BOOSTED.get(region, ())
+def region_sizes(ref: Reference) -> dict[str, float]:
+    """Rosstat's organisations per region; a region the export lacks (Crimea, Sevastopol) by its
+    urban population at the country's organisations per urban inhabitant."""
+    population = {r: sum(p for _, p in c) for r, c in ref.cities.items()}
+    real = {r: ref.structure.total(r) for r in ref.cities}
+    known = [r for r in real if real[r]]
+    per_person = sum(real[r] for r in known) / sum(population[r] for r in known)
+    return {r: real[r] or population[r] * per_person for r in ref.cities}
+
+
+def _class_weights(
+    ref: Reference, base: dict[str, float], size: dict[str, float], region: str, rng: random.Random
+) -> dict[str, float]:
+    """A region's weights over OKVED2 classes: its real sections (industry weighed INDUSTRY
+    times) split over divisions (Rosstat's counts where it breaks a division out, else the latent
+    capabilities: families of related divisions co-locate), then over classes by their national
+    size; named industries raised NAMED_BOOST times; nothing where the real data has none."""
+    structure, named = ref.structure, ref.named.get(region, ())
+    counts = structure.counts.get(region) or structure.country
+    reach = rng.uniform(0.2, 0.85)
+    divisions = {c[:2] for c in named}
     intensity = [
         rng.uniform(1.5, 3)
-        if set(f) & set(boosted)
+        if divisions & set(f)
         else rng.lognormvariate(0, 0.7)
         if rng.random() < reach
-        else 0.03
+        else 0.05
         for f in FAMILIES
     ]
-    weights = {}
-    for division, size in base.items():
-        if division in COMMON:
-            weights[division] = COMMON[division] * rng.lognormvariate(0, 0.2)
-            continue
+    latent: dict[str, float] = {}
+    for division, share in base.items():
         shared = [intensity[i] for i, f in enumerate(FAMILIES) if division in f]
         level = sum(shared) / len(shared) if shared else rng.lognormvariate(0, 0.5)
-        boost = 4 if division in boosted else 1
-        weights[division] = size * level * boost * rng.lognormvariate(0, 0.4)
+        boost = NAMED_BOOST if division in divisions else 1
+        latent[division] = share * level * boost * rng.lognormvariate(0, 0.4)
+    weights: dict[str, float] = {}
+    by_section: dict[str, list[str]] = defaultdict(list)
+    for division in ref.classes:
+        by_section[structure.sections[division]].append(division)
+    for section, divisions in by_section.items():
+        if section in SKIPPED_SECTIONS or not counts.get(section):
+            continue
+        listed = {d: counts[d] for d in divisions if d in counts}
+        rest = max(0.0, counts[section] - sum(listed.values()))
+        others = sum(latent[d] for d in divisions if d not in listed)
+        factor = INDUSTRY if section in "BCDE" else 1
+        for division in divisions:
+            mass = listed.get(division, rest * latent[division] / others if others else 0)
+            classes = {
+                c: size[c] * (NAMED_BOOST if c in named else 1)
+                for c in ref.classes[division]
+                if _allowed(ref, region, c)
+            }
+            whole = sum(classes.values())
+            for c, w in classes.items():
+                if mass and whole:
+                    weights[c] = factor * mass * w / whole
     return weights
 
 
-def _ensure_outside_producers(firms: list[Firm], rng: random.Random) -> None:
+class Limits:
+    """The largest share of the country's synthetic firms (or headcount) in an OKVED2 class a
+    region may hold: SPECIALISATION × its real share of the class's section × its oversampling
+    (its share of the synthetic firms over its share of Rosstat's organisations), at most
+    SHARE_LIMIT; never below one firm's share of the class."""
+
+    def __init__(self, ref: Reference, counts: dict[str, int]) -> None:
+        self.ref, self.sizes = ref, region_sizes(ref)
+        firms, total = sum(counts.values()), sum(self.sizes.values())
+        self.oversampling = {r: (n / firms) / (self.sizes[r] / total) for r, n in counts.items()}
+        self.total, self.known = total, {}  # region, section → limit
+
+    def __call__(self, region: str, okved: str) -> float:
+        return self.of(region, self.ref.structure.sections[okved[:2]])
+
+    def of(self, region: str, section: str) -> float:
+        """The limit of ``region`` in every class of ``section``."""
+        key = region, section
+        if key not in self.known:
+            structure = self.ref.structure
+            real = (
+                structure.share(region, section)
+                if region in structure.counts
+                else self.sizes[region] / self.total
+            )
+            self.known[key] = min(SHARE_LIMIT, SPECIALISATION * real * self.oversampling[region])
+        return self.known[key]
+
+
+def fit_weights(
+    weights: dict[str, dict[str, float]], counts: dict[str, int], ref: Reference, limits: "Limits"
+) -> None:
+    """Hold, in a few proportional rounds, every region × class to FIT × its limit of the class's
+    expected firms in the country (the rest of the region's section taking up what it loses, so
+    sections keep Rosstat's weights), and drop the classes expected to have fewer than
+    MIN_CLASS_FIRMS firms in the country (a class named for some region is first raised to twice
+    that)."""
+    regions = list(weights)
+    codes = sorted({c for mine in weights.values() for c in mine})
+    sections = sorted({ref.structure.sections[c[:2]] for c in codes})
+    of = np.array([sections.index(ref.structure.sections[c[:2]]) for c in codes])
+    one_hot = np.eye(len(sections))[of]  # class × section
+    w = np.array([[weights[r].get(c, 0.0) for c in codes] for r in regions])
+    n = np.array([counts[r] for r in regions], dtype=float)[:, None]
+    limit = np.array([[limits.of(r, x) for x in sections] for r in regions])[:, of]
+    named = np.array([any(c in codes_ for codes_ in ref.named.values()) for c in codes])
+    for _ in range(FIT_ROUNDS):
+        whole = w.sum(axis=1, keepdims=True)
+        national = (n * w / whole).sum(axis=0)
+        # a named industry is raised to twice the smallest class kept
+        w[:, named] *= np.maximum(1, 2 * MIN_CLASS_FIRMS / np.maximum(national[named], 1e-9))
+        national = (n * w / w.sum(axis=1, keepdims=True)).sum(axis=0)
+        w[:, national < MIN_CLASS_FIRMS] = 0.0
+        cap = FIT * limit * national * whole / n
+        over = w > cap
+        if not over.any():
+            break
+        mass = w @ one_hot
+        w = np.where(over, cap, w)
+        held, free = (w * over) @ one_hot, (w * ~over) @ one_hot
+        factor = np.where((free > 0) & (mass > held), (mass - held) / np.maximum(free, 1e-300), 1)
+        w = np.where(over, w, w * factor[:, of])
+    for i, region in enumerate(regions):
+        weights[region] = {c: float(x) for c, x in zip(codes, w[i], strict=True) if x > 0}
+
+
+def bound_shares(firms: list[Firm], ref: Reference, limits: "Limits") -> None:
+    """Keep every region within its ``Limits`` in every class: a class with fewer than
+    MIN_CLASS_FIRMS firms in the country is not kept, and a region's firms over its limit move
+    (its last ones, one by one) to the classes of the same division, else section, where the
+    region is furthest below its limit; then a region's headcount and revenue in a class are
+    scaled down to its limit."""
+    sections = ref.structure.sections
+    held: dict[str, dict[str, list[Firm]]] = defaultdict(lambda: defaultdict(list))
+    for f in firms:
+        held[f.okved[:5]][f.region].append(f)
+    national = Counter({code: sum(map(len, by.values())) for code, by in held.items()})
+    allowed: dict[tuple[str, str], list[str]] = {}  # region, division or section → its classes
+    dirty = set(held)
+    for _ in range(10):
+        todo, dirty = sorted(dirty), set()
+        for code in todo:
+            for region, group in sorted(held[code].items()):
+                total = national[code]
+                limit = max(limits(region, code), 1 / total) if group else 1
+                if not group or (total >= MIN_CLASS_FIRMS and len(group) <= limit * total):
+                    continue
+                keep = 0 if total < MIN_CLASS_FIRMS else max(1, math.floor(limit * total))
+                room = {}
+                for key in ((region, code[:2]), (region, sections[code[:2]])):
+                    if key not in allowed:  # the division's classes, else the section's
+                        allowed[key] = [
+                            c
+                            for d, cs in ref.classes.items()
+                            if key[1] in (d, sections[d])
+                            for c in cs
+                            if _allowed(ref, region, c)
+                        ]
+                    room = {
+                        c: max(limits(region, c) * national[c], 1) - len(held[c].get(region, ()))
+                        for c in allowed[key]
+                        if c != code and national[c] >= MIN_CLASS_FIRMS
+                    }
+                    if room and sum(max(0, r) for r in room.values()) >= len(group) - keep:
+                        break
+                if not room:
+                    continue
+                moving, held[code][region] = group[keep:], group[:keep]
+                for f in moving:  # one by one to the class with the most room
+                    target = max(room, key=lambda c: (room[c], c))
+                    room[target] -= 1
+                    f.okved = target
+                    held[target][region].append(f)
+                    national[target] += 1
+                    dirty.add(target)
+                national[code] -= len(moving)
+                dirty.add(code)
+        if not dirty:
+            break
+    for code, by in sorted(held.items()):
+        _bound_headcount(code, [(r, g) for r, g in sorted(by.items()) if g], limits)
+
+
+def _allowed(ref: Reference, region: str, okved: str) -> bool:
+    """Whether the region may hold the activity: not a chain gap, and present in the real data."""
+    return okved[:5] not in ABSENT.get(region, ()) and ref.structure.present(region, okved)
+
+
+def _bound_headcount(code: str, regions: list[tuple[str, list[Firm]]], limits: "Limits") -> None:
+    """Scale a region's headcount (and revenue) in class ``code`` down to its limit."""
+    count = sum(len(g) for _, g in regions)
+    for _ in range(20):
+        national, scaled = sum(f.employees for _, g in regions for f in g), False
+        for region, group in regions:
+            mine = sum(f.employees for f in group)
+            rest, limit = national - mine, max(limits(region, code), 1 / count)
+            if rest <= 0 or mine <= limit * national or mine == len(group):
+                continue
+            factor = limit * rest / (mine * (1 - limit))
+            for f in group:
+                employees = max(1, math.floor(f.employees * factor))
+                f.revenue, f.employees = round(f.revenue * employees / f.employees), employees
+            national, scaled = rest + sum(f.employees for f in group), True
+        if not scaled:
+            break
+
+
+def _ensure_outside_producers(firms: list[Firm], ref: Reference, rng: random.Random) -> None:
     """At least three producers of every chain input in the supplier regions, so that the
     clusters' purchases from other regions have somewhere to come from."""
     pool = [f for f in firms if f.region in SUPPLIER_REGIONS and f.division in PRODUCING]
     spare = [f for f in pool if f.okved[:5] not in INPUT_CLASSES]
     for class_code in INPUT_CLASSES:
         missing = 3 - sum(f.okved[:5] == class_code for f in pool)
-        for firm in rng.sample(spare, max(0, missing)):
+        able = [f for f in spare if ref.structure.present(f.region, class_code)]
+        for firm in rng.sample(able, max(0, missing)):
             firm.okved = class_code
             spare.remove(firm)
 
 
 def generate_lines(firms: list[Firm], ref: Reference, rng: random.Random) -> list[Line]:
-    """``produces`` lines of manufacturers in the clusters' and the supplier regions (a chain
-    input where the firm's class makes one), then the clusters' ``consumes`` lines."""
+    """``produces`` lines of every manufacturer (and quarry) of the clusters' regions, so that
+    their niches show output wherever there is headcount, and of the supplier regions' makers of
+    chain inputs and some of their other manufacturers (a chain input where the firm's class
+    makes one); then the clusters' ``consumes`` lines."""
     lines: list[Line] = []
     for f in firms:
         supplier = f.region in SUPPLIER_REGIONS and (
             f.okved[:5] in INPUT_CLASSES or rng.random() < 0.3
         )
         own = sorted(c for c in INPUTS if c[:5] == f.okved[:5])
-        others = ref.products.get(f.okved[:5], [])
+        others = ref.products.get(f.okved[:5]) or ref.products.get(f.okved[:4] + "0", [])
         if (
             f.division not in PRODUCING
             or not (f.region in CHAIN_INPUTS or supplier)
