@@ -73,6 +73,16 @@ def test_an_unrelated_activity_at_the_same_place_is_not_merged_in():
     assert len(merged[0].firms) == 45
 
 
+def test_candidates_grow_only_from_the_seeds_allowed_and_keep_related_activities():
+    lat, lon = _blob(TYUMEN, 45, 2, 3)
+    activity = ["23.61"] * 15 + ["23.62"] * 15 + ["10.51"] * 15
+    found = _run(lat, lon, activity, seeds={"23.62"})
+    assert len(found) == 1
+    assert found[0].seed_activity == "23.62"
+    assert sorted(found[0].activities) == ["23.61", "23.62"]
+    assert _run(lat, lon, activity, seeds=set()) == []
+
+
 def test_an_activity_absent_from_the_proximity_matrix_relates_only_to_itself():
     lat, lon = _blob(TYUMEN, 30, 2, 4)
     found = _run(lat, lon, ["23.61"] * 15 + ["99.99"] * 15, min_proximity=0.0)

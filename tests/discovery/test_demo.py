@@ -7,7 +7,7 @@ from sqlalchemy import select
 from promcluster.demo.synthetic import load_synthetic_demo
 from promcluster.discovery.participants import prospects
 from promcluster.discovery.service import discover
-from promcluster.reference.models import City
+from promcluster.reference.models import City, Okved
 from promcluster.registry.models import Cluster
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
@@ -43,6 +43,16 @@ def test_discover_72_finds_specialisations_and_marks_the_existing_cluster(supple
     marked = [c for c in found.candidates if any(e.name == TYUMEN for e in c.existing)]
     assert marked, "a candidate in the construction-materials activities is the existing cluster"
     assert all(len(c.outline) >= 4 for c in found.candidates)
+
+
+def test_tyumen_candidates_grow_from_industrial_activities_only(supplemented):
+    """Candidates are seeded on mining, manufacturing, energy and water (sections B–E), not on
+    real estate or catering, however many such firms the register holds."""
+    with supplemented.session() as session:
+        found = discover(session, "72")
+        sections = dict(session.execute(select(Okved.code, Okved.section)).all())
+    assert found.candidates
+    assert {sections[c.seed] for c in found.candidates} <= set("BCDE")
 
 
 def test_each_candidate_names_its_town(supplemented, client):

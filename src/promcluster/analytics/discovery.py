@@ -16,6 +16,7 @@ candidate, the best scored kept. Deterministic: no sampling, ties broken by code
 Pure NumPy/SciPy/scikit-learn; no database, no web.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,10 +108,12 @@ def candidate_clusters(
     min_proximity: float = 0.3,
     top: int = 20,
     cell_km: float | None = None,
+    seeds: Collection[str] | None = None,
 ) -> list[CandidateCluster]:
     """The ``top`` candidate clusters of one region's firms, best score first (none for no
     firms). ``employees`` NaN = unknown (counts 0); ``lq`` maps activity → LQ in the region
-    (missing or NaN = 1, neutral)."""
+    (missing or NaN = 1, neutral); ``seeds``: the activities a candidate may grow from (every
+    activity when None); the others still join candidates as related activities."""
     lat, lon, employees = _checked_points(lat, lon, activity, employees)
     _check_parameters(proximity, proximity_codes, eps_km, min_firms, min_proximity, top, cell_km)
     if lat.size == 0:
@@ -125,7 +128,10 @@ def candidate_clusters(
     lqs = np.array([_neutral((lq or {}).get(c)) for c in codes])
     counts = np.asarray(region.firms.sum(axis=0)).ravel()
     groups = []
-    for seed in np.flatnonzero(counts >= min_firms):
+    eligible = counts >= min_firms
+    if seeds is not None:
+        eligible &= np.isin(codes, list(seeds))
+    for seed in np.flatnonzero(eligible):
         for cells in _dense_groups(region, related[seed], seed, min_firms):
             groups.append(_scored(region, seed, cells, related[seed], lqs, proximity_here))
     kept = _distinct(region, groups, top)

@@ -49,6 +49,7 @@ from promcluster.errors import NotFound
 from promcluster.geo import haversine_km
 from promcluster.reference.levels import PREFIX
 from promcluster.reference.models import City, Region
+from promcluster.reference.service import industrial_codes
 from promcluster.registry import maps
 from promcluster.registry.models import Enterprise, EnterpriseFigure
 from promcluster.statistics.service import OFFICIAL as OFFICIAL_TABLES
@@ -228,7 +229,8 @@ def _candidates(
     level: int,
 ) -> tuple[int, list[Candidate], bool]:
     """The region's firms placed (own → city → region centre) and their candidate clusters,
-    their activities weighed by the region's LQs (``by_section``: the LQs of their sections)."""
+    seeded on industrial activities only, their activities weighed by the region's LQs
+    (``by_section``: the LQs of their sections)."""
     length = CODE_LENGTH[level]
     rows = [
         x
@@ -252,9 +254,10 @@ def _candidates(
         lq = section_lq(session, lq, np.unique(activity).tolist())
     employees = np.array([np.nan if x.employees is None else x.employees for x in rows], float)
     codes, proximity = known if known else ([], np.zeros((0, 0)))
+    seeds = industrial_codes(session, np.unique(activity).tolist())
     found = candidate_clusters(
         lat, lon, activity, employees, proximity=proximity, proximity_codes=codes, lq=lq,
-        eps_km=EPS_KM, min_firms=MIN_FIRMS, top=TOP_CANDIDATES,
+        eps_km=EPS_KM, min_firms=MIN_FIRMS, top=TOP_CANDIDATES, seeds=seeds,
     )  # fmt: skip
     ids = np.array([x.id for x in rows])
     synthetic = np.array([bool(x.is_synthetic) for x in rows])

@@ -20,7 +20,7 @@ from promcluster.cache import kept
 from promcluster.errors import InvalidField, NotFound
 from promcluster.niches.demand import GroupDemand, group_names, region_demand
 from promcluster.niches.outlook import Outlook, outlook
-from promcluster.reference.levels import DEFAULT_LEVEL, PREFIX, group_of
+from promcluster.reference.levels import DEFAULT_LEVEL, INDUSTRIAL_SECTIONS, PREFIX, group_of
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Cluster, Enterprise, ProductLine
 from promcluster.registry.queries import cluster_query
@@ -28,9 +28,6 @@ from promcluster.russian import number
 
 WEIGHTS = {"demand": 0.4, "feasibility": 0.4, "attractiveness": 0.2}
 RELATED_ACTIVITIES = 8  # closest activities whose firms are candidate producers
-# Industry as Decree No. 779 counts it: mining, manufacturing, energy, water and waste. A
-# niche's related activities are among these (not broadcasting or social services).
-INDUSTRIAL_SECTIONS = frozenset("BCDE")
 CANDIDATES = 25
 
 

@@ -6,6 +6,10 @@ from sqlalchemy import and_
 PREFIX = {1: 2, 2: 4, 3: 5}
 DEFAULT_LEVEL = 2
 
+# Industry as Decree No. 779 counts it: OKVED2 sections B (mining), C (manufacturing), D (energy)
+# and E (water and waste). Niches relate, and discovery seeds candidates, among these only.
+INDUSTRIAL_SECTIONS = frozenset("BCDE")
+
 GROUP_LENGTH = 5  # OKPD2 "XX.XX": a class, e.g. 23.61 «Изделия из бетона для строительства»
 
 

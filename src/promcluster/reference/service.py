@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from promcluster.errors import InvalidField
+from promcluster.reference.levels import INDUSTRIAL_SECTIONS
 from promcluster.reference.models import City, Okpd, Okved, Region
 
 DATA = resources.files("promcluster.reference") / "data"
@@ -149,6 +150,16 @@ def require_city(session: Session, city_id: int, region_code: str | None) -> Cit
     if region_code and city.region_code != region_code:
         raise InvalidField("city_id", f"город «{city.name}» не находится в регионе {region_code}")
     return city
+
+
+def industrial_codes(session: Session, codes: list[str]) -> set[str]:
+    """The OKVED2 codes among ``codes`` in an industrial section (B–E, ``INDUSTRIAL_SECTIONS``)."""
+    if not codes:
+        return set()
+    query = select(Okved.code).where(
+        Okved.code.in_(codes), Okved.section.in_(sorted(INDUSTRIAL_SECTIONS))
+    )
+    return set(session.scalars(query))
 
 
 def list_regions(session: Session) -> list[Region]:
