@@ -100,6 +100,10 @@ def test_top_bar_suggests_records_by_kind_and_the_keyboard_chooses_one(page: Pag
     box.press_sequentially("газобл", delay=30)
     expect(listbox).to_be_visible(timeout=COLD)
     expect(box).to_have_attribute("aria-expanded", "true")
+    shown = listbox.bounding_box()
+    width = page.evaluate("window.innerWidth")
+    assert shown and shown["x"] >= 0 and shown["x"] + shown["width"] <= width, shown
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     kinds = listbox.locator(".quick-search-kind")
     expect(kinds.filter(has_text="Инвестиционные проекты")).to_have_count(1)
     expect(kinds.filter(has_text="Цепочки")).to_have_count(1)

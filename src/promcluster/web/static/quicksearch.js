@@ -85,6 +85,11 @@
     all.tabIndex = -1;
     list.append(all);
     list.hidden = false;
+    // Opens to the right of the box; to its left when the box sits near the window's edge.
+    list.classList.remove("to-left");
+    if (list.getBoundingClientRect().right > document.documentElement.clientWidth) {
+      list.classList.add("to-left");
+    }
     input.setAttribute("aria-expanded", "true");
     choose(-1);
   }
