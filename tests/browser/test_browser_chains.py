@@ -30,8 +30,11 @@ def test_cluster_page_draws_the_supply_graph(page: Page, live_server):
     expect(page.locator("#graph [data-graph-empty]")).to_contain_text("не записаны")
     expect(page.locator("#graph .graph-legend")).to_contain_text("якорное предприятие")
     expect(page.get_by_role("link", name="GraphML (Gephi, yEd)")).to_be_visible()
-    # a click on a node opens the enterprise's card
+    # a click on a node opens the enterprise's card; Cytoscape learns where its box is from the
+    # scroll event, which fires on the next animation frame, so the click waits for two frames
+    page.wait_for_load_state("networkidle")
     graph.scroll_into_view_if_needed()
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     box = graph.evaluate(
         "el => { const p = el.cy.nodes()[0].renderedPosition();"
         " const r = el.getBoundingClientRect(); return [r.left + p.x, r.top + p.y,"

@@ -96,7 +96,9 @@ class Enterprise(Versioned, Base):
     region: Mapped[Region] = relationship(lazy="joined")
     city: Mapped[City | None] = relationship(lazy="joined")
     main_activity: Mapped[Okved | None] = relationship(lazy="joined")
-    extra_activities: Mapped[list[Okved]] = relationship(secondary=enterprise_okved)
+    extra_activities: Mapped[list[Okved]] = relationship(
+        secondary=enterprise_okved, order_by=Okved.code
+    )
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="enterprise", cascade="all, delete-orphan"
     )
