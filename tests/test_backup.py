@@ -46,7 +46,7 @@ from promcluster.statistics.models import OfficialFigure
 
 ACTOR = Actor("test:backup")
 # Tables the filled database leaves empty; a new table must be filled here or named here.
-EMPTY_TABLES: set[str] = set()
+EMPTY_TABLES: set[str] = {"procurement_documents", "procurement_items"}  # until issue 21 fills
 Rows = dict[str, list[tuple]]
 
 

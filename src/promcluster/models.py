@@ -15,6 +15,7 @@ from promcluster.matching.models import (
     Response,
     SearchDocument,
 )
+from promcluster.procurement.models import ProcurementDocument, ProcurementItem
 from promcluster.reference.models import City, Okpd, Okved, Region
 from promcluster.registry.events import MembershipEvent
 from promcluster.registry.models import (
@@ -52,6 +53,8 @@ __all__ = [
     "OfficialFigure",
     "Okpd",
     "Okved",
+    "ProcurementDocument",
+    "ProcurementItem",
     "ProductLine",
     "Region",
     "RejectedRow",

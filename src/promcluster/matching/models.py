@@ -53,6 +53,7 @@ class Need(_Posting, Base):
         ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
     )
     customer_name: Mapped[str | None] = mapped_column(String(500))
+    data_source: Mapped[str | None] = mapped_column(String(30))  # ``procurement``: a plan's row
 
     customer: Mapped[Enterprise | None] = relationship()
     product: Mapped[Okpd | None] = relationship(lazy="joined")

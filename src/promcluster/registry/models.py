@@ -256,6 +256,9 @@ class ProductLine(Versioned, Base):
     registry_date: Mapped[date | None] = mapped_column(Date)
     registry_valid_until: Mapped[date | None] = mapped_column(Date)
     registry_end_date: Mapped[date | None] = mapped_column(Date)
+    # Lines derived from official data (``procurement``: a customer's purchases, issue 21),
+    # rewritten by each import of it; empty for lines typed in or imported as tables.
+    data_source: Mapped[str | None] = mapped_column(String(30))
 
     enterprise: Mapped[Enterprise] = relationship()
     product: Mapped[Okpd] = relationship(lazy="joined")
@@ -302,6 +305,7 @@ class Supply(Versioned, Base):
     value: Mapped[int | None] = mapped_column(BigInteger)
     volume: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(30))
+    data_source: Mapped[str | None] = mapped_column(String(30))  # ``procurement``: from contracts
 
     supplier: Mapped[Enterprise] = relationship(foreign_keys=[supplier_id])
     buyer: Mapped[Enterprise] = relationship(foreign_keys=[buyer_id])
