@@ -476,7 +476,7 @@ class Procurement(Writer):
         if not counts:
             return "новых документов и новых версий нет: всё уже загружено" + other
         laws: dict[str, list[str]] = {}
-        for law, kind, n in sorted(counts):
+        for law, kind, n in sorted(counts, key=lambda c: (int(c[0]), c[1])):
             word, tail = KIND_WORDS.get((law, kind), (kind, ""))
             laws.setdefault(law, []).append(russian.plural(n, word) + tail)
         items = select(
