@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from factories import inn12
 
 from promcluster.db import make_sessionmaker
 from promcluster.imports.columns import PROCUREMENT, Lookups
@@ -222,6 +223,36 @@ def test_the_same_documents_from_files_a_folder_and_a_zip(read, tmp_path):
         assert [r.document for r in rows] == [r.document for r in singly]
         assert [r.values for r in rows] == [r.values for r in singly]
     assert len(singly) == 7
+
+
+def supplier_replaced(xml: str, block: str) -> str:
+    """The 2017 contract with its supplier's ``legalEntityRF`` replaced by ``block``."""
+    return re.sub(r"<legalEntityRF>.*</legalEntityRF>", block, xml, flags=re.S)
+
+
+def test_an_individual_supplier_is_named_and_placed_by_the_inn(read, tmp_path):
+    inn = inn12("6612345678")
+    person = (
+        f"<individualPersonRF><lastName>Иванов</lastName><firstName>Иван</firstName>"
+        f"<middleName>Иванович</middleName><INN>{inn}</INN></individualPersonRF>"
+    )
+    xml = supplier_replaced(sample(CONTRACT_2017), person)
+    v = one(read, write(tmp_path, "c.xml", xml)).values
+    assert v["supplier"] == {
+        "inn": inn,
+        "kpp": None,
+        "name": "Иванов Иван Иванович",
+        "region_code": "66",
+    }
+    assert v["supplier_region_code"] == "66"
+
+
+def test_a_foreign_supplier_without_inn_is_noted_not_guessed(read, tmp_path):
+    foreign = "<legalEntityForeignState><fullName>ACME GmbH</fullName></legalEntityForeignState>"
+    row = one(read, write(tmp_path, "c.xml", supplier_replaced(sample(CONTRACT_2017), foreign)))
+    assert not row.problems
+    assert row.values["supplier"] is None and row.values["supplier_region_code"] is None
+    assert row.values["notes"] == ["поставщик без ИНН (иностранный или не указан): не учтён"]
 
 
 def test_a_document_is_recognised_by_its_content_not_its_file_name(read, tmp_path):
