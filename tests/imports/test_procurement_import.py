@@ -5,6 +5,7 @@ versions, re-runs, what typed-in records keep, and bad inputs reported by file a
 nothing of a refused document written."""
 
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from factories import inn10
 from sqlalchemy import func, select
 
 from promcluster.auth.audit import act_as
+from promcluster.cli import app
 from promcluster.matching.models import Need
 from promcluster.procurement.models import ProcurementDocument, ProcurementItem
 from promcluster.registry.models import Enterprise, ProductLine, Supply
 
-from .kit import ACTOR, cli, run, said
-from .test_fns import report
+from .kit import ACTOR, cli, run, runner, said
+from .test_fns import API, report
 
 SAMPLES = Path(__file__).parents[1] / "data" / "zakupki"
 CONTRACT_2014 = SAMPLES / "contract_0129100000114000061_18121878.xml"
@@ -82,6 +84,17 @@ def versions(db) -> dict[str, list[int]]:
             model.__tablename__: sorted(session.scalars(select(model.version)))
             for model in (Enterprise, ProductLine, Supply, Need)
         }
+
+
+def finished_run(client, run_id: int) -> dict:
+    """The run of an upload once the background import has ended."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run = client.get(f"{API}/imports/{run_id}").json()
+        if run["status"] != "running":
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"import {run_id} did not finish")
 
 
 def copy(path: Path, folder: Path, name: str | None = None, **replace: str) -> Path:
@@ -460,3 +473,23 @@ def test_the_command_line_imports_procurement(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "44-ФЗ — 1 контракт" in said(result)
     assert documents(db).keys() == {"2366200608816001262"}
+
+
+def test_the_kind_is_offered_on_the_page_the_api_and_the_command_line(admin_client, db):
+    page = admin_client.get("/imports").text
+    assert '<option value="procurement">Госзакупки ЕИС: контракты 44-ФЗ' in page
+    schema = admin_client.get("/api/openapi.json").json()
+    form = schema["components"]["schemas"]["Body_import_file_api_v1_imports_post"]
+    assert "procurement" in form["properties"]["kind"]["description"]
+    assert "procurement" in said(runner.invoke(app, ["import", "--help"]))
+
+    answer = admin_client.post(
+        f"{API}/imports",
+        data={"kind": "procurement"},
+        files={"file": (PLAN.name, PLAN.read_bytes(), "application/xml")},
+    )
+
+    assert answer.status_code == 202, answer.text
+    finished = finished_run(admin_client, answer.json()["id"])
+    assert (finished["status"], finished["created"], finished["rejected"]) == ("done", 1, 0)
+    assert table_counts(db)["needs"] == 391
