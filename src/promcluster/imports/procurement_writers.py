@@ -10,7 +10,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from promcluster import russian
@@ -45,6 +57,7 @@ KIND_WORDS = {  # 44-FZ says «контракт», 223-FZ «договор»
     ("223", "plan"): ("план", " закупки"),
 }
 NOTES = "procurement_notes"  # the run's notes (``RunNotes``), kept on its header
+PAIRS = 2000  # derived keys rewritten per statement (two parameters each)
 MAX_NOTES = 5  # documents whose notes the run's message quotes
 
 
@@ -54,6 +67,24 @@ class Party:
 
     id: int
     region_code: str
+
+
+@dataclass
+class Affected:
+    """The keys of the derived records a batch changes: consumption lines (customer, OKPD2
+    code) and supplies (customer, supplier) of the contracts written or replaced."""
+
+    lines: set[tuple[int, str]] = field(default_factory=set)
+    supplies: set[tuple[int, int]] = field(default_factory=set)
+
+    def add(self, document: dict[str, Any], codes) -> None:
+        if document["kind"] != "contract":
+            return
+        customer, supplier = document["customer_id"], document["supplier_id"]
+        coded = {c for c in codes if c is not None}
+        self.lines |= {(customer, c) for c in coded}
+        if coded and supplier is not None and supplier != customer:
+            self.supplies.add((customer, supplier))
 
 
 @dataclass
@@ -103,11 +134,13 @@ class Procurement(Writer):
         if not accepted:
             return outcome
         self._note(accepted)
-        touched = self._documents(session, accepted, parties)
+        affected = self._documents(session, accepted, parties)
         outcome.created += sum(id_ is None for _, id_ in accepted)
         outcome.updated += sum(id_ is not None for _, id_ in accepted)
-        self._consumption(session, touched, rows)
-        self._supplies(session, touched, rows)
+        for chunk in documents.chunks(sorted(affected.lines), PAIRS):
+            self._consumption(session, chunk, rows)
+        for chunk in documents.chunks(sorted(affected.supplies), PAIRS):
+            self._supplies(session, chunk, rows)
         return outcome
 
     # Documents
@@ -125,21 +158,26 @@ class Procurement(Writer):
 
     def _documents(
         self, session: Session, accepted: list[tuple[Parsed, int | None]], parties: dict
-    ) -> set[int]:
+    ) -> "Affected":
         """Insert the new documents, replace the older versions; their items, and the needs of
-        plan rows. Returns the customers whose derived records must be rewritten."""
+        plan rows. Returns the keys of the derived records to rewrite, before and after."""
         connection = session.connection()
         table = ProcurementDocument.__table__
         records = {id(r): self._document(r, parties) for r, _ in accepted}
         replaced = {id_: r for r, id_ in accepted if id_ is not None}
-        touched = {rec["customer_id"] for rec in records.values()}
+        affected = Affected()
+        for row, _ in accepted:
+            affected.add(records[id(row)], (i.get("okpd2_code") for i in row.values["items"]))
         before: dict[int, dict[str, Any]] = {}
         old_needs: dict[int, dict[int, int]] = {}  # document → position → need
         if replaced:
             columns = ["id", "customer_id", "version"]
             before = {d["id"]: d for d in select_in(connection, table, columns, "id", replaced)}
-            touched |= {d["customer_id"] for d in before.values()}
             items = ProcurementItem.__table__
+            was = select(table.c.customer_id, table.c.supplier_id, table.c.kind, items.c.okpd2_code)
+            was = was.join(items, items.c.document_id == table.c.id)
+            for old in session.execute(was.where(table.c.id.in_(replaced)).distinct()):
+                affected.add(old._asdict(), [old.okpd2_code])
             query = select(items.c.document_id, items.c.position, items.c.need_id).where(
                 items.c.document_id.in_(replaced), items.c.need_id.is_not(None)
             )
@@ -187,7 +225,7 @@ class Procurement(Writer):
             origin = {"import_run": self.run_id, "rows": [new[0][0].number, new[-1][0].number]}
             entries.append(("create", None, origin | {"ids": [ids[id(r)] for r, _ in new]}))
         record_bulk(session, self.actor, table.name, entries)
-        return touched
+        return affected
 
     def _document(self, row: Parsed, parties: dict[str, Party]) -> dict[str, Any]:
         v = row.values
@@ -326,10 +364,10 @@ class Procurement(Writer):
 
     # Derived consumption lines and supplies
 
-    def _consumption(self, session: Session, customers: set[int], rows: list[Parsed]) -> None:
-        """Rewrite the customers' consumption lines from their contracts: per OKPD2 code the
-        purchases of the latest year with items, with the share bought from suppliers of other
-        regions (of the value whose supplier's region is known)."""
+    def _consumption(self, session: Session, pairs: list[tuple], rows: list[Parsed]) -> None:
+        """Rewrite consumption lines (customer, OKPD2 code) from the customers' contracts: the
+        purchases of the latest year with items of the code, with the share bought from
+        suppliers of other regions (of the value whose supplier's region is known)."""
         d, i = ProcurementDocument.__table__, ProcurementItem.__table__
         buyer, seller = aliased(Enterprise), aliased(Enterprise)
         region = func.coalesce(d.c.supplier_region_code, seller.region_code)
@@ -340,8 +378,8 @@ class Procurement(Writer):
             .join(i, i.c.document_id == d.c.id)
             .join(buyer, buyer.id == d.c.customer_id)
             .outerjoin(seller, seller.id == d.c.supplier_id)
-            .where(d.c.kind == "contract", i.c.okpd2_code.is_not(None))
-            .where(d.c.customer_id.in_(customers))
+            .where(d.c.kind == "contract", d.c.customer_id.in_({c for c, _ in pairs}))
+            .where(tuple_(d.c.customer_id, i.c.okpd2_code).in_(pairs))
             .group_by(d.c.customer_id, i.c.okpd2_code, d.c.year)
         )
         latest: dict[tuple[int, str], Any] = {}
@@ -364,27 +402,25 @@ class Procurement(Writer):
             for key, r in latest.items()
         }
         lines = ProductLine.__table__
-        query = select(lines.c.id, lines.c.enterprise_id, lines.c.okpd2_code, lines.c.data_source)
-        query = query.where(
-            lines.c.enterprise_id.in_(customers),
+        scope = and_(
+            tuple_(lines.c.enterprise_id, lines.c.okpd2_code).in_(pairs),
             lines.c.direction == "consumes",
             lines.c.registry_number.is_(None),
         )
-        unique = ("enterprise_id", "okpd2_code", "direction", "registry_number")
-        self._rewrite(
-            session, ProductLine, query, wanted, ("enterprise_id", "okpd2_code"), unique, rows
-        )
+        fields = ("enterprise_id", "okpd2_code")
+        unique = (*fields, "direction", "registry_number")
+        self._rewrite(session, ProductLine, scope, wanted, fields, unique, rows)
 
-    def _supplies(self, session: Session, customers: set[int], rows: list[Parsed]) -> None:
-        """Rewrite the supplies to the customers: per supplier, OKPD2 code and year."""
+    def _supplies(self, session: Session, pairs: list[tuple], rows: list[Parsed]) -> None:
+        """Rewrite the supplies (customer, supplier): per OKPD2 code and year."""
         d, i = ProcurementDocument.__table__, ProcurementItem.__table__
         key = (d.c.supplier_id, d.c.customer_id, i.c.okpd2_code, d.c.year)
         query = (
             select(*key, *_amounts(i))
             .join(i, i.c.document_id == d.c.id)
             .where(d.c.kind == "contract", i.c.okpd2_code.is_not(None))
-            .where(d.c.customer_id.in_(customers), d.c.supplier_id.is_not(None))
-            .where(d.c.supplier_id != d.c.customer_id)
+            .where(d.c.customer_id.in_({c for c, _ in pairs}))
+            .where(tuple_(d.c.customer_id, d.c.supplier_id).in_(pairs))
             .group_by(*key)
         )
         wanted = {
@@ -400,41 +436,40 @@ class Procurement(Writer):
             for r in session.execute(query)
         }
         table = Supply.__table__
-        query = select(
-            table.c.id, table.c.buyer_id, table.c.supplier_id, table.c.okpd2_code, table.c.year,
-            table.c.data_source,
-        ).where(table.c.buyer_id.in_(customers))  # fmt: skip
-        key_fields = ("buyer_id", "supplier_id", "okpd2_code", "year")
-        self._rewrite(session, Supply, query, wanted, key_fields, key_fields, rows)
+        scope = tuple_(table.c.buyer_id, table.c.supplier_id).in_(pairs)
+        fields = ("buyer_id", "supplier_id", "okpd2_code", "year")
+        self._rewrite(session, Supply, scope, wanted, fields, fields, rows)
 
     def _rewrite(
         self,
         session: Session,
         model: type,
-        query,
+        scope: ColumnElement[bool],
         wanted: dict[tuple, dict[str, Any]],
         key_fields: tuple[str, ...],
         unique: tuple[str, ...],
         rows: list[Parsed],
     ) -> None:
-        """Make the derived records of ``model`` that ``query`` finds (with ``key_fields``) be
-        ``wanted``, upserted by their ``unique`` key (its first field indexed): a key held by a
-        record typed in or imported as a table is left to it."""
+        """Make the derived records of ``model`` within ``scope`` be ``wanted`` (by their
+        ``key_fields``), upserted by their ``unique`` key: a key held by a record typed in or
+        imported as a table is left to it."""
+        table: Table = model.__table__
+        query = select(table.c.id, table.c.data_source, *(table.c[f] for f in key_fields))
         ours, theirs = [], set()
-        for r in session.execute(query):
+        for r in session.execute(query.where(scope)):
             key = tuple(getattr(r, f) for f in key_fields)
             (ours.append((r.id, key)) if r.data_source == SOURCE else theirs.add(key))
         records = [rec for key, rec in wanted.items() if key not in theirs]
-        table: Table = model.__table__
         gone = [id_ for id_, key in ours if key not in wanted or key in theirs]
         if gone:
             session.execute(delete(table).where(table.c.id.in_(gone)))
             record_bulk(session, self.actor, table.name, [("delete", i, {}) for i in gone])
         if records:
             origin = {"import_run": self.run_id, "rows": [rows[0].number, rows[-1].number]}
-            outcome = upsert(session, model, unique, records, self.actor, origin=origin)
-            written = outcome.updated_ids if self.defer_index else outcome.ids_written
-            gone += written
+            outcome = upsert(
+                session, model, unique, records, self.actor, origin=origin, scope=scope
+            )
+            gone += outcome.updated_ids if self.defer_index else outcome.ids_written
         if (indexed := documents.KIND_OF.get(model)) is not None and gone:
             documents.refresh(session.connection(), indexed, gone)
 
