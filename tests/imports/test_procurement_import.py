@@ -190,6 +190,26 @@ def test_a_supplier_of_the_customers_region_makes_no_outside_share(db):
         assert (line.okpd2_code, line.value, line.outside_share) == ("35.30.11.120", 745_024, 0.0)
 
 
+def test_a_line_holds_the_latest_year_and_supplies_each_year(db, tmp_path):
+    later = copy(
+        CONTRACT_2017,
+        tmp_path,
+        "contract_2018.xml",
+        number=("<regNum>3341300934617000011</regNum>", "<regNum>3341300934618000001</regNum>"),
+        signed=("<signDate>2017-02-09</signDate>", "<signDate>2018-02-09</signDate>"),
+        total=("<sumRUR>745024.40</sumRUR>", "<sumRUR>800000.00</sumRUR>"),
+    )
+
+    for path in (later, CONTRACT_2017):  # the older year read last changes nothing of the line
+        run(db, "procurement", path)
+
+    with db.sessions() as session:
+        (line,) = session.scalars(select(ProductLine))
+        assert (line.year, line.value) == (2018, 800_000)
+        supplies = {s.year: s.value for s in session.scalars(select(Supply))}
+        assert supplies == {2017: 745_024, 2018: 800_000}
+
+
 def test_223_contracts_keep_their_total_and_share_unknown_without_a_supplier(db, tmp_path):
     for path in (ADYGEYA, TEST2, WITHOUT_XMLNS):
         run(db, "procurement", path)
@@ -332,6 +352,35 @@ def test_a_newer_plan_version_updates_its_needs_in_place(db, tmp_path):
         assert (first.volume, first.version) == (1500.0, 2)
         assert "версия 64" in first.description
         assert session.scalar(select(func.count()).select_from(Need)) == 391
+
+
+def test_a_plan_row_dropped_by_a_newer_version_closes_a_need(db, tmp_path):
+    run(db, "procurement", PLAN)
+    content = PLAN.read_text(encoding="utf-8")
+    # The third position (one row; the first two are repeated in the SMB list).
+    start = content.index("<ns2:purchasePlanItem>")
+    for _ in range(2):
+        start = content.index("<ns2:purchasePlanItem>", start + 1)
+    end = content.index("</ns2:purchasePlanItem>", start) + len("</ns2:purchasePlanItem>")
+    newer = tmp_path / "plan_v64.xml"
+    dropped = content[:start] + content[end:]
+    newer.write_text(
+        dropped.replace("<ns2:version>63</ns2:version>", "<ns2:version>64</ns2:version>")
+    )
+
+    result = run(db, "procurement", newer)
+
+    assert result.updated == 1
+    assert documents(db)["2180316803"][2:4] == (64, 390)
+    with db.sessions() as session:
+        statuses = dict(
+            session.execute(select(Need.status, func.count()).group_by(Need.status)).all()
+        )
+        assert statuses == {"open": 390, "closed": 1}  # none deleted: responses would stay
+        linked = select(func.count()).where(
+            ProcurementItem.need_id == Need.id, Need.status == "open"
+        )
+        assert session.scalar(linked) == 390
 
 
 def test_a_folder_and_a_zip_of_the_export_import_every_sample(db, tmp_path):

@@ -203,11 +203,13 @@ class Procurement(Writer):
             for row, record in new:
                 ids[id(row)] = by_key[(record["law"], record["kind"], record["number"])]
         regions = {p.id: p.region_code for p in parties.values()}
-        items = []
+        items, dropped = [], []
         for row, _ in accepted:
             document_id, record = ids[id(row)], records[id(row)]
             region = regions[record["customer_id"]]
-            needs = self._needs(session, row, record, region, old_needs.pop(document_id, {}))
+            old = old_needs.get(document_id, {})
+            needs = self._needs(session, row, record, region, old)
+            dropped += [need for position, need in old.items() if position not in needs]
             items += [_item(document_id, i, needs.get(i["position"])) for i in row.values["items"]]
         columns = ["document_id", *ITEM_FIELDS, "unit", "need_id"]
         insert_rows(
@@ -216,7 +218,7 @@ class Procurement(Writer):
             columns,
             [tuple(map(i.get, columns)) for i in items],
         )
-        self._close_needs(session, [n for left in old_needs.values() for n in left.values()])
+        self._close_needs(session, dropped)
         entries: list[tuple[str, int | None, dict[str, Any]]] = [
             ("update", id_, {"version": [before[id_]["version"], records[id(row)]["version"]]})
             for id_, row in replaced.items()
