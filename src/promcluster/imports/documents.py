@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 from typing import IO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, iterparse
+from xml.etree.ElementTree import parse as parse_xml
 
 from promcluster.imports.columns import Kind, Lookups
 from promcluster.imports.limits import RATIO_FLOOR_BYTES, ImportLimits
@@ -31,6 +32,9 @@ from promcluster.imports.rows import Header, Parsed, Reading
 FILE_FIELD = "Файл"  # the report's field for a problem of a whole file
 _XML_HEAD = (b"<", b"\xef\xbb\xbf<")
 PROLOG_BYTES = 4096
+# A file whose layout says it holds a few documents (``Recognised.whole``) and no bigger than
+# this is parsed whole, without a Python event per element (ЕИС files: one document each).
+WHOLE_MAX_BYTES = 32 * 1024 * 1024
 # The first element's start tag: a DTD (the means of entity bombs and of reading outside
 # files) can only come before it, so the prolog is checked and the fast C parser does the rest.
 _FIRST_ELEMENT = re.compile(rb"<[^?!]")
@@ -66,6 +70,7 @@ class Recognised:
     declared: int | None = None
     label: Callable[[Element], str | None] = lambda _element: None
     unknown: Callable[[Element], FileRefused] | None = None
+    whole: bool = False  # a file of a few documents: read whole by the C parser when small
 
 
 # The root element at its start (name and attributes, no children yet) → what the file is;
@@ -250,10 +255,14 @@ def _file(
     stream = _Counting(raw, member.unpacked or member.packed)
     progress.current, progress.current_share = stream, member.packed
     try:
-        _check_prolog(raw.peek(PROLOG_BYTES)[:PROLOG_BYTES])  # type: ignore[attr-defined]
-        return _documents(
-            io.BufferedReader(stream), member.name, recognise, lookups, limits, numbers
-        )
+        head = raw.peek(PROLOG_BYTES)[:PROLOG_BYTES]  # type: ignore[attr-defined]
+        _check_prolog(head)
+        found = _Found(member.name, lookups, limits, numbers)
+        size = member.unpacked or member.packed
+        recognised = recognise(root) if (root := _root_of(head)) is not None else None
+        if recognised is not None and recognised.whole and size <= WHOLE_MAX_BYTES:
+            return found.whole(io.BufferedReader(stream), recognised)
+        return found.streamed(io.BufferedReader(stream), recognise)
     except ParseError as exc:
         line, column = exc.position
         raise FileRefused(
@@ -266,52 +275,82 @@ def _file(
         raw.close()
 
 
-def _documents(
-    stream: IO[bytes],
-    name: str,
-    recognise: Recognise,
-    lookups: Lookups,
-    limits: ImportLimits,
-    numbers: Iterator[int],
-) -> list[Parsed]:
-    documents: list[Parsed] = []
-    root: Element | None = None
-    recognised: Recognised | None = None
-    depth = -1  # of the element an event is about: 0 for the root
-    for event, element in iterparse(stream, events=("start", "end")):
-        if event == "start":
-            depth += 1
-            if root is None:
-                root, recognised = element, recognise(element)
-            elif depth == 1 and recognised.unknown and not _is_document(element, recognised):
-                raise recognised.unknown(element)
-            continue
-        depth -= 1
-        if depth > 0 or (depth == 0 and not _is_document(element, recognised)):
-            continue
-        if depth < 0 and recognised.document is not None:
-            continue  # the root's end (read on: nothing may follow it)
-        number = next(numbers)
-        if number > limits.max_rows:
+class _Found:
+    """The documents of one file, checked as they are read."""
+
+    def __init__(
+        self, name: str, lookups: Lookups, limits: ImportLimits, numbers: Iterator[int]
+    ) -> None:
+        self.name, self.lookups, self.limits, self.numbers = name, lookups, limits, numbers
+        self.documents: list[Parsed] = []
+
+    def read(self, element: Element, recognised: Recognised) -> None:
+        number = next(self.numbers)
+        if number > self.limits.max_rows:
             raise UnusableFile(
-                f"в данных больше {limits.max_rows:,} документов: столько за один раз не "
+                f"в данных больше {self.limits.max_rows:,} документов: столько за один раз не "
                 "загрузить (предел PROMCLUSTER_IMPORT_MAX_ROWS)".replace(",", " ")
             )
-        label = recognised.label(element) or f"документ №{len(documents) + 1}"
-        row = Parsed(number, document=f"{name} · {label}")
-        recognised.parse(element, lookups, row)
-        documents.append(row)
-        root.clear()  # the documents read so far: never the whole file in memory
-    if root is None:
-        raise FileRefused("файл пуст")
-    declared = recognised.declared
-    if declared is not None and declared != len(documents):
-        raise FileRefused(
-            f"в заголовке КолДок={declared}, а документов {len(documents)}: файл неполон",
-            "КолДок",
-            str(declared),
-        )
-    return documents
+        label = recognised.label(element) or f"документ №{len(self.documents) + 1}"
+        row = Parsed(number, document=f"{self.name} · {label}")
+        recognised.parse(element, self.lookups, row)
+        self.documents.append(row)
+
+    def whole(self, stream: IO[bytes], recognised: Recognised) -> list[Parsed]:
+        """A small file read whole by the C parser (no event per element): the root, or each
+        document under it."""
+        root = parse_xml(stream).getroot()
+        for element in [root] if recognised.document is None else root:
+            if recognised.document is None or _is_document(element, recognised):
+                self.read(element, recognised)
+            elif recognised.unknown is not None:
+                raise recognised.unknown(element)
+        return self.checked(recognised)
+
+    def streamed(self, stream: IO[bytes], recognise: Recognise) -> list[Parsed]:
+        """A file read as a stream, each document dropped once read."""
+        root: Element | None = None
+        recognised: Recognised | None = None
+        depth = -1  # of the element an event is about: 0 for the root
+        for event, element in iterparse(stream, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root, recognised = element, recognise(element)
+                elif depth == 1 and recognised.unknown and not _is_document(element, recognised):
+                    raise recognised.unknown(element)
+                continue
+            depth -= 1
+            if depth > 0 or (depth == 0 and not _is_document(element, recognised)):
+                continue
+            if depth < 0 and recognised.document is not None:
+                continue  # the root's end (read on: nothing may follow it)
+            self.read(element, recognised)
+            root.clear()  # the documents read so far: never the whole file in memory
+        if root is None:
+            raise FileRefused("файл пуст")
+        return self.checked(recognised)
+
+    def checked(self, recognised: Recognised) -> list[Parsed]:
+        declared = recognised.declared
+        if declared is not None and declared != len(self.documents):
+            raise FileRefused(
+                f"в заголовке КолДок={declared}, а документов {len(self.documents)}: файл неполон",
+                "КолДок",
+                str(declared),
+            )
+        return self.documents
+
+
+def _root_of(head: bytes) -> Element | None:
+    """The root element as its start tag gives it (name, attributes), read from the file's
+    first bytes; None when the start tag does not end within them."""
+    parser = XMLPullParser(events=("start",))
+    try:
+        parser.feed(head)
+        return next((element for _event, element in parser.read_events()), None)
+    except ParseError:
+        return None
 
 
 def _is_document(element: Element, recognised: Recognised) -> bool:

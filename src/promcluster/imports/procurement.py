@@ -76,6 +76,7 @@ def recognise(root: Element) -> Recognised:
             "contract",
             label=lambda e: e.findtext("{*}regNum"),
             unknown=_unknown_export,
+            whole=True,
         )
     if name == "contract":
         path = "{*}body/{*}item/{*}contractData/{*}"
@@ -84,10 +85,11 @@ def recognise(root: Element) -> Recognised:
             label=lambda e: (
                 e.findtext(path + "contractRegNumber") or e.findtext(path + "registrationNumber")
             ),
+            whole=True,
         )
     if name == "purchasePlan":
         path = "{*}body/{*}item/{*}purchasePlanData/{*}registrationNumber"
-        return Recognised(parse_plan_223, label=lambda e: e.findtext(path))
+        return Recognised(parse_plan_223, label=lambda e: e.findtext(path), whole=True)
     raise FileRefused(f"корневой элемент «{name}»: это не {KNOWN}", ROOT_FIELD, name)
 
 
