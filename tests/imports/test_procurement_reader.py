@@ -13,6 +13,7 @@ import pytest
 from factories import inn12
 
 from promcluster.db import make_sessionmaker
+from promcluster.imports import documents
 from promcluster.imports.columns import PROCUREMENT, Lookups
 from promcluster.imports.limits import ImportLimits
 from promcluster.imports.procurement import read_procurement
@@ -253,6 +254,46 @@ def test_a_foreign_supplier_without_inn_is_noted_not_guessed(read, tmp_path):
     assert not row.problems
     assert row.values["supplier"] is None and row.values["supplier_region_code"] is None
     assert row.values["notes"] == ["поставщик без ИНН (иностранный или не указан): не учтён"]
+
+
+def twice(xml: str, start: str, end: str, number: str, other: str) -> str:
+    """``xml`` with its element from ``start`` to ``end`` repeated, the copy numbered
+    ``other`` instead of ``number``."""
+    block = xml[xml.index(start) : xml.index(end) + len(end)]
+    return xml.replace(block, block + block.replace(number, other), 1)
+
+
+def test_a_223fz_daily_file_of_several_contracts_gives_one_document_each(read, tmp_path):
+    number = "50105018196190002040000"
+    other = "50105018196190002050000"
+    xml = twice(sample(ADYGEYA), "<ns2:item>", "</ns2:item>", number, other)
+    rows = read(write(tmp_path, ADYGEYA, xml))
+    assert [r.document for r in rows] == [f"{ADYGEYA} · {number}", f"{ADYGEYA} · {other}"]
+    assert [r.values["number"] for r in rows] == [number, other]
+    assert all(r.values["schema_version"] == "TFF-9.3" and not r.problems for r in rows)
+
+
+def test_a_44fz_export_of_two_contracts_gives_both(read, tmp_path):
+    number = "3341300934617000011"
+    xml = twice(sample(CONTRACT_2017), "<ns2:contract ", "</ns2:contract>", number, "1" * 19)
+    rows = read(write(tmp_path, "export.xml", xml))
+    assert [r.values["number"] for r in rows] == [number, "1" * 19]
+    assert rows[0].values["items"] == rows[1].values["items"]
+
+
+def test_streamed_files_give_the_same_documents_as_files_read_whole(read, tmp_path, monkeypatch):
+    """Files larger than ``WHOLE_MAX_BYTES`` are streamed, each document dropped once read."""
+    adygeya = twice(sample(ADYGEYA), "<ns2:item>", "</ns2:item>", "0204", "0205")
+    export = twice(sample(CONTRACT_2017), "<ns2:contract ", "</ns2:contract>", "0011", "0012")
+    paths = [SAMPLES / n for n in sorted(p.name for p in SAMPLES.glob("*.xml"))]
+    paths += [write(tmp_path, "daily.xml", adygeya), write(tmp_path, "export.xml", export)]
+    whole = [read(p) for p in paths]
+    monkeypatch.setattr(documents, "WHOLE_MAX_BYTES", 0)
+    streamed = [read(p) for p in paths]
+    assert [[(r.document, r.values) for r in rows] for rows in streamed] == [
+        [(r.document, r.values) for r in rows] for rows in whole
+    ]
+    assert [len(rows) for rows in whole] == [1] * 7 + [2, 2]
 
 
 def test_a_document_is_recognised_by_its_content_not_its_file_name(read, tmp_path):

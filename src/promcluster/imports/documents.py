@@ -1,12 +1,16 @@
-"""Open data published as XML documents — a root element holding one element per document
-(FNS data sets: ``Файл`` of ``Документ``), or a root that is itself the document (ЕИС
-procurement) — read from a ZIP of many files, a folder of files or one file, as a stream.
+"""Open data published as XML documents — elements under a root element (FNS data sets:
+``Файл`` of ``Документ``; ЕИС 44-FZ: ``export`` of ``contract``; ЕИС 223-FZ: ``body/item``), or
+a root that is itself the document — read from a ZIP of many files, a folder of files or one
+file, as a stream.
 
-A layout recognises each file by its root element (``Recognise``): its name, attributes and the
-names of the elements under it; what it does not know is refused, naming the file and the root.
+A layout recognises each file by its root element (``Recognise``): its name and attributes,
+then the names of the elements under it; what it does not know is refused, naming the file and
+the root, never guessed.
 
 Each file is parsed with ``iterparse`` and every document element is dropped once read, so no
-file is ever held whole in memory. The checked documents of one file are kept until the file has
+file is ever held whole in memory; a layout of files holding a few documents each (ЕИС) may ask
+for files up to ``WHOLE_MAX_BYTES`` to be parsed whole by the C parser instead (faster: no
+Python event per element). The checked documents of one file are kept until the file has
 been read to its end: a truncated or malformed file, a file of another data set or format
 version, or a member of the archive that is not XML is refused as a whole (one report line
 naming the file) and nothing of it is written; the other files are imported. When PATH is a
@@ -60,13 +64,14 @@ def local_name(tag: str) -> str:
 @dataclass(frozen=True)
 class Recognised:
     """What a file is, as told by its root element: how its documents are read (``parse``),
-    which elements under the root are documents (``document``, a name without namespace;
-    None: the root itself is the file's one document), how many the file declares, what names a
-    document in the report (``label``), and what refuses a file holding another element under
-    its root (``unknown``; None: such elements are skipped)."""
+    where they are (``document``: the names, without namespace, of the elements from under the
+    root down to each document — ``("Документ",)``, ``("body", "item")``; empty: the root itself
+    is the file's one document), how many the file declares, what names a document in the report
+    (``label``), and what refuses a file holding another element under its root (``unknown``;
+    None: such elements are skipped)."""
 
     parse: ParseDocument
-    document: str | None = None
+    document: tuple[str, ...] = ()
     declared: int | None = None
     label: Callable[[Element], str | None] = lambda _element: None
     unknown: Callable[[Element], FileRefused] | None = None
@@ -94,7 +99,7 @@ class Layout:
 
         def recognise(root: Element) -> Recognised:
             declared = _check_root(root, self)
-            return Recognised(parse, self.document, declared, lambda e: e.get("ИдДок"))
+            return Recognised(parse, (self.document,), declared, lambda e: e.get("ИдДок"))
 
         return recognise
 
@@ -297,36 +302,44 @@ class _Found:
         self.documents.append(row)
 
     def whole(self, stream: IO[bytes], recognised: Recognised) -> list[Parsed]:
-        """A small file read whole by the C parser (no event per element): the root, or each
-        document under it."""
+        """A small file read whole by the C parser (no event per element)."""
         root = parse_xml(stream).getroot()
-        for element in [root] if recognised.document is None else root:
-            if recognised.document is None or _is_document(element, recognised):
-                self.read(element, recognised)
-            elif recognised.unknown is not None:
-                raise recognised.unknown(element)
+        found = [root]
+        for depth, name in enumerate(recognised.document):
+            below = [child for element in found for child in element]
+            other = next((e for e in below if local_name(e.tag) != name), None)
+            if depth == 0 and recognised.unknown is not None and other is not None:
+                raise recognised.unknown(other)
+            found = [e for e in below if local_name(e.tag) == name]
+        for element in found:
+            self.read(element, recognised)
         return self.checked(recognised)
 
     def streamed(self, stream: IO[bytes], recognise: Recognise) -> list[Parsed]:
-        """A file read as a stream, each document dropped once read."""
+        """A file read as a stream, each document dropped from its parent once read."""
         root: Element | None = None
         recognised: Recognised | None = None
-        depth = -1  # of the element an event is about: 0 for the root
+        names: list[str] = []  # of the elements from under the root down to the current one
+        parents: list[Element] = []  # the root and the open elements below it
         for event, element in iterparse(stream, events=("start", "end")):
             if event == "start":
-                depth += 1
                 if root is None:
                     root, recognised = element, recognise(element)
-                elif depth == 1 and recognised.unknown and not _is_document(element, recognised):
-                    raise recognised.unknown(element)
+                else:
+                    names.append(local_name(element.tag))
+                    if len(names) == 1 and recognised.unknown and names[0] != _first(recognised):
+                        raise recognised.unknown(element)
+                parents.append(element)
                 continue
-            depth -= 1
-            if depth > 0 or (depth == 0 and not _is_document(element, recognised)):
+            parents.pop()
+            if element is root:
+                if not recognised.document:
+                    self.read(root, recognised)
                 continue
-            if depth < 0 and recognised.document is not None:
-                continue  # the root's end (read on: nothing may follow it)
-            self.read(element, recognised)
-            root.clear()  # the documents read so far: never the whole file in memory
+            if tuple(names) == recognised.document:
+                self.read(element, recognised)
+                parents[-1].clear()  # the documents read so far: never the whole file in memory
+            names.pop()
         if root is None:
             raise FileRefused("файл пуст")
         return self.checked(recognised)
@@ -353,9 +366,8 @@ def _root_of(head: bytes) -> Element | None:
         return None
 
 
-def _is_document(element: Element, recognised: Recognised) -> bool:
-    """Whether an element under the root is one of the file's documents."""
-    return recognised.document is not None and local_name(element.tag) == recognised.document
+def _first(recognised: Recognised) -> str | None:
+    return recognised.document[0] if recognised.document else None
 
 
 def _check_prolog(head: bytes) -> None:

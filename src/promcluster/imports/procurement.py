@@ -10,20 +10,19 @@ stream, each file recognised by its root element and content, never by its name)
   ``price``); products ``products/product``: ``name``, ``OKPD2/code`` (or ``KTRU/code`` with
   ``KTRU/OKPD2/code``; the older ``OKPD/code`` kept as such), ``OKEI/code`` and name,
   ``quantity``, ``priceRUR``/``price``, ``sumRUR``/``sum``.
-- 223-FZ contract — root ``contract``, ``body/item/contractData`` (TFF 7.5–9.3, with or without
-  a namespace): number ``contractRegNumber`` (else ``registrationNumber``), ``version``,
-  ``contractDate``; customer ``customer/mainInfo/inn``, ``kpp``, ``shortName``; supplier
-  ``supplierInfo/inn``, ``kpp``, ``address/region/code``; total ``price``; positions
-  ``contractPositions/contractPosition``: ``name``, ``okpd2/code``, ``okei``, ``qty``. Positions
-  have no price: one position gets the total; several keep it on the document
+- 223-FZ contract — root ``contract``, one document per ``body/item`` (a daily file holds several),
+  its ``contractData`` (TFF 7.5–9.3, with or without a namespace): number ``contractRegNumber``
+  (else ``registrationNumber``), ``version``, ``contractDate``; customer ``customer/mainInfo/inn``,
+  ``kpp``, ``shortName``; supplier ``supplierInfo/inn``, ``kpp``, ``address/region/code``; total
+  ``price``; positions ``contractPositions/contractPosition``: ``name``, ``okpd2/code``, ``okei``,
+  ``qty``. Positions have no price: one position gets the total; several keep it on the document
   (``priced_items`` False) and a note says so.
-- 223-FZ purchase plan — root ``purchasePlan``, ``body/item/purchasePlanData``: number
+- 223-FZ purchase plan — root ``purchasePlan``, per ``body/item`` its ``purchasePlanData``: number
   ``registrationNumber``, ``version``, ``approveDate``, ``reportingYear``; customer
-  ``customer/mainInfo``; positions ``purchasePlanItem`` (the SMB list repeats some by
-  ``guid``: read once), each with rows ``purchasePlanRowItem`` (``okpd2/code``, ``okei``,
-  ``qty``) → one item per row, with the position's year (``purchasePeriodYear``), deadline
-  (``contractEndDate``) and maximum price (``maximumContractPrice``, in ``sum_kopecks`` when the
-  position has one row).
+  ``customer/mainInfo``; positions ``purchasePlanItem`` (the SMB list repeats some by ``guid``:
+  read once), each with rows ``purchasePlanRowItem`` (``okpd2/code``, ``okei``, ``qty``) → one item
+  per row, with the position's year (``purchasePeriodYear``), deadline (``contractEndDate``) and
+  maximum price (``maximumContractPrice``, in ``sum_kopecks`` when the position has one row).
 
 Region codes come from the address region code, else the first two digits of the KPP or INN.
 Money is read exactly from its decimal text into kopecks. The values of each row are the
@@ -31,6 +30,7 @@ contract with the writer (``procurement_writers.py``): docs/IMPORT.md, «procure
 """
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -59,6 +59,7 @@ KNOWN = (
     "контракт 44-ФЗ (export/contract), договор 223-ФЗ (contract) или план закупки (purchasePlan)"
 )
 _TFF = re.compile(r"TFF-([\d.]+)")
+ITEMS_223 = ("body", "item")  # where the documents of a 223-FZ file are
 PERSON = ("lastName", "firstName", "middleName")  # an individual supplier's name
 
 
@@ -73,23 +74,27 @@ def recognise(root: Element) -> Recognised:
     if name == "export":
         return Recognised(
             parse_contract_44,
-            "contract",
+            ("contract",),
             label=lambda e: e.findtext("{*}regNum"),
             unknown=_unknown_export,
             whole=True,
         )
+    # 223-FZ: the file's body holds one item per contract or plan; TFF names the schema.
+    schema = _tff(root)
     if name == "contract":
-        path = "{*}body/{*}item/{*}contractData/{*}"
+        path = "{*}contractData/{*}"
         return Recognised(
-            parse_contract_223,
+            partial(parse_contract_223, schema=schema),
+            ITEMS_223,
             label=lambda e: (
                 e.findtext(path + "contractRegNumber") or e.findtext(path + "registrationNumber")
             ),
             whole=True,
         )
     if name == "purchasePlan":
-        path = "{*}body/{*}item/{*}purchasePlanData/{*}registrationNumber"
-        return Recognised(parse_plan_223, label=lambda e: e.findtext(path), whole=True)
+        path = "{*}purchasePlanData/{*}registrationNumber"
+        plan = partial(parse_plan_223, schema=schema)
+        return Recognised(plan, ITEMS_223, label=lambda e: e.findtext(path), whole=True)
     raise FileRefused(f"корневой элемент «{name}»: это не {KNOWN}", ROOT_FIELD, name)
 
 
@@ -215,14 +220,16 @@ def _tff(element: Element) -> str | None:
     return f"TFF-{found.group(1)}" if found else None
 
 
-def parse_contract_223(element: Element, lookups: Lookups, row: Parsed) -> None:
-    """A 223-FZ contract (``contract/body/item/contractData``)."""
+def parse_contract_223(
+    element: Element, lookups: Lookups, row: Parsed, schema: str | None = None
+) -> None:
+    """A 223-FZ contract (``contract/body/item``: its ``contractData``)."""
     fields = Fields(row, lookups)
-    data = _contract_data(fields, element, "body/item/contractData", "договор 223-ФЗ")
+    data = _contract_data(fields, element, "contractData", "договор 223-ФЗ")
     if data is None:
         return
     number = first_text(data, "contractRegNumber", "registrationNumber")
-    _header(fields, "223", "contract", number, text(data, "version"), _tff(element))
+    _header(fields, "223", "contract", number, text(data, "version"), schema)
     _dated(fields, first_text(data, "contractDate", "publicationDate"))
     customer = data.find("customer/mainInfo")
     _customer(fields, customer, first_text(customer, "shortName", "fullName"))
@@ -266,10 +273,12 @@ def parse_contract_223(element: Element, lookups: Lookups, row: Parsed) -> None:
     fields.finish()
 
 
-def parse_plan_223(element: Element, lookups: Lookups, row: Parsed) -> None:
-    """A 223-FZ purchase plan (``purchasePlan/body/item/purchasePlanData``)."""
+def parse_plan_223(
+    element: Element, lookups: Lookups, row: Parsed, schema: str | None = None
+) -> None:
+    """A 223-FZ purchase plan (``purchasePlan/body/item``: its ``purchasePlanData``)."""
     fields = Fields(row, lookups)
-    data = _contract_data(fields, element, "body/item/purchasePlanData", "план закупки 223-ФЗ")
+    data = _contract_data(fields, element, "purchasePlanData", "план закупки 223-ФЗ")
     if data is None:
         return
     _header(
@@ -278,7 +287,7 @@ def parse_plan_223(element: Element, lookups: Lookups, row: Parsed) -> None:
         "plan",
         text(data, "registrationNumber"),
         text(data, "version"),
-        _tff(element),
+        schema,
     )
     _dated(fields, text(data, "approveDate"), text(data, "reportingYear"))
     customer = data.find("customer/mainInfo")
