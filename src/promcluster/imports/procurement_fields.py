@@ -12,10 +12,8 @@ from promcluster.imports import values
 from promcluster.imports.columns import PROCUREMENT, Lookups
 from promcluster.imports.documents import local_name
 from promcluster.imports.rows import Parsed
+from promcluster.reference.identifiers import tax_region
 
-# The first two digits of an INN or KPP are its tax office's region; the Moscow inspectorates
-# numbered 97xx since 2020 are Moscow's (as ``fns_writers.TAX_REGIONS``).
-TAX_REGIONS = {"97": "77"}
 UNIT_CHARS, CODE_CHARS = 50, 40  # stored sizes of ``procurement_items.unit`` and ``ktru_code``
 
 
@@ -111,8 +109,7 @@ class Fields:
         for candidate in candidates:
             if not candidate or not candidate[:2].isdigit():
                 continue
-            code = candidate.zfill(2) if len(candidate) < 2 else candidate[:2]
-            code = TAX_REGIONS.get(code, code)
+            code = tax_region(candidate.zfill(2))
             if code in self.lookups.regions.codes:
                 return code
         return None
