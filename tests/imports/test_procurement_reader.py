@@ -314,6 +314,72 @@ def test_44fz_namespace_prefix_oos_or_none_reads_the_same(read, tmp_path, prefix
     assert one(read, write(tmp_path, "c.xml", xml)).values == original
 
 
+DOCUMENT_KEYS = {
+    "law",
+    "kind",
+    "number",
+    "version",
+    "schema_version",
+    "signed_on",
+    "year",
+    "customer",
+    "supplier",
+    "supplier_region_code",
+    "total_kopecks",
+    "priced_items",
+    "items",
+    "notes",
+}
+ITEM_KEYS = {
+    "position",
+    "name",
+    "okpd2_code",
+    "okpd_code",
+    "ktru_code",
+    "okei_code",
+    "unit",
+    "quantity",
+    "price_kopecks",
+    "sum_kopecks",
+    "year",
+    "deadline",
+}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.xml")))
+def test_every_sample_gives_the_values_the_writer_reads(read, name):
+    """The contract between reader and writer (docs/IMPORT.md, «procurement»)."""
+    row = one(read, SAMPLES / name)
+    assert not row.problems
+    assert set(row.values) == DOCUMENT_KEYS
+    assert all(set(item) == ITEM_KEYS for item in row.values["items"])
+    assert set(row.values["customer"]) == {"inn", "kpp", "name", "region_code"}
+    assert isinstance(row.values["year"], int) and isinstance(row.values["version"], int)
+
+
+def test_a_ktru_product_takes_the_okpd2_of_its_ktru_position_and_keeps_the_ktru_code(
+    read, tmp_path
+):
+    ktru = (
+        "<KTRU><code>35.30.11.120-00000001</code><name>Тепловая энергия</name>"
+        "<OKPD2><code>35.30.11.120</code><name>Энергия тепловая</name></OKPD2></KTRU>"
+    )
+    xml = re.sub(r"<OKPD2>.*?</OKPD2>", ktru, sample(CONTRACT_2017), count=1, flags=re.S)
+    (item,) = one(read, write(tmp_path, "c.xml", xml)).values["items"]
+    assert (item["okpd2_code"], item["ktru_code"]) == ("35.30.11.120", "35.30.11.120-00000001")
+
+
+def test_documents_count_against_the_row_limit(lookups, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in (CONTRACT_2016, CONTRACT_2017):
+        shutil.copy(SAMPLES / name, folder / name)
+    reading = read_procurement(folder, lookups, ImportLimits(max_rows=1))
+    with pytest.raises(UnusableFile, match="больше 1 документов"):
+        list(reading.rows)
+    reading.close()
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 
