@@ -459,6 +459,18 @@ def bad_contract(read, tmp_path: Path, change) -> Parsed:
     return bad
 
 
+@pytest.mark.parametrize(
+    ("old", "field", "reason"),
+    [
+        ("<inn>3662006088</inn>", "customer_inn", "нет ИНН заказчика"),
+        ("<signDate>2016-11-21</signDate>", "signed_on", "нет даты документа: год не определить"),
+    ],
+)
+def test_a_contract_without_customer_inn_or_date_is_refused(read, tmp_path, old, field, reason):
+    bad = bad_contract(read, tmp_path, lambda xml: xml.replace(old, ""))
+    assert problems(bad) == [(title(field), None, reason)]
+
+
 def test_a_contract_without_products_is_refused(read, tmp_path):
     def change(xml):
         return re.sub(r"<products>.*</products>", "", xml, flags=re.S)

@@ -110,11 +110,12 @@ def _header(
 ) -> None:
     if number is None:
         fields.refuse("number", None, "нет номера документа")
+    written = fields.read("version", version, values.integer)
     fields.values.update(
         law=law,
         kind=kind,
         number=number,
-        version=fields.read("version", version, values.integer) or 1 if version else 1,
+        version=written or 1,  # none written (or 0): the first
         schema_version=schema[:20] if schema else None,
         priced_items=True,
     )
@@ -122,19 +123,19 @@ def _header(
 
 def _dated(fields: Fields, raw: str | None, year: str | None = None) -> None:
     """``signed_on`` and ``year`` (the year written, else the date's)."""
-    signed = fields.read("signed_on", raw, iso_day)
-    fields.values["signed_on"] = signed
-    written = fields.read("signed_on", year, values.year) if year else None
-    fields.values["year"] = written or (signed.year if signed else None)
-    if fields.values["year"] is None and not fields.row.problems:
+    if raw is None and year is None:
         fields.refuse("signed_on", None, "нет даты документа: год не определить")
+    signed = fields.read("signed_on", raw, iso_day)
+    written = fields.read("signed_on", year, values.year)
+    fields.values["signed_on"] = signed
+    fields.values["year"] = written or (signed.year if signed else None)
 
 
 def _customer(fields: Fields, customer: Element | None, name: str | None) -> None:
-    party = fields.party("customer", customer, text(customer, "inn"), text(customer, "kpp"), name)
-    if party is None and not fields.row.problems:
+    inn = text(customer, "inn")
+    if inn is None:
         fields.refuse("customer_inn", None, "нет ИНН заказчика")
-    fields.values["customer"] = party
+    fields.values["customer"] = fields.party("customer", customer, inn, text(customer, "kpp"), name)
 
 
 def _supplier(fields: Fields, party: dict[str, Any] | None) -> None:
@@ -160,6 +161,8 @@ def parse_contract_44(element: Element, lookups: Lookups, row: Parsed) -> None:
     _supplier(fields, _supplier_44(fields, element.find("suppliers")))
     total = first_text(element, "priceInfo/priceRUR", "priceInfo/price", "priceRUR", "price")
     fields.values["total_kopecks"] = fields.money("total", total)
+    if text(element, "priceInfo/priceRUR") is None:  # else the total is in roubles anyway
+        _currency(fields, first_text(element, "priceInfo/currency/code", "currency/code"))
     products = element.findall("products/product")
     if not products:
         fields.refuse("items", None, "в контракте нет ни одного товара (products/product)")
@@ -181,6 +184,11 @@ def parse_contract_44(element: Element, lookups: Lookups, row: Parsed) -> None:
         items.append(item)
     fields.values["items"] = items
     fields.finish()
+
+
+def _currency(fields: Fields, code: str | None) -> None:
+    if code not in (None, "RUB", "643"):
+        fields.notes.append(f"цена в валюте «{code}», не в рублях")
 
 
 def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | None:
@@ -205,7 +213,7 @@ def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | 
     )
 
 
-def _contract_data(fields: Fields, element: Element, path: str, what: str) -> Element | None:
+def _data(fields: Fields, element: Element, path: str, what: str) -> Element | None:
     strip_namespaces(element)
     data = element.find(path)
     if data is None:
@@ -225,7 +233,7 @@ def parse_contract_223(
 ) -> None:
     """A 223-FZ contract (``contract/body/item``: its ``contractData``)."""
     fields = Fields(row, lookups)
-    data = _contract_data(fields, element, "contractData", "договор 223-ФЗ")
+    data = _data(fields, element, "contractData", "договор 223-ФЗ")
     if data is None:
         return
     number = first_text(data, "contractRegNumber", "registrationNumber")
@@ -245,9 +253,7 @@ def parse_contract_223(
     _supplier(fields, supplier)
     total = fields.money("total", text(data, "price"))
     fields.values["total_kopecks"] = total
-    currency = text(data, "currency/code")
-    if currency not in (None, "RUB", "643"):
-        fields.notes.append(f"цена договора в валюте «{currency}», не в рублях")
+    _currency(fields, text(data, "currency/code"))
     positions = data.findall("contractPositions/contractPosition")
     if not positions:
         fields.refuse("items", None, "в договоре нет ни одной позиции (contractPosition)")
@@ -278,7 +284,7 @@ def parse_plan_223(
 ) -> None:
     """A 223-FZ purchase plan (``purchasePlan/body/item``: its ``purchasePlanData``)."""
     fields = Fields(row, lookups)
-    data = _contract_data(fields, element, "purchasePlanData", "план закупки 223-ФЗ")
+    data = _data(fields, element, "purchasePlanData", "план закупки 223-ФЗ")
     if data is None:
         return
     _header(
