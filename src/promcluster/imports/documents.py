@@ -83,27 +83,6 @@ class Recognised:
 Recognise = Callable[[Element], Recognised]
 
 
-@dataclass(frozen=True)
-class Layout:
-    """What a file of one FNS data set looks like: root element, format versions read, the
-    type of information it declares (``ТипИнф``), the document element."""
-
-    data_set: str
-    info_type: str
-    versions: tuple[str, ...] = ("4.01",)
-    root: str = "Файл"
-    document: str = "Документ"
-
-    def reading(self, parse: ParseDocument) -> Recognise:
-        """Recognise files of this data set, their documents read by ``parse``."""
-
-        def recognise(root: Element) -> Recognised:
-            declared = _check_root(root, self)
-            return Recognised(parse, (self.document,), declared, lambda e: e.get("ИдДок"))
-
-        return recognise
-
-
 @dataclass
 class DocumentHeader(Header):
     """The header of a document kind: its fields, and whether PATH holds a whole data set (a
@@ -379,32 +358,3 @@ def _check_prolog(head: bytes) -> None:
         raise FileRefused(f"в первых {PROLOG_BYTES} байтах нет корневого элемента")
     if b"<!DOCTYPE" in head[: first.start()].upper():
         raise FileRefused("файл объявляет DTD или сущности XML: такие файлы не принимаются")
-
-
-def _check_root(root: Element, layout: Layout) -> int | None:
-    """The number of documents the file declares; FileRefused for another root, data set or
-    format version."""
-    if root.tag != layout.root:
-        raise FileRefused(
-            f"корневой элемент «{root.tag}», а не «{layout.root}»: это не файл набора "
-            f"«{layout.data_set}»",
-            "корневой элемент",
-            root.tag,
-        )
-    info = root.get("ТипИнф")
-    if info != layout.info_type:
-        raise FileRefused(
-            f"файл другого набора данных (ТипИнф «{info}», нужен «{layout.info_type}» — "
-            f"{layout.data_set}): выберите другой вид загрузки",
-            "ТипИнф",
-            info,
-        )
-    version = root.get("ВерсФорм")
-    if version not in layout.versions:
-        raise FileRefused(
-            f"версия формата «{version}» не поддерживается (читается {', '.join(layout.versions)})",
-            "ВерсФорм",
-            version,
-        )
-    declared = root.get("КолДок")
-    return int(declared) if declared and declared.isdigit() else None
