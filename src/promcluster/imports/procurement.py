@@ -203,7 +203,7 @@ def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | 
     if party is None:
         fields.notes.append("поставщик без ИНН (иностранный или не указан): не учтён")
         return None
-    person = " ".join(filter(None, (text(party, t) for t in PERSON)))
+    person = " ".join(filter(None, (first_text(party, t, f"nameInfo/{t}") for t in PERSON)))
     return fields.party(
         "supplier",
         party,
