@@ -549,6 +549,18 @@ def test_a_zip_with_a_non_xml_member_lists_it_and_reads_the_xml(read, tmp_path):
     assert all(reason == "это не файл XML" for ((_, _, reason),) in refused.values())
 
 
+def test_a_zip_member_compressed_like_a_bomb_is_refused_and_the_rest_read(read, tmp_path):
+    padded = sample(CONTRACT_2016).replace("</ns2:export>", " " * 3_000_000 + "</ns2:export>")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(SAMPLES / CONTRACT_2017, CONTRACT_2017)
+        z.writestr("bomb.xml", padded)
+    rows = read(archive)
+    assert good(rows) == ["3341300934617000011"]
+    ((column, _, reason),) = refused_files(rows)["bomb.xml"]
+    assert column == "Файл" and "архивную бомбу" in reason
+
+
 def test_an_okpd2_code_the_reference_lacks_is_kept_out_and_noted(read, tmp_path):
     xml = sample(CONTRACT_2017).replace("<code>35.30.11.120</code>", "<code>99.99.99.999</code>")
     row = one(read, write(tmp_path, "c.xml", xml))
