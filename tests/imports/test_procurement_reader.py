@@ -583,3 +583,24 @@ def test_a_223fz_contract_of_several_positions_keeps_its_total_on_the_document(r
     assert [i["sum_kopecks"] for i in v["items"]] == [None, None]
     assert v["total_kopecks"] == 31796272
     assert any("только общей суммой" in n for n in v["notes"])
+
+
+def test_a_plan_position_with_a_negative_maximum_price_refuses_the_plan_naming_it(read, tmp_path):
+    xml = sample(PLAN).replace(
+        "<ns2:maximumContractPrice>290000.00<", "<ns2:maximumContractPrice>-290000.00<", 1
+    )
+    row = one(read, write(tmp_path, "plan.xml", xml))
+    assert row.document == "plan.xml · 2180316803"
+    assert problems(row) == [
+        (title("sum"), "-290000.00", "позиция плана 1: отрицательное значение -290000.00")
+    ]
+
+
+def test_a_plan_position_without_goods_rows_is_noted(read, tmp_path):
+    xml = sample(PLAN)
+    start = xml.index("<ns2:purchasePlanDataItemRows>")
+    end = xml.index("</ns2:purchasePlanDataItemRows>") + len("</ns2:purchasePlanDataItemRows>")
+    row = one(read, write(tmp_path, "plan.xml", xml[:start] + xml[end:]))
+    assert not row.problems
+    assert len(row.values["items"]) == 391 - 1  # the first position had one row
+    assert "позиций плана без строк товаров (purchasePlanRowItem): 1" in row.values["notes"]

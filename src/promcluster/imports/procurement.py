@@ -301,37 +301,23 @@ def parse_plan_223(
     _supplier(fields, None)
     seen: set[str] = set()
     items: list[dict[str, Any]] = []
-    total, unsplit = 0, 0
+    total, unsplit, empty = 0, 0, 0
     for number, plan_item in enumerate(data.iter("purchasePlanItem"), 1):
         guid = text(plan_item, "guid") or f"#{number}"
         if guid in seen:
             continue  # the SMB list repeats positions of the plan
         seen.add(guid)
-        where = f"позиция плана {text(plan_item, 'ordinalNumber') or number}: "
-        maximum = fields.money("sum", text(plan_item, "maximumContractPrice"), where)
+        rows, maximum = _plan_position(fields, plan_item, number, len(items))
+        items += rows
         total += maximum or 0
-        year = fields.read("signed_on", text(plan_item, "purchasePeriodYear"), values.year, where)
-        deadline = fields.read("signed_on", text(plan_item, "contractEndDate"), iso_day, where)
-        if year is None:
-            planned = fields.read("signed_on", text(plan_item, "purchasePlannedDate"), iso_day)
-            year = planned.year if planned else None
-        subject = text(plan_item, "contractSubject")
-        rows = plan_item.findall("purchasePlanDataItemRows/purchasePlanRowItem")
-        if len(rows) > 1:
-            unsplit += 1
-        for plan_row in rows:
-            okpd2 = text(plan_row, "okpd2/code")
-            name = subject if len(rows) == 1 else text(plan_row, "okpd2/name") or subject
-            item = fields.item(len(items) + 1, name, okpd2)
-            fields.unit(item, plan_row.find("okei"))
-            item["quantity"] = fields.quantity(text(plan_row, "qty"), where)
-            item["sum_kopecks"] = maximum if len(rows) == 1 else None
-            item["year"], item["deadline"] = year, deadline
-            items.append(item)
+        unsplit += len(rows) > 1
+        empty += not rows
     if not items:
         fields.refuse(
             "items", None, "в плане нет ни одной позиции с товарами (purchasePlanRowItem)"
         )
+    if empty:
+        fields.notes.append(f"позиций плана без строк товаров (purchasePlanRowItem): {empty}")
     if unsplit:
         fields.notes.append(
             f"позиций плана с несколькими строками товаров: {unsplit} — их максимальная цена "
@@ -341,3 +327,30 @@ def parse_plan_223(
     fields.values["priced_items"] = not unsplit
     fields.values["items"] = items
     fields.finish()
+
+
+def _plan_position(
+    fields: Fields, plan_item: Element, number: int, before: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The items of one plan position (one per goods row, numbered after ``before``) and its
+    maximum price, given to its row when it has one."""
+    where = f"позиция плана {text(plan_item, 'ordinalNumber') or number}: "
+    maximum = fields.money("sum", text(plan_item, "maximumContractPrice"), where)
+    year = fields.read("signed_on", text(plan_item, "purchasePeriodYear"), values.year, where)
+    deadline = fields.read("signed_on", text(plan_item, "contractEndDate"), iso_day, where)
+    if year is None:
+        planned = fields.read("signed_on", text(plan_item, "purchasePlannedDate"), iso_day, where)
+        year = planned.year if planned else None
+    subject = text(plan_item, "contractSubject")
+    rows = plan_item.findall("purchasePlanDataItemRows/purchasePlanRowItem")
+    items = []
+    for plan_row in rows:
+        okpd2 = text(plan_row, "okpd2/code")
+        name = subject if len(rows) == 1 else text(plan_row, "okpd2/name") or subject
+        item = fields.item(before + len(items) + 1, name, okpd2)
+        fields.unit(item, plan_row.find("okei"))
+        item["quantity"] = fields.quantity(text(plan_row, "qty"), where)
+        item["sum_kopecks"] = maximum if len(rows) == 1 else None
+        item["year"], item["deadline"] = year, deadline
+        items.append(item)
+    return items, maximum
