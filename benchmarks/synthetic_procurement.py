@@ -1,5 +1,6 @@
-"""SYNTHETIC 44-FZ procurement export for benchmarks: a ZIP of one XML file per contract, as the
-ЕИС open-data export publishes them, in the layout of the real schema 6.3 sample
+"""SYNTHETIC 44-FZ procurement export for benchmarks: a ZIP of one XML file per contract.
+
+Contracts as the ЕИС open-data export publishes them, in the layout of the real schema 6.3 sample
 (``tests/data/zakupki/contract_2366200608816001262_30400522.xml``: root ``ns2:export`` /
 ``ns2:contract``, the same namespaces and element paths).
 
