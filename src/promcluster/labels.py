@@ -87,6 +87,7 @@ IMPORT_KINDS = {
     "fns-headcount": "численность работников по данным ФНС (XML)",
     "fns-revenue": "доходы и расходы по данным ФНС (XML)",
     "gisp-products": "реестр промышленной продукции (ГИСП, ПП РФ № 719)",
+    "procurement": "госзакупки ЕИС: контракты 44-ФЗ, договоры и планы 223-ФЗ (XML)",
 }
 # Official sources a record or figure was taken from (``Enterprise.data_source``,
 # ``EnterpriseFigure.employees_source`` / ``revenue_source``): what a page names.
