@@ -6,7 +6,6 @@ imported as tables are never touched). Customers and suppliers are enterprises m
 a missing one is created from what the document states, an existing card is left as it is.
 Administrators only (``access.py``), like the tax service's open data."""
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +17,8 @@ from promcluster import russian
 from promcluster.auth.audit import record_bulk
 from promcluster.db import insert_rows, select_in
 from promcluster.imports.columns import KINDS
+from promcluster.imports.models import RejectedRow
+from promcluster.imports.procurement import ROOT_FIELD
 from promcluster.imports.rows import Parsed, Problem
 from promcluster.imports.upsert import ON_INSERT, Outcome, upsert
 from promcluster.imports.writers import Writer
@@ -44,7 +45,7 @@ KIND_WORDS = {  # 44-FZ says «контракт», 223-FZ «договор»
     ("223", "plan"): ("план", " закупки"),
 }
 NOTES = "procurement_notes"  # the run's notes (``RunNotes``), kept on its header
-MAX_NOTES = 5  # distinct notes of the reader quoted in the run's message
+MAX_NOTES = 5  # documents whose notes the run's message quotes
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,11 @@ class Party:
 
 @dataclass
 class RunNotes:
-    """The reader's notes of the documents a run wrote, counted, and the last row counted."""
+    """The reader's notes on the documents a run wrote: how many documents had any, the first
+    few with their document, and the last row counted."""
 
-    counts: Counter = field(default_factory=Counter)
+    documents: int = 0
+    first: list[str] = field(default_factory=list)
     last_row: int = 0
 
 
@@ -227,7 +230,7 @@ class Procurement(Writer):
                         "ни по КПП: документ не загружен"
                     )
                     self.problems.append(
-                        Problem(row.number, self.title("customer"), inn, reason, row.document)
+                        Problem(row.number, self.title("customer_inn"), inn, reason, row.document)
                     )
                     refused.add(id(row))
                     continue
@@ -330,8 +333,8 @@ class Procurement(Writer):
         d, i = ProcurementDocument.__table__, ProcurementItem.__table__
         buyer, seller = aliased(Enterprise), aliased(Enterprise)
         region = func.coalesce(d.c.supplier_region_code, seller.region_code)
-        known = func.sum(case((region.is_not(None), i.c.sum_kopecks)))
-        outside = func.sum(case((region != buyer.region_code, i.c.sum_kopecks)))
+        known = func.sum(case((region.is_not(None), i.c.sum_kopecks))).label("known")
+        outside = func.sum(case((region != buyer.region_code, i.c.sum_kopecks))).label("outside")
         query = (
             select(d.c.customer_id, i.c.okpd2_code, d.c.year, *_amounts(i), known, outside)
             .join(i, i.c.document_id == d.c.id)
@@ -445,8 +448,12 @@ class Procurement(Writer):
             notes = RunNotes()
             setattr(self.header, NOTES, notes)  # one header per run: shared by its batches
         for row, _ in accepted:
-            if row.number > notes.last_row:
-                notes.counts.update(row.values.get("notes") or ())
+            said = row.values.get("notes")
+            if row.number <= notes.last_row or not said:
+                continue
+            notes.documents += 1
+            if len(notes.first) < MAX_NOTES:
+                notes.first.append(f"{row.document}: {', '.join(said)}")
         notes.last_row = max([notes.last_row, *(r.number for r, _ in accepted)])
 
     def finish(self, session: Session) -> str | None:
@@ -458,8 +465,16 @@ class Procurement(Writer):
         counts = session.execute(
             select(d.c.law, d.c.kind, func.count()).where(mine).group_by(d.c.law, d.c.kind)
         ).all()
+        refused = RejectedRow.run_id == self.run_id, RejectedRow.column == ROOT_FIELD
+        unknown = session.scalar(select(func.count(func.distinct(RejectedRow.row))).where(*refused))
+        other = (
+            f"; файлов и документов другого вида (не загружались, см. отчёт об ошибках): "
+            f"{russian.number(unknown)}"
+            if unknown
+            else ""
+        )
         if not counts:
-            return "новых документов и новых версий нет: всё уже загружено"
+            return "новых документов и новых версий нет: всё уже загружено" + other
         laws: dict[str, list[str]] = {}
         for law, kind, n in sorted(counts):
             word, tail = KIND_WORDS.get((law, kind), (kind, ""))
@@ -496,12 +511,11 @@ class Procurement(Writer):
                 f"или регион не определён; поставки не записаны): {russian.number(unsupplied)}"
             )
         notes = getattr(self.header, NOTES, None) or RunNotes()
-        for note, n in notes.counts.most_common(MAX_NOTES):
-            text.append(note if n == 1 else f"{note} (документов: {russian.number(n)})")
-        if len(notes.counts) > MAX_NOTES:
-            more = len(notes.counts) - MAX_NOTES
-            text.append(f"и других замечаний: {russian.number(more)}")
-        return "; ".join(text)
+        if notes.documents:
+            more = notes.documents - len(notes.first)
+            tail = f" и ещё в {russian.plural(more, 'документ', 'loct')}" if more else ""
+            text.append(f"замечания: {'; '.join(notes.first)}{tail}")
+        return "; ".join(text) + other
 
 
 def _latest(rows: list[Parsed]) -> tuple[list[Parsed], int]:
