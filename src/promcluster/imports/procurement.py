@@ -59,6 +59,7 @@ KNOWN = (
     "контракт 44-ФЗ (export/contract), договор 223-ФЗ (contract) или план закупки (purchasePlan)"
 )
 _TFF = re.compile(r"TFF-([\d.]+)")
+PERSON = ("lastName", "firstName", "middleName")  # an individual supplier's name
 
 
 def read_procurement(path: Path, lookups: Lookups, limits: ImportLimits) -> Reading:
@@ -176,25 +177,25 @@ def parse_contract_44(element: Element, lookups: Lookups, row: Parsed) -> None:
 
 
 def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | None:
-    """The first supplier: a Russian legal entity or person (schemas 5+), or schema 4.5's
-    ``supplier/inn``; a foreign one (no INN) is noted."""
-    if suppliers is None:
-        return None
-    found = suppliers.findall("supplier")
+    """The first supplier: the element holding its INN (``legalEntityRF``,
+    ``individualPersonRF``, schema 4.5's ``supplier`` itself); a foreign one (no INN) is noted."""
+    found = [] if suppliers is None else suppliers.findall("supplier")
     if len(found) > 1:
         fields.notes.append(f"поставщиков {len(found)}: учтён первый")
     if not found:
         return None
-    supplier = found[0]
-    for path in ("legalEntityRF", "individualPersonRF", "."):
-        party = supplier.find(path)
-        inn = first_text(party, "INN", "inn")
-        if inn is not None:
-            kpp = first_text(party, "KPP", "kpp")
-            name = first_text(party, "shortName", "fullName", "organizationName", "lastName")
-            return fields.party("supplier", party, inn, kpp, name)
-    fields.notes.append("поставщик без ИНН (иностранный или не указан): не учтён")
-    return None
+    party = next((e for e in found[0].iter() if first_text(e, "INN", "inn")), None)
+    if party is None:
+        fields.notes.append("поставщик без ИНН (иностранный или не указан): не учтён")
+        return None
+    person = " ".join(filter(None, (text(party, t) for t in PERSON)))
+    return fields.party(
+        "supplier",
+        party,
+        first_text(party, "INN", "inn"),
+        first_text(party, "KPP", "kpp"),
+        first_text(party, "shortName", "fullName", "organizationName") or person or None,
+    )
 
 
 def _contract_data(fields: Fields, element: Element, path: str, what: str) -> Element | None:
