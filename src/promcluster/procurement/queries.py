@@ -1,0 +1,238 @@
+"""What pages read of public procurement: a customer's purchases by OKPD2 class and year with
+the regions of its suppliers, the buyers of a niche with their contract numbers, and the plan
+row a need was made of.
+
+Only contracts count as purchases (plans become needs). A contract's value is the sum of its
+items; a 223-FZ contract whose total could not be split over its positions (``priced_items``
+false) counts its total for its class when every item is of one class, and stays unallocated
+(class None) otherwise. Money is returned in roubles."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from promcluster.procurement.models import ProcurementDocument, ProcurementItem
+from promcluster.reference.levels import code_range, group_of
+from promcluster.reference.models import Okpd, Region
+from promcluster.registry.models import Enterprise
+
+CONTRACTS_SHOWN = 3  # contract numbers named per buyer; the rest are counted
+
+
+@dataclass
+class RegionShare:
+    """Where a customer buys: a supplier region (None: not stated) and its part of the value."""
+
+    code: str | None
+    name: str | None
+    value: float
+    share: float
+
+
+@dataclass
+class ClassYear:
+    """A customer's contracts of one OKPD2 class (None: not split by item) in one year."""
+
+    group: str | None
+    name: str | None
+    year: int
+    value: float
+    contracts: int
+
+
+@dataclass
+class CustomerPurchases:
+    """A customer's purchases under contracts: by class and year, and by supplier region."""
+
+    rows: list[ClassYear]
+    regions: list[RegionShare]
+    value: float
+    contracts: int
+    outside_share: float | None  # the part bought from suppliers of other regions
+
+
+@dataclass
+class NicheBuyer:
+    """A customer of a region buying a niche's products under contracts."""
+
+    customer_id: int
+    name: str
+    value: float
+    contracts: list[str]  # the largest first, at most CONTRACTS_SHOWN
+    contract_count: int
+    regions: list[RegionShare]
+    outside_share: float | None
+
+
+@dataclass
+class PlanRow:
+    """The purchase-plan row a need was made of."""
+
+    law: str
+    number: str
+    position: int
+    year: int
+    customer_id: int
+
+
+@dataclass
+class _Contract:
+    """A contract's value by a key of its items' OKPD2 codes, in kopecks (None: no code, or a
+    total not split by item)."""
+
+    document: ProcurementDocument
+    by_group: dict[str | None, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def value(self) -> int:
+        return sum(self.by_group.values())
+
+
+def _item_value(item: ProcurementItem) -> int:
+    if item.sum_kopecks is not None:
+        return item.sum_kopecks
+    if item.price_kopecks is not None and item.quantity is not None:
+        return round(item.price_kopecks * item.quantity)
+    return 0
+
+
+def _contracts(
+    session: Session, documents, key: Callable[[str], str] = group_of
+) -> list[_Contract]:
+    """The contracts selected by ``documents`` (a query of ``ProcurementDocument``) with their
+    values by ``key`` of their items' OKPD2 codes (by default the class)."""
+    found = {d.id: _Contract(d) for d in session.scalars(documents)}
+    if not found:
+        return []
+    items = select(ProcurementItem).where(ProcurementItem.document_id.in_(list(found)))
+    groups: dict[int, set[str | None]] = defaultdict(set)
+    for item in session.scalars(items):
+        contract = found[item.document_id]
+        group = key(item.okpd2_code) if item.okpd2_code else None
+        groups[item.document_id].add(group)
+        if contract.document.priced_items:
+            contract.by_group[group] += _item_value(item)
+    for contract in found.values():
+        if not contract.document.priced_items and contract.document.total_kopecks:
+            classes = groups[contract.document.id]
+            group = next(iter(classes)) if len(classes) == 1 else None
+            contract.by_group[group] += contract.document.total_kopecks
+    return list(found.values())
+
+
+def _region_shares(session: Session, values: dict[str | None, int]) -> list[RegionShare]:
+    total = sum(values.values())
+    codes = [c for c in values if c is not None]
+    names = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))))
+    shares = [
+        RegionShare(code, names.get(code) if code else None, value / 100, value / total)
+        for code, value in values.items()
+        if total
+    ]
+    return sorted(shares, key=lambda s: (-s.value, s.name is None, s.name or ""))
+
+
+def _outside(values: dict[str | None, int], region: str) -> float | None:
+    total = sum(values.values())
+    if not total:
+        return None
+    return sum(v for code, v in values.items() if code is not None and code != region) / total
+
+
+def _contract_query():
+    return select(ProcurementDocument).where(ProcurementDocument.kind == "contract")
+
+
+def customer_purchases(session: Session, enterprise_id: int) -> CustomerPurchases | None:
+    """The contracts of customer ``enterprise_id`` by OKPD2 class and year (the latest year
+    first, the largest class first) and by supplier region; None when it has none."""
+    customer = session.get(Enterprise, enterprise_id)
+    query = _contract_query().where(ProcurementDocument.customer_id == enterprise_id)
+    contracts = _contracts(session, query)
+    if customer is None or not contracts:
+        return None
+    cells: dict[tuple[str | None, int], list[int]] = defaultdict(lambda: [0, 0])
+    regions: dict[str | None, int] = defaultdict(int)
+    for contract in contracts:
+        for group, value in contract.by_group.items():
+            cell = cells[group, contract.document.year]
+            cell[0] += value
+            cell[1] += 1
+        regions[contract.document.supplier_region_code] += contract.value
+    names = _okpd_names(session, [g for g, _ in cells if g])
+    rows = [
+        ClassYear(group, names.get(group or ""), year, value / 100, count)
+        for (group, year), (value, count) in cells.items()
+    ]
+    rows.sort(key=lambda r: (-r.year, -r.value, r.group is None, r.group or ""))
+    return CustomerPurchases(
+        rows,
+        _region_shares(session, regions),
+        sum(c.value for c in contracts) / 100,
+        len(contracts),
+        _outside(regions, customer.region_code),
+    )
+
+
+def niche_buyers(session: Session, region: str, code: str) -> dict[int, NicheBuyer]:
+    """The customers of ``region`` whose contracts hold products of the OKPD2 class or code
+    ``code``, by enterprise id: their purchases of it, contract numbers and supplier regions."""
+    holding = select(ProcurementItem.document_id).where(
+        code_range(ProcurementItem.okpd2_code, code)
+    )
+    query = (
+        _contract_query()
+        .join(Enterprise, Enterprise.id == ProcurementDocument.customer_id)
+        .where(Enterprise.region_code == region, ProcurementDocument.id.in_(holding))
+    )
+    by_customer: dict[int, list[tuple[int, _Contract]]] = defaultdict(list)
+    for contract in _contracts(session, query, lambda c: "in" if c.startswith(code) else "out"):
+        value = contract.by_group.get("in", 0)
+        by_customer[contract.document.customer_id].append((value, contract))
+    names = dict(
+        session.execute(
+            select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(list(by_customer)))
+        )
+    )
+    buyers = {}
+    for customer_id, found in by_customer.items():
+        found.sort(key=lambda pair: (-pair[0], pair[1].document.number))
+        regions: dict[str | None, int] = defaultdict(int)
+        for value, contract in found:
+            regions[contract.document.supplier_region_code] += value
+        buyers[customer_id] = NicheBuyer(
+            customer_id,
+            names[customer_id],
+            sum(value for value, _ in found) / 100,
+            [c.document.number for _, c in found[:CONTRACTS_SHOWN]],
+            len(found),
+            _region_shares(session, regions),
+            _outside(regions, region),
+        )
+    return buyers
+
+
+def plan_row(session: Session, need_id: int) -> PlanRow | None:
+    """The purchase-plan row ``need_id`` was made of, or None for a need typed in."""
+    row = session.execute(
+        select(
+            ProcurementDocument.law,
+            ProcurementDocument.number,
+            ProcurementItem.position,
+            ProcurementDocument.year,
+            ProcurementDocument.customer_id,
+        )
+        .join(ProcurementDocument, ProcurementDocument.id == ProcurementItem.document_id)
+        .where(ProcurementItem.need_id == need_id)
+        .limit(1)
+    ).first()
+    return PlanRow(*row) if row else None
+
+
+def _okpd_names(session: Session, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(session.execute(select(Okpd.code, Okpd.name).where(Okpd.code.in_(codes))).all())
