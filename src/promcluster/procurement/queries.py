@@ -126,11 +126,12 @@ def _contracts(
 def _region_shares(session: Session, values: dict[str | None, int]) -> list[RegionShare]:
     total = sum(values.values())
     codes = [c for c in values if c is not None]
-    names = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))))
+    query = select(Region.code, Region.name).where(Region.code.in_(codes))
+    names = dict(session.execute(query).all())
     shares = [
         RegionShare(code, names.get(code) if code else None, value / 100, value / total)
         for code, value in values.items()
-        if total
+        if total and value
     ]
     return sorted(shares, key=lambda s: (-s.value, s.name is None, s.name or ""))
 
@@ -195,7 +196,7 @@ def niche_buyers(session: Session, region: str, code: str) -> dict[int, NicheBuy
     names = dict(
         session.execute(
             select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(list(by_customer)))
-        )
+        ).all()
     )
     buyers = {}
     for customer_id, found in by_customer.items():
