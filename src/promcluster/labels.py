@@ -121,8 +121,8 @@ DEMAND_SOURCES = {
     "supply": "поставки из других регионов",
     "need": "открытая потребность",
     # Consumption lines, supplies and needs the ``procurement`` import derived (issue 21).
-    "procurement": "по данным госзакупок (ЕИС)",
-    "procurement-plan": "план закупки, по данным госзакупок (ЕИС)",
+    "procurement": "контракты заказчика, по данным госзакупок (ЕИС)",
+    "procurement-plan": "план закупки заказчика, по данным госзакупок (ЕИС)",
 }
 CANDIDATE_REASONS = {
     "same": "та же деятельность (ОКВЭД2 {code})",
