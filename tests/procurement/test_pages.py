@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from procurement.purchases import CONTRACTS, HOSPITAL, PLAN, build_purchases
+from promcluster.matching import postings
 from promcluster.niches.demand import region_demand
 from promcluster.russian import money, percent
 
@@ -110,7 +111,7 @@ def test_the_customer_card_shows_its_purchases_by_class_year_and_supplier_region
     assert response.status_code == 200
     card = section(response.text, '<section class="card" id="procurement">', "</section>")
     assert "<h2>Закупки (ЕИС)</h2>" in card
-    assert f'data-field="contracts">4 контракта<' in card
+    assert 'data-field="contracts">4 контракта<' in card
     assert f'data-field="purchased">{money(1_700_000)}<' in card
     assert f'data-field="outside_share">{percent(1_200_000 / 1_700_000, 0)}<' in card
     rows = re.findall(r'<tr data-year="(\d+)" data-group="([\d.]*)">', card)
@@ -149,8 +150,6 @@ def test_a_plan_need_says_it_comes_from_the_customer_s_plan(clients, role):
 
 def test_a_typed_need_says_nothing_of_a_plan(clients, db):
     p, http = clients
-    from promcluster.matching import postings
-
     with db.session() as session:
         data = {"customer_id": p["tyumen"], "product_name": "Щебень", "okpd2_code": "23.61"}
         need = postings.create_need(session, None, data).id

@@ -2,9 +2,9 @@
 whose figures are worked out in ``tests/procurement/purchases.py``."""
 
 import pytest
+from factories import inn10
 
 from procurement.purchases import CONTRACTS, HOSPITAL, PLAN, build_purchases, contract, firm
-from factories import inn10
 from promcluster.procurement.queries import customer_purchases, niche_buyers, plan_row
 
 
