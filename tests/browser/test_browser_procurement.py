@@ -11,9 +11,8 @@ import pytest
 from conftest import DOCS_SCREENSHOTS, SCREENSHOTS, LiveServer
 from factories import Database
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
-
 from procurement.purchases import CONTRACTS, HOSPITAL, Purchases, build_purchases
+from sqlalchemy import text
 
 FIRMS = ("hospital", "sverdlovsk", "tyumen", "moscow")
 
