@@ -11,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from promcluster.procurement.models import ProcurementDocument, ProcurementItem
-from promcluster.reference.levels import code_range, group_of
+from promcluster.reference.levels import GROUP_LENGTH, code_range, group_of
 from promcluster.reference.models import Okpd, Region
 from promcluster.registry.models import Enterprise
 
@@ -83,7 +83,7 @@ class _Contract:
     """A contract's value by a key of its items' OKPD2 codes, in kopecks (None: no code, or a
     total not split by item)."""
 
-    document: ProcurementDocument
+    document: Row  # the columns of ``DOCUMENT``
     by_group: dict[str | None, int] = field(default_factory=lambda: defaultdict(int))
 
     @property
@@ -91,7 +91,25 @@ class _Contract:
         return sum(self.by_group.values())
 
 
-def _item_value(item: ProcurementItem) -> int:
+DOCUMENT = (
+    ProcurementDocument.id,
+    ProcurementDocument.number,
+    ProcurementDocument.year,
+    ProcurementDocument.customer_id,
+    ProcurementDocument.supplier_region_code,
+    ProcurementDocument.total_kopecks,
+    ProcurementDocument.priced_items,
+)
+ITEM = (
+    ProcurementItem.document_id,
+    ProcurementItem.okpd2_code,
+    ProcurementItem.sum_kopecks,
+    ProcurementItem.price_kopecks,
+    ProcurementItem.quantity,
+)
+
+
+def _item_value(item: Row) -> int:
     if item.sum_kopecks is not None:
         return item.sum_kopecks
     if item.price_kopecks is not None and item.quantity is not None:
@@ -100,16 +118,18 @@ def _item_value(item: ProcurementItem) -> int:
 
 
 def _contracts(
-    session: Session, documents, key: Callable[[str], str] = group_of
+    session: Session, documents: Select, key: Callable[[str], str] = group_of
 ) -> list[_Contract]:
-    """The contracts selected by ``documents`` (a query of ``ProcurementDocument``) with their
-    values by ``key`` of their items' OKPD2 codes (by default the class)."""
-    found = {d.id: _Contract(d) for d in session.scalars(documents)}
+    """The contracts that ``documents`` (a select of ``ProcurementDocument`` ids, joins and
+    conditions) picks, with their values by ``key`` of their items' OKPD2 codes (by default
+    the class). Read as plain rows, items by a subquery rather than a list of ids."""
+    picked = documents.where(ProcurementDocument.kind == "contract")
+    found = {d.id: _Contract(d) for d in session.execute(picked.with_only_columns(*DOCUMENT))}
     if not found:
         return []
-    items = select(ProcurementItem).where(ProcurementItem.document_id.in_(list(found)))
+    items = select(*ITEM).where(ProcurementItem.document_id.in_(picked))
     groups: dict[int, set[str | None]] = defaultdict(set)
-    for item in session.scalars(items):
+    for item in session.execute(items):
         contract = found[item.document_id]
         group = key(item.okpd2_code) if item.okpd2_code else None
         groups[item.document_id].add(group)
@@ -143,26 +163,37 @@ def _outside(values: dict[str | None, int], region: str) -> float | None:
     return sum(v for code, v in values.items() if code is not None and code != region) / total
 
 
-def _contract_query():
-    return select(ProcurementDocument).where(ProcurementDocument.kind == "contract")
-
-
 def customer_purchases(session: Session, enterprise_id: int) -> CustomerPurchases | None:
     """The contracts of customer ``enterprise_id`` by OKPD2 class and year (the latest year
-    first, the largest class first) and by supplier region; None when it has none."""
+    first, the largest class first) and by supplier region; None when it has none. Contracts
+    with priced items are summed by the database (a large customer has thousands); those with
+    a total only are read one by one."""
     customer = session.get(Enterprise, enterprise_id)
-    query = _contract_query().where(ProcurementDocument.customer_id == enterprise_id)
-    contracts = _contracts(session, query)
-    if customer is None or not contracts:
+    if customer is None:
         return None
     cells: dict[tuple[str | None, int], list[int]] = defaultdict(lambda: [0, 0])
     regions: dict[str | None, int] = defaultdict(int)
-    for contract in contracts:
+    for group, year, value, count in session.execute(_priced_by_class(enterprise_id)):
+        cells[group, year][0] += round(value or 0)
+        cells[group, year][1] += count
+    for region, value in session.execute(_priced_by_region(enterprise_id)):
+        regions[region] += round(value or 0)
+    unpriced = select(ProcurementDocument.id).where(
+        ProcurementDocument.customer_id == enterprise_id,
+        ProcurementDocument.priced_items.is_(False),
+    )
+    for contract in _contracts(session, unpriced):
         for group, value in contract.by_group.items():
-            cell = cells[group, contract.document.year]
-            cell[0] += value
-            cell[1] += 1
+            cells[group, contract.document.year][0] += value
+            cells[group, contract.document.year][1] += 1
         regions[contract.document.supplier_region_code] += contract.value
+    contracts = session.scalar(
+        select(func.count(ProcurementDocument.id)).where(
+            ProcurementDocument.customer_id == enterprise_id, ProcurementDocument.kind == "contract"
+        )
+    )
+    if not contracts:
+        return None
     names = _okpd_names(session, [g for g, _ in cells if g])
     rows = [
         ClassYear(group, names.get(group or ""), year, value / 100, count)
@@ -172,22 +203,66 @@ def customer_purchases(session: Session, enterprise_id: int) -> CustomerPurchase
     return CustomerPurchases(
         rows,
         _region_shares(session, regions),
-        sum(c.value for c in contracts) / 100,
-        len(contracts),
+        sum(regions.values()) / 100,
+        contracts,
         _outside(regions, customer.region_code),
     )
+
+
+def _item_kopecks():
+    """An item's value in SQL: its sum, else price × quantity."""
+    return func.coalesce(
+        ProcurementItem.sum_kopecks, ProcurementItem.price_kopecks * ProcurementItem.quantity, 0
+    )
+
+
+def _priced(enterprise_id: int, *columns) -> Select:
+    return (
+        select(*columns)
+        .join(ProcurementDocument, ProcurementDocument.id == ProcurementItem.document_id)
+        .where(
+            ProcurementDocument.customer_id == enterprise_id,
+            ProcurementDocument.kind == "contract",
+            ProcurementDocument.priced_items.is_(True),
+        )
+    )
+
+
+def _priced_by_class(enterprise_id: int) -> Select:
+    """Value and number of contracts with priced items, by class (the code's first
+    ``GROUP_LENGTH`` characters; None without a code) and year."""
+    group = func.substr(ProcurementItem.okpd2_code, 1, GROUP_LENGTH)
+    query = _priced(
+        enterprise_id,
+        group,
+        ProcurementDocument.year,
+        func.sum(_item_kopecks()),
+        func.count(distinct(ProcurementDocument.id)),
+    )
+    return query.group_by(group, ProcurementDocument.year)
+
+
+def _priced_by_region(enterprise_id: int) -> Select:
+    region = ProcurementDocument.supplier_region_code
+    return _priced(enterprise_id, region, func.sum(_item_kopecks())).group_by(region)
 
 
 def niche_buyers(session: Session, region: str, code: str) -> dict[int, NicheBuyer]:
     """The customers of ``region`` whose contracts hold products of the OKPD2 class or code
     ``code``, by enterprise id: their purchases of it, contract numbers and supplier regions."""
-    holding = select(ProcurementItem.document_id).where(
-        code_range(ProcurementItem.okpd2_code, code)
+    # The documents holding the code, found by the items' code index first and joined (an IN
+    # of them would make SQLite probe the whole list for every customer of the region).
+    holding = (
+        select(ProcurementItem.document_id.label("id"))
+        .where(code_range(ProcurementItem.okpd2_code, code))
+        .distinct()
+        .subquery()
     )
     query = (
-        _contract_query()
+        select(ProcurementDocument.id)
+        .join(holding, holding.c.id == ProcurementDocument.id)
         .join(Enterprise, Enterprise.id == ProcurementDocument.customer_id)
-        .where(Enterprise.region_code == region, ProcurementDocument.id.in_(holding))
+        .where(Enterprise.region_code == region)
     )
     by_customer: dict[int, list[tuple[int, _Contract]]] = defaultdict(list)
     for contract in _contracts(session, query, lambda c: "in" if c.startswith(code) else "out"):
