@@ -71,7 +71,7 @@ def contract(session, number, law, year, customer, supplier, region, items, tota
         customer_kpp="720301001",
         supplier_id=supplier,
         supplier_region_code=region,
-        total_kopecks=(total if total is not None else sum(s for _, _, s in items)) * RUB,
+        total_kopecks=(total if total is not None else sum(s or 0 for _, _, s in items)) * RUB,
         priced_items=priced,
         file="sample.xml",
     )

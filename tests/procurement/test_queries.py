@@ -5,6 +5,7 @@ import pytest
 from factories import inn10
 
 from procurement.purchases import CONTRACTS, HOSPITAL, PLAN, build_purchases, contract, firm
+from promcluster.procurement.models import ProcurementDocument, ProcurementItem
 from promcluster.procurement.queries import customer_purchases, niche_buyers, plan_row
 
 
@@ -93,3 +94,49 @@ def test_a_plan_need_knows_its_plan_row(db):
         assert (row.law, row.number, row.position, row.year) == ("223", PLAN, 7, 2026)
         assert row.customer_id == p["hospital"]
         assert plan_row(session, 999_999) is None
+
+
+def test_items_without_a_sum_count_price_times_quantity_or_nothing(db):
+    with db.session() as session:
+        customer = firm(session, "МАУ «Спортшкола»", "72", inn10("720100077"))
+        document = contract(
+            session, "3720100000124000077", "44", 2024, customer, None, None,
+            [("23.61.11.120", "Плиты", None), ("23.61.11.130", "Кирпич", None)],
+        )  # fmt: skip
+        first, second = session.get(ProcurementDocument, document).items
+        first.price_kopecks, first.quantity = 12_50, 4.0  # 4 × 12.50 roubles, no sum stated
+        second.price_kopecks = None  # neither sum nor price: nothing to count
+        contract(
+            session,
+            "3720100000124000078",
+            "44",
+            2024,
+            customer,
+            None,
+            "66",
+            [],
+        )  # fmt: skip  (a contract without products)
+    with db.sessions() as session:
+        found = customer_purchases(session, customer)
+        buyers = niche_buyers(session, "72", "23.61")
+    assert found.contracts == 2
+    assert [(r.year, r.group, r.value, r.contracts) for r in found.rows] == [
+        (2024, "23.61", 50.0, 1)
+    ]
+    assert [(r.code, r.value) for r in found.regions] == [(None, 50.0)]
+    assert found.outside_share == 0
+    assert (buyers[customer].value, buyers[customer].contract_count) == (50.0, 1)
+
+
+def test_a_customer_with_a_plan_only_has_no_purchases(db):
+    with db.session() as session:
+        customer = firm(session, "ГБУЗ ТО «Больница № 2»", "72", inn10("720100078"))
+        session.add(
+            ProcurementDocument(
+                law="223", kind="plan", number="2200000099", year=2026, customer_id=customer,
+                items=[ProcurementItem(position=1, okpd2_code="23.61.11.120", sum_kopecks=10**8)],
+            )
+        )  # fmt: skip
+    with db.sessions() as session:
+        assert customer_purchases(session, customer) is None
+        assert niche_buyers(session, "72", "23.61") == {}
