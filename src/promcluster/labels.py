@@ -87,6 +87,7 @@ IMPORT_KINDS = {
     "fns-headcount": "численность работников по данным ФНС (XML)",
     "fns-revenue": "доходы и расходы по данным ФНС (XML)",
     "gisp-products": "реестр промышленной продукции (ГИСП, ПП РФ № 719)",
+    "procurement": "госзакупки ЕИС: контракты 44-ФЗ, договоры и планы 223-ФЗ (XML)",
 }
 # Official sources a record or figure was taken from (``Enterprise.data_source``,
 # ``EnterpriseFigure.employees_source`` / ``revenue_source``): what a page names.
@@ -95,6 +96,8 @@ DATA_SOURCES = {
     "fns-headcount": "ФНС России, среднесписочная численность работников (набор "
     "7707329152-sshr2019)",
     "fns-revenue": "ФНС России, сведения о суммах доходов и расходов (набор 7707329152-revexp2019)",
+    "procurement": "Единая информационная система в сфере закупок (ЕИС): контракты 44-ФЗ, "
+    "договоры и планы закупки 223-ФЗ",
 }
 IMPORT_STATUSES = {
     "running": "идёт загрузка",

@@ -38,6 +38,7 @@ ALLOWED = {
     "fns-sme": {"admin"},
     "fns-headcount": {"admin"},
     "fns-revenue": {"admin"},
+    "procurement": {"admin"},
     "gisp-products": {"admin", "cluster_manager"},
 }
 

@@ -25,14 +25,14 @@ def import_file(
         typer.Argument(
             help="enterprises, members, products, supplies, projects, needs, figures; "
             "официальная статистика: emiss; открытые данные ФНС: fns-sme, fns-headcount, "
-            "fns-revenue"
+            "fns-revenue; госзакупки ЕИС (44-ФЗ, 223-ФЗ): procurement"
         ),
     ],
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV (любая кодировка и разделитель) или XLSX; для fns-*: архив ZIP, папка "
-            "или файл XML"
+            help="CSV (любая кодировка и разделитель) или XLSX; для fns-* и procurement: "
+            "архив ZIP, папка или файл XML"
         ),
     ],
     errors: Annotated[

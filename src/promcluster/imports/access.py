@@ -25,6 +25,8 @@ IMPORT_ROLES: dict[str, frozenset[str]] = {
     "fns-sme": ADMINS,
     "fns-headcount": ADMINS,
     "fns-revenue": ADMINS,
+    # Procurement creates customers and suppliers and rewrites their purchases by the thousand.
+    "procurement": ADMINS,
     # An official register: loaded by the cluster office, never self-declared by a firm (a
     # representative's own products go in as «products»).
     "gisp-products": MANAGERS,

@@ -118,7 +118,10 @@ def import_file(
     kind: Annotated[Short, Form(description=", ".join([*KINDS, *official.KINDS]))],
     file: Annotated[
         UploadFile,
-        File(description="CSV (любая кодировка и разделитель) или XLSX; для fns-*: ZIP или XML"),
+        File(
+            description="CSV (любая кодировка и разделитель) или XLSX; для fns-* и "
+            "procurement: ZIP или XML"
+        ),
     ],
     sheet: Annotated[Line | None, Form(description="лист XLSX")] = None,
     create_missing: Annotated[
@@ -129,7 +132,7 @@ def import_file(
 ):
     """Start an import; it runs in the background — follow it at ``GET /imports/{id}``.
     The role must allow the kind (representatives import neither members nor projects; the
-    FNS open-data kinds ``fns-*`` only administrators)."""
+    FNS open-data kinds ``fns-*`` and public procurement ``procurement`` only administrators)."""
     run_id = start(request, user, kind, file, sheet, create_missing)
     return runs.visible_run(session, run_id, user)
 

@@ -582,6 +582,66 @@ FNS_REVENUE = Kind(
     documents=True,
 )
 
+# Read as XML documents of the procurement open data of the ЕИС (``imports/procurement.py``):
+# the header is the field's title in the error report, the note says where it is read.
+PROCUREMENT = Kind(
+    "procurement",
+    (
+        Column(
+            "number",
+            "Номер документа",
+            required=True,
+            note="44-ФЗ: contract/regNum; 223-ФЗ: contractData/contractRegNumber "
+            "(иначе registrationNumber); план: purchasePlanData/registrationNumber",
+        ),
+        Column("version", "Версия", INTEGER, note="versionNumber, version; нет — 1"),
+        Column(
+            "signed_on", "Дата", DATE, note="signDate, contractDate; план: approveDate, год плана"
+        ),
+        Column(
+            "customer_inn",
+            "ИНН заказчика",
+            INN,
+            required=True,
+            note="customer/inn, customer/mainInfo/inn; регион — по КПП или ИНН",
+        ),
+        Column("customer_kpp", "КПП заказчика", note="customer/kpp, customer/mainInfo/kpp"),
+        Column(
+            "supplier_inn",
+            "ИНН поставщика",
+            INN,
+            note="suppliers/supplier/legalEntityRF/INN (схема 4.5: supplier/inn), supplierInfo/inn",
+        ),
+        Column("supplier_kpp", "КПП поставщика", note="регион поставщика — по адресу, КПП или ИНН"),
+        Column(
+            "total",
+            "Цена контракта, руб.",
+            note="priceInfo/price, contractData/price; план — сумма максимальных цен позиций",
+        ),
+        Column(
+            "items",
+            "Позиции",
+            note="products/product, contractPositions/contractPosition, purchasePlanItem",
+        ),
+        Column(
+            "okpd2",
+            "Код продукции",
+            note="OKPD2/code, KTRU/code с KTRU/OKPD2/code, okpd2/code; старый ОКПД (OKPD/code) "
+            "хранится как есть, не переводится",
+        ),
+        Column("okei", "Единица измерения", note="OKEI/code, okei/code: код ОКЕИ и название"),
+        Column("quantity", "Количество", NUMBER, note="quantity, qty: не меньше 0"),
+        Column("price", "Цена за единицу, руб.", note="price (priceRUR), точно до копейки"),
+        Column(
+            "sum",
+            "Сумма, руб.",
+            note="sum (sumRUR); план: maximumContractPrice позиции; точно до копейки",
+        ),
+    ),
+    key="закон + вид + номер документа",
+    documents=True,
+)
+
 _GISP_DATE = "дата: 2024-04-10, 10.04.2024 или дата Excel; «-» — нет"
 GISP_PRODUCTS = Kind(
     "gisp-products",
@@ -681,4 +741,4 @@ GISP_PRODUCTS = Kind(
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (ENTERPRISES, MEMBERS, PRODUCTS, SUPPLIES, PROJECTS, NEEDS, FIGURES, GISP_PRODUCTS)
-} | {k.name: k for k in (FNS_SME, FNS_HEADCOUNT, FNS_REVENUE)}
+} | {k.name: k for k in (FNS_SME, FNS_HEADCOUNT, FNS_REVENUE, PROCUREMENT)}

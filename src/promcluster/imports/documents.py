@@ -1,6 +1,9 @@
-"""Open data published as XML documents — a root element (``Файл``) holding one element per
-taxpayer (``Документ``), as the Federal Tax Service publishes its data sets — read from a ZIP of
-many files, a folder of files or one file, as a stream.
+"""Open data published as XML documents — a root element holding one element per document
+(FNS data sets: ``Файл`` of ``Документ``), or a root that is itself the document (ЕИС
+procurement) — read from a ZIP of many files, a folder of files or one file, as a stream.
+
+A layout recognises each file by its root element (``Recognise``): its name, attributes and the
+names of the elements under it; what it does not know is refused, naming the file and the root.
 
 Each file is parsed with ``iterparse`` and every document element is dropped once read, so no
 file is ever held whole in memory. The checked documents of one file are kept until the file has
@@ -33,10 +36,47 @@ PROLOG_BYTES = 4096
 _FIRST_ELEMENT = re.compile(rb"<[^?!]")
 
 
+@dataclass
+class FileRefused(Exception):
+    """A whole file cannot be used: the reason, and the field and value it concerns."""
+
+    reason: str
+    column: str = FILE_FIELD
+    value: str | None = None
+
+
+ParseDocument = Callable[[Element, Lookups, Parsed], None]
+
+
+def local_name(tag: str) -> str:
+    """An element's name without its namespace: ``{http://…}contract`` → ``contract``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """What a file is, as told by its root element: how its documents are read (``parse``),
+    which elements under the root are documents (``document``, a name without namespace;
+    None: the root itself is the file's one document), how many the file declares, what names a
+    document in the report (``label``), and what refuses a file holding another element under
+    its root (``unknown``; None: such elements are skipped)."""
+
+    parse: ParseDocument
+    document: str | None = None
+    declared: int | None = None
+    label: Callable[[Element], str | None] = lambda _element: None
+    unknown: Callable[[Element], FileRefused] | None = None
+
+
+# The root element at its start (name and attributes, no children yet) → what the file is;
+# FileRefused for a file of another kind.
+Recognise = Callable[[Element], Recognised]
+
+
 @dataclass(frozen=True)
 class Layout:
-    """What a file of one data set looks like: root element, format versions read, the type
-    of information it declares (``ТипИнф``), the document element."""
+    """What a file of one FNS data set looks like: root element, format versions read, the
+    type of information it declares (``ТипИнф``), the document element."""
 
     data_set: str
     info_type: str
@@ -44,8 +84,14 @@ class Layout:
     root: str = "Файл"
     document: str = "Документ"
 
+    def reading(self, parse: ParseDocument) -> Recognise:
+        """Recognise files of this data set, their documents read by ``parse``."""
 
-ParseDocument = Callable[[Element, Lookups, Parsed], None]
+        def recognise(root: Element) -> Recognised:
+            declared = _check_root(root, self)
+            return Recognised(parse, self.document, declared, lambda e: e.get("ИдДок"))
+
+        return recognise
 
 
 @dataclass
@@ -55,15 +101,6 @@ class DocumentHeader(Header):
     firms have left it."""
 
     complete: bool = False
-
-
-@dataclass
-class FileRefused(Exception):
-    """A whole file cannot be used: the reason, and the field and value it concerns."""
-
-    reason: str
-    column: str = FILE_FIELD
-    value: str | None = None
 
 
 @dataclass
@@ -110,13 +147,13 @@ class _Counting(io.RawIOBase):
 def read_documents(
     path: Path,
     kind: Kind,
-    layout: Layout,
-    parse: ParseDocument,
+    recognise: Recognise,
     lookups: Lookups,
     limits: ImportLimits,
 ) -> Reading:
     """The documents of ``path`` (ZIP, folder or XML file) as checked rows, each named
-    «file · ИдДок»; ``parse`` fills a document's values or refuses it."""
+    «file · label» (FNS: ИдДок); ``recognise`` tells from each file's root how its documents
+    are read, and the parse it gives fills a document's values or refuses it."""
     members, complete, close = _members(path)
     progress = _Progress(sum(m.packed for m in members))
     titles = {c.field: c.header for c in kind.columns}
@@ -127,7 +164,7 @@ def read_documents(
         usable, refusals = 0, []
         for member in members:
             try:
-                documents = _file(member, layout, parse, lookups, limits, numbers, progress)
+                documents = _file(member, recognise, lookups, limits, numbers, progress)
             except FileRefused as refused:
                 refusals.append((member.name, refused))
                 if len(members) > 1:
@@ -194,8 +231,7 @@ def _archive(path: Path) -> tuple[list[_Member], bool, Callable[[], None]]:
 
 def _file(
     member: _Member,
-    layout: Layout,
-    parse: ParseDocument,
+    recognise: Recognise,
     lookups: Lookups,
     limits: ImportLimits,
     numbers: Iterator[int],
@@ -216,7 +252,7 @@ def _file(
     try:
         _check_prolog(raw.peek(PROLOG_BYTES)[:PROLOG_BYTES])  # type: ignore[attr-defined]
         return _documents(
-            io.BufferedReader(stream), member.name, layout, parse, lookups, limits, numbers
+            io.BufferedReader(stream), member.name, recognise, lookups, limits, numbers
         )
     except ParseError as exc:
         line, column = exc.position
@@ -233,35 +269,42 @@ def _file(
 def _documents(
     stream: IO[bytes],
     name: str,
-    layout: Layout,
-    parse: ParseDocument,
+    recognise: Recognise,
     lookups: Lookups,
     limits: ImportLimits,
     numbers: Iterator[int],
 ) -> list[Parsed]:
     documents: list[Parsed] = []
     root: Element | None = None
-    declared = None
+    recognised: Recognised | None = None
+    depth = -1  # of the element an event is about: 0 for the root
     for event, element in iterparse(stream, events=("start", "end")):
-        if root is None:
-            root = element
-            declared = _check_root(element, layout)
+        if event == "start":
+            depth += 1
+            if root is None:
+                root, recognised = element, recognise(element)
+            elif depth == 1 and recognised.unknown and not _is_document(element, recognised):
+                raise recognised.unknown(element)
             continue
-        if event != "end" or element.tag != layout.document:
+        depth -= 1
+        if depth > 0 or (depth == 0 and not _is_document(element, recognised)):
             continue
+        if depth < 0 and recognised.document is not None:
+            continue  # the root's end (read on: nothing may follow it)
         number = next(numbers)
         if number > limits.max_rows:
             raise UnusableFile(
                 f"в данных больше {limits.max_rows:,} документов: столько за один раз не "
                 "загрузить (предел PROMCLUSTER_IMPORT_MAX_ROWS)".replace(",", " ")
             )
-        label = element.get("ИдДок") or f"документ №{len(documents) + 1}"
+        label = recognised.label(element) or f"документ №{len(documents) + 1}"
         row = Parsed(number, document=f"{name} · {label}")
-        parse(element, lookups, row)
+        recognised.parse(element, lookups, row)
         documents.append(row)
         root.clear()  # the documents read so far: never the whole file in memory
     if root is None:
         raise FileRefused("файл пуст")
+    declared = recognised.declared
     if declared is not None and declared != len(documents):
         raise FileRefused(
             f"в заголовке КолДок={declared}, а документов {len(documents)}: файл неполон",
@@ -269,6 +312,11 @@ def _documents(
             str(declared),
         )
     return documents
+
+
+def _is_document(element: Element, recognised: Recognised) -> bool:
+    """Whether an element under the root is one of the file's documents."""
+    return recognised.document is not None and local_name(element.tag) == recognised.document
 
 
 def _check_prolog(head: bytes) -> None:

@@ -247,13 +247,14 @@ parse_revenue = _figures(
 
 
 def read_sme(path: Path, lookups: Lookups, limits: ImportLimits) -> Reading:
-    return read_documents(path, KINDS["fns-sme"], SME, parse_sme, lookups, limits)
+    return read_documents(path, KINDS["fns-sme"], SME.reading(parse_sme), lookups, limits)
 
 
 def read_headcount(path: Path, lookups: Lookups, limits: ImportLimits) -> Reading:
     kind = KINDS["fns-headcount"]
-    return read_documents(path, kind, HEADCOUNT, parse_headcount, lookups, limits)
+    return read_documents(path, kind, HEADCOUNT.reading(parse_headcount), lookups, limits)
 
 
 def read_revenue(path: Path, lookups: Lookups, limits: ImportLimits) -> Reading:
-    return read_documents(path, KINDS["fns-revenue"], REVENUE, parse_revenue, lookups, limits)
+    kind = KINDS["fns-revenue"]
+    return read_documents(path, kind, REVENUE.reading(parse_revenue), lookups, limits)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from promcluster.imports import fns, fns_writers
+from promcluster.imports import fns, fns_writers, procurement, procurement_writers
 from promcluster.imports.columns import Lookups
 from promcluster.imports.limits import ImportLimits
 from promcluster.imports.rows import Reading
@@ -30,6 +30,7 @@ SOURCES: dict[str, Source] = {
     "fns-sme": Source(fns.read_sme, fns_writers.Register),
     "fns-headcount": Source(fns.read_headcount, fns_writers.Headcount),
     "fns-revenue": Source(fns.read_revenue, fns_writers.Revenue),
+    "procurement": Source(procurement.read_procurement, procurement_writers.Procurement),
 }
 
 

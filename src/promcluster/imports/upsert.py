@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from promcluster.auth.audit import Actor, record_bulk
@@ -53,13 +53,16 @@ def upsert(
     actor: Actor,
     links: dict[str, Link] | None = None,
     origin: dict[str, Any] | None = None,
+    scope: ColumnElement[bool] | None = None,
 ) -> Outcome:
     """Create the records whose key is new and update the fields that differ in the others.
 
     A record holds only the fields the file filled: an empty cell never erases a stored value;
     fields under ``ON_INSERT`` are written only when the record is created (a default taken from
     elsewhere must not overwrite a stored value). ``key[0]`` is the column used to look existing
-    records up (an indexed one).
+    records up (an indexed one), unless ``scope`` is given: a condition true of every stored
+    record the batch may match (derived records rewritten by a few keys among many of one
+    ``key[0]`` value: a customer's supplies).
 
     Each changed record gets an audit row with its values before and after. Created records get
     one audit row each holding their values, or, when ``origin`` says where the batch came from
@@ -72,10 +75,7 @@ def upsert(
     skipped = {*key, *links, ON_INSERT}
     compared = sorted({f for r in records for f in r if f not in skipped})
     columns = ["id", "version", *key, *compared]
-    keys = {r[key[0]] for r in records}
-    existing = {
-        key_of(row): row for row in select_in(session.connection(), table, columns, key[0], keys)
-    }
+    existing = {key_of(row): row for row in _stored(session, table, columns, key, records, scope)}
     current_links = _links(session, links, [row["id"] for row in existing.values()])
     outcome = Outcome()
     new, entries = [], []
@@ -125,7 +125,7 @@ def upsert(
             [tuple(map(r.get, columns, blank)) for r in new],
         )
         # Ids by key (RETURNING with a guaranteed row order costs one statement per row).
-        found = select_in(connection, table, ["id", *key], key[0], {r[key[0]] for r in new})
+        found = _stored(session, table, ["id", *key], key, new, scope)
         created = {key_of(row): row["id"] for row in found}
         ids = [created[key_of(r)] for r in new]
         for f, link in links.items():
@@ -140,6 +140,22 @@ def upsert(
         outcome.created_ids.extend(ids)
     record_bulk(session, actor, model.__tablename__, entries)
     return outcome
+
+
+def _stored(
+    session: Session,
+    table: Table,
+    columns: list[str],
+    key: Sequence[str],
+    records: list[dict[str, Any]],
+    scope: ColumnElement[bool] | None,
+) -> list[dict[str, Any]]:
+    """The stored records the batch may match: by ``key[0]``, or those ``scope`` selects."""
+    if scope is None:
+        keys = {r[key[0]] for r in records}
+        return select_in(session.connection(), table, columns, key[0], keys)
+    query = select(*(table.c[c] for c in columns)).where(scope)
+    return [dict(row._mapping) for row in session.execute(query)]
 
 
 def _links(session: Session, links: dict[str, Link], ids: list[int]) -> dict[str, dict[int, set]]:

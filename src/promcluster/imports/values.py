@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from promcluster import numbers
 from promcluster.reference.identifiers import inn_error, ogrn_error
@@ -81,6 +82,29 @@ def money(cell: Cell, scale: float = 1) -> int:
     if value > MONEY_MAX:
         raise ValueError(f"сумма {text(cell)} слишком велика")
     return value
+
+
+def exact(cell: Cell) -> Decimal:
+    """A non-negative decimal read exactly from its text (``1207680.35``, ``.97``,
+    ``1 207 680,35``): money and quantities of XML documents, never through a float."""
+    raw = numbers.SPACES.sub("", text(cell)).replace(",", ".").replace("−", "-")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"«{text(cell)}» не число") from None
+    if not value.is_finite():
+        raise ValueError(f"«{text(cell)}» не число")
+    if value < 0:
+        raise ValueError(f"отрицательное значение {text(cell)}")
+    return value
+
+
+def kopecks(cell: Cell) -> int:
+    """Roubles written as a decimal → kopecks, exactly (a third decimal rounds half up)."""
+    value = exact(cell) * 100
+    if value > MONEY_MAX:
+        raise ValueError(f"сумма {text(cell)} слишком велика")
+    return int(value.quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def share(cell: Cell) -> float:
