@@ -79,3 +79,5 @@ def test_the_tyumen_niche_pages_list_the_sample_customers_as_buyers(client, db, 
         assert f"Тамбовская область — {percent(1, 0)}" in row.group(1)
     card = client.get(f"/enterprises/{customer.id}").text
     assert "<h2>Закупки (ЕИС)</h2>" in card
+    source = re.search(r'data-field="data_source">([^<]+)<', card).group(1)
+    assert source.startswith("Единая информационная система в сфере закупок (ЕИС)")
