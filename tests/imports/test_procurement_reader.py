@@ -13,6 +13,7 @@ import pytest
 from factories import inn12
 
 from promcluster.db import make_sessionmaker
+from promcluster.imports import documents
 from promcluster.imports.columns import PROCUREMENT, Lookups
 from promcluster.imports.limits import ImportLimits
 from promcluster.imports.procurement import read_procurement
@@ -255,6 +256,46 @@ def test_a_foreign_supplier_without_inn_is_noted_not_guessed(read, tmp_path):
     assert row.values["notes"] == ["поставщик без ИНН (иностранный или не указан): не учтён"]
 
 
+def twice(xml: str, start: str, end: str, number: str, other: str) -> str:
+    """``xml`` with its element from ``start`` to ``end`` repeated, the copy numbered
+    ``other`` instead of ``number``."""
+    block = xml[xml.index(start) : xml.index(end) + len(end)]
+    return xml.replace(block, block + block.replace(number, other), 1)
+
+
+def test_a_223fz_daily_file_of_several_contracts_gives_one_document_each(read, tmp_path):
+    number = "50105018196190002040000"
+    other = "50105018196190002050000"
+    xml = twice(sample(ADYGEYA), "<ns2:item>", "</ns2:item>", number, other)
+    rows = read(write(tmp_path, ADYGEYA, xml))
+    assert [r.document for r in rows] == [f"{ADYGEYA} · {number}", f"{ADYGEYA} · {other}"]
+    assert [r.values["number"] for r in rows] == [number, other]
+    assert all(r.values["schema_version"] == "TFF-9.3" and not r.problems for r in rows)
+
+
+def test_a_44fz_export_of_two_contracts_gives_both(read, tmp_path):
+    number = "3341300934617000011"
+    xml = twice(sample(CONTRACT_2017), "<ns2:contract ", "</ns2:contract>", number, "1" * 19)
+    rows = read(write(tmp_path, "export.xml", xml))
+    assert [r.values["number"] for r in rows] == [number, "1" * 19]
+    assert rows[0].values["items"] == rows[1].values["items"]
+
+
+def test_streamed_files_give_the_same_documents_as_files_read_whole(read, tmp_path, monkeypatch):
+    """Files larger than ``WHOLE_MAX_BYTES`` are streamed, each document dropped once read."""
+    adygeya = twice(sample(ADYGEYA), "<ns2:item>", "</ns2:item>", "0204", "0205")
+    export = twice(sample(CONTRACT_2017), "<ns2:contract ", "</ns2:contract>", "0011", "0012")
+    paths = [SAMPLES / n for n in sorted(p.name for p in SAMPLES.glob("*.xml"))]
+    paths += [write(tmp_path, "daily.xml", adygeya), write(tmp_path, "export.xml", export)]
+    whole = [read(p) for p in paths]
+    monkeypatch.setattr(documents, "WHOLE_MAX_BYTES", 0)
+    streamed = [read(p) for p in paths]
+    assert [[(r.document, r.values) for r in rows] for rows in streamed] == [
+        [(r.document, r.values) for r in rows] for rows in whole
+    ]
+    assert [len(rows) for rows in whole] == [1] * 7 + [2, 2]
+
+
 def test_a_document_is_recognised_by_its_content_not_its_file_name(read, tmp_path):
     plan = write(tmp_path, "contract_123.xml", sample(PLAN))
     contract = write(tmp_path, "purchasePlan.xml", sample(CONTRACT_2017))
@@ -271,6 +312,72 @@ def test_44fz_namespace_prefix_oos_or_none_reads_the_same(read, tmp_path, prefix
     else:
         xml = re.sub(r' xmlns(:\w+)?="[^"]*"', "", xml).replace("ns2:", "")
     assert one(read, write(tmp_path, "c.xml", xml)).values == original
+
+
+DOCUMENT_KEYS = {
+    "law",
+    "kind",
+    "number",
+    "version",
+    "schema_version",
+    "signed_on",
+    "year",
+    "customer",
+    "supplier",
+    "supplier_region_code",
+    "total_kopecks",
+    "priced_items",
+    "items",
+    "notes",
+}
+ITEM_KEYS = {
+    "position",
+    "name",
+    "okpd2_code",
+    "okpd_code",
+    "ktru_code",
+    "okei_code",
+    "unit",
+    "quantity",
+    "price_kopecks",
+    "sum_kopecks",
+    "year",
+    "deadline",
+}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.xml")))
+def test_every_sample_gives_the_values_the_writer_reads(read, name):
+    """The contract between reader and writer (docs/IMPORT.md, «procurement»)."""
+    row = one(read, SAMPLES / name)
+    assert not row.problems
+    assert set(row.values) == DOCUMENT_KEYS
+    assert all(set(item) == ITEM_KEYS for item in row.values["items"])
+    assert set(row.values["customer"]) == {"inn", "kpp", "name", "region_code"}
+    assert isinstance(row.values["year"], int) and isinstance(row.values["version"], int)
+
+
+def test_a_ktru_product_takes_the_okpd2_of_its_ktru_position_and_keeps_the_ktru_code(
+    read, tmp_path
+):
+    ktru = (
+        "<KTRU><code>35.30.11.120-00000001</code><name>Тепловая энергия</name>"
+        "<OKPD2><code>35.30.11.120</code><name>Энергия тепловая</name></OKPD2></KTRU>"
+    )
+    xml = re.sub(r"<OKPD2>.*?</OKPD2>", ktru, sample(CONTRACT_2017), count=1, flags=re.S)
+    (item,) = one(read, write(tmp_path, "c.xml", xml)).values["items"]
+    assert (item["okpd2_code"], item["ktru_code"]) == ("35.30.11.120", "35.30.11.120-00000001")
+
+
+def test_documents_count_against_the_row_limit(lookups, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in (CONTRACT_2016, CONTRACT_2017):
+        shutil.copy(SAMPLES / name, folder / name)
+    reading = read_procurement(folder, lookups, ImportLimits(max_rows=1))
+    with pytest.raises(UnusableFile, match="больше 1 документов"):
+        list(reading.rows)
+    reading.close()
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -352,6 +459,18 @@ def bad_contract(read, tmp_path: Path, change) -> Parsed:
     return bad
 
 
+@pytest.mark.parametrize(
+    ("old", "field", "reason"),
+    [
+        ("<inn>3662006088</inn>", "customer_inn", "нет ИНН заказчика"),
+        ("<signDate>2016-11-21</signDate>", "signed_on", "нет даты документа: год не определить"),
+    ],
+)
+def test_a_contract_without_customer_inn_or_date_is_refused(read, tmp_path, old, field, reason):
+    bad = bad_contract(read, tmp_path, lambda xml: xml.replace(old, ""))
+    assert problems(bad) == [(title(field), None, reason)]
+
+
 def test_a_contract_without_products_is_refused(read, tmp_path):
     def change(xml):
         return re.sub(r"<products>.*</products>", "", xml, flags=re.S)
@@ -430,6 +549,18 @@ def test_a_zip_with_a_non_xml_member_lists_it_and_reads_the_xml(read, tmp_path):
     assert all(reason == "это не файл XML" for ((_, _, reason),) in refused.values())
 
 
+def test_a_zip_member_compressed_like_a_bomb_is_refused_and_the_rest_read(read, tmp_path):
+    padded = sample(CONTRACT_2016).replace("</ns2:export>", " " * 3_000_000 + "</ns2:export>")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(SAMPLES / CONTRACT_2017, CONTRACT_2017)
+        z.writestr("bomb.xml", padded)
+    rows = read(archive)
+    assert good(rows) == ["3341300934617000011"]
+    ((column, _, reason),) = refused_files(rows)["bomb.xml"]
+    assert column == "Файл" and "архивную бомбу" in reason
+
+
 def test_an_okpd2_code_the_reference_lacks_is_kept_out_and_noted(read, tmp_path):
     xml = sample(CONTRACT_2017).replace("<code>35.30.11.120</code>", "<code>99.99.99.999</code>")
     row = one(read, write(tmp_path, "c.xml", xml))
@@ -452,3 +583,24 @@ def test_a_223fz_contract_of_several_positions_keeps_its_total_on_the_document(r
     assert [i["sum_kopecks"] for i in v["items"]] == [None, None]
     assert v["total_kopecks"] == 31796272
     assert any("только общей суммой" in n for n in v["notes"])
+
+
+def test_a_plan_position_with_a_negative_maximum_price_refuses_the_plan_naming_it(read, tmp_path):
+    xml = sample(PLAN).replace(
+        "<ns2:maximumContractPrice>290000.00<", "<ns2:maximumContractPrice>-290000.00<", 1
+    )
+    row = one(read, write(tmp_path, "plan.xml", xml))
+    assert row.document == "plan.xml · 2180316803"
+    assert problems(row) == [
+        (title("sum"), "-290000.00", "позиция плана 1: отрицательное значение -290000.00")
+    ]
+
+
+def test_a_plan_position_without_goods_rows_is_noted(read, tmp_path):
+    xml = sample(PLAN)
+    start = xml.index("<ns2:purchasePlanDataItemRows>")
+    end = xml.index("</ns2:purchasePlanDataItemRows>") + len("</ns2:purchasePlanDataItemRows>")
+    row = one(read, write(tmp_path, "plan.xml", xml[:start] + xml[end:]))
+    assert not row.problems
+    assert len(row.values["items"]) == 391 - 1  # the first position had one row
+    assert "позиций плана без строк товаров (purchasePlanRowItem): 1" in row.values["notes"]

@@ -1,12 +1,16 @@
-"""Open data published as XML documents — a root element holding one element per document
-(FNS data sets: ``Файл`` of ``Документ``), or a root that is itself the document (ЕИС
-procurement) — read from a ZIP of many files, a folder of files or one file, as a stream.
+"""Open data published as XML documents — elements under a root element (FNS data sets:
+``Файл`` of ``Документ``; ЕИС 44-FZ: ``export`` of ``contract``; ЕИС 223-FZ: ``body/item``), or
+a root that is itself the document — read from a ZIP of many files, a folder of files or one
+file, as a stream.
 
-A layout recognises each file by its root element (``Recognise``): its name, attributes and the
-names of the elements under it; what it does not know is refused, naming the file and the root.
+A layout recognises each file by its root element (``Recognise``): its name and attributes,
+then the names of the elements under it; what it does not know is refused, naming the file and
+the root, never guessed.
 
 Each file is parsed with ``iterparse`` and every document element is dropped once read, so no
-file is ever held whole in memory. The checked documents of one file are kept until the file has
+file is ever held whole in memory; a layout of files holding a few documents each (ЕИС) may ask
+for files up to ``WHOLE_MAX_BYTES`` to be parsed whole by the C parser instead (faster: no
+Python event per element). The checked documents of one file are kept until the file has
 been read to its end: a truncated or malformed file, a file of another data set or format
 version, or a member of the archive that is not XML is refused as a whole (one report line
 naming the file) and nothing of it is written; the other files are imported. When PATH is a
@@ -21,7 +25,8 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 from typing import IO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, iterparse
+from xml.etree.ElementTree import parse as parse_xml
 
 from promcluster.imports.columns import Kind, Lookups
 from promcluster.imports.limits import RATIO_FLOOR_BYTES, ImportLimits
@@ -31,6 +36,9 @@ from promcluster.imports.rows import Header, Parsed, Reading
 FILE_FIELD = "Файл"  # the report's field for a problem of a whole file
 _XML_HEAD = (b"<", b"\xef\xbb\xbf<")
 PROLOG_BYTES = 4096
+# A file whose layout says it holds a few documents (``Recognised.whole``) and no bigger than
+# this is parsed whole, without a Python event per element (ЕИС files: one document each).
+WHOLE_MAX_BYTES = 32 * 1024 * 1024
 # The first element's start tag: a DTD (the means of entity bombs and of reading outside
 # files) can only come before it, so the prolog is checked and the fast C parser does the rest.
 _FIRST_ELEMENT = re.compile(rb"<[^?!]")
@@ -56,42 +64,23 @@ def local_name(tag: str) -> str:
 @dataclass(frozen=True)
 class Recognised:
     """What a file is, as told by its root element: how its documents are read (``parse``),
-    which elements under the root are documents (``document``, a name without namespace;
-    None: the root itself is the file's one document), how many the file declares, what names a
-    document in the report (``label``), and what refuses a file holding another element under
-    its root (``unknown``; None: such elements are skipped)."""
+    where they are (``document``: the names, without namespace, of the elements from under the
+    root down to each document — ``("Документ",)``, ``("body", "item")``; empty: the root itself
+    is the file's one document), how many the file declares, what names a document in the report
+    (``label``), and what refuses a file holding another element under its root (``unknown``;
+    None: such elements are skipped)."""
 
     parse: ParseDocument
-    document: str | None = None
+    document: tuple[str, ...] = ()
     declared: int | None = None
     label: Callable[[Element], str | None] = lambda _element: None
     unknown: Callable[[Element], FileRefused] | None = None
+    whole: bool = False  # a file of a few documents: read whole by the C parser when small
 
 
 # The root element at its start (name and attributes, no children yet) → what the file is;
 # FileRefused for a file of another kind.
 Recognise = Callable[[Element], Recognised]
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What a file of one FNS data set looks like: root element, format versions read, the
-    type of information it declares (``ТипИнф``), the document element."""
-
-    data_set: str
-    info_type: str
-    versions: tuple[str, ...] = ("4.01",)
-    root: str = "Файл"
-    document: str = "Документ"
-
-    def reading(self, parse: ParseDocument) -> Recognise:
-        """Recognise files of this data set, their documents read by ``parse``."""
-
-        def recognise(root: Element) -> Recognised:
-            declared = _check_root(root, self)
-            return Recognised(parse, self.document, declared, lambda e: e.get("ИдДок"))
-
-        return recognise
 
 
 @dataclass
@@ -250,10 +239,14 @@ def _file(
     stream = _Counting(raw, member.unpacked or member.packed)
     progress.current, progress.current_share = stream, member.packed
     try:
-        _check_prolog(raw.peek(PROLOG_BYTES)[:PROLOG_BYTES])  # type: ignore[attr-defined]
-        return _documents(
-            io.BufferedReader(stream), member.name, recognise, lookups, limits, numbers
-        )
+        head = raw.peek(PROLOG_BYTES)[:PROLOG_BYTES]  # type: ignore[attr-defined]
+        _check_prolog(head)
+        found = _Found(member.name, lookups, limits, numbers)
+        size = member.unpacked or member.packed
+        recognised = recognise(root) if (root := _root_of(head)) is not None else None
+        if recognised is not None and recognised.whole and size <= WHOLE_MAX_BYTES:
+            return found.whole(io.BufferedReader(stream), recognised)
+        return found.streamed(io.BufferedReader(stream), recognise)
     except ParseError as exc:
         line, column = exc.position
         raise FileRefused(
@@ -266,57 +259,94 @@ def _file(
         raw.close()
 
 
-def _documents(
-    stream: IO[bytes],
-    name: str,
-    recognise: Recognise,
-    lookups: Lookups,
-    limits: ImportLimits,
-    numbers: Iterator[int],
-) -> list[Parsed]:
-    documents: list[Parsed] = []
-    root: Element | None = None
-    recognised: Recognised | None = None
-    depth = -1  # of the element an event is about: 0 for the root
-    for event, element in iterparse(stream, events=("start", "end")):
-        if event == "start":
-            depth += 1
-            if root is None:
-                root, recognised = element, recognise(element)
-            elif depth == 1 and recognised.unknown and not _is_document(element, recognised):
-                raise recognised.unknown(element)
-            continue
-        depth -= 1
-        if depth > 0 or (depth == 0 and not _is_document(element, recognised)):
-            continue
-        if depth < 0 and recognised.document is not None:
-            continue  # the root's end (read on: nothing may follow it)
-        number = next(numbers)
-        if number > limits.max_rows:
+class _Found:
+    """The documents of one file, checked as they are read."""
+
+    def __init__(
+        self, name: str, lookups: Lookups, limits: ImportLimits, numbers: Iterator[int]
+    ) -> None:
+        self.name, self.lookups, self.limits, self.numbers = name, lookups, limits, numbers
+        self.documents: list[Parsed] = []
+
+    def read(self, element: Element, recognised: Recognised) -> None:
+        number = next(self.numbers)
+        if number > self.limits.max_rows:
             raise UnusableFile(
-                f"в данных больше {limits.max_rows:,} документов: столько за один раз не "
+                f"в данных больше {self.limits.max_rows:,} документов: столько за один раз не "
                 "загрузить (предел PROMCLUSTER_IMPORT_MAX_ROWS)".replace(",", " ")
             )
-        label = recognised.label(element) or f"документ №{len(documents) + 1}"
-        row = Parsed(number, document=f"{name} · {label}")
-        recognised.parse(element, lookups, row)
-        documents.append(row)
-        root.clear()  # the documents read so far: never the whole file in memory
-    if root is None:
-        raise FileRefused("файл пуст")
-    declared = recognised.declared
-    if declared is not None and declared != len(documents):
-        raise FileRefused(
-            f"в заголовке КолДок={declared}, а документов {len(documents)}: файл неполон",
-            "КолДок",
-            str(declared),
-        )
-    return documents
+        label = recognised.label(element) or f"документ №{len(self.documents) + 1}"
+        row = Parsed(number, document=f"{self.name} · {label}")
+        recognised.parse(element, self.lookups, row)
+        self.documents.append(row)
+
+    def whole(self, stream: IO[bytes], recognised: Recognised) -> list[Parsed]:
+        """A small file read whole by the C parser (no event per element)."""
+        root = parse_xml(stream).getroot()
+        found = [root]
+        for depth, name in enumerate(recognised.document):
+            below = [child for element in found for child in element]
+            other = next((e for e in below if local_name(e.tag) != name), None)
+            if depth == 0 and recognised.unknown is not None and other is not None:
+                raise recognised.unknown(other)
+            found = [e for e in below if local_name(e.tag) == name]
+        for element in found:
+            self.read(element, recognised)
+        return self.checked(recognised)
+
+    def streamed(self, stream: IO[bytes], recognise: Recognise) -> list[Parsed]:
+        """A file read as a stream, each document dropped from its parent once read."""
+        root: Element | None = None
+        recognised: Recognised | None = None
+        names: list[str] = []  # of the elements from under the root down to the current one
+        parents: list[Element] = []  # the root and the open elements below it
+        for event, element in iterparse(stream, events=("start", "end")):
+            if event == "start":
+                if root is None:
+                    root, recognised = element, recognise(element)
+                else:
+                    names.append(local_name(element.tag))
+                    if len(names) == 1 and recognised.unknown and names[0] != _first(recognised):
+                        raise recognised.unknown(element)
+                parents.append(element)
+                continue
+            parents.pop()
+            if element is root:
+                if not recognised.document:
+                    self.read(root, recognised)
+                continue
+            if tuple(names) == recognised.document:
+                self.read(element, recognised)
+                parents[-1].clear()  # the documents read so far: never the whole file in memory
+            names.pop()
+        if root is None:
+            raise FileRefused("файл пуст")
+        return self.checked(recognised)
+
+    def checked(self, recognised: Recognised) -> list[Parsed]:
+        declared = recognised.declared
+        if declared is not None and declared != len(self.documents):
+            raise FileRefused(
+                f"в заголовке КолДок={declared}, а документов {len(self.documents)}: файл неполон",
+                "КолДок",
+                str(declared),
+            )
+        return self.documents
 
 
-def _is_document(element: Element, recognised: Recognised) -> bool:
-    """Whether an element under the root is one of the file's documents."""
-    return recognised.document is not None and local_name(element.tag) == recognised.document
+def _root_of(head: bytes) -> Element | None:
+    """The root element as its start tag gives it (name, attributes), read from the file's
+    first bytes; None when the start tag does not end within them."""
+    parser = XMLPullParser(events=("start",))
+    try:
+        parser.feed(head)
+        return next((element for _event, element in parser.read_events()), None)
+    except ParseError:
+        return None
+
+
+def _first(recognised: Recognised) -> str | None:
+    return recognised.document[0] if recognised.document else None
 
 
 def _check_prolog(head: bytes) -> None:
@@ -328,32 +358,3 @@ def _check_prolog(head: bytes) -> None:
         raise FileRefused(f"в первых {PROLOG_BYTES} байтах нет корневого элемента")
     if b"<!DOCTYPE" in head[: first.start()].upper():
         raise FileRefused("файл объявляет DTD или сущности XML: такие файлы не принимаются")
-
-
-def _check_root(root: Element, layout: Layout) -> int | None:
-    """The number of documents the file declares; FileRefused for another root, data set or
-    format version."""
-    if root.tag != layout.root:
-        raise FileRefused(
-            f"корневой элемент «{root.tag}», а не «{layout.root}»: это не файл набора "
-            f"«{layout.data_set}»",
-            "корневой элемент",
-            root.tag,
-        )
-    info = root.get("ТипИнф")
-    if info != layout.info_type:
-        raise FileRefused(
-            f"файл другого набора данных (ТипИнф «{info}», нужен «{layout.info_type}» — "
-            f"{layout.data_set}): выберите другой вид загрузки",
-            "ТипИнф",
-            info,
-        )
-    version = root.get("ВерсФорм")
-    if version not in layout.versions:
-        raise FileRefused(
-            f"версия формата «{version}» не поддерживается (читается {', '.join(layout.versions)})",
-            "ВерсФорм",
-            version,
-        )
-    declared = root.get("КолДок")
-    return int(declared) if declared and declared.isdigit() else None

@@ -12,6 +12,7 @@ longer has is read as the code bearing the name the document states for it
 (``CodeIndex.renumbered``), never by its digits.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -19,9 +20,66 @@ from xml.etree.ElementTree import Element
 
 from promcluster.imports import values
 from promcluster.imports.columns import KINDS, Kind, Lookups
-from promcluster.imports.documents import Layout, read_documents
+from promcluster.imports.documents import (
+    FileRefused,
+    ParseDocument,
+    Recognise,
+    Recognised,
+    read_documents,
+)
 from promcluster.imports.limits import ImportLimits
 from promcluster.imports.rows import Parsed, Reading
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a file of one FNS data set looks like: root element, format versions read, the
+    type of information it declares (``ТипИнф``), the document element."""
+
+    data_set: str
+    info_type: str
+    versions: tuple[str, ...] = ("4.01",)
+    root: str = "Файл"
+    document: str = "Документ"
+
+    def reading(self, parse: ParseDocument) -> Recognise:
+        """Recognise files of this data set, their documents read by ``parse``."""
+
+        def recognise(root: Element) -> Recognised:
+            declared = _check_root(root, self)
+            return Recognised(parse, (self.document,), declared, lambda e: e.get("ИдДок"))
+
+        return recognise
+
+
+def _check_root(root: Element, layout: Layout) -> int | None:
+    """The number of documents the file declares; FileRefused for another root, data set or
+    format version."""
+    if root.tag != layout.root:
+        raise FileRefused(
+            f"корневой элемент «{root.tag}», а не «{layout.root}»: это не файл набора "
+            f"«{layout.data_set}»",
+            "корневой элемент",
+            root.tag,
+        )
+    info = root.get("ТипИнф")
+    if info != layout.info_type:
+        raise FileRefused(
+            f"файл другого набора данных (ТипИнф «{info}», нужен «{layout.info_type}» — "
+            f"{layout.data_set}): выберите другой вид загрузки",
+            "ТипИнф",
+            info,
+        )
+    version = root.get("ВерсФорм")
+    if version not in layout.versions:
+        raise FileRefused(
+            f"версия формата «{version}» не поддерживается (читается {', '.join(layout.versions)})",
+            "ВерсФорм",
+            version,
+        )
+    declared = root.get("КолДок")
+    return int(declared) if declared and declared.isdigit() else None
+
 
 SME = Layout("Единый реестр субъектов МСП (7707329152-rsmp)", "РЕЕСТРМСП")
 HEADCOUNT = Layout("Среднесписочная численность работников (7707329152-sshr2019)", "ОТКРДАННЫЕ3")

@@ -15,6 +15,7 @@ from promcluster.imports.columns import KINDS, Lookups
 from promcluster.imports.rows import Parsed
 from promcluster.imports.upsert import ON_INSERT, Link, Outcome, upsert
 from promcluster.imports.writers import Writer, refresh_search_text
+from promcluster.reference.identifiers import TAX_REGIONS, tax_region  # noqa: F401 (kept here)
 from promcluster.registry.models import (
     Enterprise,
     EnterpriseFigure,
@@ -31,11 +32,6 @@ UNKNOWN = (
     "нет предприятия с ИНН {inn} на платформе: загрузите реестр МСП (вид fns-sme) или "
     "добавьте недостающие предприятия (--create-missing, «создать недостающие»)"
 )
-
-# The first two digits of an INN are its tax office's region, except the Moscow inspectorates
-# numbered 97xx since 2020 (INNs 97…). Codes of regions the reference lacks (90, 93–95) and 99
-# (interregional inspectorates of the largest taxpayers) name no region of the platform.
-TAX_REGIONS = {"97": "77"}
 
 
 class Register(Writer):
@@ -191,7 +187,7 @@ class Figures(Writer):
         records = []
         for row in rows:
             inn = row.values["inn"]
-            region = TAX_REGIONS.get(inn[:2], inn[:2])
+            region = tax_region(inn)
             if region not in self.lookups.regions.codes:
                 reason = (
                     f"по первым цифрам ИНН «{inn[:2]}» регион справочника не определяется: "

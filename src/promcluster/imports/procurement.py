@@ -10,20 +10,19 @@ stream, each file recognised by its root element and content, never by its name)
   ``price``); products ``products/product``: ``name``, ``OKPD2/code`` (or ``KTRU/code`` with
   ``KTRU/OKPD2/code``; the older ``OKPD/code`` kept as such), ``OKEI/code`` and name,
   ``quantity``, ``priceRUR``/``price``, ``sumRUR``/``sum``.
-- 223-FZ contract — root ``contract``, ``body/item/contractData`` (TFF 7.5–9.3, with or without
-  a namespace): number ``contractRegNumber`` (else ``registrationNumber``), ``version``,
-  ``contractDate``; customer ``customer/mainInfo/inn``, ``kpp``, ``shortName``; supplier
-  ``supplierInfo/inn``, ``kpp``, ``address/region/code``; total ``price``; positions
-  ``contractPositions/contractPosition``: ``name``, ``okpd2/code``, ``okei``, ``qty``. Positions
-  have no price: one position gets the total; several keep it on the document
+- 223-FZ contract — root ``contract``, one document per ``body/item`` (a daily file holds several),
+  its ``contractData`` (TFF 7.5–9.3, with or without a namespace): number ``contractRegNumber``
+  (else ``registrationNumber``), ``version``, ``contractDate``; customer ``customer/mainInfo/inn``,
+  ``kpp``, ``shortName``; supplier ``supplierInfo/inn``, ``kpp``, ``address/region/code``; total
+  ``price``; positions ``contractPositions/contractPosition``: ``name``, ``okpd2/code``, ``okei``,
+  ``qty``. Positions have no price: one position gets the total; several keep it on the document
   (``priced_items`` False) and a note says so.
-- 223-FZ purchase plan — root ``purchasePlan``, ``body/item/purchasePlanData``: number
+- 223-FZ purchase plan — root ``purchasePlan``, per ``body/item`` its ``purchasePlanData``: number
   ``registrationNumber``, ``version``, ``approveDate``, ``reportingYear``; customer
-  ``customer/mainInfo``; positions ``purchasePlanItem`` (the SMB list repeats some by
-  ``guid``: read once), each with rows ``purchasePlanRowItem`` (``okpd2/code``, ``okei``,
-  ``qty``) → one item per row, with the position's year (``purchasePeriodYear``), deadline
-  (``contractEndDate``) and maximum price (``maximumContractPrice``, in ``sum_kopecks`` when the
-  position has one row).
+  ``customer/mainInfo``; positions ``purchasePlanItem`` (the SMB list repeats some by ``guid``:
+  read once), each with rows ``purchasePlanRowItem`` (``okpd2/code``, ``okei``, ``qty``) → one item
+  per row, with the position's year (``purchasePeriodYear``), deadline (``contractEndDate``) and
+  maximum price (``maximumContractPrice``, in ``sum_kopecks`` when the position has one row).
 
 Region codes come from the address region code, else the first two digits of the KPP or INN.
 Money is read exactly from its decimal text into kopecks. The values of each row are the
@@ -31,6 +30,7 @@ contract with the writer (``procurement_writers.py``): docs/IMPORT.md, «procure
 """
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -59,6 +59,7 @@ KNOWN = (
     "контракт 44-ФЗ (export/contract), договор 223-ФЗ (contract) или план закупки (purchasePlan)"
 )
 _TFF = re.compile(r"TFF-([\d.]+)")
+ITEMS_223 = ("body", "item")  # where the documents of a 223-FZ file are
 PERSON = ("lastName", "firstName", "middleName")  # an individual supplier's name
 
 
@@ -73,21 +74,27 @@ def recognise(root: Element) -> Recognised:
     if name == "export":
         return Recognised(
             parse_contract_44,
-            "contract",
+            ("contract",),
             label=lambda e: e.findtext("{*}regNum"),
             unknown=_unknown_export,
+            whole=True,
         )
+    # 223-FZ: the file's body holds one item per contract or plan; TFF names the schema.
+    schema = _tff(root)
     if name == "contract":
-        path = "{*}body/{*}item/{*}contractData/{*}"
+        path = "{*}contractData/{*}"
         return Recognised(
-            parse_contract_223,
+            partial(parse_contract_223, schema=schema),
+            ITEMS_223,
             label=lambda e: (
                 e.findtext(path + "contractRegNumber") or e.findtext(path + "registrationNumber")
             ),
+            whole=True,
         )
     if name == "purchasePlan":
-        path = "{*}body/{*}item/{*}purchasePlanData/{*}registrationNumber"
-        return Recognised(parse_plan_223, label=lambda e: e.findtext(path))
+        path = "{*}purchasePlanData/{*}registrationNumber"
+        plan = partial(parse_plan_223, schema=schema)
+        return Recognised(plan, ITEMS_223, label=lambda e: e.findtext(path), whole=True)
     raise FileRefused(f"корневой элемент «{name}»: это не {KNOWN}", ROOT_FIELD, name)
 
 
@@ -103,11 +110,12 @@ def _header(
 ) -> None:
     if number is None:
         fields.refuse("number", None, "нет номера документа")
+    written = fields.read("version", version, values.integer)
     fields.values.update(
         law=law,
         kind=kind,
         number=number,
-        version=fields.read("version", version, values.integer) or 1 if version else 1,
+        version=written or 1,  # none written (or 0): the first
         schema_version=schema[:20] if schema else None,
         priced_items=True,
     )
@@ -115,19 +123,19 @@ def _header(
 
 def _dated(fields: Fields, raw: str | None, year: str | None = None) -> None:
     """``signed_on`` and ``year`` (the year written, else the date's)."""
-    signed = fields.read("signed_on", raw, iso_day)
-    fields.values["signed_on"] = signed
-    written = fields.read("signed_on", year, values.year) if year else None
-    fields.values["year"] = written or (signed.year if signed else None)
-    if fields.values["year"] is None and not fields.row.problems:
+    if raw is None and year is None:
         fields.refuse("signed_on", None, "нет даты документа: год не определить")
+    signed = fields.read("signed_on", raw, iso_day)
+    written = fields.read("signed_on", year, values.year)
+    fields.values["signed_on"] = signed
+    fields.values["year"] = written or (signed.year if signed else None)
 
 
 def _customer(fields: Fields, customer: Element | None, name: str | None) -> None:
-    party = fields.party("customer", customer, text(customer, "inn"), text(customer, "kpp"), name)
-    if party is None and not fields.row.problems:
+    inn = text(customer, "inn")
+    if inn is None:
         fields.refuse("customer_inn", None, "нет ИНН заказчика")
-    fields.values["customer"] = party
+    fields.values["customer"] = fields.party("customer", customer, inn, text(customer, "kpp"), name)
 
 
 def _supplier(fields: Fields, party: dict[str, Any] | None) -> None:
@@ -153,6 +161,8 @@ def parse_contract_44(element: Element, lookups: Lookups, row: Parsed) -> None:
     _supplier(fields, _supplier_44(fields, element.find("suppliers")))
     total = first_text(element, "priceInfo/priceRUR", "priceInfo/price", "priceRUR", "price")
     fields.values["total_kopecks"] = fields.money("total", total)
+    if text(element, "priceInfo/priceRUR") is None:  # else the total is in roubles anyway
+        _currency(fields, first_text(element, "priceInfo/currency/code", "currency/code"))
     products = element.findall("products/product")
     if not products:
         fields.refuse("items", None, "в контракте нет ни одного товара (products/product)")
@@ -176,6 +186,11 @@ def parse_contract_44(element: Element, lookups: Lookups, row: Parsed) -> None:
     fields.finish()
 
 
+def _currency(fields: Fields, code: str | None) -> None:
+    if code not in (None, "RUB", "643"):
+        fields.notes.append(f"цена в валюте «{code}», не в рублях")
+
+
 def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | None:
     """The first supplier: the element holding its INN (``legalEntityRF``,
     ``individualPersonRF``, schema 4.5's ``supplier`` itself); a foreign one (no INN) is noted."""
@@ -188,7 +203,7 @@ def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | 
     if party is None:
         fields.notes.append("поставщик без ИНН (иностранный или не указан): не учтён")
         return None
-    person = " ".join(filter(None, (text(party, t) for t in PERSON)))
+    person = " ".join(filter(None, (first_text(party, t, f"nameInfo/{t}") for t in PERSON)))
     return fields.party(
         "supplier",
         party,
@@ -198,7 +213,7 @@ def _supplier_44(fields: Fields, suppliers: Element | None) -> dict[str, Any] | 
     )
 
 
-def _contract_data(fields: Fields, element: Element, path: str, what: str) -> Element | None:
+def _data(fields: Fields, element: Element, path: str, what: str) -> Element | None:
     strip_namespaces(element)
     data = element.find(path)
     if data is None:
@@ -213,14 +228,16 @@ def _tff(element: Element) -> str | None:
     return f"TFF-{found.group(1)}" if found else None
 
 
-def parse_contract_223(element: Element, lookups: Lookups, row: Parsed) -> None:
-    """A 223-FZ contract (``contract/body/item/contractData``)."""
+def parse_contract_223(
+    element: Element, lookups: Lookups, row: Parsed, schema: str | None = None
+) -> None:
+    """A 223-FZ contract (``contract/body/item``: its ``contractData``)."""
     fields = Fields(row, lookups)
-    data = _contract_data(fields, element, "body/item/contractData", "договор 223-ФЗ")
+    data = _data(fields, element, "contractData", "договор 223-ФЗ")
     if data is None:
         return
     number = first_text(data, "contractRegNumber", "registrationNumber")
-    _header(fields, "223", "contract", number, text(data, "version"), _tff(element))
+    _header(fields, "223", "contract", number, text(data, "version"), schema)
     _dated(fields, first_text(data, "contractDate", "publicationDate"))
     customer = data.find("customer/mainInfo")
     _customer(fields, customer, first_text(customer, "shortName", "fullName"))
@@ -236,9 +253,7 @@ def parse_contract_223(element: Element, lookups: Lookups, row: Parsed) -> None:
     _supplier(fields, supplier)
     total = fields.money("total", text(data, "price"))
     fields.values["total_kopecks"] = total
-    currency = text(data, "currency/code")
-    if currency not in (None, "RUB", "643"):
-        fields.notes.append(f"цена договора в валюте «{currency}», не в рублях")
+    _currency(fields, text(data, "currency/code"))
     positions = data.findall("contractPositions/contractPosition")
     if not positions:
         fields.refuse("items", None, "в договоре нет ни одной позиции (contractPosition)")
@@ -264,10 +279,12 @@ def parse_contract_223(element: Element, lookups: Lookups, row: Parsed) -> None:
     fields.finish()
 
 
-def parse_plan_223(element: Element, lookups: Lookups, row: Parsed) -> None:
-    """A 223-FZ purchase plan (``purchasePlan/body/item/purchasePlanData``)."""
+def parse_plan_223(
+    element: Element, lookups: Lookups, row: Parsed, schema: str | None = None
+) -> None:
+    """A 223-FZ purchase plan (``purchasePlan/body/item``: its ``purchasePlanData``)."""
     fields = Fields(row, lookups)
-    data = _contract_data(fields, element, "body/item/purchasePlanData", "план закупки 223-ФЗ")
+    data = _data(fields, element, "purchasePlanData", "план закупки 223-ФЗ")
     if data is None:
         return
     _header(
@@ -276,7 +293,7 @@ def parse_plan_223(element: Element, lookups: Lookups, row: Parsed) -> None:
         "plan",
         text(data, "registrationNumber"),
         text(data, "version"),
-        _tff(element),
+        schema,
     )
     _dated(fields, text(data, "approveDate"), text(data, "reportingYear"))
     customer = data.find("customer/mainInfo")
@@ -284,37 +301,23 @@ def parse_plan_223(element: Element, lookups: Lookups, row: Parsed) -> None:
     _supplier(fields, None)
     seen: set[str] = set()
     items: list[dict[str, Any]] = []
-    total, unsplit = 0, 0
+    total, unsplit, empty = 0, 0, 0
     for number, plan_item in enumerate(data.iter("purchasePlanItem"), 1):
         guid = text(plan_item, "guid") or f"#{number}"
         if guid in seen:
             continue  # the SMB list repeats positions of the plan
         seen.add(guid)
-        where = f"позиция плана {text(plan_item, 'ordinalNumber') or number}: "
-        maximum = fields.money("sum", text(plan_item, "maximumContractPrice"), where)
+        rows, maximum = _plan_position(fields, plan_item, number, len(items))
+        items += rows
         total += maximum or 0
-        year = fields.read("signed_on", text(plan_item, "purchasePeriodYear"), values.year, where)
-        deadline = fields.read("signed_on", text(plan_item, "contractEndDate"), iso_day, where)
-        if year is None:
-            planned = fields.read("signed_on", text(plan_item, "purchasePlannedDate"), iso_day)
-            year = planned.year if planned else None
-        subject = text(plan_item, "contractSubject")
-        rows = plan_item.findall("purchasePlanDataItemRows/purchasePlanRowItem")
-        if len(rows) > 1:
-            unsplit += 1
-        for plan_row in rows:
-            okpd2 = text(plan_row, "okpd2/code")
-            name = subject if len(rows) == 1 else text(plan_row, "okpd2/name") or subject
-            item = fields.item(len(items) + 1, name, okpd2)
-            fields.unit(item, plan_row.find("okei"))
-            item["quantity"] = fields.quantity(text(plan_row, "qty"), where)
-            item["sum_kopecks"] = maximum if len(rows) == 1 else None
-            item["year"], item["deadline"] = year, deadline
-            items.append(item)
+        unsplit += len(rows) > 1
+        empty += not rows
     if not items:
         fields.refuse(
             "items", None, "в плане нет ни одной позиции с товарами (purchasePlanRowItem)"
         )
+    if empty:
+        fields.notes.append(f"позиций плана без строк товаров (purchasePlanRowItem): {empty}")
     if unsplit:
         fields.notes.append(
             f"позиций плана с несколькими строками товаров: {unsplit} — их максимальная цена "
@@ -324,3 +327,30 @@ def parse_plan_223(element: Element, lookups: Lookups, row: Parsed) -> None:
     fields.values["priced_items"] = not unsplit
     fields.values["items"] = items
     fields.finish()
+
+
+def _plan_position(
+    fields: Fields, plan_item: Element, number: int, before: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The items of one plan position (one per goods row, numbered after ``before``) and its
+    maximum price, given to its row when it has one."""
+    where = f"позиция плана {text(plan_item, 'ordinalNumber') or number}: "
+    maximum = fields.money("sum", text(plan_item, "maximumContractPrice"), where)
+    year = fields.read("signed_on", text(plan_item, "purchasePeriodYear"), values.year, where)
+    deadline = fields.read("signed_on", text(plan_item, "contractEndDate"), iso_day, where)
+    if year is None:
+        planned = fields.read("signed_on", text(plan_item, "purchasePlannedDate"), iso_day, where)
+        year = planned.year if planned else None
+    subject = text(plan_item, "contractSubject")
+    rows = plan_item.findall("purchasePlanDataItemRows/purchasePlanRowItem")
+    items = []
+    for plan_row in rows:
+        okpd2 = text(plan_row, "okpd2/code")
+        name = subject if len(rows) == 1 else text(plan_row, "okpd2/name") or subject
+        item = fields.item(before + len(items) + 1, name, okpd2)
+        fields.unit(item, plan_row.find("okei"))
+        item["quantity"] = fields.quantity(text(plan_row, "qty"), where)
+        item["sum_kopecks"] = maximum if len(rows) == 1 else None
+        item["year"], item["deadline"] = year, deadline
+        items.append(item)
+    return items, maximum

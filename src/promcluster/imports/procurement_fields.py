@@ -12,10 +12,8 @@ from promcluster.imports import values
 from promcluster.imports.columns import PROCUREMENT, Lookups
 from promcluster.imports.documents import local_name
 from promcluster.imports.rows import Parsed
+from promcluster.reference.identifiers import tax_region
 
-# The first two digits of an INN or KPP are its tax office's region; the Moscow inspectorates
-# numbered 97xx since 2020 are Moscow's (as ``fns_writers.TAX_REGIONS``).
-TAX_REGIONS = {"97": "77"}
 UNIT_CHARS, CODE_CHARS = 50, 40  # stored sizes of ``procurement_items.unit`` and ``ktru_code``
 
 
@@ -28,14 +26,15 @@ def strip_namespaces(element: Element) -> None:
 
 
 def text(element: Element | None, path: str) -> str | None:
-    """The text at ``path`` under ``element``, its runs of spaces collapsed; None when absent
-    or empty."""
-    if element is None:
+    """The text at ``path`` (names joined by ``/``) under ``element``, its runs of spaces
+    collapsed; None when absent or empty. Each step is a plain child lookup (done in C)."""
+    for name in path.split("/"):
+        if element is None:
+            return None
+        element = element.find(name)
+    if element is None or element.text is None:
         return None
-    found = element.findtext(path)
-    if found is None:
-        return None
-    return " ".join(found.split()) or None
+    return " ".join(element.text.split()) or None
 
 
 def first_text(element: Element | None, *paths: str) -> str | None:
@@ -111,8 +110,7 @@ class Fields:
         for candidate in candidates:
             if not candidate or not candidate[:2].isdigit():
                 continue
-            code = candidate.zfill(2) if len(candidate) < 2 else candidate[:2]
-            code = TAX_REGIONS.get(code, code)
+            code = tax_region(candidate.zfill(2))
             if code in self.lookups.regions.codes:
                 return code
         return None

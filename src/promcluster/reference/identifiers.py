@@ -2,6 +2,11 @@
 
 from operator import mul
 
+# The first two digits of an INN or KPP are its tax office's region, except the Moscow
+# inspectorates numbered 97xx since 2020 (INNs 97…). Codes of regions the reference lacks (90,
+# 93–95) and 99 (interregional inspectorates of the largest taxpayers) name no region.
+TAX_REGIONS = {"97": "77"}
+
 _INN10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -31,3 +36,10 @@ def ogrn_error(ogrn: str) -> str | None:
     modulus = 11 if len(ogrn) == 13 else 13
     ok = body % modulus % 10 == check
     return None if ok else "неверная контрольная цифра ОГРН"
+
+
+def tax_region(identifier: str) -> str:
+    """The region code of an INN's or KPP's tax office (its first two digits, 97 → 77); the
+    caller checks that the reference has it."""
+    code = identifier[:2]
+    return TAX_REGIONS.get(code, code)
