@@ -123,6 +123,9 @@ DEMAND_SOURCES = {
     "consumption": "закупки вне региона (строки потребления)",
     "supply": "поставки из других регионов",
     "need": "открытая потребность",
+    # Consumption lines, supplies and needs the ``procurement`` import derived (issue 21).
+    "procurement": "контракты заказчика, по данным госзакупок (ЕИС)",
+    "procurement-plan": "план закупки заказчика, по данным госзакупок (ЕИС)",
 }
 CANDIDATE_REASONS = {
     "same": "та же деятельность (ОКВЭД2 {code})",

@@ -22,6 +22,7 @@ from promcluster.matching.parties import (
 from promcluster.pagination import paginate
 from promcluster.pickers.forms import picked_data
 from promcluster.pickers.service import PickedForm, Picker, read_form, shown
+from promcluster.procurement.queries import plan_row
 from promcluster.records import get
 from promcluster.reference import service as reference
 from promcluster.web.deps import check_form_csrf, current_user, db_session, login_required
@@ -168,6 +169,7 @@ def _need_page(
         422 if errors else 200,
         need=need,
         customer=customer_label(need),
+        plan=plan_row(session, need.id) if need.data_source == "procurement" else None,
         candidates=candidates.supplier_candidates(session, need) if user else [],
         responses=responses.visible_responses(user, need),
         can_manage=user is not None and allowed(require_need_owner, user, need),

@@ -14,11 +14,14 @@ from promcluster.niches import exports, service
 from promcluster.niches.schemas import (
     BuyerOut,
     CandidateOut,
+    ContractsOut,
     DetailOut,
     NicheOut,
     RankingOut,
+    RegionShareOut,
     RelatedOut,
 )
+from promcluster.procurement.queries import NicheBuyer
 from promcluster.web.computing import COMPUTING_RESPONSE, computing_json, ready
 from promcluster.web.deps import db_session
 from promcluster.web.limits import Code, Id
@@ -120,11 +123,26 @@ def niche_detail(
                 sources=b.sources,
                 supplier_regions=b.supplier_regions,
                 synthetic=b.synthetic,
+                procurement=_contracts(b.procurement),
             )
             for b in d.buyers
         ],
         candidates=[CandidateOut(**c.__dict__) for c in d.candidates],
         related=[RelatedOut(activity=a, name=n, proximity=p) for a, n, p in d.related],
+    )
+
+
+def _contracts(found: NicheBuyer | None) -> ContractsOut | None:
+    if found is None:
+        return None
+    return ContractsOut(
+        purchased_rub=round(found.value),
+        contract_count=found.contract_count,
+        contracts=found.contracts,
+        supplier_regions=[
+            RegionShareOut(code=r.code, name=r.name, share=round(r.share, 6)) for r in found.regions
+        ],
+        outside_share=None if found.outside_share is None else round(found.outside_share, 6),
     )
 
 

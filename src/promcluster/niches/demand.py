@@ -5,6 +5,8 @@ Demand for a group is the part bought outside the region: a consumption line's v
 outside share; supplies to the region's buyers from suppliers in other regions (only where the
 buyer has no consumption line of that group, which would already count them); open needs posted
 in the region. The imported part is a consumption line's value times its import share.
+What the ``procurement`` import derived (``data_source``) is counted the same way and marked as
+known from public procurement (ЕИС).
 """
 
 from collections import defaultdict
@@ -30,6 +32,15 @@ class Purchase:
     total: float = 0.0
     sources: set[str] = field(default_factory=set)
     supplier_regions: set[str] = field(default_factory=set)
+    procurement: float = 0.0  # the part of ``outside`` known from public procurement
+
+    def add(self, outside: float, total: float, source: str) -> None:
+        """Count a purchase known from ``source`` (a key of ``labels.DEMAND_SOURCES``)."""
+        self.outside += outside
+        self.total += total
+        self.sources.add(source)
+        if source.startswith("procurement"):
+            self.procurement += outside
 
 
 @dataclass
@@ -53,6 +64,11 @@ class GroupDemand:
     @property
     def imported(self) -> float:
         return sum(p.imported for p in self.buyers.values())
+
+    @property
+    def procurement(self) -> float:
+        """The part of the outside demand known from public procurement (ЕИС)."""
+        return sum(p.procurement for p in self.buyers.values())
 
     def buyer(self, key: str | int, name: str) -> Purchase:
         if key not in self.buyers:
@@ -91,6 +107,7 @@ def region_demand(
             ProductLine.value,
             ProductLine.outside_share,
             ProductLine.import_share,
+            ProductLine.data_source,
         )
         .join(Enterprise, Enterprise.id == ProductLine.enterprise_id)
         .where(Enterprise.region_code == region)
@@ -98,7 +115,9 @@ def region_demand(
     if group is not None:
         lines = lines.where(ProductLine.okpd2_code.startswith(group))
     consumed: set[tuple[int, str]] = set()
-    for code, direction, enterprise_id, name, value, outside, imported in session.execute(lines):
+    for code, direction, enterprise_id, name, value, outside, imported, origin in session.execute(
+        lines
+    ):
         if direction == "produces":
             demand(code).produced += value or 0
             demand(code).producers.add(enterprise_id)
@@ -106,10 +125,9 @@ def region_demand(
         if members is not None and enterprise_id not in members:
             continue
         purchase = demand(code).buyer(enterprise_id, name)
-        purchase.total += value or 0
-        purchase.outside += (value or 0) * (outside or 0)
+        source = "procurement" if origin == "procurement" else "consumption"
+        purchase.add((value or 0) * (outside or 0), value or 0, source)
         purchase.imported += (value or 0) * (imported or 0)
-        purchase.sources.add("consumption")
         consumed.add((enterprise_id, group_of(code)))
     suppliers = _supplies(session, region, members, group, demand, consumed)
     _needs(session, region, members, group, demand)
@@ -124,7 +142,14 @@ def _supplies(session, region, members, group, demand, consumed) -> dict[tuple, 
     of every (group, buyer)."""
     buyer, supplier = aliased(Enterprise), aliased(Enterprise)
     query = (
-        select(Supply.okpd2_code, Supply.buyer_id, buyer.name, Supply.value, supplier.region_code)
+        select(
+            Supply.okpd2_code,
+            Supply.buyer_id,
+            buyer.name,
+            Supply.value,
+            supplier.region_code,
+            Supply.data_source,
+        )
         .join(buyer, buyer.id == Supply.buyer_id)
         .join(supplier, supplier.id == Supply.supplier_id)
         .where(buyer.region_code == region)
@@ -134,19 +159,24 @@ def _supplies(session, region, members, group, demand, consumed) -> dict[tuple, 
     if group is not None:
         query = query.where(Supply.okpd2_code.startswith(group))
     suppliers: dict[tuple, set[str]] = defaultdict(set)
-    for code, buyer_id, name, value, supplier_region in session.execute(query):
+    for code, buyer_id, name, value, supplier_region, origin in session.execute(query):
         suppliers[group_of(code), buyer_id].add(supplier_region)
         if supplier_region != region and (buyer_id, group_of(code)) not in consumed:
-            purchase = demand(code).buyer(buyer_id, name)
-            purchase.outside += value or 0
-            purchase.total += value or 0
-            purchase.sources.add("supply")
+            source = "procurement" if origin == "procurement" else "supply"
+            demand(code).buyer(buyer_id, name).add(value or 0, value or 0, source)
     return suppliers
 
 
 def _needs(session, region, members, group, demand) -> None:
     query = (
-        select(Need.okpd2_code, Need.customer_id, Enterprise.name, Need.customer_name, Need.value)
+        select(
+            Need.okpd2_code,
+            Need.customer_id,
+            Enterprise.name,
+            Need.customer_name,
+            Need.value,
+            Need.data_source,
+        )
         .outerjoin(Enterprise, Enterprise.id == Need.customer_id)
         .where(Need.region_code == region, Need.status == "open", Need.okpd2_code.is_not(None))
     )
@@ -154,12 +184,11 @@ def _needs(session, region, members, group, demand) -> None:
         query = query.where(Need.customer_id.in_(members))
     if group is not None:
         query = query.where(Need.okpd2_code.startswith(group))
-    for code, customer_id, name, customer_name, value in session.execute(query):
+    for code, customer_id, name, customer_name, value, origin in session.execute(query):
         key = customer_id if customer_id is not None else f"need:{customer_name}"
         purchase = demand(code).buyer(key, name or customer_name or "—")
-        purchase.outside += value or 0
-        purchase.total += value or 0
-        purchase.sources.add("need")
+        source = "procurement-plan" if origin == "procurement" else "need"
+        purchase.add(value or 0, value or 0, source)
 
 
 def group_names(session: Session, groups: list[str]) -> dict[str, str]:

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from promcluster import labels
-from promcluster.niches.service import Niche, NicheDetail, Ranking
+from promcluster.niches.service import Buyer, Niche, NicheDetail, Ranking
+from promcluster.russian import percent, plural
 from promcluster.sheets import Book, write_csv, write_xlsx
 
 COLUMNS = {  # record key → column title in XLSX
@@ -16,6 +17,7 @@ COLUMNS = {  # record key → column title in XLSX
     "score": "Итоговая оценка",
     "demand_rub": "Спрос вне региона, руб./год",
     "imported_rub": "В т. ч. импорт, руб./год",
+    "procurement_rub": "В т. ч. по данным госзакупок (ЕИС), руб./год",
     "import_share": "Доля импорта",
     "buyers": "Покупателей",
     "produced_rub": "Выпуск в регионе, руб./год",
@@ -42,6 +44,7 @@ def niche_record(rank: int, n: Niche) -> dict[str, Any]:
         "score": round(n.score, 6),
         "demand_rub": round(n.demand),
         "imported_rub": round(n.imported),
+        "procurement_rub": round(n.procurement),
         "import_share": None if n.import_share is None else round(n.import_share, 6),
         "buyers": n.buyers,
         "produced_rub": round(n.produced),
@@ -114,9 +117,11 @@ def write_passport(detail: NicheDetail, path: Path) -> None:
     book.table(
         "Покупатели",
         ["Покупатель", "Вне региона, руб./год", "Импорт, руб./год", "Всего, руб./год",
-         "Откуда сведения", "Где покупает сейчас", "Синтетика"],
+         "Откуда сведения", "Где покупает сейчас", "Закуплено по контрактам (ЕИС), руб.",
+         "Контракты (ЕИС)", "Поставщики по контрактам (ЕИС)", "Синтетика"],
         [[b.name, round(b.outside), round(b.imported), round(b.total), "; ".join(b.sources),
-          "; ".join(b.supplier_regions), "да" if b.synthetic else ""] for b in detail.buyers],
+          "; ".join(b.supplier_regions), *_contract_cells(b), "да" if b.synthetic else ""]
+         for b in detail.buyers],
     )  # fmt: skip
     book.table(
         "Кто может производить",
@@ -130,3 +135,21 @@ def write_passport(detail: NicheDetail, path: Path) -> None:
         [[code, name, round(phi, 4)] for code, name, phi in detail.related],
     )
     book.save(path)
+
+
+def contracts_text(count: int, numbers: list[str]) -> str:
+    """«3 контракта: № 1…, № 2…, № 3…» (the numbers given; «и др.» when there are more)."""
+    named = ", ".join(f"№ {n}" for n in numbers)
+    more = " и др." if count > len(numbers) else ""
+    return f"{plural(count, 'контракт')}: {named}{more}"
+
+
+def _contract_cells(buyer: Buyer) -> list:
+    """The passport's procurement cells of a buyer: value, contracts, supplier regions."""
+    p = buyer.procurement
+    if p is None:
+        return [None, "", ""]
+    regions = "; ".join(
+        f"{r.name or 'регион не указан'} — {percent(r.share, 0)}" for r in p.regions
+    )
+    return [round(p.value), contracts_text(p.contract_count, p.contracts), regions]

@@ -10,6 +10,7 @@ class NicheOut(BaseModel):
     score: float
     demand_rub: int
     imported_rub: int
+    procurement_rub: int
     import_share: float | None
     buyers: int
     produced_rub: int
@@ -34,6 +35,22 @@ class RankingOut(BaseModel):
     items: list[NicheOut]
 
 
+class RegionShareOut(BaseModel):
+    code: str | None
+    name: str | None
+    share: float
+
+
+class ContractsOut(BaseModel):
+    """A public customer's contracts of the niche's products (ЕИС)."""
+
+    purchased_rub: int
+    contract_count: int
+    contracts: list[str]
+    supplier_regions: list[RegionShareOut]
+    outside_share: float | None
+
+
 class BuyerOut(BaseModel):
     enterprise_id: int | None
     name: str
@@ -43,6 +60,7 @@ class BuyerOut(BaseModel):
     sources: list[str]
     supplier_regions: list[str]
     synthetic: bool
+    procurement: ContractsOut | None = None
 
 
 class CandidateOut(BaseModel):

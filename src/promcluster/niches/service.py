@@ -20,6 +20,7 @@ from promcluster.cache import kept
 from promcluster.errors import InvalidField, NotFound
 from promcluster.niches.demand import GroupDemand, group_names, region_demand
 from promcluster.niches.outlook import Outlook, outlook
+from promcluster.procurement.queries import NicheBuyer, niche_buyers
 from promcluster.reference.levels import DEFAULT_LEVEL, INDUSTRIAL_SECTIONS, PREFIX, group_of
 from promcluster.reference.models import Okved, Region
 from promcluster.registry.models import Cluster, Enterprise, ProductLine
@@ -51,6 +52,7 @@ class Niche:
     cog: float | None = None
     components: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    procurement: float = 0.0  # the part of ``demand`` known from public procurement (ЕИС)
 
     @property
     def import_share(self) -> float | None:
@@ -84,6 +86,7 @@ class Buyer:
     sources: list[str]
     supplier_regions: list[str]
     synthetic: bool
+    procurement: NicheBuyer | None = None  # its contracts of the niche's products (ЕИС)
 
 
 @dataclass
@@ -183,7 +186,14 @@ def _unscored(
 
 def _niche(d: GroupDemand, name: str, found: Outlook | None, region: str, level: int) -> Niche:
     niche = Niche(
-        d.group, name, d.outside, d.imported, len(d.outside_buyers), d.produced, len(d.producers)
+        d.group,
+        name,
+        d.outside,
+        d.imported,
+        len(d.outside_buyers),
+        d.produced,
+        len(d.producers),
+        procurement=d.procurement,
     )
     if found is None or region not in found.region_index:
         return niche
@@ -255,13 +265,15 @@ def niche_detail(
         ranking,
         niche,
         rank,
-        _buyers(session, demand),
+        _buyers(session, demand, niche_buyers(session, region_code, group)),
         candidate_producers(session, region_code, niche, related),
         related,
     )
 
 
-def _buyers(session: Session, demand: GroupDemand) -> list[Buyer]:
+def _buyers(session: Session, demand: GroupDemand, contracts: dict[int, NicheBuyer]) -> list[Buyer]:
+    """The niche's buyers from outside the region, the largest first, each with its contracts
+    of the niche's products when it is a public customer (``contracts``, by enterprise id)."""
     purchases = demand.outside_buyers
     ids = [p.buyer_id for p in purchases if p.buyer_id is not None]
     synthetic = set(
@@ -280,6 +292,7 @@ def _buyers(session: Session, demand: GroupDemand) -> list[Buyer]:
             sorted(labels.DEMAND_SOURCES[s] for s in p.sources),
             sorted(regions.get(r, r) for r in p.supplier_regions),
             p.buyer_id in synthetic,
+            contracts.get(p.buyer_id) if p.buyer_id is not None else None,
         )
         for p in purchases
     ]

@@ -16,6 +16,7 @@ from promcluster.errors import InvalidField
 from promcluster.pagination import paginate
 from promcluster.pickers.forms import picked_data
 from promcluster.pickers.service import PickedForm, Picker, read_form, shown
+from promcluster.procurement.queries import customer_purchases
 from promcluster.reference import outlines
 from promcluster.reference import service as reference
 from promcluster.registry import maps, queries, schemas, service
@@ -209,6 +210,7 @@ def enterprise_page(
         can_edit=user is not None and allowed(service.require_enterprise_access, user, enterprise),
         trade=queries.enterprise_trade(session, enterprise_id) if user else None,
         figures=queries.enterprise_figures(session, enterprise_id),
+        purchases=customer_purchases(session, enterprise_id),  # public: ЕИС open data
         today=date.today(),  # a registry entry past its validity is shown as expired
     )
 
