@@ -20,7 +20,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -57,7 +56,7 @@ KIND_WORDS = {  # 44-FZ says «контракт», 223-FZ «договор»
     ("223", "plan"): ("план", " закупки"),
 }
 NOTES = "procurement_notes"  # the run's notes (``RunNotes``), kept on its header
-PAIRS = 2000  # derived keys rewritten per statement (two parameters each)
+CUSTOMERS = 500  # customers whose derived lines and supplies are rewritten at a time
 MAX_NOTES = 5  # documents whose notes the run's message quotes
 
 
@@ -67,24 +66,6 @@ class Party:
 
     id: int
     region_code: str
-
-
-@dataclass
-class Affected:
-    """The keys of the derived records a batch changes: consumption lines (customer, OKPD2
-    code) and supplies (customer, supplier) of the contracts written or replaced."""
-
-    lines: set[tuple[int, str]] = field(default_factory=set)
-    supplies: set[tuple[int, int]] = field(default_factory=set)
-
-    def add(self, document: dict[str, Any], codes) -> None:
-        if document["kind"] != "contract":
-            return
-        customer, supplier = document["customer_id"], document["supplier_id"]
-        coded = {c for c in codes if c is not None}
-        self.lines |= {(customer, c) for c in coded}
-        if coded and supplier is not None and supplier != customer:
-            self.supplies.add((customer, supplier))
 
 
 @dataclass
@@ -134,13 +115,9 @@ class Procurement(Writer):
         if not accepted:
             return outcome
         self._note(accepted)
-        affected = self._documents(session, accepted, parties)
+        self._documents(session, accepted, parties)
         outcome.created += sum(id_ is None for _, id_ in accepted)
         outcome.updated += sum(id_ is not None for _, id_ in accepted)
-        for chunk in documents.chunks(sorted(affected.lines), PAIRS):
-            self._consumption(session, chunk, rows)
-        for chunk in documents.chunks(sorted(affected.supplies), PAIRS):
-            self._supplies(session, chunk, rows)
         return outcome
 
     # Documents
@@ -158,26 +135,19 @@ class Procurement(Writer):
 
     def _documents(
         self, session: Session, accepted: list[tuple[Parsed, int | None]], parties: dict
-    ) -> "Affected":
+    ) -> None:
         """Insert the new documents, replace the older versions; their items, and the needs of
-        plan rows. Returns the keys of the derived records to rewrite, before and after."""
+        plan rows. The documents are stored not yet derived (``finish`` derives them)."""
         connection = session.connection()
         table = ProcurementDocument.__table__
         records = {id(r): self._document(r, parties) for r, _ in accepted}
         replaced = {id_: r for r, id_ in accepted if id_ is not None}
-        affected = Affected()
-        for row, _ in accepted:
-            affected.add(records[id(row)], (i.get("okpd2_code") for i in row.values["items"]))
         before: dict[int, dict[str, Any]] = {}
         old_needs: dict[int, dict[int, int]] = {}  # document → position → need
         if replaced:
             columns = ["id", "customer_id", "version"]
             before = {d["id"]: d for d in select_in(connection, table, columns, "id", replaced)}
             items = ProcurementItem.__table__
-            was = select(table.c.customer_id, table.c.supplier_id, table.c.kind, items.c.okpd2_code)
-            was = was.join(items, items.c.document_id == table.c.id)
-            for old in session.execute(was.where(table.c.id.in_(replaced)).distinct()):
-                affected.add(old._asdict(), [old.okpd2_code])
             query = select(items.c.document_id, items.c.position, items.c.need_id).where(
                 items.c.document_id.in_(replaced), items.c.need_id.is_not(None)
             )
@@ -227,7 +197,6 @@ class Procurement(Writer):
             origin = {"import_run": self.run_id, "rows": [new[0][0].number, new[-1][0].number]}
             entries.append(("create", None, origin | {"ids": [ids[id(r)] for r, _ in new]}))
         record_bulk(session, self.actor, table.name, entries)
-        return affected
 
     def _document(self, row: Parsed, parties: dict[str, Party]) -> dict[str, Any]:
         v = row.values
@@ -241,6 +210,7 @@ class Procurement(Writer):
             "supplier_region_code": region if region in self.lookups.regions.codes else None,
             "file": (row.document or "").rsplit(" · ", 1)[0][:FILE_CHARS] or None,
             "import_run_id": self.run_id,
+            "derived": False,
         }
         return record
 
@@ -366,8 +336,20 @@ class Procurement(Writer):
 
     # Derived consumption lines and supplies
 
-    def _consumption(self, session: Session, pairs: list[tuple], rows: list[Parsed]) -> None:
-        """Rewrite consumption lines (customer, OKPD2 code) from the customers' contracts: the
+    def _derive(self, session: Session) -> None:
+        """Rewrite the consumption lines and supplies of every customer with a contract stored
+        and not yet derived (by this run, or by an earlier one cut short), a few hundred
+        customers at a time: once per run, so a run's cost grows with its size, not its square."""
+        d = ProcurementDocument.__table__
+        pending = d.c.derived.is_(False)
+        query = select(d.c.customer_id).where(pending, d.c.kind == "contract").distinct()
+        for chunk in documents.chunks(sorted(session.scalars(query)), CUSTOMERS):
+            self._consumption(session, chunk)
+            self._supplies(session, chunk)
+        session.execute(update(d).where(pending).values(derived=True))
+
+    def _consumption(self, session: Session, customers: list[int]) -> None:
+        """Rewrite the customers' consumption lines from their contracts: per OKPD2 code, the
         purchases of the latest year with items of the code, with the share bought from
         suppliers of other regions (of the value whose supplier's region is known)."""
         d, i = ProcurementDocument.__table__, ProcurementItem.__table__
@@ -380,8 +362,8 @@ class Procurement(Writer):
             .join(i, i.c.document_id == d.c.id)
             .join(buyer, buyer.id == d.c.customer_id)
             .outerjoin(seller, seller.id == d.c.supplier_id)
-            .where(d.c.kind == "contract", d.c.customer_id.in_({c for c, _ in pairs}))
-            .where(tuple_(d.c.customer_id, i.c.okpd2_code).in_(pairs))
+            .where(d.c.kind == "contract", d.c.customer_id.in_(customers))
+            .where(i.c.okpd2_code.is_not(None))
             .group_by(d.c.customer_id, i.c.okpd2_code, d.c.year)
         )
         latest: dict[tuple[int, str], Any] = {}
@@ -405,24 +387,24 @@ class Procurement(Writer):
         }
         lines = ProductLine.__table__
         scope = and_(
-            tuple_(lines.c.enterprise_id, lines.c.okpd2_code).in_(pairs),
+            lines.c.enterprise_id.in_(customers),
             lines.c.direction == "consumes",
             lines.c.registry_number.is_(None),
         )
         fields = ("enterprise_id", "okpd2_code")
         unique = (*fields, "direction", "registry_number")
-        self._rewrite(session, ProductLine, scope, wanted, fields, unique, rows)
+        self._rewrite(session, ProductLine, scope, wanted, fields, unique)
 
-    def _supplies(self, session: Session, pairs: list[tuple], rows: list[Parsed]) -> None:
-        """Rewrite the supplies (customer, supplier): per OKPD2 code and year."""
+    def _supplies(self, session: Session, customers: list[int]) -> None:
+        """Rewrite the supplies to the customers: per supplier, OKPD2 code and year."""
         d, i = ProcurementDocument.__table__, ProcurementItem.__table__
         key = (d.c.supplier_id, d.c.customer_id, i.c.okpd2_code, d.c.year)
         query = (
             select(*key, *_amounts(i))
             .join(i, i.c.document_id == d.c.id)
             .where(d.c.kind == "contract", i.c.okpd2_code.is_not(None))
-            .where(d.c.customer_id.in_({c for c, _ in pairs}))
-            .where(tuple_(d.c.customer_id, d.c.supplier_id).in_(pairs))
+            .where(d.c.customer_id.in_(customers), d.c.supplier_id.is_not(None))
+            .where(d.c.supplier_id != d.c.customer_id)
             .group_by(*key)
         )
         wanted = {
@@ -438,9 +420,9 @@ class Procurement(Writer):
             for r in session.execute(query)
         }
         table = Supply.__table__
-        scope = tuple_(table.c.buyer_id, table.c.supplier_id).in_(pairs)
+        scope = table.c.buyer_id.in_(customers)
         fields = ("buyer_id", "supplier_id", "okpd2_code", "year")
-        self._rewrite(session, Supply, scope, wanted, fields, fields, rows)
+        self._rewrite(session, Supply, scope, wanted, fields, fields)
 
     def _rewrite(
         self,
@@ -450,7 +432,6 @@ class Procurement(Writer):
         wanted: dict[tuple, dict[str, Any]],
         key_fields: tuple[str, ...],
         unique: tuple[str, ...],
-        rows: list[Parsed],
     ) -> None:
         """Make the derived records of ``model`` within ``scope`` be ``wanted`` (by their
         ``key_fields``), upserted by their ``unique`` key: a key held by a record typed in or
@@ -467,7 +448,7 @@ class Procurement(Writer):
             session.execute(delete(table).where(table.c.id.in_(gone)))
             record_bulk(session, self.actor, table.name, [("delete", i, {}) for i in gone])
         if records:
-            origin = {"import_run": self.run_id, "rows": [rows[0].number, rows[-1].number]}
+            origin = {"import_run": self.run_id}
             outcome = upsert(
                 session, model, unique, records, self.actor, origin=origin, scope=scope
             )
@@ -497,6 +478,7 @@ class Procurement(Writer):
         """What the run stored: documents by law and kind, items, needs from plan rows, older
         OKPD codes kept as such, contracts whose total stays at contract level, the reader's
         notes."""
+        self._derive(session)
         d, i = ProcurementDocument.__table__, ProcurementItem.__table__
         mine = d.c.import_run_id == self.run_id
         counts = session.execute(

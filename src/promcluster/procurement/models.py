@@ -6,7 +6,17 @@ numbers."""
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from promcluster.db import Base
@@ -48,6 +58,9 @@ class ProcurementDocument(Base):
     priced_items: Mapped[bool] = mapped_column(default=True)
     file: Mapped[str | None] = mapped_column(String(500))
     import_run_id: Mapped[int | None] = mapped_column(Integer)
+    # False from the moment a version is stored until the consumption lines and supplies of its
+    # customer are derived again (at the end of the run, or of the next run if it was cut short).
+    derived: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
 
     customer: Mapped[Enterprise] = relationship(foreign_keys=[customer_id])
     supplier: Mapped[Enterprise | None] = relationship(foreign_keys=[supplier_id])

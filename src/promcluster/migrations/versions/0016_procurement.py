@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("priced_items", sa.Boolean(), nullable=False),
         sa.Column("file", sa.String(length=500), nullable=True),
         sa.Column("import_run_id", sa.Integer(), nullable=True),
+        sa.Column("derived", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"],
             ["enterprises.id"],
@@ -62,6 +63,9 @@ def upgrade() -> None:
             batch_op.f("ix_procurement_documents_supplier_id"), ["supplier_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_procurement_documents_year"), ["year"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_procurement_documents_derived"), ["derived"], unique=False
+        )
 
     op.create_table(
         "procurement_items",
@@ -129,6 +133,7 @@ def downgrade() -> None:
 
     op.drop_table("procurement_items")
     with op.batch_alter_table("procurement_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_procurement_documents_derived"))
         batch_op.drop_index(batch_op.f("ix_procurement_documents_year"))
         batch_op.drop_index(batch_op.f("ix_procurement_documents_supplier_id"))
         batch_op.drop_index(batch_op.f("ix_procurement_documents_customer_id"))
