@@ -80,6 +80,8 @@ CLEAN_ORDER = (
     "cluster_regions",
     "clusters",
     "responses",
+    "procurement_items",
+    "procurement_documents",
     "offers",
     "needs",
     "supplies",

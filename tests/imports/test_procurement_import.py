@@ -542,3 +542,38 @@ def test_the_kind_is_offered_on_the_page_the_api_and_the_command_line(admin_clie
     finished = finished_run(admin_client, answer.json()["id"])
     assert (finished["status"], finished["created"], finished["rejected"]) == ("done", 1, 0)
     assert table_counts(db)["needs"] == 391
+
+
+def test_a_run_cut_short_is_derived_by_the_next_run(db, tmp_path):
+    """Lines and supplies are derived once, at the end of a run: the documents of a run cut
+    short stay pending until the next run — of any file — derives their customers."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    shutil.copy(CONTRACT_2016, folder / "a.xml")
+    shutil.copy(CONTRACT_2017, folder / "b.xml")
+
+    def stop(run_) -> None:
+        raise KeyboardInterrupt
+
+    def derived() -> tuple[list[bool], int, int]:
+        with db.sessions() as session:
+            flags = list(session.scalars(select(ProcurementDocument.derived)))
+            lines = session.scalar(
+                select(func.count())
+                .select_from(ProductLine)
+                .where(ProductLine.data_source == "procurement")
+            )
+            supplies = session.scalar(select(func.count()).select_from(Supply))
+        return flags, lines, supplies
+
+    with pytest.raises(KeyboardInterrupt):
+        run(db, "procurement", folder, batch_size=1, on_batch=stop)
+    assert derived() == ([False], 0, 0)  # stored, not yet derived
+    later = run(db, "procurement", PLAN)
+    assert later.status == "done"
+    flags, lines, supplies = derived()
+    assert flags == [True, True] and lines > 0 and supplies > 0
+    again = run(db, "procurement", folder)
+    assert again.status == "done" and (again.created, again.unchanged) == (1, 1)
+    flags, more_lines, _ = derived()
+    assert flags == [True] * 3 and more_lines > lines
