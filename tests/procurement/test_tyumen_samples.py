@@ -81,3 +81,5 @@ def test_the_tyumen_niche_pages_list_the_sample_customers_as_buyers(client, db, 
     assert "<h2>Закупки (ЕИС)</h2>" in card
     source = re.search(r'data-field="data_source">([^<]+)<', card).group(1)
     assert source.startswith("Единая информационная система в сфере закупок (ЕИС)")
+    minimal = re.search(r'data-field="is_minimal">([^<]+)<', card).group(1)
+    assert minimal.startswith("карточка создана по документу госзакупки")
