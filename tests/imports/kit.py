@@ -3,6 +3,7 @@ service or the command line, reading the error report and the stored rows back."
 
 import csv
 import io
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -214,3 +215,14 @@ def dimension_bomb(path: Path, last_row: int = 1_048_576) -> Path:
     return raw_xlsx(
         path, {1: header, last_row: {f"XFD{last_row}": "x"}}, dimension=f"A1:XFD{last_row}"
     )
+
+
+def finished_run(client, run_id: int, seconds: float = 60, **kwargs: Any) -> dict:
+    """An uploaded run as the API shows it once its background import has ended."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = client.get(f"/api/v1/imports/{run_id}", **kwargs).json()
+        if answer["status"] != "running":
+            return answer
+        time.sleep(0.05)
+    raise AssertionError(f"import {run_id} did not finish")

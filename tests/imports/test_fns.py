@@ -4,7 +4,6 @@ documents in the same format: what lands where, the report by file + ИдДок 
 inputs of issue 19, re-runs, firms that left the register, and who may import them."""
 
 import io
-import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ from promcluster.imports import service
 from promcluster.imports.readers import UnusableFile
 from promcluster.registry.models import Enterprise, EnterpriseFigure, ProductLine
 
-from .kit import cli, counts, run, said
+from .kit import cli, counts, finished_run, run, said
 
 (SME_SAMPLE, HEADCOUNT_SAMPLE, REVENUE_SAMPLE) = (p for _, p in open_data_samples())
 RENUMBERED = {"7a5293ce-e62d-4cdf-af78-45589ccb0ad0", "474e27fc-5a14-4e74-bea0-c4ed938adc8c"}
@@ -470,19 +469,10 @@ def _upload(client, **kwargs):
     return client.post(f"{API}/imports", data=data, files=files, **kwargs)
 
 
-def _wait(client, run_id: int, **kwargs) -> dict:
-    for _ in range(200):
-        answer = client.get(f"{API}/imports/{run_id}", **kwargs).json()
-        if answer["status"] != "running":
-            return answer
-        time.sleep(0.05)
-    raise AssertionError("the import did not finish")
-
-
 def test_only_an_administrator_imports_fns_kinds(client, admin_client, users, db):
     answer = _upload(admin_client)
     assert answer.status_code == 202
-    finished = _wait(admin_client, answer.json()["id"])
+    finished = finished_run(admin_client, answer.json()["id"])
     assert (finished["status"], finished["created"], finished["rejected"]) == ("done", 1, 0)
     page = admin_client.get(f"/imports/{finished['id']}").text
     assert "прочитано документов: 1" in page

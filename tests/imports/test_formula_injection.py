@@ -34,6 +34,8 @@ from promcluster.registry.models import (
     Supply,
 )
 
+from .kit import finished_run
+
 API = "/api/v1"
 SRC = Path(__file__).resolve().parents[2] / "src" / "promcluster"
 PAYLOADS = (
@@ -189,24 +191,12 @@ def test_the_import_error_report_neutralises_rejected_values(admin_client, db, t
     )
     assert answer.status_code == 202, answer.text
     run_id = answer.json()["id"]
-    run = _wait(admin_client, run_id)
+    run = finished_run(admin_client, run_id)
     assert run["rejected"] == len(PAYLOADS)
     report = admin_client.get(f"{API}/imports/{run_id}/errors.csv")
     rows = csv_rows(report.content)
     assert_csv_safe(rows, carried=PAYLOADS[:4])  # the importer trims a leading tab or CR
     assert {r[1] for r in rows[1:]} == {"'+ИНН"}  # the file's own header is a cell too
-
-
-def _wait(client, run_id: int) -> dict:
-    import time
-
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        run = client.get(f"{API}/imports/{run_id}").json()
-        if run["status"] != "running":
-            return run
-        time.sleep(0.05)
-    raise AssertionError(f"import {run_id} did not finish")
 
 
 def test_the_command_line_export_is_safe(db, tmp_path):

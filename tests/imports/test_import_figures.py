@@ -3,8 +3,6 @@ INN (or OGRN) and year. Files in cp1251 and XLSX, the upsert of a year already s
 refusals (unknown or wrong INN, negative headcount, no figure, a repeated key), the template
 and export round trips, the audit and the permissions."""
 
-import time
-
 import pytest
 from factories import fresh_inn, ogrn
 from openpyxl import load_workbook
@@ -16,7 +14,17 @@ from promcluster.imports import exports, service
 from promcluster.imports.readers import UnusableFile
 from promcluster.registry.models import EnterpriseFigure
 
-from .kit import bad_inn, cli, enterprise, report, run, said, write_csv, write_xlsx
+from .kit import (
+    bad_inn,
+    cli,
+    enterprise,
+    finished_run,
+    report,
+    run,
+    said,
+    write_csv,
+    write_xlsx,
+)
 
 API = "/api/v1"
 HEADER = ["ИНН", "Год", "Численность", "Выручка"]
@@ -425,16 +433,6 @@ def test_exported_figures_import_back_as_the_same_rows(db, tmp_path, suffix):
 # Over HTTP
 
 
-def _wait(client, run_id: int) -> dict:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        answer = client.get(f"{API}/imports/{run_id}").json()
-        if answer["status"] != "running":
-            return answer
-        time.sleep(0.05)
-    raise AssertionError(f"import {run_id} did not finish")
-
-
 def test_upload_through_the_api_then_download_after_login(client, admin_client, db):
     id_, inn = firm(db)
     body = "\n".join(["ИНН;Год;Численность;Выручка", f"{inn};2023;12;3 000"]).encode("cp1251")
@@ -446,7 +444,7 @@ def test_upload_through_the_api_then_download_after_login(client, admin_client, 
     )
 
     assert answer.status_code == 202
-    outcome = _wait(admin_client, answer.json()["id"])
+    outcome = finished_run(admin_client, answer.json()["id"])
     assert (outcome["status"], outcome["created"], outcome["rejected"]) == ("done", 1, 0)
     assert figures(db) == {(id_, 2023, 12, 3000)}
     assert client.get(f"{API}/export/figures.csv").status_code == 403

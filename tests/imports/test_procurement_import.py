@@ -5,7 +5,6 @@ versions, re-runs, what typed-in records keep, and bad inputs reported by file a
 nothing of a refused document written."""
 
 import shutil
-import time
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from promcluster.matching.models import Need
 from promcluster.procurement.models import ProcurementDocument, ProcurementItem
 from promcluster.registry.models import Enterprise, ProductLine, Supply
 
-from .kit import ACTOR, cli, run, runner, said
+from .kit import ACTOR, cli, finished_run, run, runner, said
 from .test_fns import API, report
 
 SAMPLES = Path(__file__).parents[1] / "data" / "zakupki"
@@ -84,17 +83,6 @@ def versions(db) -> dict[str, list[int]]:
             model.__tablename__: sorted(session.scalars(select(model.version)))
             for model in (Enterprise, ProductLine, Supply, Need)
         }
-
-
-def finished_run(client, run_id: int) -> dict:
-    """The run of an upload once the background import has ended."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        run = client.get(f"{API}/imports/{run_id}").json()
-        if run["status"] != "running":
-            return run
-        time.sleep(0.05)
-    raise AssertionError(f"import {run_id} did not finish")
 
 
 def copy(path: Path, folder: Path, name: str | None = None, **replace: str) -> Path:
