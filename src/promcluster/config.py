@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     jobs_stale_minutes: int = Field(5, ge=1)
     jobs_keep_hours: int = Field(24, ge=1)
     upload_dir: Path | None = None
+    # Documents of clusters (docs/DOSSIER.md): their files, named by SHA-256, and the largest
+    # file accepted.
+    files_dir: Path = Path("var/files")
+    max_document_bytes: int = Field(50 * 1024 * 1024, ge=1)
     # Observability (docs/OPERATIONS.md): one JSON line per request instead of plain text, and
     # Prometheus metrics at /metrics: off (404), loopback (127.0.0.1 and ::1 only) or on.
     log_json: bool = False

@@ -399,3 +399,18 @@ AUDIT_ENTITIES = {  # audited table → what its records are, for the audit log 
     "users": "пользователь",
     "login": "вход в систему",
 }
+
+# The registry dossier (documents/, dossier/): kinds of documents of a cluster.
+DOCUMENT_KINDS = {
+    "cluster_agreement": "соглашение о создании кластера (о взаимодействии участников)",
+    "accession_agreement": "соглашение о вступлении в кластер",
+    "programme": "программа развития кластера",
+    "statutes": "устав специализированной организации",
+    "org_decision": "решение о наделении специализированной организации полномочиями",
+    "cooperation_contract": "договор поставки (кооперации) между участниками",
+    "project_document": "документ инвестиционного проекта",
+    "registry_decision": "решение Минпромторга России о включении в реестр",
+    "registry_application": "заявление о включении в реестр",
+    "report": "отчёт о деятельности кластера",
+    "other": "иной документ",
+}

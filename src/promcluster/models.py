@@ -4,6 +4,8 @@ from promcluster.auth.models import AuditLog, LoginFailure, User, UserSession
 from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
 from promcluster.db import Base
+from promcluster.documents.models import Document, DocumentFile
+from promcluster.dossier.models import ApplicationPackage, ProgrammeTarget
 from promcluster.imports.models import ImportRun, RejectedRow
 from promcluster.jobs.models import Job
 from promcluster.matching.models import (
@@ -31,6 +33,7 @@ from promcluster.registry.models import (
 from promcluster.statistics.models import OfficialFigure
 
 __all__ = [
+    "ApplicationPackage",
     "AuditLog",
     "Base",
     "Chain",
@@ -39,6 +42,8 @@ __all__ = [
     "Cluster",
     "Correction",
     "DeclaredFigure",
+    "Document",
+    "DocumentFile",
     "Enterprise",
     "ImportRun",
     "InvestmentProject",
@@ -56,6 +61,7 @@ __all__ = [
     "ProcurementDocument",
     "ProcurementItem",
     "ProductLine",
+    "ProgrammeTarget",
     "Region",
     "RejectedRow",
     "Response",

@@ -52,6 +52,10 @@ class Mark(Versioned, Base):
     item: Mapped[str] = mapped_column(String(50))
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     reference: Mapped[str | None] = mapped_column(String(500))
+    # An uploaded document of the cluster the tick rests on (instead of, or with, ``reference``).
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
     note: Mapped[str | None] = mapped_column(Text)
     marked_on: Mapped[date | None] = mapped_column(Date)
     marked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
