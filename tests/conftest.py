@@ -7,6 +7,7 @@ migrations and the reference data is loaded once per backend; tests are isolated
 registry and auth rows before each test.
 """
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from promcluster import dbadmin
 from promcluster.accounts.service import create_user
 from promcluster.app import create_app
 from promcluster.compliance.rules import load_rules
-from promcluster.config import Settings
+from promcluster.config import Settings, get_settings
 from promcluster.db import make_engine, make_sessionmaker, transaction
 from promcluster.demo.loader import load_demo
 from promcluster.reference.service import load_reference
@@ -108,13 +109,30 @@ def no_files_left_in_the_system_temp_dir() -> Iterator[None]:
     assert not left, f"files left in {tempfile.gettempdir()}: {sorted(left)}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def files_dir(tmp_path_factory) -> Iterator[Path]:
+    """The file store of the suite (documents, packages) in a temporary directory of the
+    session, never ``var/files`` of the checkout; commands run by tests inherit it."""
+    path = tmp_path_factory.mktemp("files")
+    saved = os.environ.get("PROMCLUSTER_FILES_DIR")
+    os.environ["PROMCLUSTER_FILES_DIR"] = str(path)
+    get_settings.cache_clear()
+    yield path
+    if saved is None:
+        os.environ.pop("PROMCLUSTER_FILES_DIR", None)
+    else:
+        os.environ["PROMCLUSTER_FILES_DIR"] = saved
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory) -> Settings:
+def settings(database_url: str, tmp_path_factory, files_dir: Path) -> Settings:
     """The app's settings: the test database, a recognisable tile URL (no ``.env`` file) and
     the uploads and generated files of jobs in a temporary directory of the session."""
     return Settings(
         _env_file=None,
         upload_dir=tmp_path_factory.mktemp("uploads"),
+        files_dir=files_dir,
         database_url=database_url,
         secret_key=TEST_SECRET_KEY,
         tile_url=TEST_TILES,
