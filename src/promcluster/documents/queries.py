@@ -59,9 +59,8 @@ def document_query(
 def listed(session: Session, documents: list[Document]) -> list[Listed]:
     """``documents`` with their current file, number of versions and uploader's name."""
     uploader_ids = {d.files[-1].uploaded_by for d in documents if d.files}
-    names = dict(
-        session.execute(select(User.id, User.username).where(User.id.in_(uploader_ids))).tuples()
-    )
+    query = select(User.id, User.username).where(User.id.in_(uploader_ids))
+    names = {id_: name for id_, name in session.execute(query)}
     return [
         Listed(d, d.files[-1], len(d.files), names.get(d.files[-1].uploaded_by))
         for d in documents
@@ -100,7 +99,7 @@ def uploader_names(session: Session, document: Document) -> dict[int, str]:
     """The names of the users who uploaded the document's files."""
     ids = {f.uploaded_by for f in document.files if f.uploaded_by is not None}
     query = select(User.id, User.username).where(User.id.in_(ids))
-    return dict(session.execute(query).tuples())
+    return {id_: name for id_, name in session.execute(query)}
 
 
 def label(document: Document) -> str:
@@ -154,10 +153,10 @@ def subjects(session: Session, cluster_id: int) -> tuple[Choices, Choices]:
         .join(Enterprise, Membership.enterprise_id == Enterprise.id)
         .where(Membership.cluster_id == cluster_id)
         .order_by(Enterprise.name)
-    ).tuples()
+    ).all()
     projects = session.execute(
         select(InvestmentProject.id, InvestmentProject.name)
         .where(InvestmentProject.cluster_id == cluster_id)
         .order_by(InvestmentProject.name)
-    ).tuples()
-    return list(members), list(projects)
+    ).all()
+    return [(i, n) for i, n in members], [(i, n) for i, n in projects]
