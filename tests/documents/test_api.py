@@ -79,9 +79,7 @@ def test_an_oversize_upload_is_refused_naming_file(admin_client, db, own, store,
     assert db.count("documents") == 0 and store.files() == files
 
 
-def test_the_body_limit_lets_documents_through_and_nothing_else(
-    admin_client, app, db, own, store
-):
+def test_the_body_limit_lets_documents_through_and_nothing_else(admin_client, app, db, own, store):
     limit = app.state.settings.max_document_bytes
     files = store.files()
     # 3 MB is over the ordinary body limit (2 MB) but a document may weigh 50 MB.
