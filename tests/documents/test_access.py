@@ -136,3 +136,14 @@ def test_page_writes_for_every_role(world, db):
         else:
             assert deleted.status_code == 403, role
     assert db.count("documents") == 1 + len(WRITERS)
+
+
+def test_audit_entries_of_documents_are_for_administrators(world):
+    """A non-public document's title must not reach outsiders through the audit log."""
+    params = {"entity": "documents", "per_page": 500}
+    everything = world["clients"]["admin"].get("/api/v1/audit", params=params).json()
+    assert everything["total"] >= 2
+    assert "Закрытый договор" in str(everything["items"])
+    for role in ("manager", "stranger", "member_rep"):
+        seen = world["clients"][role].get("/api/v1/audit", params=params).json()
+        assert seen["total"] == 0, role
