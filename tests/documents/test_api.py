@@ -172,3 +172,25 @@ def test_upload_and_edit_through_the_pages(admin_client, db, own):
     )  # fmt: skip
     assert replaced.status_code == 303
     assert db.count("document_files") == 2
+
+
+def test_the_pages_read_as_russian(admin_client, client, own):
+    """The list and a document's page, for an administrator (forms, versions) and anonymous
+    visitors: numbers, dates, sizes and vocabularies as Russians read them."""
+    from russian_text import problems
+
+    upload(admin_client, own, {"signed_on": "2024-03-01", "valid_from": "2024-03-01",
+                               "valid_to": "2029-12-31", "public": "true",
+                               "parties": "ООО «Завод»; АНО «Кластер»"},
+           payload=samples.pdf("x" * 150_000))  # fmt: skip
+    document = admin_client.get(f"/api/v1/clusters/{own}/documents").json()[0]
+    found = []
+    for http in (admin_client, client):
+        for path in (f"/clusters/{own}/documents", f"/documents/{document['id']}"):
+            page = http.get(path)
+            assert page.status_code == 200
+            found.extend((path, *p) for p in problems(page.text))
+    assert not found, found
+    listed = client.get(f"/clusters/{own}/documents").text
+    assert "147\u00a0КБ" in listed  # one decimal below 100 only: «1,5 МБ», «147 КБ»
+    assert "с 01.03.2024 по 31.12.2029" in listed
