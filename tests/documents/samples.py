@@ -109,3 +109,14 @@ def docx_bomb(unpacked: int = 8 * 1024 * 1024) -> bytes:
             archive.writestr(member, source.read(member))
         archive.writestr("word/media/image1.bin", b"\x00" * unpacked)
     return out.getvalue()
+
+
+def docm() -> bytes:
+    """A DOCX carrying a macro project (what Word saves as .docm)."""
+    source = zipfile.ZipFile(io.BytesIO(docx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            archive.writestr(member, source.read(member))
+        archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    return out.getvalue()

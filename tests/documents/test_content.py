@@ -31,6 +31,7 @@ REFUSED = [
     (lambda: b"just text, no magic", "тип файла не распознан"),
     (samples.plain_zip, "не является документом DOCX, XLSX или ODT"),
     (samples.docx_bomb, "похоже на ZIP-бомбу"),
+    (samples.docm, "с макросами не принимаются"),
     (lambda: b"PK\x03\x04" + b"\x00" * 100, "архив повреждён"),
 ]
 

@@ -183,3 +183,20 @@ def test_deleting_removes_files_no_other_row_names(db, cluster, users):
     assert file_store.exists(shared)
     with db.sessions() as session:
         assert session.scalars(select(DocumentFile.document_id)).all() == [shared_id]
+
+
+def test_options_and_cluster_document_for_the_checklist(db, cluster):
+    from promcluster.documents import queries
+
+    document_id, _ = create(db, None, cluster["id"], {"signed_on": date(2024, 3, 1)})
+    other_id, _ = create(db, None, cluster["other"], {"title": "Чужой"})
+    with db.sessions() as session:
+        assert queries.options(session, cluster["id"]) == [
+            (document_id, "соглашение о вступлении в кластер № 12 от 01.03.2024 — "
+             "Соглашение о вступлении")
+        ]  # fmt: skip
+        assert queries.cluster_document(session, cluster["id"], document_id).id == document_id
+        for wrong in (other_id, 999999):
+            with pytest.raises(InvalidField) as refused:
+                queries.cluster_document(session, cluster["id"], wrong)
+            assert refused.value.field == "document"

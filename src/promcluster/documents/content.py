@@ -88,6 +88,8 @@ def office_kind(path: Path, settings: Settings) -> Kind:
             members = archive.infolist()
             check_unpacked(members, settings)
             names = {m.filename for m in members}
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise refuse("документы с макросами не принимаются; сохраните документ без них")
             if "[Content_Types].xml" in names:
                 if any(n.startswith("word/") for n in names):
                     return DOCX
