@@ -5,6 +5,7 @@ name kept); an anonymous visitor sees neither the unpublished document nor the u
 from pathlib import Path
 
 import pytest
+from conftest import DOCS_SCREENSHOTS
 from playwright.sync_api import Page, expect
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
@@ -52,7 +53,7 @@ def test_manager_uploads_a_pdf_sees_it_listed_and_downloads_it(
     expect(row).to_contain_text("соглашение о вступлении в кластер")
     expect(row).to_contain_text("№ 15-К от 01.03.2024")
     expect(row).to_contain_text(f"{len(PDF)}\u00a0байт")
-    expect(row).to_contain_text("tyumen-manager")
+    expect(row).to_contain_text("Менеджер Тюменского кластера")
     expect(row).to_contain_text("для участников")
 
     with page.expect_download() as info:
@@ -60,6 +61,22 @@ def test_manager_uploads_a_pdf_sees_it_listed_and_downloads_it(
     download = info.value
     assert download.suggested_filename == "соглашение №15.pdf"
     assert Path(download.path()).read_bytes() == PDF
+    shots = DOCS_SCREENSHOTS / "issue-20"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "documents.jpg"), full_page=True, quality=80)
+
+    # A new version through the document's page: both stay, the new one is current.
+    row.get_by_role("link", name=TITLE).click()
+    replace = page.locator("#replace form")
+    replace.get_by_label("Файл").set_input_files(
+        files=[{"name": "соглашение №15, подписанное.pdf", "mimeType": "application/pdf",
+                "buffer": PDF + b"% signed\n"}]
+    )  # fmt: skip
+    replace.get_by_role("button", name="Заменить").click()
+    expect(page.locator("[data-versions] tbody tr")).to_have_count(2)
+    expect(page.locator("[data-version='2']")).to_contain_text("текущая")
+    expect(page.locator("[data-version='1']")).to_contain_text("соглашение №15.pdf")
+    page.screenshot(path=str(shots / "document.jpg"), full_page=True, quality=80)
 
     # An anonymous visitor: the list without the unpublished document and without the form.
     visitor = page.context.browser.new_page(base_url=live_server.url)

@@ -59,8 +59,7 @@ def document_query(
 def listed(session: Session, documents: list[Document]) -> list[Listed]:
     """``documents`` with their current file, number of versions and uploader's name."""
     uploader_ids = {d.files[-1].uploaded_by for d in documents if d.files}
-    query = select(User.id, User.username).where(User.id.in_(uploader_ids))
-    names = {id_: name for id_, name in session.execute(query)}
+    names = user_names(session, uploader_ids)
     return [
         Listed(d, d.files[-1], len(d.files), names.get(d.files[-1].uploaded_by))
         for d in documents
@@ -97,9 +96,14 @@ def version(document: Document, number: int | None = None) -> DocumentFile:
 
 def uploader_names(session: Session, document: Document) -> dict[int, str]:
     """The names of the users who uploaded the document's files."""
-    ids = {f.uploaded_by for f in document.files if f.uploaded_by is not None}
-    query = select(User.id, User.username).where(User.id.in_(ids))
-    return {id_: name for id_, name in session.execute(query)}
+    return user_names(session, {f.uploaded_by for f in document.files})
+
+
+def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """Users by id as people know them: their full name, else their login."""
+    name = func.coalesce(User.full_name, User.username)
+    query = select(User.id, name).where(User.id.in_({i for i in ids if i is not None}))
+    return {id_: shown for id_, shown in session.execute(query)}
 
 
 def label(document: Document) -> str:
