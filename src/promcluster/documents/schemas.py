@@ -7,14 +7,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from promcluster.labels import DOCUMENT_KINDS, choice
+from promcluster.registry.schemas import Strict
 from promcluster.web.limits import Id, Text, UtcDateTime, Version
 
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 Number = Annotated[str, Field(max_length=100)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class DocumentIn(Strict):

@@ -56,12 +56,9 @@ def check_title(title: str | None) -> None:
 
 
 def check_dates(data: dict[str, Any]) -> None:
+    """The document's date not in the future; its validity not ending before it starts."""
     checks = FieldChecks()
-    signed_on, valid_from, valid_to = (
-        data.get("signed_on"),
-        data.get("valid_from"),
-        data.get("valid_to"),
-    )
+    signed_on, valid_from, valid_to = (data.get(k) for k in ("signed_on", "valid_from", "valid_to"))
     if signed_on is not None and signed_on > date.today():
         checks.refused["signed_on"] = "дата документа не может быть в будущем"
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
