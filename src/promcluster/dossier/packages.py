@@ -10,20 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from promcluster import records
 from promcluster.auth.models import User
 from promcluster.auth.permissions import require_cluster
+from promcluster.db import utcnow
 from promcluster.documents import store
 from promcluster.dossier.models import ApplicationPackage
 from promcluster.dossier.package import Package, assemble
 from promcluster.dossier.package_files import document_path, entries, write_zip
-from promcluster.errors import Conflict, InvalidField, NotFound
+from promcluster.errors import InvalidField, NotFound
 from promcluster.registry.models import Cluster
 
-ATTEMPTS = 3  # numbers tried when another generation of the same cluster takes one first
 SYSTEM = "система"
 
 
@@ -68,25 +67,21 @@ def generate(
         store.discard(path)
         raise
     stored = store.keep(path)
-    state = state_of(package)
-    for _ in range(ATTEMPTS):
-        row = ApplicationPackage(
-            cluster_id=cluster_id,
-            number=next_number(session, cluster_id),
-            as_of=as_of,
-            sha256=stored.sha256,
-            size=stored.size,
-            state=state,
-            generated_by=user.id if user is not None else None,
-        )
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            continue  # another generation took the number: read the next one
-        return row, package
-    raise Conflict("пакет этого кластера формируется одновременно другим пользователем; повторите")
+    row = ApplicationPackage(
+        cluster_id=cluster_id,
+        number=next_number(session, cluster_id),
+        as_of=as_of,
+        sha256=stored.sha256,
+        size=stored.size,
+        state=state_of(package),
+        generated_by=user.id if user is not None else None,
+        generated_at=utcnow(),
+    )
+    session.add(row)
+    # Two generations of one cluster at once read the same number: the unique constraint
+    # (cluster_id, number) refuses the second, which becomes Conflict («повторите»).
+    records.flush(session)
+    return row, package
 
 
 def next_number(session: Session, cluster_id: int) -> int:
