@@ -4,6 +4,8 @@ openpyxl, kept as numbered versions whose hash matches the kept file."""
 
 import hashlib
 import io
+import threading
+import time
 import zipfile
 from datetime import date, timedelta
 
@@ -19,7 +21,7 @@ from promcluster.dossier.models import ApplicationPackage
 from promcluster.dossier.package import assemble
 from promcluster.dossier.package_files import safe_name
 from promcluster.dossier.packages import generate, kept_file, versions
-from promcluster.errors import InvalidField, NotFound, PermissionDenied
+from promcluster.errors import Conflict, InvalidField, NotFound, PermissionDenied
 from promcluster.registry.models import Enterprise
 
 
@@ -197,3 +199,32 @@ def test_bad_dates_clusters_and_users_are_refused_and_nothing_is_kept(db, small,
 )
 def test_file_names_inside_the_package_are_safe(given, safe):
     assert safe_name(given) == safe
+
+
+def test_two_generations_at_once_cannot_take_the_same_number(db, small):
+    """On PostgreSQL, where writers do not queue for the whole database: the second generation
+    read the number before the first committed; the unique constraint refuses it (Conflict),
+    and one version is kept."""
+    if db.backend != "postgresql":
+        pytest.skip("SQLite admits one writer at a time")
+    first = db.sessions()
+    first.begin()
+    generate(first, None, small.cluster, AS_OF)  # flushed, not committed
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            with db.session() as session:
+                generate(session, None, small.cluster, AS_OF)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(1.0)  # the second waits on the unique index for the first transaction
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict)
+    assert db.count("application_packages") == 1
