@@ -120,6 +120,8 @@ def test_generate_keeps_a_zip_with_the_docx_the_workbooks_and_the_files(db, smal
     inside = f"documents/{document:05d}-cooperation_contract-Договор _5.pdf"
     assert inside in names and archive.read(inside) == b"%PDF-1.4 contract"
     assert "application.docx — заявление" in archive.read("README.txt").decode()
+    graph = archive.read("supply-graph.graphml").decode()
+    assert graph.count("<edge ") == 2 and f'<node id="n{small.members[0]}">' in graph
 
     text = docx_text(archive.read("application.docx"))
     for inn in small.inns:

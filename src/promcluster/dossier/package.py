@@ -9,22 +9,26 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from promcluster import labels, records
 from promcluster.chains.coverage import stage_coverage
+from promcluster.chains.downloads import ClusterGraph
 from promcluster.chains.graph import Cooperation, cooperation
 from promcluster.chains.queries import chains_with_stages
 from promcluster.compliance.facts import Facts, gather
 from promcluster.compliance.rules import FEDERAL, in_force
 from promcluster.compliance.service import Report, check
-from promcluster.documents.models import Document
+from promcluster.dossier.package_documents import (
+    ACCESSION,
+    CONTRACT,
+    DocumentRow,
+    cluster_documents,
+)
 from promcluster.registry.models import Cluster, Enterprise, EnterpriseFigure, Membership
 from promcluster.registry.queries import project_query
 
 REQUIRED_KINDS = ("cluster_agreement", "programme", "statutes")  # of the cluster as a whole
-CONTRACT = "cooperation_contract"
-ACCESSION = "accession_agreement"
 UNMET = ("fail", "unknown", "checklist")  # compliance statuses a complete package has none of
 INDUSTRIAL = ("C",)  # when rule C2 (and its industrial sections) is not in force
 
@@ -41,40 +45,6 @@ class Organisation:
     address: str | None
     email: str | None
     phone: str | None
-
-
-@dataclass(frozen=True)
-class FileRef:
-    """The current file of a document: its name in the store and as uploaded."""
-
-    sha256: str
-    size: int
-    filename: str
-    media_type: str
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    """A document of the cluster listed in the package (its current file, if any)."""
-
-    id: int
-    kind: str
-    title: str
-    number: str | None
-    signed_on: date | None
-    parties: str | None
-    membership_id: int | None
-    project_id: int | None
-    file: FileRef | None
-
-    @property
-    def reference(self) -> str:
-        """«№ 12 от 01.03.2024», as a basis or contract is cited."""
-        parts = [
-            f"№ {self.number}" if self.number else "",
-            self.signed_on and f"от {self.signed_on:%d.%m.%Y}",
-        ]
-        return " ".join(p for p in parts if p) or self.title
 
 
 @dataclass(frozen=True)
@@ -156,6 +126,7 @@ class Package:
     chains: list[ChainMap]
     compliance: Report
     documents: list[DocumentRow]
+    graph: ClusterGraph  # the supply graph on the date (GraphML in the package)
     missing: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -178,6 +149,7 @@ def assemble(session: Session, cluster_id: int, as_of: date) -> Package:
     facts = gather(session, cluster, as_of, in_force(session, as_of, FEDERAL))
     documents = cluster_documents(session, cluster_id, as_of)
     names = {k: n.name for k, n in facts.graph.nodes.items()}
+    share = cooperation(facts.graph)
     package = Package(
         cluster_id=cluster.id,
         cluster_name=cluster.name,
@@ -195,49 +167,16 @@ def assemble(session: Session, cluster_id: int, as_of: date) -> Package:
             )
             for e in facts.graph.participant_edges()
         ],
-        cooperation=cooperation(facts.graph),
+        cooperation=share,
         contracts=[d for d in documents if d.kind == CONTRACT],
         projects=_projects(session, cluster_id),
         chains=_chains(session, cluster_id),
         compliance=report,
         documents=documents,
+        graph=ClusterGraph(cluster, facts.graph, share),
     )
     package.missing = missing(package)
     return package
-
-
-def cluster_documents(session: Session, cluster_id: int, as_of: date) -> list[DocumentRow]:
-    """The cluster's documents not signed after ``as_of``, by kind, date and id, each with its
-    current file (the highest number)."""
-    query = (
-        select(Document)
-        .options(selectinload(Document.files))
-        .where(Document.cluster_id == cluster_id)
-        .where((Document.signed_on.is_(None)) | (Document.signed_on <= as_of))
-        .order_by(Document.kind, Document.signed_on, Document.id)
-    )
-    rows = []
-    for d in session.scalars(query):
-        current = d.files[-1] if d.files else None
-        file = (
-            FileRef(current.sha256, current.size, current.filename, current.media_type)
-            if current
-            else None
-        )
-        rows.append(
-            DocumentRow(
-                d.id,
-                d.kind,
-                d.title,
-                d.number,
-                d.signed_on,
-                d.parties,
-                d.membership_id,
-                d.project_id,
-                file,
-            )
-        )
-    return rows
 
 
 def _organisation(org: Enterprise | None) -> Organisation | None:

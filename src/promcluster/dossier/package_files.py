@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import IO
 
 from promcluster import labels
+from promcluster.chains.downloads import graphml
 from promcluster.compliance.exports import write_report
 from promcluster.documents import store
-from promcluster.dossier.package import DocumentRow, Package, ParticipantRow
+from promcluster.dossier.package import Package, ParticipantRow
+from promcluster.dossier.package_documents import DocumentRow
 from promcluster.russian import NO_VALUE, money, percent
 from promcluster.sheets import Book
 from promcluster.word import WordFile
@@ -26,6 +28,7 @@ DECREE = (
 )
 REGISTRY = "реестр промышленных кластеров и специализированных организаций промышленных кластеров"
 ACCESSION_LABEL = labels.DOCUMENT_KINDS["accession_agreement"]
+GRAPH = "граф поставок участников в GraphML (открывается в Gephi, yEd)"
 NAME_LIMIT = 100  # characters of a document's file name inside the package
 UNSAFE = re.compile(r"[^\w.\- ]+")
 
@@ -72,6 +75,8 @@ def entries(package: Package) -> list[Entry]:
             ("documents.xlsx", "перечень прилагаемых документов", documents_book),
         )
     ]
+    if package.graph.graph.nodes:
+        made.append(Entry("supply-graph.graphml", GRAPH, graphml(package.graph)))
     for d in package.documents:
         path = document_path(d)
         if path is not None and store.exists(d.file.sha256):
