@@ -137,3 +137,17 @@ def test_the_cluster_page_links_the_package_for_those_allowed(world, role):
     small, clients = world
     html = clients[role].get(f"/clusters/{small.cluster}").text
     assert ("Пакет документов для реестра" in html) == (role in ALLOWED)
+
+
+def test_odd_addresses_and_bodies_are_refused(world):
+    small, clients = world
+    http = clients["admin"]
+    base = f"/clusters/{small.cluster}/application"
+    assert http.get(f"{base}/0.zip").status_code == 422
+    assert http.get(f"{base}/{2**40}.zip").status_code == 422
+    assert http.get(f"{base}/x.zip").status_code == 422
+    assert http.get(f"/clusters/{10**6}/application").status_code == 404
+    extra = http.post(f"/api/v1/clusters/{small.cluster}/applications", json={"number": 5})
+    assert extra.status_code == 422
+    future = http.get(f"/api/v1/clusters/{small.cluster}/application?as_of=2999-01-01")
+    assert future.status_code == 422 and future.json()["detail"][0]["loc"] == ["body", "as_of"]

@@ -16,6 +16,7 @@ from promcluster.dossier.package_files import cooperation_sentence, document_pat
 from promcluster.errors import InvalidField
 from promcluster.web.deps import check_form_csrf, db_session, login_required
 from promcluster.web.forms import render
+from promcluster.web.limits import Id
 
 router = APIRouter(include_in_schema=False)
 ZIP = "application/zip"
@@ -34,7 +35,7 @@ def read_date(text: str | None, field: str = "as_of") -> date:
 @router.get("/clusters/{cluster_id}/application")
 def application_page(
     request: Request,
-    cluster_id: int,
+    cluster_id: Id,
     as_of: str | None = None,
     error: str | None = None,
     made: int | None = None,
@@ -64,7 +65,7 @@ def application_page(
 @router.post("/clusters/{cluster_id}/application", dependencies=[Depends(check_form_csrf)])
 async def generate_form(
     request: Request,
-    cluster_id: int,
+    cluster_id: Id,
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
@@ -81,8 +82,8 @@ async def generate_form(
 
 @router.get("/clusters/{cluster_id}/application/{number}.zip")
 def download(
-    cluster_id: int,
-    number: int,
+    cluster_id: Id,
+    number: Id,
     session: Session = db_session,
     user: User = Depends(login_required),
 ) -> FileResponse:
