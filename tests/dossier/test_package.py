@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from dossier.package_kit import AS_OF, Small, add_document, small_cluster
 from promcluster.auth.models import User
 from promcluster.documents import store
+from promcluster.documents.models import Document
 from promcluster.dossier.models import ApplicationPackage
 from promcluster.dossier.package import assemble
 from promcluster.dossier.package_files import safe_name
@@ -230,3 +231,20 @@ def test_two_generations_at_once_cannot_take_the_same_number(db, small):
     thread.join(timeout=30)
     assert len(outcome) == 1 and isinstance(outcome[0], Conflict)
     assert db.count("application_packages") == 1
+
+
+def test_documents_without_a_file_or_lost_from_the_store_are_named_as_missing(db, small):
+    with db.session() as session:
+        session.add(Document(cluster_id=small.cluster, kind="statutes", title="Устав без файла"))
+    content = b"%PDF-1.4 lost " + str(small.cluster).encode()
+    add_document(db, small.cluster, "programme", content, title="Программа (файл утрачен)")
+    store.path_of(hashlib.sha256(content).hexdigest()).unlink()
+    package = assembled(db, small)
+    assert "У документа «Устав без файла» нет файла." in package.missing
+    assert any(
+        m.startswith("Файла документа «Программа (файл утрачен)» нет") for m in package.missing
+    )
+    with db.session() as session:
+        row, _ = generate(session, None, small.cluster, AS_OF)
+        names = zipfile.ZipFile(store.path_of(row.sha256)).namelist()
+    assert not [n for n in names if n.startswith("documents/")]

@@ -19,6 +19,7 @@ from promcluster.chains.queries import chains_with_stages
 from promcluster.compliance.facts import Facts, gather
 from promcluster.compliance.rules import FEDERAL, in_force
 from promcluster.compliance.service import Report, check
+from promcluster.documents import store
 from promcluster.dossier.package_documents import (
     ACCESSION,
     CONTRACT,
@@ -300,6 +301,10 @@ def missing(package: Package) -> list[str]:
     for d in package.documents:
         if d.file is None:
             found.append(f"У документа «{d.title}» нет файла.")
+        elif not store.exists(d.file.sha256):
+            found.append(
+                f"Файла документа «{d.title}» нет в хранилище файлов (восстановите копию)."
+            )
     if not package.supplies:
         found.append("Нет поставок между участниками: функциональная зависимость не подтверждена.")
     if not package.contracts:
