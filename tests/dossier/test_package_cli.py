@@ -53,6 +53,8 @@ def test_bad_input_is_refused_and_nothing_is_kept(db, tmp_path):
     small = small_cluster(db)
     unknown = run(db, "Нет такого кластера", "-o", str(tmp_path / "a.zip"))
     assert unknown.exit_code == 2 and "нет кластера «Нет такого кластера»" in unknown.output
+    unknown = run(db, "Нет такого кластера", "-o", str(tmp_path / "new" / "folder"))
+    assert unknown.exit_code == 2 and not (tmp_path / "new").exists()  # no folder left behind
     no_folder = run(db, str(small.cluster), "-o", str(tmp_path / "missing" / "a.zip"))
     assert no_folder.exit_code == 2 and "папки" in no_folder.output
     a_file = tmp_path / "file.txt"

@@ -19,19 +19,16 @@ app = typer.Typer()
 
 
 def _target(output: Path) -> Path:
-    """Refuse an output the command cannot write before anything is assembled."""
+    """Refuse an output the command cannot write before anything is assembled (a directory is
+    created only once the package is)."""
     if output.suffix.lower() == ".zip":
         folder = output.parent
         if output.is_dir():
             _refuse(f"{output} — это папка; укажите файл .zip или папку без .zip")
     else:
-        folder = output
         if output.exists() and not output.is_dir():
             _refuse(f"{output} — существующий файл, а не папка; укажите папку или файл .zip")
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            _refuse(f"не удалось создать папку {output}: {exc.strerror}")
+        folder = next(p for p in (output, *output.parents) if p.exists())  # created later
     if not folder.is_dir():
         _refuse(f"папки {folder} нет")
     if not os.access(folder, os.W_OK):
@@ -81,6 +78,7 @@ def application_command(
             if target.suffix.lower() == ".zip":
                 shutil.copyfile(kept, target)
             else:
+                target.mkdir(parents=True, exist_ok=True)
                 with zipfile.ZipFile(kept) as archive:
                     archive.extractall(target)
         except OSError as exc:
