@@ -8,6 +8,7 @@ the list of them: a backup that silently lacks documents would be found out only
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
@@ -74,13 +75,17 @@ def expected(hashes: list[str]) -> dict[str, str]:
     return {member(sha256): sha256 for sha256 in hashes}
 
 
-def put_back(hashes: list[str], written: dict[str, Path]) -> tuple[list[Path], int]:
-    """Put the extracted files (archive member → file, checked) into the store; returns the
-    files written (to take back if the restore fails) and how many equal ones were there."""
+def put_back(
+    hashes: list[str], written: dict[str, Path], advance: Callable[[], None] = lambda: None
+) -> tuple[list[Path], int]:
+    """Put the extracted files (archive member → file, checked) into the store, calling
+    ``advance`` after each; returns the files written (to take back if the restore fails) and
+    how many equal ones were there."""
     put: list[Path] = []
     present = 0
     try:
         for sha256 in hashes:
+            advance()
             target = store.path_of(sha256)
             if target.is_file() and sha256_of(target) == sha256:
                 present += 1

@@ -195,7 +195,7 @@ def restore(
         put_back = _put_uploads(manifest, written)
         steps.start("Файлы хранилища", len(manifest.files))
         try:
-            stored, present = files.put_back(manifest.files, written)
+            stored, present = files.put_back(manifest.files, written, steps.advance)
         except BaseException:
             _take_back(put_back)
             raise
