@@ -195,6 +195,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.discovery.pages import router as discovery_pages
     from promcluster.documents.api import router as documents_api
     from promcluster.documents.pages import router as documents_pages
+    from promcluster.dossier.package_api import router as package_api
+    from promcluster.dossier.package_pages import router as package_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
     from promcluster.indicators.api import router as indicators_api
@@ -233,6 +235,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(discovery_pages)
     app.include_router(documents_api)
     app.include_router(documents_pages)
+    app.include_router(package_api)
+    app.include_router(package_pages)
     app.include_router(auth_pages)
     app.include_router(users_pages)
     app.include_router(jobs_api)

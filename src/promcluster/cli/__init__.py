@@ -10,6 +10,7 @@ from promcluster.cli import (
     compliance,
     database,
     discovery,
+    dossier,
     imports,
     matching,
     server,
@@ -23,5 +24,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=Commands,
 )
-for commands in (imports, server, database, users, analytics, matching, compliance, discovery):
+for commands in (
+    imports,
+    server,
+    database,
+    users,
+    analytics,
+    matching,
+    compliance,
+    dossier,
+    discovery,
+):
     app.add_typer(commands.app)
