@@ -194,3 +194,20 @@ def test_the_pages_read_as_russian(admin_client, client, own):
     listed = client.get(f"/clusters/{own}/documents").text
     assert "147\u00a0КБ" in listed  # one decimal below 100 only: «1,5 МБ», «147 КБ»
     assert "с 01.03.2024 по 31.12.2029" in listed
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/documents/99999999999999999999",
+        "/documents/99999999999999999999/files/1",
+        "/documents/1/files/99999999999999999999",
+        "/clusters/99999999999999999999/documents",
+        "/api/v1/documents/99999999999999999999",
+        "/api/v1/documents/1/files/99999999999999999999",
+        "/documents/424242",
+        "/api/v1/documents/424242/file",
+    ],
+)
+def test_odd_addresses_are_not_server_errors(client, path):
+    assert client.get(path).status_code in (404, 422)
