@@ -4,6 +4,7 @@ as choices for a picker (``options``, ``cluster_document``: the compliance check
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from sqlalchemy import Select, func, select
@@ -39,9 +40,13 @@ def document_query(
     kind: str | None = None,
     subject: Subject | None = None,
     public_only: bool = False,
+    signed_by: date | None = None,
 ) -> Select:
-    """The cluster's documents, newest first, under the filters."""
+    """The cluster's documents, newest first, under the filters (``signed_by``: those not
+    signed after that date)."""
     query = select(Document).where(Document.cluster_id == cluster_id)
+    if signed_by is not None:
+        query = query.where(Document.signed_on.is_(None) | (Document.signed_on <= signed_by))
     if kind:
         query = query.where(Document.kind == kind)
     if subject == "cluster":
@@ -106,15 +111,19 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return {id_: shown for id_, shown in session.execute(query)}
 
 
+def numbered(number: str | None, signed_on: date | None) -> str:
+    """A document's number and date as documents are cited: «№ 12 от 01.03.2024» (either part
+    may be missing; empty when both are)."""
+    parts = [f"№ {number}" if number else "", f"от {signed_on:%d.%m.%Y}" if signed_on else ""]
+    return " ".join(p for p in parts if p)
+
+
 def label(document: Document) -> str:
     """A document as people name it: «соглашение о вступлении в кластер № 12 от 01.03.2024 —
     title»."""
-    parts = [labels.DOCUMENT_KINDS.get(document.kind, document.kind)]
-    if document.number:
-        parts.append(f"№ {document.number}")
-    if document.signed_on:
-        parts.append(f"от {document.signed_on.strftime('%d.%m.%Y')}")
-    return f"{' '.join(parts)} — {document.title}"
+    kind = labels.DOCUMENT_KINDS.get(document.kind, document.kind)
+    cited = numbered(document.number, document.signed_on)
+    return f"{kind} {cited} — {document.title}" if cited else f"{kind} — {document.title}"
 
 
 def options(session: Session, cluster_id: int) -> list[tuple[int, str]]:
@@ -129,12 +138,11 @@ def options(session: Session, cluster_id: int) -> list[tuple[int, str]]:
 
 def cluster_document(session: Session, cluster_id: int, document_id: int) -> Document:
     """The document ``document_id`` when it is one of the cluster's, else InvalidField naming
-    ``document`` (for a checklist mark citing it)."""
+    ``document`` (for a checklist mark citing it); whether another cluster holds such a document
+    is not said."""
     found = session.get(Document, document_id)
-    if found is None:
-        raise InvalidField("document", f"документ: нет записи с идентификатором {document_id}")
-    if found.cluster_id != cluster_id:
-        raise InvalidField("document", "документ относится к другому кластеру")
+    if found is None or found.cluster_id != cluster_id:
+        raise InvalidField("document", f"в досье кластера нет документа №{document_id}")
     return found
 
 
