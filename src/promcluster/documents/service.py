@@ -13,7 +13,7 @@ from promcluster import records
 from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.db import utcnow
-from promcluster.documents import uploads
+from promcluster.documents import store, uploads
 from promcluster.documents.models import Document, DocumentFile
 from promcluster.errors import FieldChecks, InvalidField
 from promcluster.labels import DOCUMENT_KINDS
@@ -153,6 +153,6 @@ def delete_document(session: Session, user: User | None, document_id: int) -> No
     document = records.get(session, Document, document_id)
     permissions.require_admin(user)
     for file in document.files:
-        uploads.unsure(session, file.sha256)
+        store.unsure(session, file.sha256)
     session.delete(document)
     records.flush(session)

@@ -1,11 +1,7 @@
 """An uploaded file on its way into the store, with nothing half-stored: it is streamed to a
 temporary file of the store (the size limit checked as it comes), its name and content checked,
-and only then kept under its hash. A refusal discards the temporary file.
-
-A kept file may still end up unreferenced — the transaction that was to add its row fails, or
-a deleted document took the last row naming it. Such hashes are noted on the database session;
-when its outermost transaction ends (committed or rolled back) each is removed from the store
-unless a committed ``document_files`` row names it."""
+and only then kept under its hash (``store.keep_for``: removed again if the transaction adding
+its row fails). A refusal discards the temporary file."""
 
 import hashlib
 import unicodedata
@@ -13,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from promcluster.config import get_settings
 from promcluster.documents import content, store
@@ -23,7 +18,6 @@ from promcluster.errors import InvalidField
 from promcluster.russian import file_size
 
 MAX_FILENAME = 255
-UNSURE = "documents.unsure_files"  # the session.info key of hashes to settle
 
 
 @dataclass(frozen=True)
@@ -85,36 +79,10 @@ def receive(stream: BinaryIO, filename: str | None, max_bytes: int | None = None
 def keep(session: Session, received: Received) -> DocumentFile:
     """Move the checked upload into the store and return its (unsaved) file row; a file new to
     the store is settled when ``session``'s transaction ends (removed unless a row names it)."""
-    new = not store.exists(received.sha256)
-    stored = store.keep(received.path)
-    if new:
-        unsure(session, stored.sha256)
+    stored = store.keep_for(session, received.path)
     return DocumentFile(
         sha256=stored.sha256,
         size=stored.size,
         media_type=received.kind.media_type,
         filename=received.filename,
     )
-
-
-def unsure(session: Session, sha256: str) -> None:
-    """Note that the stored file ``sha256`` may be left unreferenced by this transaction."""
-    session.info.setdefault(UNSURE, set()).add(sha256)
-    if not event.contains(session, "after_transaction_end", settle):
-        event.listen(session, "after_transaction_end", settle)
-
-
-def referenced(session: Session, sha256: str) -> bool:
-    """Whether a committed file row names ``sha256`` (read on a connection of its own)."""
-    with session.get_bind().connect() as connection:
-        query = select(func.count()).where(DocumentFile.sha256 == sha256)
-        return bool(connection.scalar(query))
-
-
-def settle(session: Session, transaction: SessionTransaction) -> None:
-    """At the end of the outermost transaction, remove the noted files no row names."""
-    if transaction.parent is not None or transaction.nested:
-        return
-    for sha256 in session.info.pop(UNSURE, set()):
-        if not referenced(session, sha256):
-            store.path_of(sha256).unlink(missing_ok=True)
