@@ -184,6 +184,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.compliance.pages import router as compliance_pages
     from promcluster.discovery.api import router as discovery_api
     from promcluster.discovery.pages import router as discovery_pages
+    from promcluster.dossier.report_api import router as report_api
+    from promcluster.dossier.report_pages import router as report_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
     from promcluster.indicators.api import router as indicators_api
@@ -220,6 +222,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(statistics_pages)
     app.include_router(discovery_api)
     app.include_router(discovery_pages)
+    app.include_router(report_api)
+    app.include_router(report_pages)
     app.include_router(auth_pages)
     app.include_router(users_pages)
     app.include_router(jobs_api)
