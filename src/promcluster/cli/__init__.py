@@ -12,6 +12,7 @@ from promcluster.cli import (
     discovery,
     imports,
     matching,
+    report,
     server,
     users,
 )
@@ -23,5 +24,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=Commands,
 )
-for commands in (imports, server, database, users, analytics, matching, compliance, discovery):
+for commands in (
+    imports,
+    server,
+    database,
+    users,
+    analytics,
+    matching,
+    compliance,
+    report,
+    discovery,
+):
     app.add_typer(commands.app)

@@ -9,6 +9,7 @@ not put in an earlier year's column; the report year's column shows it with that
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,6 +144,39 @@ def yearly_report(
     return YearlyReport(
         cluster.id, cluster.name, year, years, last.as_of, rows, dict(last.project_statuses)
     )
+
+
+def report_json(report: YearlyReport) -> dict[str, Any]:
+    """The report as JSON: every indicator's values by year with their bases, the target of
+    the report's year, the deviation and the explanation."""
+    rows = []
+    for row in report.rows:
+        absolute, relative = report.deviation(row)
+        values = {
+            str(y): {"value": v.value, "basis": v.basis, "note": v.note}
+            for y, v in row.values.items()
+        }
+        rows.append(
+            {
+                "indicator": row.key,
+                "label": row.label,
+                "unit": row.unit,
+                "values": values,
+                "target": row.target,
+                "deviation": absolute,
+                "deviation_share": relative,
+                "explanation": row.explanation,
+            }
+        )
+    return {
+        "cluster_id": report.cluster_id,
+        "cluster": report.cluster_name,
+        "year": report.year,
+        "years": report.years,
+        "as_of": report.as_of.isoformat(),
+        "project_statuses": report.project_statuses,
+        "indicators": rows,
+    }
 
 
 @dataclass

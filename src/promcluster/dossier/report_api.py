@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.dossier import targets
-from promcluster.dossier.report import YearlyReport, yearly_report
+from promcluster.dossier.report import report_json, yearly_report
 from promcluster.dossier.report_pages import default_year
 from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import Id, Line, Text, Version
@@ -64,39 +64,6 @@ def put_target(
         session, user, cluster_id, body.indicator, body.year, body.target, body.explanation,
         body.version,
     )  # fmt: skip
-
-
-def report_json(report: YearlyReport) -> dict[str, Any]:
-    """The report as JSON: every indicator's values by year with their bases, the target of
-    the report's year, the deviation and the explanation."""
-    rows = []
-    for row in report.rows:
-        absolute, relative = report.deviation(row)
-        values = {
-            str(y): {"value": v.value, "basis": v.basis, "note": v.note}
-            for y, v in row.values.items()
-        }
-        rows.append(
-            {
-                "indicator": row.key,
-                "label": row.label,
-                "unit": row.unit,
-                "values": values,
-                "target": row.target,
-                "deviation": absolute,
-                "deviation_share": relative,
-                "explanation": row.explanation,
-            }
-        )
-    return {
-        "cluster_id": report.cluster_id,
-        "cluster": report.cluster_name,
-        "year": report.year,
-        "years": report.years,
-        "as_of": report.as_of.isoformat(),
-        "project_statuses": report.project_statuses,
-        "indicators": rows,
-    }
 
 
 @router.get("/clusters/{cluster_id}/report")
