@@ -1,12 +1,16 @@
 """Backup and restore (``promcluster db backup`` / ``db restore``) on SQLite and PostgreSQL:
 a database holding every kind of record comes back row for row in an empty database, with
-the kept uploads; a file that is not a usable backup, or a target that is not empty, is refused
-with its reason and the target is left as it was."""
+the kept uploads and the files of the file store (documents, application packages) byte for
+byte in an empty store; a file that is not a usable backup, a file of the store missing or
+altered at backup time, or a target that is not empty, is refused with its reason and the
+target is left as it was."""
 
 import io
 import os
+import shutil
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -32,8 +36,11 @@ from promcluster.chains.models import Chain
 from promcluster.chains.service import assign_supplier, create_stage
 from promcluster.cli import app
 from promcluster.compliance.marks import set_mark
-from promcluster.config import Settings
+from promcluster.config import Settings, get_settings
 from promcluster.demo.loader import load_demo
+from promcluster.documents import store
+from promcluster.documents.models import Document, DocumentFile
+from promcluster.dossier.models import ApplicationPackage, ProgrammeTarget
 from promcluster.imports.service import run_import, start_run
 from promcluster.jobs.records import finish as finish_job
 from promcluster.jobs.records import record as record_job
@@ -51,11 +58,13 @@ ZAKUPKI = Path(__file__).parent / "data" / "zakupki"  # public procurement sampl
 Rows = dict[str, list[tuple]]
 
 
-def fill(db: Database, settings: Settings, upload: Path) -> None:
+def fill(db: Database, settings: Settings, upload: Path) -> dict[str, bytes]:
     """Every kind of record: the demo (clusters, enterprises, chains, projects, figures,
     sources, events, search documents) and, through the services, users with their scope,
-    sessions, refused logins, stages and suppliers, compliance marks, needs, offers, responses,
-    notifications, corrections, imports with a rejected row and a kept upload, audit rows."""
+    sessions, refused logins, stages and suppliers, compliance marks (one citing a document),
+    needs, offers, responses, notifications, corrections, imports with a rejected row and a
+    kept upload, audit rows, a document with two files, an application package, a programme
+    target. Returns the content of the store's files by hash."""
     with db.session() as session:
         act_as(session, ACTOR)
         load_demo(session)
@@ -85,6 +94,7 @@ def fill(db: Database, settings: Settings, upload: Path) -> None:
         stage = create_stage(session, None, chain.id, {"okpd2_code": "23.61.11"})
         assign_supplier(session, None, stage.id, maker.id, "основной")
         set_mark(session, None, chain.cluster_id, "C1", "spic", True, "СПИК № 12")
+        dossier = fill_dossier(session, chain.cluster_id)
         need = create_need(
             session,
             representative,
@@ -128,6 +138,59 @@ def fill(db: Database, settings: Settings, upload: Path) -> None:
                 value=2727, note="на 1 октября", source="ЕМИСС", source_date=date(2022, 10, 1),
             )
         )  # fmt: skip
+    return dossier
+
+
+def fill_dossier(session, cluster_id: int) -> dict[str, bytes]:
+    """A document of the cluster with two files (the second current), cited by a checklist
+    mark, a generated application package and a programme target; the files in the store."""
+    contents = {
+        "first": b"%PDF-1.7 programme, first version " + os.urandom(32),
+        "second": b"%PDF-1.7 programme, approved " + os.urandom(2048),
+        "package": b"PK\x03\x04 application package " + os.urandom(512),
+    }
+    stored = {name: store.put([content]) for name, content in contents.items()}
+    document = Document(
+        cluster_id=cluster_id, kind="programme", title="Программа развития", number="П-1",
+        signed_on=date(2024, 2, 1), public=True,
+    )  # fmt: skip
+    for number, name in enumerate(("first", "second"), start=1):
+        document.files.append(
+            DocumentFile(
+                number=number, sha256=stored[name].sha256, size=stored[name].size,
+                media_type="application/pdf", filename=f"programme-{number}.pdf",
+            )
+        )  # fmt: skip
+    session.add(document)
+    session.flush()
+    set_mark(session, None, cluster_id, "C6", "programme", True, document_id=document.id)
+    package = stored["package"]
+    session.add(
+        ApplicationPackage(
+            cluster_id=cluster_id, number=1, as_of=date(2024, 6, 1), sha256=package.sha256,
+            size=package.size, state={"documents": [stored["second"].sha256]},
+        )
+    )  # fmt: skip
+    session.add(
+        ProgrammeTarget(
+            cluster_id=cluster_id, indicator="members", year=2024, target=12.0,
+            explanation="два участника вышли",
+        )
+    )  # fmt: skip
+    return {stored[name].sha256: content for name, content in contents.items()}
+
+
+@contextmanager
+def files_at(path: Path) -> Iterator[Path]:
+    """The file store in ``path`` for the duration (then the suite's store again)."""
+    saved = os.environ["PROMCLUSTER_FILES_DIR"]
+    os.environ["PROMCLUSTER_FILES_DIR"] = str(path)
+    get_settings.cache_clear()
+    try:
+        yield path
+    finally:
+        os.environ["PROMCLUSTER_FILES_DIR"] = saved
+        get_settings.cache_clear()
 
 
 def rows_of(url: str) -> Rows:
@@ -162,6 +225,8 @@ class Backed:
     upload_bytes: bytes
     target: str
     kind: str
+    files: dict[str, bytes]  # the store's files the database refers to, by hash
+    restored_files: Path  # the empty store the first restore writes into
 
 
 def restore_target(source: str, tmp: Path) -> str:
@@ -188,7 +253,7 @@ def backed(database_url, engine, admin, settings, tmp_path_factory) -> Backed:
     db.clean()
     upload = tmp / "uploads" / "promcluster-kept.csv"
     upload.parent.mkdir()
-    fill(db, settings, upload)
+    files = fill(db, settings, upload)
     rows = rows_of(database_url)
     file = tmp / "platform.tar.gz"
     backup(database_url, file)
@@ -196,17 +261,23 @@ def backed(database_url, engine, admin, settings, tmp_path_factory) -> Backed:
     upload.unlink()  # as on a new machine: the restore puts it back
     target = restore_target(database_url, tmp)
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    return Backed(database_url, file, rows, upload, upload_bytes, target, kind)
+    restored_files = tmp / "restored-files"
+    return Backed(
+        database_url, file, rows, upload, upload_bytes, target, kind, files, restored_files
+    )
 
 
 @pytest.fixture(scope="module")
 def restored(backed: Backed) -> Backed:
-    """The backup restored once into the empty target."""
+    """The backup restored once into the empty target, its files into an empty store (as on
+    a new machine)."""
     steps: list[str] = []
-    result = restore(backed.target, backed.file, progress=lambda what, *_: steps.append(what))
+    with files_at(backed.restored_files):
+        result = restore(backed.target, backed.file, progress=lambda what, *_: steps.append(what))
     assert result.tables == {t: len(r) for t, r in backed.rows.items()}
     assert result.upgraded_to is None and result.uploads == 1
-    assert "Проверка архива" in steps
+    assert (result.files, result.files_present) == (3, 0)
+    assert "Проверка архива" in steps and "Файлы хранилища" in steps
     return backed
 
 
@@ -219,9 +290,12 @@ def test_the_manifest_says_what_the_backup_holds(backed: Backed):
     manifest = read_manifest(backed.file)
     assert (manifest.format, manifest.format_version, manifest.database) == (
         "promcluster-backup",
-        1,
+        2,
         backed.kind,
     )
+    assert manifest.files == sorted(backed.files)
+    for sha256 in backed.files:
+        assert manifest.checksums[f"files/{sha256[:2]}/{sha256[2:4]}/{sha256}"] == sha256
     assert manifest.schema_revision == dbadmin.revisions()[-1]
     assert manifest.tables == {t: len(r) for t, r in backed.rows.items()}
     assert [(u.path, u.member) for u in manifest.uploads] == [
@@ -233,6 +307,66 @@ def test_the_manifest_says_what_the_backup_holds(backed: Backed):
 def test_a_restore_into_an_empty_database_brings_back_every_row(restored: Backed):
     assert_same(rows_of(restored.target), restored.rows)
     assert restored.upload.read_bytes() == restored.upload_bytes
+
+
+def test_the_files_of_documents_and_packages_come_back_byte_for_byte(restored: Backed):
+    engine = create_engine(sqlalchemy_url(restored.target))
+    with engine.connect() as connection:  # what the restored database refers to
+        current = connection.execute(
+            text("SELECT sha256 FROM document_files ORDER BY number DESC LIMIT 1")
+        ).scalar_one()
+        package = connection.execute(text("SELECT sha256 FROM application_packages")).scalar_one()
+    engine.dispose()
+    with files_at(restored.restored_files):
+        for sha256 in (current, package):
+            assert store.path_of(sha256).read_bytes() == restored.files[sha256]
+        found = sorted(p.name for p in restored.restored_files.rglob("*") if p.is_file())
+    assert found == sorted(restored.files)  # nothing else, no temporary file left
+    assert current in restored.files and len(restored.files[current]) > 2048
+
+
+def test_equal_files_in_the_store_are_left_alone_and_altered_ones_replaced(
+    restored: Backed, tmp_path
+):
+    kept, altered, _ = sorted(restored.files)
+    with files_at(tmp_path / "store"):
+        store.put([restored.files[kept]])
+        before = store.path_of(kept).stat()
+        store.path_of(altered).parent.mkdir(parents=True)
+        store.path_of(altered).write_bytes(b"damaged")
+        result = restore(restored.target, restored.file, replace=True)
+        assert (result.files, result.files_present) == (2, 1)
+        after = store.path_of(kept).stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+        assert store.path_of(altered).read_bytes() == restored.files[altered]
+    assert_same(rows_of(restored.target), restored.rows)
+
+
+def test_a_file_missing_or_altered_in_the_store_stops_the_backup(backed: Backed, tmp_path):
+    missing, altered, _ = sorted(backed.files)
+    copy = tmp_path / "store"
+    shutil.copytree(Path(os.environ["PROMCLUSTER_FILES_DIR"]), copy)
+    file = tmp_path / "b.tar.gz"
+    with files_at(copy):
+        store.path_of(missing).unlink()
+        with pytest.raises(BackupError) as caught:
+            backup(backed.source, file)
+        assert "нет файлов, на которые ссылается база" in str(caught.value)
+        assert "— всего 1:" in str(caught.value)
+        assert missing in str(caught.value) and altered not in str(caught.value)
+        assert not file.exists()
+        store.put([backed.files[missing]])
+        store.path_of(altered).write_bytes(b"damaged")
+        with pytest.raises(BackupError, match="не совпадает с их контрольной суммой") as caught:
+            backup(backed.source, file)
+        assert altered in str(caught.value)
+        assert not file.exists()
+
+
+def test_a_manifest_listing_a_file_without_its_checksum_is_refused(restored: Backed, tmp_path):
+    listed = [*read_manifest(restored.file).files, "../../etc/passwd"]
+    file = rewritten(restored, tmp_path, files=listed)
+    refused(restored, file, "без своей контрольной суммы", replace=True)
 
 
 def test_the_backup_does_not_change_the_source(restored: Backed):
@@ -402,7 +536,7 @@ def test_the_commands_back_up_and_restore_with_a_summary_in_russian(restored: Ba
     made = runner.invoke(app, ["db", "backup", str(file), "--database", restored.target])
     assert made.exit_code == 0, made.output
     assert "Резервная копия записана" in words(made.output)
-    assert "загруженных файлов 1." in words(made.output)
+    assert "загруженных файлов 1, файлов хранилища 3." in words(made.output)
 
     again = runner.invoke(app, ["db", "restore", str(file), "--database", restored.target])
     assert again.exit_code == 2
@@ -417,6 +551,7 @@ def test_the_commands_back_up_and_restore_with_a_summary_in_russian(restored: Ba
     assert done.exit_code == 0, done.output
     assert "Восстановлено" in done.output and "enterprises" in done.output
     assert f"строк {sum(len(r) for r in restored.rows.values())}," in words(done.output)
+    assert "файлов хранилища записано 0 (уже были на месте: 3)." in words(done.output)
     assert_same(rows_of(target), restored.rows)
 
 

@@ -184,6 +184,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.compliance.pages import router as compliance_pages
     from promcluster.discovery.api import router as discovery_api
     from promcluster.discovery.pages import router as discovery_pages
+    from promcluster.dossier.package_api import router as package_api
+    from promcluster.dossier.package_pages import router as package_pages
     from promcluster.dossier.report_api import router as report_api
     from promcluster.dossier.report_pages import router as report_pages
     from promcluster.imports.api import router as imports_api
@@ -222,6 +224,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(statistics_pages)
     app.include_router(discovery_api)
     app.include_router(discovery_pages)
+    app.include_router(package_api)
+    app.include_router(package_pages)
     app.include_router(report_api)
     app.include_router(report_pages)
     app.include_router(auth_pages)

@@ -7,6 +7,8 @@ from factories import Database
 
 from promcluster.compliance.marks import set_mark
 from promcluster.compliance.service import Criterion, Report, check
+from promcluster.documents import store
+from promcluster.documents.models import Document, DocumentFile
 from promcluster.registry.models import Cluster, ProductLine, Supply
 
 AS_OF = date(2024, 6, 1)
@@ -62,6 +64,23 @@ class Builder:
     def tick(self, cluster_id: int, rule: str, item: str, reference: str = "Договор № 1") -> None:
         with self.db.session() as session:
             set_mark(session, None, cluster_id, rule, item, True, reference)
+
+    def document(self, cluster_id: int, content: bytes = b"%PDF-1.7 test", **fields) -> int:
+        """A document of the cluster's dossier with one file put into the store (as the
+        documents domain will upload it)."""
+        stored = store.put([content])
+        values = {"kind": "programme", "title": "Программа развития кластера", **fields}
+        with self.db.session() as session:
+            document = Document(cluster_id=cluster_id, **values)
+            document.files.append(
+                DocumentFile(
+                    number=1, sha256=stored.sha256, size=stored.size,
+                    media_type="application/pdf", filename="programme.pdf",
+                )
+            )  # fmt: skip
+            session.add(document)
+            session.flush()
+            return document.id
 
     def report(self, cluster_id: int, as_of: date = AS_OF, rule_set: str = "federal") -> Report:
         with self.db.session() as session:

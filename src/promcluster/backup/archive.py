@@ -1,6 +1,7 @@
 """The backup file: a gzip-compressed tar archive whose first member is ``manifest.json``
 (format, database kind, schema revision, time, package version, rows per table, checksum of
-every other member), followed by the database dump and the kept uploads.
+every other member), followed by the database dump, the kept uploads and the files of the file
+store the database refers to.
 
 Reading never trusts the archive's own paths: only the members the manifest names are written,
 under names chosen here, and each is checked against its SHA-256, so a truncated or altered
@@ -20,7 +21,7 @@ from pathlib import Path
 from promcluster.errors import DomainError
 
 FORMAT = "promcluster-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the files of the store (``files``); version 1 backups are read too
 MANIFEST = "manifest.json"
 MANIFEST_MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 1 << 20
@@ -50,6 +51,7 @@ class Manifest:
     database_member: str
     tables: dict[str, int] = field(default_factory=dict)
     uploads: list[Upload] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # SHA-256 of the store's files inside
     checksums: dict[str, str] = field(default_factory=dict)  # member → SHA-256
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
@@ -74,10 +76,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_archive(file: Path, manifest: Manifest, members: dict[str, Path]) -> None:
+def write_archive(
+    file: Path,
+    manifest: Manifest,
+    members: dict[str, Path],
+    expected: dict[str, str] | None = None,
+) -> None:
     """Write ``manifest`` and ``members`` (archive name → file) to ``file``, readable by its
-    owner only; ``file`` appears complete or not at all (written aside, then renamed)."""
+    owner only; ``file`` appears complete or not at all (written aside, then renamed).
+    ``expected``: checksums some members must have (files named by their hash); a member whose
+    content differs is refused before anything is written."""
     manifest.checksums = {name: sha256_of(path) for name, path in members.items()}
+    wrong = sorted(m for m, sha in (expected or {}).items() if manifest.checksums.get(m) != sha)
+    if wrong:
+        raise BackupError(
+            "содержимое файлов не совпадает с их контрольной суммой (файлы изменены или "
+            f"повреждены), — всего {len(wrong)}: "
+            f"{', '.join(str(members[m]) for m in wrong[:5])}; резервная копия не записана"
+        )
     file = file.resolve()
     file.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".part")

@@ -1,11 +1,11 @@
 """Making a backup of the platform and restoring one (``promcluster db backup`` / ``restore``).
 
 A backup holds one consistent snapshot of the database, the uploads that import runs keep on
-disk, and a manifest. A restore refuses a file that is not a backup, is damaged, comes from the
-other kind of database or from a newer schema than this code's migrations; it goes only into an
-empty database unless told to replace, checks that every table got the rows the manifest
-counted, migrates an older schema to the head, and either completes or leaves the target as it
-was."""
+disk, the files of the file store the snapshot refers to (``backup/files.py``), and a manifest.
+A restore refuses a file that is not a backup, is damaged, comes from the other kind of database
+or from a newer schema than this code's migrations; it goes only into an empty database unless
+told to replace, checks that every table got the rows the manifest counted, migrates an older
+schema to the head, and either completes or leaves the target as it was."""
 
 import os
 import shutil
@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, select,
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from promcluster import __version__, dbadmin
-from promcluster.backup import postgres, sqlite
+from promcluster.backup import files, postgres, sqlite
 from promcluster.backup.archive import (
     BackupError,
     Manifest,
@@ -44,17 +44,21 @@ class Contents:
     revision: str | None
     tables: dict[str, int]
     uploads: list[tuple[int, str]]  # (import run, path of its kept upload)
+    files: list[str]  # SHA-256 of the files of the store the tables refer to
 
 
 @dataclass
 class Restored:
     """The outcome of a restore: the backup's manifest, rows per table, the schema revision
-    the database was migrated to (None when it was already current) and the uploads put back."""
+    the database was migrated to (None when it was already current), the uploads put back, the
+    files of the store written and those already there."""
 
     manifest: Manifest
     tables: dict[str, int]
     upgraded_to: str | None
     uploads: int
+    files: int = 0
+    files_present: int = 0
 
 
 class Steps:
@@ -82,7 +86,7 @@ def database_kind(url: str) -> str:
 
 
 def contents(connection: Connection) -> Contents:
-    """The schema revision, rows per table and kept uploads of the database."""
+    """The schema revision, rows per table, kept uploads and stored files of the database."""
     inspector = inspect(connection)
     present = set(inspector.get_table_names())
     tables = {
@@ -96,13 +100,14 @@ def contents(connection: Connection) -> Contents:
     ):
         query = "SELECT id, upload_path FROM import_runs WHERE upload_path IS NOT NULL ORDER BY id"
         uploads = [(row[0], row[1]) for row in connection.execute(text(query))]
-    return Contents(dbadmin.revision_of(connection), tables, uploads)
+    return Contents(dbadmin.revision_of(connection), tables, uploads, files.referenced(connection))
 
 
 def backup(
     url: str, file: Path, *, pg_bin_dir: Path | None = None, progress: Progress | None = None
 ) -> Manifest:
-    """Write a backup of the database at ``url`` (and its kept uploads) to ``file``."""
+    """Write a backup of the database at ``url`` (with its kept uploads and the files of the
+    store it refers to) to ``file``; ``BackupError`` when a referred file is missing."""
     kind = database_kind(url)
     steps = Steps(progress)
     with tempfile.TemporaryDirectory(prefix="backup-of-promcluster-") as tmp:
@@ -132,8 +137,10 @@ def backup(
             members[member] = Path(tmp) / f"upload-{run_id}"
             manifest.uploads.append(Upload(run_id, path, member))
             steps.advance()
+        members |= files.gather(found.files)
+        manifest.files = found.files
         steps.start("Запись архива")
-        write_archive(file, manifest, members)
+        write_archive(file, manifest, members, expected=files.expected(found.files))
     return manifest
 
 
@@ -177,6 +184,7 @@ def restore(
     target = _sqlite_file(url, must_exist=False) if kind == "sqlite" else None
     _check_target_empty(url, target, replace)
     _check_uploads(manifest, replace)
+    files.check_listed(manifest.files, manifest.checksums, file)
     scratch = target.parent if target else None
     if scratch:
         scratch.mkdir(parents=True, exist_ok=True)
@@ -185,17 +193,28 @@ def restore(
         written = extract(file, manifest, Path(tmp))
         dumped = written[manifest.database_member]
         put_back = _put_uploads(manifest, written)
+        steps.start("Файлы хранилища", len(manifest.files))
+        try:
+            stored, present = files.put_back(manifest.files, written, steps.advance)
+        except BaseException:
+            _take_back(put_back)
+            raise
         try:
             if target is not None:
                 tables = _restore_sqlite(dumped, target, manifest, head, steps)
             else:
                 tables = _restore_postgres(url, dumped, manifest, head, pg_bin_dir, steps)
         except BaseException:
-            for path in put_back:
-                path.unlink(missing_ok=True)
+            _take_back(put_back + stored)
             raise
     upgraded = head if manifest.schema_revision != head else None
-    return Restored(manifest, tables, upgraded, len(put_back))
+    return Restored(manifest, tables, upgraded, len(put_back), len(stored), present)
+
+
+def _take_back(paths: list[Path]) -> None:
+    """Remove the files a failed restore wrote."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _check_revision(manifest: Manifest) -> str:

@@ -10,6 +10,7 @@ from promcluster.cli import (
     compliance,
     database,
     discovery,
+    dossier,
     imports,
     matching,
     report,
@@ -32,6 +33,7 @@ for commands in (
     analytics,
     matching,
     compliance,
+    dossier,
     report,
     discovery,
 ):

@@ -60,13 +60,14 @@ def progress_bar() -> Iterator:
 @db_app.command(
     "backup",
     help=(
-        "Записать резервную копию базы данных и загруженных файлов в ФАЙЛ (архив tar.gz с"
-        " описью); можно не останавливая платформу."
+        "Записать резервную копию базы данных, загруженных файлов и файлов документов в ФАЙЛ"
+        " (архив tar.gz с описью); можно не останавливая платформу."
     ),
 )
 def db_backup(file: BackupFile, database: Database = None) -> None:
-    """Write a backup of the database and of the uploads kept on disk to FILE (a tar.gz
-    archive with a manifest); safe while the platform runs."""
+    """Write a backup of the database, of the uploads kept on disk and of the files of the
+    file store the database refers to, to FILE (a tar.gz archive with a manifest); safe while
+    the platform runs."""
     from promcluster.backup.service import backup
 
     with progress_bar() as report:
@@ -81,7 +82,8 @@ def db_backup(file: BackupFile, database: Database = None) -> None:
     console.print(
         f"Резервная копия записана: {file} ({size:.1f} МБ). База {manifest.database}, "
         f"ревизия схемы {manifest.schema_revision}, таблиц {len(manifest.tables)}, "
-        f"строк {rows}, загруженных файлов {len(manifest.uploads)}."
+        f"строк {rows}, загруженных файлов {len(manifest.uploads)}, "
+        f"файлов хранилища {len(manifest.files)}."
     )
 
 
@@ -89,8 +91,8 @@ def db_backup(file: BackupFile, database: Database = None) -> None:
     "restore",
     help=(
         "Восстановить резервную копию из ФАЙЛА в пустую базу данных (или, с --replace, "
-        "вместо всего её содержимого) и обновить схему до этой версии; сначала остановите"
-        " платформу."
+        "вместо всего её содержимого), вернуть файлы документов в хранилище и обновить схему"
+        " до этой версии; сначала остановите платформу."
     ),
 )
 def db_restore(
@@ -121,7 +123,8 @@ def db_restore(
     console.print(
         f"Восстановлена копия от {manifest.created_at} (promcluster {manifest.package_version}, "
         f"ревизия схемы {manifest.schema_revision}): строк {sum(restored.tables.values())}, "
-        f"загруженных файлов {restored.uploads}."
+        f"загруженных файлов {restored.uploads}, файлов хранилища записано {restored.files} "
+        f"(уже были на месте: {restored.files_present})."
     )
     if restored.upgraded_to:
         console.print(f"Схема обновлена до ревизии {restored.upgraded_to}.")

@@ -20,7 +20,7 @@ from promcluster.compliance.schemas import (
     report_json,
 )
 from promcluster.compliance.service import check
-from promcluster.web.deps import db_session, login_required
+from promcluster.web.deps import current_user, db_session, login_required
 from promcluster.web.limits import Code, Id
 
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
@@ -33,11 +33,14 @@ def cluster_compliance(
     as_of: date | None = None,
     rule_set: Code = FEDERAL,
     session: Session = db_session,
+    user: User | None = Depends(current_user),
 ) -> dict[str, Any]:
     """Criterion by criterion: status (pass, fail, unknown, checklist, not_applicable), value,
-    threshold, explanation, offending records, checklist marks and the rule edition; the
-    verdict is fail, incomplete or pass."""
-    return report_json(check(session, cluster_id, as_of or date.today(), rule_set))
+    threshold, explanation, offending records, checklist marks with the documents of the
+    dossier they cite (for anonymous callers a document that is not public shows only its id)
+    and the rule edition; the verdict is fail, incomplete or pass."""
+    report = check(session, cluster_id, as_of or date.today(), rule_set, for_public=user is None)
+    return report_json(report)
 
 
 @router.put("/clusters/{cluster_id}/compliance/marks", response_model=MarkOut)
@@ -47,10 +50,11 @@ def put_mark(
     session: Session = db_session,
     user: User = Depends(login_required),
 ):
-    """Tick (with a reference to the document) or untick a checklist item of a rule."""
+    """Tick (with a reference to the document, a document of the cluster's dossier, or both) or
+    untick a checklist item of a rule."""
     return marks.set_mark(
         session, user, cluster_id, body.rule, body.item, body.done, body.reference, body.note,
-        body.version,
+        body.version, body.document_id,
     )  # fmt: skip
 
 

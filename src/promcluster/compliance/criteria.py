@@ -82,7 +82,7 @@ def c1(f: Facts, rule: Rule) -> Outcome:
     if not isolated:
         outcome.explanation = M["c1_pass"].format(total=len(members), year=year)
     elif spic := f.ticked(rule.code, "spic"):
-        outcome.explanation = M["c1_spic"].format(count=len(isolated), reference=spic.reference)
+        outcome.explanation = M["c1_spic"].format(count=len(isolated), reference=f.evidence(spic))
         outcome.notes += [n.name for n in isolated]
     else:
         outcome.status = "fail"
@@ -156,7 +156,7 @@ def c3(f: Facts, rule: Rule) -> Outcome:
         year=coop.year,
         share=percent(share),
         threshold=percent(threshold),
-        priority=M["c3_priority"].format(reference=priority.reference) if priority else "",
+        priority=M["c3_priority"].format(reference=f.evidence(priority)) if priority else "",
     )
     outcome = Outcome("pass", explanation, round(share, 6), threshold, ">=", "доля")
     if share + EPSILON < threshold:

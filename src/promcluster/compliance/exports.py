@@ -5,12 +5,17 @@ from datetime import date
 from pathlib import Path
 
 from promcluster import labels
-from promcluster.compliance.service import Criterion, Report
+from promcluster.compliance.service import ChecklistItem, Criterion, Report
 from promcluster.sheets import Book
 
 HEADERS = ["Код", "Требование", "Как решается", "Статус", "Значение", "Порог", "Единица",
            "Пояснение", "Редакция правила", "Источник", "Прочтение"]  # fmt: skip
 WIDTHS = (7, 36, 18, 22, 12, 10, 16, 70, 22, 50, 22)
+CHECKLIST = ["Код", "Пункт", "Отмечено", "Документ", "Дата отметки", "Кто отметил",
+             "Документ из досье", "Вид документа", "Номер документа", "Дата документа",
+             "Адрес документа"]  # fmt: skip
+PRIVATE = "документ досье (доступен участникам)"
+REMOVED = "документ удалён из досье"
 
 
 def shown(value) -> object:
@@ -39,8 +44,22 @@ def _row(c: Criterion) -> list:
     ]  # fmt: skip
 
 
-def write_report(report: Report, path: Path) -> None:
-    """The workbook of ``report`` at ``path``."""
+def cited(item: ChecklistItem, site: str) -> list:
+    """The dossier document a checklist item cites, as cells: title, kind, number, date and
+    the address of its page on ``site`` (only the words of ``PRIVATE`` for a document the
+    report's reader may not see; ``REMOVED`` when the tick's document was deleted)."""
+    d = item.document
+    if d is None:
+        return [REMOVED if item.document_removed else None, None, None, None, None]
+    if d.title is None:
+        return [PRIVATE, None, None, None, None]
+    kind = labels.DOCUMENT_KINDS.get(d.kind or "", d.kind)
+    return [d.title, kind, d.number, d.signed_on, f"{site.rstrip('/')}/documents/{d.id}"]
+
+
+def write_report(report: Report, path: Path, site: str = "") -> None:
+    """The workbook of ``report`` at ``path``; ``site``: the platform's address, for the links
+    to the cited documents."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -78,8 +97,8 @@ def write_report(report: Report, path: Path) -> None:
     )  # fmt: skip
     book.table(
         "Чек-лист",
-        ["Код", "Пункт", "Отмечено", "Документ", "Дата отметки", "Кто отметил"],
-        [[c.id, i.label, "да" if i.done else "нет", i.reference, i.marked_on, i.marked_by]
-         for c in report.criteria for i in c.checklist],
+        CHECKLIST,
+        [[c.id, i.label, "да" if i.done else "нет", i.reference, i.marked_on, i.marked_by,
+          *cited(i, site)] for c in report.criteria for i in c.checklist],
     )  # fmt: skip
     book.save(path)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.chains.graph import Node, SupplyGraph, supply_graph
 from promcluster.chains.models import Chain, ChainStage
+from promcluster.compliance.messages import MESSAGES
 from promcluster.compliance.models import Mark, Rule
 from promcluster.reference.models import Okved
 from promcluster.registry.models import Cluster, DeclaredFigure, InvestmentProject
@@ -58,9 +59,15 @@ class Facts:
         return {k: n for k, n in self.graph.participants.items() if n.role not in excluded}
 
     def ticked(self, code: str, item: str) -> Mark | None:
-        """The mark of a checklist item when it is ticked with a reference (else None)."""
+        """The mark of a checklist item when it is ticked with a reference or a document of the
+        dossier (else None)."""
         mark = self.marks.get((code, item))
-        return mark if mark is not None and mark.done and (mark.reference or "").strip() else None
+        return mark if mark is not None and mark.evidenced else None
+
+    @staticmethod
+    def evidence(mark: Mark) -> str:
+        """What a tick rests on, for an explanation: its reference, else the dossier document."""
+        return (mark.reference or "").strip() or MESSAGES["dossier_document"]
 
 
 def gather(session: Session, cluster: Cluster, as_of: date, rules: list[Rule]) -> Facts:

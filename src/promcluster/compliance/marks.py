@@ -1,5 +1,6 @@
 """Checklist marks: a manager of the cluster (or an administrator) ticks an item of a rule with
-the document it rests on, or unticks it; stale versions are refused, every change is audited."""
+the document it rests on — a reference in words, an uploaded document of the cluster's dossier,
+or both — or unticks it; stale versions are refused, every change is audited."""
 
 from datetime import date
 
@@ -10,6 +11,7 @@ from promcluster import records
 from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.compliance.models import Mark, Rule
+from promcluster.documents.models import Document
 from promcluster.errors import InvalidField
 from promcluster.registry.models import Cluster
 
@@ -28,6 +30,26 @@ def checklist_item(session: Session, rule_code: str, item: str) -> dict:
     raise InvalidField("item", f"у правила {rule_code} нет пункта «{item}»")
 
 
+def cluster_document(session: Session, cluster_id: int, document_id: int) -> Document:
+    """The document ``document_id`` of the cluster's dossier; ``InvalidField("document")`` when
+    there is no such document or it belongs to another cluster."""
+    document = session.get(Document, document_id)
+    if document is None or document.cluster_id != cluster_id:
+        raise InvalidField("document", f"в досье кластера нет документа №{document_id}")
+    return document
+
+
+def cluster_documents(session: Session, cluster_id: int) -> list[Document]:
+    """The documents of the cluster's dossier a checklist item may cite, by kind and date."""
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.cluster_id == cluster_id)
+            .order_by(Document.kind, Document.signed_on.desc(), Document.id)
+        )
+    )
+
+
 def set_mark(
     session: Session,
     user: User | None,
@@ -38,15 +60,23 @@ def set_mark(
     reference: str | None = None,
     note: str | None = None,
     version: int | None = None,
+    document_id: int | None = None,
 ) -> Mark:
     """Tick (``done``) or untick an item; a tick needs a reference (document name, number or
-    link); ``version`` is the mark's version read (a stale one raises ``Conflict``)."""
+    link) or a document of the cluster's dossier (``document_id``); ``version`` is the mark's
+    version read (a stale one raises ``Conflict``)."""
     records.get(session, Cluster, cluster_id)
     permissions.require_cluster(user, cluster_id)
     checklist_item(session, rule_code, item)
     reference = (reference or "").strip() or None
-    if done and reference is None:
-        raise InvalidField("reference", "укажите документ: название, номер и дату или ссылку")
+    if document_id is not None:
+        cluster_document(session, cluster_id, document_id)
+    if done and reference is None and document_id is None:
+        raise InvalidField(
+            "reference",
+            "укажите документ: выберите его из досье кластера или напишите название, номер и "
+            "дату или ссылку",
+        )
     if reference and len(reference) > MAX_REFERENCE:
         raise InvalidField("reference", f"не длиннее {MAX_REFERENCE} символов")
     mark = session.scalar(
@@ -61,6 +91,7 @@ def set_mark(
         records.check_version(mark, {"version": version})
     mark.done = done
     mark.reference = reference if reference is not None or done else mark.reference
+    mark.document_id = document_id if document_id is not None or done else mark.document_id
     mark.note = (note or "").strip() or None
     mark.marked_on = date.today()
     mark.marked_by = user.id if user is not None else None

@@ -1,6 +1,8 @@
 """The Russian explanations of the compliance check (one place for the evaluators' wording)."""
 
 MESSAGES = {
+    # a tick that rests on an uploaded document only (its title may be private)
+    "dossier_document": "документ из досье кластера",
     # C1
     "no_participants": "Участники кластера (статус «участник») в записях платформы не внесены.",
     "no_supplies": "Поставки между участниками не внесены: наличие договоров по данным не "

@@ -59,3 +59,9 @@ class Mark(Versioned, Base):
     note: Mapped[str | None] = mapped_column(Text)
     marked_on: Mapped[date | None] = mapped_column(Date)
     marked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def evidenced(self) -> bool:
+        """Ticked and resting on something: a reference or a document still in the dossier
+        (a tick whose only document was deleted is open again)."""
+        return self.done and (bool((self.reference or "").strip()) or self.document_id is not None)

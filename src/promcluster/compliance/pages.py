@@ -36,6 +36,16 @@ def _date(text: str, field: str) -> date:
         raise InvalidField(field, "дата в виде ГГГГ-ММ-ДД") from None
 
 
+def _document_id(text: str) -> int | None:
+    """The dossier document chosen in a checklist form (none when left empty)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidField("document", "выберите документ из списка досье кластера")
+    return int(text)
+
+
 def _as_of(text: str | None) -> date:
     """The date of the check: today unless given."""
     return _date(text, "as_of") if text else date.today()
@@ -76,14 +86,16 @@ def report_page(
     session: Session = db_session,
     user: User | None = Depends(current_user),
 ):
-    report = check(session, cluster_id, _as_of(as_of), rule_set)
+    report = check(session, cluster_id, _as_of(as_of), rule_set, for_public=user is None)
+    can_mark = user is not None and allowed(require_cluster, user, cluster_id)
     return render(
         request,
         "compliance/report.html",
         user,
         r=report,
         rule_sets=admin.rule_sets(session),
-        can_mark=user is not None and allowed(require_cluster, user, cluster_id),
+        can_mark=can_mark,
+        documents=marks.cluster_documents(session, cluster_id) if can_mark else [],
         error=error,
         query=urlencode({"as_of": report.as_of.isoformat(), "rule_set": rule_set}),
     )
@@ -100,11 +112,13 @@ async def mark_form(
     version = str(form.get("version") or "")
     back = {"as_of": form.get("as_of") or "", "rule_set": form.get("rule_set") or FEDERAL}
     try:
+        document_id = _document_id(str(form.get("document_id") or ""))
         with session.begin_nested():
             marks.set_mark(
                 session, user, cluster_id, str(form.get("rule", "")), str(form.get("item", "")),
                 form.get("done") == "1", str(form.get("reference") or ""),
                 str(form.get("note") or ""), int(version) if version.isdigit() else None,
+                document_id,
             )  # fmt: skip
     except InvalidField as exc:
         back["error"] = f"{form.get('rule')}: {exc.message}"
@@ -116,16 +130,18 @@ async def mark_form(
 
 @router.get("/clusters/{cluster_id}/compliance.xlsx")
 def report_xlsx(
+    request: Request,
     cluster_id: int,
     as_of: str | None = None,
     rule_set: str = FEDERAL,
     session: Session = db_session,
+    user: User | None = Depends(current_user),
 ) -> Response:
-    report = check(session, cluster_id, _as_of(as_of), rule_set)
+    report = check(session, cluster_id, _as_of(as_of), rule_set, for_public=user is None)
     name = f"compliance-{cluster_id}-{report.as_of.isoformat()}.xlsx"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
-        exports.write_report(report, path)
+        exports.write_report(report, path, site=str(request.base_url))
         content = path.read_bytes()
     return Response(
         content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from promcluster.compliance.service import Report
-from promcluster.web.limits import CODE_CHARS, TEXT_CHARS, Line, Text, Version
+from promcluster.web.limits import CODE_CHARS, TEXT_CHARS, Id, Line, Text, Version
 
 REPORT = TypeAdapter(Report)
 
@@ -24,6 +24,9 @@ class MarkIn(BaseModel):
     item: str = Field(min_length=1, max_length=50, description="ключ пункта чек-листа")
     done: bool = True
     reference: Line | None = Field(None, description="документ: название, номер, дата или ссылка")
+    document_id: Id | None = Field(
+        None, description="документ из досье кластера (вместо или вместе со ссылкой)"
+    )
     note: Text | None = None
     version: Version | None = Field(
         None, description="версия отметки, прочитанная перед изменением"
@@ -39,6 +42,7 @@ class MarkOut(BaseModel):
     item: str
     done: bool
     reference: str | None
+    document_id: int | None
     note: str | None
     marked_on: date | None
     marked_by: int | None

@@ -13,6 +13,7 @@ from promcluster.compliance.criteria import evaluate
 from promcluster.compliance.facts import Offender, gather
 from promcluster.compliance.models import Mark, Rule
 from promcluster.compliance.rules import FEDERAL, ORDER, in_force
+from promcluster.documents.models import Document
 from promcluster.errors import InvalidField
 from promcluster.registry.models import Cluster
 
@@ -39,8 +40,22 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class CitedDocument:
+    """A document of the cluster's dossier a checklist mark cites. In a report for the public
+    a document the cluster has not made public shows only its id (``public`` False)."""
+
+    id: int
+    public: bool
+    kind: str | None = None  # a key of labels.DOCUMENT_KINDS
+    title: str | None = None
+    number: str | None = None
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
 class ChecklistItem:
-    """A checklist item of a rule and the cluster's mark on it."""
+    """A checklist item of a rule and the cluster's mark on it: ``done`` when ticked with a
+    reference or a document; ``document_removed`` when the tick's only document was deleted."""
 
     key: str
     label: str
@@ -50,6 +65,8 @@ class ChecklistItem:
     marked_on: date | None
     marked_by: str | None
     version: int | None  # of the mark, for the next change (None: never marked)
+    document: CitedDocument | None = None
+    document_removed: bool = False
 
 
 @dataclass
@@ -110,13 +127,23 @@ def require_rule_set(session: Session, rule_set: str) -> None:
         raise InvalidField("rule_set", f"нет правил в наборе «{rule_set}»")
 
 
-def check(session: Session, cluster_id: int, as_of: date, rule_set: str = FEDERAL) -> Report:
-    """The check of ``cluster_id`` against the editions of ``rule_set`` in force on ``as_of``."""
+def check(
+    session: Session,
+    cluster_id: int,
+    as_of: date,
+    rule_set: str = FEDERAL,
+    *,
+    for_public: bool = False,
+) -> Report:
+    """The check of ``cluster_id`` against the editions of ``rule_set`` in force on ``as_of``;
+    ``for_public``: as anonymous visitors read it (cited documents that are not public are
+    named only as such)."""
     cluster = records.get(session, Cluster, cluster_id)
     require_rule_set(session, rule_set)
     rules = in_force(session, as_of, rule_set)
     facts = gather(session, cluster, as_of, rules)
     names = _marker_names(session, [m.marked_by for m in facts.marks.values() if m.marked_by])
+    cited = _cited(session, [m.document_id for m in facts.marks.values()], for_public)
     criteria = []
     for rule in rules:
         outcome = evaluate(facts, rule)
@@ -133,7 +160,7 @@ def check(session: Session, cluster_id: int, as_of: date, rule_set: str = FEDERA
                 unit=outcome.unit,
                 offenders=outcome.offenders,
                 notes=outcome.notes,
-                checklist=_checklist(rule, facts.marks, names),
+                checklist=_checklist(rule, facts.marks, names, cited),
                 edition=_edition(rule),
             )
         )
@@ -154,7 +181,9 @@ def _edition(rule: Rule) -> Edition:
     )  # fmt: skip
 
 
-def _checklist(rule: Rule, marks: dict, names: dict[int, str]) -> list[ChecklistItem]:
+def _checklist(
+    rule: Rule, marks: dict, names: dict[int, str], cited: dict[int, CitedDocument]
+) -> list[ChecklistItem]:
     items = []
     for entry in rule.checklist or []:
         mark: Mark | None = marks.get((rule.code, entry["key"]))
@@ -162,15 +191,33 @@ def _checklist(rule: Rule, marks: dict, names: dict[int, str]) -> list[Checklist
             ChecklistItem(
                 key=entry["key"],
                 label=entry["label"],
-                done=bool(mark and mark.done),
+                done=bool(mark and mark.evidenced),
                 reference=mark.reference if mark else None,
                 note=mark.note if mark else None,
                 marked_on=mark.marked_on if mark else None,
                 marked_by=names.get(mark.marked_by) if mark and mark.marked_by else None,
                 version=mark.version if mark else None,
+                document=cited.get(mark.document_id) if mark and mark.document_id else None,
+                document_removed=bool(mark and mark.done and not mark.evidenced),
             )
         )
     return items
+
+
+def _cited(session: Session, ids: list[int | None], for_public: bool) -> dict[int, CitedDocument]:
+    """The documents the marks cite, by id; only the ids of private ones ``for_public``."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = {}
+    for d in session.scalars(select(Document).where(Document.id.in_(wanted))):
+        shown = d.public or not for_public
+        found[d.id] = (
+            CitedDocument(d.id, d.public, d.kind, d.title, d.number, d.signed_on)
+            if shown
+            else CitedDocument(d.id, d.public)
+        )
+    return found
 
 
 def _marker_names(session: Session, ids: list[int]) -> dict[int, str]:

@@ -1,0 +1,82 @@
+"""The documents an application package lists and attaches: the cluster's documents not signed
+after the package's date, each with its current file (read from the documents tables directly;
+the documents domain's own queries may take this over)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from promcluster.documents.models import Document
+
+CONTRACT = "cooperation_contract"
+ACCESSION = "accession_agreement"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """The current file of a document: its name in the store and as uploaded."""
+
+    sha256: str
+    size: int
+    filename: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document of the cluster listed in the package (its current file, if any)."""
+
+    id: int
+    kind: str
+    title: str
+    number: str | None
+    signed_on: date | None
+    parties: str | None
+    membership_id: int | None
+    project_id: int | None
+    file: FileRef | None
+
+    @property
+    def reference(self) -> str:
+        """«№ 12 от 01.03.2024», as a basis or contract is cited."""
+        parts = [
+            f"№ {self.number}" if self.number else "",
+            self.signed_on and f"от {self.signed_on:%d.%m.%Y}",
+        ]
+        return " ".join(p for p in parts if p) or self.title
+
+
+def cluster_documents(session: Session, cluster_id: int, as_of: date) -> list[DocumentRow]:
+    """The cluster's documents not signed after ``as_of``, by kind, date and id, each with its
+    current file (the highest number)."""
+    query = (
+        select(Document)
+        .options(selectinload(Document.files))
+        .where(Document.cluster_id == cluster_id)
+        .where((Document.signed_on.is_(None)) | (Document.signed_on <= as_of))
+        .order_by(Document.kind, Document.signed_on, Document.id)
+    )
+    rows = []
+    for d in session.scalars(query):
+        current = d.files[-1] if d.files else None
+        file = (
+            FileRef(current.sha256, current.size, current.filename, current.media_type)
+            if current
+            else None
+        )
+        rows.append(
+            DocumentRow(
+                d.id,
+                d.kind,
+                d.title,
+                d.number,
+                d.signed_on,
+                d.parties,
+                d.membership_id,
+                d.project_id,
+                file,
+            )
+        )
+    return rows
