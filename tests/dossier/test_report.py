@@ -30,6 +30,7 @@ def set_targets(db, cluster: int, year: int = 2024) -> None:
         targets.set_target(session, None, cluster, "employees", year, "1 000", None, 0)
         targets.set_target(session, None, cluster, "import_share", year, "4", "импорт", 0)
         targets.set_target(session, None, cluster, "members", year - 1, 3, None, 0)
+        targets.set_target(session, None, cluster, "revenue", year, "800 000", None, 0)
 
 
 def test_values_are_the_indicators_on_31_december_with_their_bases(db, world):
@@ -78,7 +79,10 @@ def test_target_deviation_and_explanation(db, world):
     assert report.deviation(employees) == (
         employees.value_in(2024) - 1000, (employees.value_in(2024) - 1000) / 1000,
     )  # fmt: skip
-    assert report.deviation(rows["revenue"]) == (None, None)  # no target
+    assert report.deviation(rows["projects"]) == (None, None)  # no target
+    revenue = rows["revenue"]  # a sum of big integers (a Decimal from PostgreSQL)
+    assert (revenue.value_in(2024), revenue.target) == (1_000_000, 800_000)
+    assert report.deviation(revenue) == (200_000, 0.25)
 
 
 def test_only_years_with_data_and_no_future(db):

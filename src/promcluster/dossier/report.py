@@ -9,6 +9,7 @@ not put in an earlier year's column; the report year's column shows it with that
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -100,15 +101,22 @@ def report_years(session: Session, cluster_id: int, year: int, today: date) -> l
     return [*earlier, year]
 
 
+def plain(value: float | Decimal | None) -> float | None:
+    """A value as a Python number: PostgreSQL's sums of big integers arrive as Decimal."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def _value(item: service.Indicator, year: int, as_of: date, last: bool) -> Value:
     """``item`` (computed on ``as_of``) as the value of ``year``'s column."""
-    basis = item.basis_text
+    basis, value = item.basis_text, plain(item.value)
     if item.as_of is not None and item.as_of != as_of:
         note = f"текущее состояние на {item.as_of:%d.%m.%Y}: история статусов проектов не хранится"
-        return Value(item.value, basis, note) if last else Value(None, basis, note)
+        return Value(value, basis, note) if last else Value(None, basis, note)
     if item.year is not None and item.year > year:
         return Value(None, basis, f"данные только за {item.year} год")
-    return Value(item.value, basis)
+    return Value(value, basis)
 
 
 def _targets(session: Session, cluster_ids: list[int]) -> dict:
