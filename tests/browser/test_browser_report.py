@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from conftest import DOCS_SCREENSHOTS
 from playwright.sync_api import Page, expect
 
 TYUMEN = "Строительно-индустриальный кластер Тюменской области"
 MANAGER = ("tyumen-manager", "tyumen-password-1")
 EXPLANATION = "Два предприятия перенесли вступление на следующий год"
+SHOTS = DOCS_SCREENSHOTS / "issue-20"  # the closing note's pictures (docs/ only on request)
 
 
 @pytest.fixture
@@ -25,6 +27,7 @@ def no_targets(live_server) -> Iterator[None]:
 def test_a_manager_enters_a_target_and_sees_the_deviation(
     page: Page, live_server, log_in, no_targets
 ):
+    SHOTS.mkdir(parents=True, exist_ok=True)
     cluster = live_server.cluster_id(TYUMEN)
     year = date.today().year - 1
     page.goto(f"/clusters/{cluster}")
@@ -45,6 +48,8 @@ def test_a_manager_enters_a_target_and_sees_the_deviation(
     page.wait_for_url(re.compile(r"#target-members$"))
     grid = page.locator('[data-grid="targets"] tr[data-indicator="members"]')
     expect(grid.locator(f'td[data-year="{year}"]')).to_have_text("1\u202f000")
+    page.locator("h1").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "targets.png"))
 
     page.get_by_role("link", name=f"Годовой отчёт за {year} год").click()
     page.wait_for_url(re.compile(rf"/clusters/{cluster}/report\?year={year}"))
@@ -58,6 +63,7 @@ def test_a_manager_enters_a_target_and_sees_the_deviation(
     expect(members.locator('[data-field="relative"]')).to_have_text(f"−{relative}\u00a0%")
     expect(page.locator('[data-explanation="members"]')).to_have_text(EXPLANATION)
     assert live_server.scalar("SELECT count(*) FROM programme_targets") == 1
+    page.screenshot(path=str(SHOTS / "yearly-report.png"), full_page=True)
 
     page.emulate_media(media="print")
     expect(page.locator("header.topbar")).to_be_hidden()

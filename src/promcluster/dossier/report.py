@@ -112,7 +112,7 @@ def _value(item: service.Indicator, year: int, as_of: date, last: bool) -> Value
     """``item`` (computed on ``as_of``) as the value of ``year``'s column."""
     basis, value = item.basis_text, plain(item.value)
     if item.as_of is not None and item.as_of != as_of:
-        note = f"текущее состояние на {item.as_of:%d.%m.%Y}: история статусов проектов не хранится"
+        note = f"на {item.as_of:%d.%m.%Y}: история статусов проектов не хранится"
         return Value(value, basis, note) if last else Value(None, basis, note)
     if item.year is not None and item.year > year:
         return Value(None, basis, f"данные только за {item.year} год")
