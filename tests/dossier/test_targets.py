@@ -1,7 +1,9 @@
 """Targets of the development programme: set, updated, cleared with optimistic locking (a stale
 version is a 409), bad input refused naming the field, and the XLSX import all or nothing."""
 
+import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -233,3 +235,23 @@ def test_template_lists_the_targets_and_imports_back(db, world, tmp_path):
         ("cooperation_share", 2025): (0.2, "план"),
         ("members", 2025): (30, None),
     }
+
+
+def test_a_file_over_the_body_limit_is_refused_with_413(db, world, settings):
+    content = b"x" * (settings.max_body_bytes + 1)
+    answer = upload(world.manager, world.own, content, name="big.xlsx")
+    assert answer.status_code == 413
+    assert "тело запроса слишком велико" in text_of(answer.text)
+    assert target_count(db) == 0
+
+
+def test_a_zip_bomb_inside_the_workbook_is_refused(db, world):
+    buffer = io.BytesIO(workbook([["members", 2024, 5, None]]))
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/zeros.bin", bytes(20 * 1024 * 1024))
+    content = buffer.getvalue()
+    assert len(content) < 100_000
+    answer = upload(world.manager, world.own, content)
+    assert answer.status_code == 422
+    assert "сжата в" in text_of(answer.text)
+    assert target_count(db) == 0

@@ -13,6 +13,7 @@ from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.dossier.models import ProgrammeTarget
 from promcluster.errors import Conflict, FieldChecks, InvalidField
+from promcluster.imports.limits import ImportLimits
 from promcluster.imports.readers import UnusableFile, open_table
 from promcluster.indicators.service import UNITS
 from promcluster.registry.models import Cluster
@@ -239,7 +240,7 @@ def read_rows(path: Path) -> list[TargetRow]:
     """The rows of a targets workbook, or InvalidField naming every refused row and field
     («строка 4, поле «показатель»: нет такого показателя «выручка2»»), duplicates included."""
     try:
-        table = open_table(path)
+        table = open_table(path, limits=ImportLimits.of())
     except UnusableFile as exc:
         raise InvalidField("file", str(exc)) from None
     refused: dict[str, str] = {}
