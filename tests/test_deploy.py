@@ -24,7 +24,7 @@ import pytest
 from browser.conftest import TILE_URL, LiveServer, serve  # the live server of browser tests
 
 from promcluster import dbadmin
-from promcluster.app import UPLOADS
+from promcluster.app import DOCUMENT_UPLOADS, FORM_ROOM_BYTES, UPLOADS
 from promcluster.config import Settings
 from promcluster.web.assets import STATIC
 from promcluster.web.headers import security_headers
@@ -255,6 +255,26 @@ def test_site_limits_match_the_settings() -> None:
     uploads = re.findall(r"location = (\S+) \{\s+client_max_body_size (\d+)m;", text)
     assert {path for path, _ in uploads} == set(UPLOADS)
     assert {int(size) * MiB for _, size in uploads} == {fields["max_upload_bytes"].default}
+
+
+def test_site_lets_document_uploads_through() -> None:
+    """The document uploads' location: max_document_bytes and the form's room, on exactly the
+    paths the application gives that limit (``app.DOCUMENT_UPLOADS``)."""
+    text = SITE.read_text(encoding="utf-8")
+    (pattern, size), *others = re.findall(
+        r"location ~ (\S+) \{\s+client_max_body_size (\d+)m;", text
+    )
+    assert not others
+    expected = Settings.model_fields["max_document_bytes"].default + FORM_ROOM_BYTES
+    assert int(size) * MiB == expected
+    paths = ["/clusters/7/documents", "/api/v1/clusters/7/documents", "/documents/12/files",
+             "/api/v1/documents/12/files"]  # fmt: skip
+    for path in paths:
+        assert re.search(pattern, path)
+        assert any(re.fullmatch(p, path) for p in DOCUMENT_UPLOADS)
+    for path in ("/clusters/7/edit", "/documents/12", "/api/v1/documents/12/files/1"):
+        assert not re.search(pattern, path)
+        assert not any(re.fullmatch(p, path) for p in DOCUMENT_UPLOADS)
 
 
 def test_unit_passes_systemd_check(tmp_path: Path) -> None:

@@ -117,3 +117,23 @@ def test_plural_of_fractions_and_unknown_words():
     assert russian.plural(1.5, "проект", digits=1) == "1,5 проекта"
     assert russian.agree("ОКВЭД2", 5) == "ОКВЭД2"  # not a word pymorphy3 inflects: unchanged
     assert russian.plural(None, "проект") == "—"
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (0, "0\u00a0байт"),
+        (1, "1\u00a0байт"),
+        (3, "3\u00a0байта"),
+        (12, "12\u00a0байт"),
+        (1023, "1\u202f023\u00a0байта"),
+        (1013, "1\u202f013\u00a0байт"),
+        (12 * 1024, "12\u00a0КБ"),
+        (int(1.5 * 2**20), "1,5\u00a0МБ"),
+        (50 * 2**20, "50\u00a0МБ"),
+        (int(2.1 * 2**30), "2,1\u00a0ГБ"),
+        (None, "—"),
+    ],
+)
+def test_file_size(size, shown):
+    assert russian.file_size(size) == shown

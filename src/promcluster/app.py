@@ -45,6 +45,12 @@ from promcluster.web.validation import russian
 
 STATUS = {InvalidField: 422, NotFound: 404, Conflict: 409, PermissionDenied: 403}
 UPLOADS = ("/api/v1/imports", "/imports")  # multipart posts allowed max_upload_bytes
+# Multipart posts of a document's file: max_document_bytes, plus room for the form's fields.
+DOCUMENT_UPLOADS = (
+    r"(/api/v1)?/clusters/[0-9]+/documents",
+    r"(/api/v1)?/documents/[0-9]+/files",
+)
+FORM_ROOM_BYTES = 1024 * 1024
 OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range (PostgreSQL)
 NUL_IN_TEXT = "cannot contain NUL"  # psycopg refuses the character before sending
 
@@ -149,6 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         upload_bytes=settings.max_upload_bytes,
         upload_paths=UPLOADS,
+        upload_patterns=[
+            (pattern, settings.max_document_bytes + FORM_ROOM_BYTES) for pattern in DOCUMENT_UPLOADS
+        ],
     )
     app.add_middleware(HeadAsGet)
     app.add_middleware(SameOriginWrites)
@@ -184,6 +193,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.compliance.pages import router as compliance_pages
     from promcluster.discovery.api import router as discovery_api
     from promcluster.discovery.pages import router as discovery_pages
+    from promcluster.documents.api import router as documents_api
+    from promcluster.documents.pages import router as documents_pages
     from promcluster.dossier.package_api import router as package_api
     from promcluster.dossier.package_pages import router as package_pages
     from promcluster.dossier.report_api import router as report_api
@@ -224,6 +235,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(statistics_pages)
     app.include_router(discovery_api)
     app.include_router(discovery_pages)
+    app.include_router(documents_api)
+    app.include_router(documents_pages)
     app.include_router(package_api)
     app.include_router(package_pages)
     app.include_router(report_api)

@@ -394,6 +394,7 @@ AUDIT_ENTITIES = {  # audited table → what its records are, for the audit log 
     "responses": "отклик",
     "compliance_rules": "требование",
     "compliance_marks": "отметка о соответствии",
+    "documents": "документ кластера",
     "official_figures": "официальная статистика",
     "classification_corrections": "исправление кода ОКПД2",
     "users": "пользователь",

@@ -54,6 +54,18 @@ def percent(share: float | None, digits: int = 1) -> str:
     return f"{number(share * 100, digits)}{BEFORE_UNIT}%"
 
 
+def file_size(size: float | None) -> str:
+    """A size in bytes as people read it: «830 байт», «12 КБ», «1,5 МБ», «2,1 ГБ» (binary
+    units, the Russian abbreviations)."""
+    if size is None:
+        return NO_VALUE
+    for unit, scale in (("ГБ", 2**30), ("МБ", 2**20), ("КБ", 2**10)):
+        if size >= scale:
+            return f"{amount(round(size / scale, 1))}{BEFORE_UNIT}{unit}"
+    few = size % 10 in (2, 3, 4) and size % 100 not in (12, 13, 14)
+    return f"{number(size)}{BEFORE_UNIT}{'байта' if few else 'байт'}"  # counted: «5 байт»
+
+
 def signed(value: float | None, digits: int = 2) -> str:
     """A change with its sign: ``0.123`` → «+0,12», ``-0.05`` → «−0,05», ``0.001`` → «0,00»."""
     text = number(value, digits)

@@ -150,7 +150,9 @@ def test_a_manager_cites_a_document_through_the_page_form(build, login_as, users
     http = login_as(users.add("manager", "cluster_manager", [cluster]))
     page = http.get(f"/clusters/{cluster}/compliance")
     assert "Документ из досье кластера" in page.text
-    assert f'<option value="{document}" >программа развития кластера: ' in page.text
+    assert f'<option value="{document}" >программа развития кластера № П-1 от 15.01.2024 — ' in (
+        page.text
+    )
     assert "Чужая программа" not in page.text  # only the cluster's own documents are offered
     form = {
         "csrf_token": csrf_from(page.text), "rule": "C6", "item": "programme", "done": "1",

@@ -148,6 +148,16 @@ def test_generate_keeps_a_zip_with_the_docx_the_workbooks_and_the_files(db, smal
     ]
 
 
+def test_a_package_whose_version_is_not_committed_leaves_no_file(db, small):
+    with pytest.raises(RuntimeError), db.session() as session:
+        row, _ = generate(session, None, small.cluster, AS_OF)
+        sha = row.sha256
+        assert store.exists(sha)  # kept while the transaction runs
+        raise RuntimeError("the commit fails")
+    assert not store.exists(sha)
+    assert db.count("application_packages") == 0
+
+
 def test_versions_are_numbered_and_keep_the_state_they_were_made_from(db, small, users):
     manager = users.add("manager", "cluster_manager", clusters=[small.cluster])
     with db.session() as session:

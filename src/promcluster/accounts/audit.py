@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, String, cast, or_, select, true
 from promcluster.auth.models import AuditLog, User
 from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
+from promcluster.documents.models import Document
 from promcluster.matching.models import Need, Offer, Response
 from promcluster.matching.responses import responses_visible_to
 from promcluster.pagination import where_given
@@ -51,8 +52,10 @@ READABLE_BY_USERS = frozenset(
 )
 """Tables whose records every logged-in user reads in full (pages, API, exports)."""
 
-ADMIN_ONLY = frozenset({User.__tablename__})
-"""Users and roles (and, as for any table not named here, login entries): administrators."""
+ADMIN_ONLY = frozenset({User.__tablename__, Document.__tablename__})
+"""Users and roles (and, as for any table not named here, login entries): administrators.
+Documents too: a non-public document's title, parties and note are for the cluster's insiders
+(documents/access.py), which the audit log's filter does not know."""
 
 PARTIES_ONLY = Response.__tablename__
 """Responses: the need's customer side and the responding supplier (``responses_visible_to``)."""

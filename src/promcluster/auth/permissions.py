@@ -48,6 +48,19 @@ def require_enterprise(user: User | None, enterprise_id: int, member_of: set[int
     _deny("вы не можете изменять карточку этого предприятия")
 
 
+def require_cluster_insider(user: User, cluster_id: int, member_of: set[int]) -> None:
+    """Administrators, managers of this cluster, and representatives of an enterprise that is
+    a member or an applicant of it (``member_of``: those clusters) pass: who reads a cluster's
+    non-public documents (docs/PERMISSIONS.md)."""
+    if user.role == "admin":
+        return
+    if user.role == "cluster_manager" and cluster_id in user.cluster_ids:
+        return
+    if user.role == "enterprise_rep" and cluster_id in member_of:
+        return
+    _deny("документ не опубликован: его видят участники кластера, менеджеры и администратор")
+
+
 def require_admin_field(user: User | None, field: str, label: str) -> None:
     """Only administrators (and the system) may change ``field`` (named in the message)."""
     if user is not None and user.role != "admin":

@@ -17,7 +17,6 @@ from promcluster.backup.archive import BackupError, sha256_of
 from promcluster.documents import store
 
 # (table, column) holding the SHA-256 of a file of the store
-REFERENCES = (("document_files", "sha256"), ("application_packages", "sha256"))
 SHOWN = 5  # hashes named in a message
 
 
@@ -26,7 +25,7 @@ def referenced(connection: Connection) -> list[str]:
     lacks are skipped)."""
     present = set(inspect(connection).get_table_names())
     found: set[str] = set()
-    for table, column in REFERENCES:
+    for table, column in store.REFERENCES:
         if table in present:
             query = text(f"SELECT DISTINCT {column} FROM {table}")
             found.update(connection.execute(query).scalars())

@@ -11,7 +11,7 @@ from promcluster import records
 from promcluster.auth import permissions
 from promcluster.auth.models import User
 from promcluster.compliance.models import Mark, Rule
-from promcluster.documents.models import Document
+from promcluster.documents.queries import cluster_document
 from promcluster.errors import InvalidField
 from promcluster.registry.models import Cluster
 
@@ -28,26 +28,6 @@ def checklist_item(session: Session, rule_code: str, item: str) -> dict:
             if entry["key"] == item:
                 return entry
     raise InvalidField("item", f"у правила {rule_code} нет пункта «{item}»")
-
-
-def cluster_document(session: Session, cluster_id: int, document_id: int) -> Document:
-    """The document ``document_id`` of the cluster's dossier; ``InvalidField("document")`` when
-    there is no such document or it belongs to another cluster."""
-    document = session.get(Document, document_id)
-    if document is None or document.cluster_id != cluster_id:
-        raise InvalidField("document", f"в досье кластера нет документа №{document_id}")
-    return document
-
-
-def cluster_documents(session: Session, cluster_id: int) -> list[Document]:
-    """The documents of the cluster's dossier a checklist item may cite, by kind and date."""
-    return list(
-        session.scalars(
-            select(Document)
-            .where(Document.cluster_id == cluster_id)
-            .order_by(Document.kind, Document.signed_on.desc(), Document.id)
-        )
-    )
 
 
 def set_mark(

@@ -17,6 +17,7 @@ from promcluster.compliance import admin, exports, marks
 from promcluster.compliance.models import Rule
 from promcluster.compliance.rules import FEDERAL
 from promcluster.compliance.service import check
+from promcluster.documents.queries import options as document_options
 from promcluster.errors import InvalidField
 from promcluster.pickers.service import Picker, read_form, shown
 from promcluster.russian import exact, long_date
@@ -95,7 +96,7 @@ def report_page(
         r=report,
         rule_sets=admin.rule_sets(session),
         can_mark=can_mark,
-        documents=marks.cluster_documents(session, cluster_id) if can_mark else [],
+        documents=document_options(session, cluster_id) if can_mark else [],
         error=error,
         query=urlencode({"as_of": report.as_of.isoformat(), "rule_set": rule_set}),
     )

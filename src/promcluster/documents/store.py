@@ -3,7 +3,12 @@ its SHA-256 (``ab/cd/abcd…``), so an equal file is kept once and a name never 
 
 A file is written to a temporary name in the store's own ``tmp/`` and renamed into place only
 when complete, so a failed or cut upload leaves no file under a hash name; ``discard`` removes a
-temporary file the caller decided not to keep."""
+temporary file the caller decided not to keep.
+
+A kept file may still end up unreferenced: the transaction that was to add its row fails, or a
+deleted row was the last naming it. ``keep_for`` and ``unsure`` note such hashes on the database
+session; when its outermost transaction ends (committed or rolled back) each is removed unless a
+committed row of ``REFERENCES`` names it."""
 
 import hashlib
 import os
@@ -12,9 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import column, event, func, select, table
+from sqlalchemy.orm import Session, SessionTransaction
+
 from promcluster.config import get_settings
 
 CHUNK = 1024 * 1024
+# Every column naming a stored file (backups copy what they name; nothing else is kept).
+REFERENCES = (("document_files", "sha256"), ("application_packages", "sha256"))
+UNSURE = "store.unsure_files"  # the session.info key of hashes to settle
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,7 @@ class Stored:
     sha256: str
     size: int
     path: Path
+    new: bool  # the store did not hold it before
 
 
 def root() -> Path:
@@ -65,12 +77,13 @@ def keep(path: Path) -> Stored:
             size += len(chunk)
     sha256 = digest.hexdigest()
     target = path_of(sha256)
-    if target.is_file():
-        path.unlink()
-    else:
+    new = not target.is_file()
+    if new:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
-    return Stored(sha256, size, target)
+    else:
+        path.unlink()
+    return Stored(sha256, size, target, new)
 
 
 def put(chunks: Iterable[bytes]) -> Stored:
@@ -89,3 +102,39 @@ def put(chunks: Iterable[bytes]) -> Stored:
 def discard(path: Path) -> None:
     """Remove a temporary file that is not to be kept."""
     path.unlink(missing_ok=True)
+
+
+def keep_for(session: Session, path: Path) -> Stored:
+    """``keep`` a file a row of ``session``'s transaction is to name: a file new to the store
+    is removed again when the transaction ends without a committed row naming it."""
+    stored = keep(path)
+    if stored.new:
+        unsure(session, stored.sha256)
+    return stored
+
+
+def unsure(session: Session, sha256: str) -> None:
+    """Note that the stored file ``sha256`` may be left unreferenced by this transaction."""
+    session.info.setdefault(UNSURE, set()).add(sha256)
+    if not event.contains(session, "after_transaction_end", settle):
+        event.listen(session, "after_transaction_end", settle)
+
+
+def referenced(session: Session, sha256: str) -> bool:
+    """Whether a committed row names ``sha256`` (read on a connection of its own)."""
+    with session.get_bind().connect() as connection:
+        return any(
+            connection.scalar(
+                select(func.count()).select_from(table(name)).where(column(col) == sha256)
+            )
+            for name, col in REFERENCES
+        )
+
+
+def settle(session: Session, transaction: SessionTransaction) -> None:
+    """At the end of the outermost transaction, remove the noted files no row names."""
+    if transaction.parent is not None or transaction.nested:
+        return
+    for sha256 in session.info.pop(UNSURE, set()):
+        if not referenced(session, sha256):
+            path_of(sha256).unlink(missing_ok=True)

@@ -1,14 +1,12 @@
 """The documents an application package lists and attaches: the cluster's documents not signed
-after the package's date, each with its current file (read from the documents tables directly;
-the documents domain's own queries may take this over)."""
+after the package's date (``documents.queries``), each with its current file, as a snapshot."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from promcluster.documents.models import Document
+from promcluster.documents.queries import document_query, numbered
 
 CONTRACT = "cooperation_contract"
 ACCESSION = "accession_agreement"
@@ -40,26 +38,17 @@ class DocumentRow:
 
     @property
     def reference(self) -> str:
-        """«№ 12 от 01.03.2024», as a basis or contract is cited."""
-        parts = [
-            f"№ {self.number}" if self.number else "",
-            self.signed_on and f"от {self.signed_on:%d.%m.%Y}",
-        ]
-        return " ".join(p for p in parts if p) or self.title
+        """«№ 12 от 01.03.2024», as a basis or contract is cited (the title without either)."""
+        return numbered(self.number, self.signed_on) or self.title
 
 
 def cluster_documents(session: Session, cluster_id: int, as_of: date) -> list[DocumentRow]:
     """The cluster's documents not signed after ``as_of``, by kind, date and id, each with its
     current file (the highest number)."""
-    query = (
-        select(Document)
-        .options(selectinload(Document.files))
-        .where(Document.cluster_id == cluster_id)
-        .where((Document.signed_on.is_(None)) | (Document.signed_on <= as_of))
-        .order_by(Document.kind, Document.signed_on, Document.id)
-    )
+    found = session.scalars(document_query(cluster_id, signed_by=as_of)).all()
+    order = sorted(found, key=lambda d: (d.kind, d.signed_on or date.min, d.id))
     rows = []
-    for d in session.scalars(query):
+    for d in order:
         current = d.files[-1] if d.files else None
         file = (
             FileRef(current.sha256, current.size, current.filename, current.media_type)

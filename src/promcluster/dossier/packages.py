@@ -66,7 +66,7 @@ def generate(
     except BaseException:
         store.discard(path)
         raise
-    stored = store.keep(path)
+    stored = store.keep_for(session, path)
     row = ApplicationPackage(
         cluster_id=cluster_id,
         number=next_number(session, cluster_id),

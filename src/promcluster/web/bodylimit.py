@@ -1,9 +1,11 @@
 """Request bodies over their limit refused with 413 before they cost anything: at once when the
 declared ``Content-Length`` is over it, else as soon as the streamed bytes pass it (a chunked
-body declares no length). Import uploads have a limit of their own."""
+body declares no length). Import uploads have a limit of their own, and so have the
+multipart posts to the paths of ``upload_patterns`` (documents: ``max_document_bytes``)."""
 
 import inspect
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Sequence
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -24,21 +26,34 @@ def too_large(limit: int) -> HTTPException:
 
 class BodyLimit:
     """``max_bytes`` for any request body; ``upload_bytes`` for a multipart POST to one of
-    ``upload_paths``. The refusal goes through the application's own HTTPException handler, so
-    it looks like any other error (JSON under /api, the error page elsewhere)."""
+    ``upload_paths``; for a multipart POST whose path matches one of ``upload_patterns`` (a
+    regular expression matched whole, and its limit), that limit. The refusal goes through
+    the application's own HTTPException handler, so it looks like any other error (JSON under
+    /api, the error page elsewhere)."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, upload_bytes: int, upload_paths: Collection[str]
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_bytes: int,
+        upload_paths: Collection[str],
+        upload_patterns: Sequence[tuple[str, int]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.upload_bytes = upload_bytes
         self.upload_paths = frozenset(upload_paths)
+        self.upload_patterns = [(re.compile(p), limit) for p, limit in upload_patterns]
 
     def limit(self, scope: Scope, headers: Headers) -> int:
         upload = headers.get("content-type", "").lower().startswith(UPLOAD_TYPE)
-        if scope["method"] == "POST" and upload and scope["path"] in self.upload_paths:
+        if scope["method"] != "POST" or not upload:
+            return self.max_bytes
+        if scope["path"] in self.upload_paths:
             return self.upload_bytes
+        for pattern, limit in self.upload_patterns:
+            if pattern.fullmatch(scope["path"]):
+                return limit
         return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

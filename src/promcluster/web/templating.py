@@ -6,6 +6,7 @@ from fastapi.templating import Jinja2Templates
 
 from promcluster import labels
 from promcluster.russian import (
+    file_size,
     long_date,
     money,
     month,
@@ -43,6 +44,7 @@ templates.env.filters.update(
     signed_percent=signed_percent,
     month=month,
     long_date=long_date,
+    file_size=file_size,
     plural=plural,
     declared=declared,
     safe_url=safe_url,
