@@ -121,6 +121,10 @@ def test_a_refused_field_is_shown_beside_its_form(db, world):
     assert answer.status_code == 422
     assert 'data-error-for="target">«1,2,3» не число<' in answer.text
     assert 'value="1,2,3"' in answer.text  # what was typed stays in the field
+    assert "Не сохранено: целевое значение: «1,2,3» не число" in answer.text
+    crafted = post_target(world.admin, world.own, indicator="выручка2", year=2024, target="1")
+    assert crafted.status_code == 422
+    assert "Не сохранено: показатель: нет такого показателя «выручка2»" in crafted.text
     assert target_count(db) == 0
 
 

@@ -121,6 +121,7 @@ async def target_form(
         return _targets_page(
             request, session, user, cluster_id, shown_year, 422,
             errors={indicator: exc.fields}, typed={indicator: form},
+            error="; ".join(f"{targets.FIELDS.get(f, f)}: {m}" for f, m in exc.fields.items()),
         )  # fmt: skip
     return RedirectResponse(
         f"/clusters/{cluster_id}/targets?year={year}#target-{indicator}", status_code=303
