@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from promcluster import labels, records
+from promcluster import records
 from promcluster.dossier.models import ProgrammeTarget
 from promcluster.dossier.targets import FIRST_YEAR, REPORT_INDICATORS, indicator_label
 from promcluster.errors import InvalidField
@@ -233,8 +233,3 @@ def region_comparison(
             value = _value(computed[cid][key], year, as_of, True)
             cells[key][cid] = (value, target.target if target else None)
     return Comparison(code, name, year, as_of, [(c.id, c.name) for c in clusters], cells)
-
-
-def status_label(status: str) -> str:
-    """A project status by its Russian name."""
-    return labels.PROJECT_STATUSES.get(status, status)
