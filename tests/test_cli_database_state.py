@@ -51,6 +51,7 @@ NEEDS_DATABASE: dict[str, tuple[list[str], bool]] = {
     "search find": (["щебень"], True),
     "search reindex": ([], True),
     "compliance": (["1"], True),
+    "report": (["1"], True),
     "discover": (["72"], True),
 }
 # Further ways into the database of a command listed above.

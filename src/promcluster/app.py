@@ -197,6 +197,8 @@ def _routes(app: FastAPI) -> None:
     from promcluster.documents.pages import router as documents_pages
     from promcluster.dossier.package_api import router as package_api
     from promcluster.dossier.package_pages import router as package_pages
+    from promcluster.dossier.report_api import router as report_api
+    from promcluster.dossier.report_pages import router as report_pages
     from promcluster.imports.api import router as imports_api
     from promcluster.imports.pages import router as imports_pages
     from promcluster.indicators.api import router as indicators_api
@@ -237,6 +239,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(documents_pages)
     app.include_router(package_api)
     app.include_router(package_pages)
+    app.include_router(report_api)
+    app.include_router(report_pages)
     app.include_router(auth_pages)
     app.include_router(users_pages)
     app.include_router(jobs_api)

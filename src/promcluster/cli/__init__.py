@@ -13,6 +13,7 @@ from promcluster.cli import (
     dossier,
     imports,
     matching,
+    report,
     server,
     users,
 )
@@ -33,6 +34,7 @@ for commands in (
     matching,
     compliance,
     dossier,
+    report,
     discovery,
 ):
     app.add_typer(commands.app)
