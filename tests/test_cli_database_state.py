@@ -52,6 +52,7 @@ NEEDS_DATABASE: dict[str, tuple[list[str], bool]] = {
     "search reindex": ([], True),
     "compliance": (["1"], True),
     "report": (["1"], True),
+    "application": (["1", "-o", "{out}.zip"], True),
     "discover": (["72"], True),
 }
 # Further ways into the database of a command listed above.
