@@ -1,10 +1,13 @@
 """The DOCX writer: what a user opening the file in Word (here python-docx) finds."""
 
+import ast
 from datetime import date
 from io import BytesIO
+from pathlib import Path
 
 from docx import Document
 
+import promcluster
 from promcluster.word import WordFile, cell_text
 
 
@@ -41,3 +44,20 @@ def test_a_document_holds_its_title_headings_table_and_signature() -> None:
     assert "w:tblHeader" in table.rows[0]._tr.xml
     section = opened.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+
+
+def test_only_the_word_module_writes_docx() -> None:
+    src = Path(promcluster.__file__).parent
+    offenders = []
+    for path in sorted(src.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(m == "docx" or m.startswith("docx.") for m in modules):
+                offenders.append(str(path.relative_to(src)))
+    assert offenders and set(offenders) == {"word.py"}, "write DOCX through promcluster.word"
