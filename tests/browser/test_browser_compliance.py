@@ -60,7 +60,7 @@ def test_a_manager_ticks_a_checklist_item_with_a_reference(
     item = page.locator('#rule-C5 li[data-item="application"]')
     expect(item).to_have_class(re.compile("done"))
     expect(item.locator('[data-field="reference"]')).to_have_text("Заявление № 15 от 01.04.2024")
-    expect(page.locator('#rule-C5 [data-field="value"]')).to_contain_text("1")
+    expect(page.locator('#rule-C5 [data-field="value"]')).to_have_text("1 пункт / ≥ 6")
     assert live_server.scalar("SELECT count(*) FROM compliance_marks WHERE done") == 1
 
 
@@ -99,8 +99,8 @@ def test_a_manager_cites_a_document_of_the_dossier(
     log_in(page, *MANAGER)
     item = page.locator('#rule-C6 li[data-item="programme"]')
     choice = item.get_by_label(re.compile("^Документ из досье"))
-    choice.select_option(label="программа развития кластера: Программа развития кластера на "
-                         "2024–2030 годы № ПР-3 от 12.02.2024")  # fmt: skip
+    choice.select_option(label="программа развития кластера № ПР-3 от 12.02.2024 — Программа "
+                         "развития кластера на 2024–2030 годы")  # fmt: skip
     item.get_by_role("button", name="Отметить").click()
     item = page.locator('#rule-C6 li[data-item="programme"]')
     expect(item).to_have_class(re.compile("done"))

@@ -240,6 +240,7 @@ TABLE_OF = {
     "stage_id": "chain_stages",
     "run_id": "import_runs",
     "job_id": "jobs",
+    "document_id": "documents",
 }
 CONSTANT = {
     "region": "72",
