@@ -1,9 +1,9 @@
 """REST API of the yearly report (logged-in users): a cluster's targets, setting or clearing one
 (administrators and the cluster's managers; a stale ``version`` is a 409), and the report."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,11 @@ class TargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     indicator: Line = Field(description="ключ показателя (members, revenue …) или его название")
-    year: int = Field(description=f"год программы, {targets.FIRST_YEAR}–{targets.LAST_YEAR}")
+    # Bounded here only against absurd integers; the service refuses a year outside
+    # FIRST_YEAR–LAST_YEAR together with the other refused fields.
+    year: int = Field(
+        ge=1, le=9999, description=f"год программы, {targets.FIRST_YEAR}–{targets.LAST_YEAR}"
+    )
     target: float | Line | None = Field(
         None, description="целевое значение («1 200,5» допускается); доли — в процентах"
     )
@@ -69,7 +73,7 @@ def put_target(
 @router.get("/clusters/{cluster_id}/report")
 def cluster_report(
     cluster_id: Id,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1, le=9999)] = None,
     session: Session = db_session,
     user: User = Depends(login_required),
 ) -> dict[str, Any]:
