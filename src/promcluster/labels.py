@@ -395,6 +395,7 @@ AUDIT_ENTITIES = {  # audited table → what its records are, for the audit log 
     "compliance_rules": "требование",
     "compliance_marks": "отметка о соответствии",
     "documents": "документ кластера",
+    "programme_targets": "целевой показатель программы развития",
     "official_figures": "официальная статистика",
     "classification_corrections": "исправление кода ОКПД2",
     "users": "пользователь",

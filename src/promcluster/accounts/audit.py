@@ -1,10 +1,11 @@
 """Who may read which audit entries — the one place deciding it (docs/PERMISSIONS.md).
 
 Administrators read every entry. Another user reads the entries of the records they may read
-through the records' own API, with the same fields: the registry, postings, compliance and
-sources are readable by every logged-in user, whole; a response (its price and message) only by
-the need's customer side and the responding supplier. Users, logins and any table not named
-here are for administrators only, so a new audited table stays hidden until it is placed."""
+through the records' own API, with the same fields: the registry, postings, compliance, sources
+and the development programmes' targets are readable by every logged-in user, whole; a response
+(its price and message) only by the need's customer side and the responding supplier. Users,
+logins and any table not named here are for administrators only, so a new audited table stays
+hidden until it is placed."""
 
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from promcluster.auth.models import AuditLog, User
 from promcluster.chains.models import Chain, ChainStage, StageSupplier
 from promcluster.compliance.models import Mark, Rule
 from promcluster.documents.models import Document
+from promcluster.dossier.models import ProgrammeTarget
 from promcluster.matching.models import Need, Offer, Response
 from promcluster.matching.responses import responses_visible_to
 from promcluster.pagination import where_given
@@ -48,6 +50,7 @@ READABLE_BY_USERS = frozenset(
         Offer,
         Rule,
         Mark,
+        ProgrammeTarget,
     )
 )
 """Tables whose records every logged-in user reads in full (pages, API, exports)."""
