@@ -3,7 +3,6 @@ XLSX or JSON (the same service and files as the page); merged into the ``promclu
 line."""
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -34,16 +33,14 @@ def report_command(
     database: Database = None,
 ) -> None:
     """The yearly report of one cluster written to ``output`` (by its suffix) or printed."""
-    from promcluster.dossier.report import report_json, yearly_report
+    from promcluster.dossier.report import default_year, report_json, yearly_report
     from promcluster.dossier.report_files import report_book, write_docx
 
     if output is not None and output.suffix.lower() not in FORMATS:
         err.print("Укажите файл .docx, .xlsx или .json")
         raise typer.Exit(2)
     with session_for(database, "report") as session:
-        report = yearly_report(
-            session, cluster_id_of(session, cluster), year or date.today().year - 1
-        )
+        report = yearly_report(session, cluster_id_of(session, cluster), default_year(year))
     if output is None:
         typer.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
         return

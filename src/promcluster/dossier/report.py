@@ -126,6 +126,16 @@ def _targets(session: Session, cluster_ids: list[int]) -> dict:
     return {(t.cluster_id, t.indicator, t.year): t for t in rows}
 
 
+def default_year(year: int | None) -> int:
+    """The year asked for, or the last finished year (what a report is about by default)."""
+    return year if year is not None else date.today().year - 1
+
+
+def years_offered() -> range:
+    """The years a report may be asked for, newest first."""
+    return range(date.today().year, FIRST_YEAR - 1, -1)
+
+
 def yearly_report(
     session: Session, cluster_id: int, year: int, today: date | None = None
 ) -> YearlyReport:

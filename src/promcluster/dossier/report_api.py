@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from promcluster.auth.models import User
 from promcluster.dossier import targets
-from promcluster.dossier.report import report_json, yearly_report
-from promcluster.dossier.report_pages import default_year
+from promcluster.dossier.report import default_year, report_json, yearly_report
 from promcluster.web.deps import db_session, login_required
 from promcluster.web.limits import Id, Line, Text, Version
 

@@ -7,7 +7,6 @@ data); targets are changed by administrators and the cluster's managers (the ser
 
 import io
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +18,12 @@ from promcluster import records
 from promcluster.auth.models import User
 from promcluster.auth.permissions import allowed, require_cluster
 from promcluster.dossier import report_files, targets
-from promcluster.dossier.report import region_comparison, yearly_report
+from promcluster.dossier.report import (
+    default_year,
+    region_comparison,
+    yearly_report,
+    years_offered,
+)
 from promcluster.errors import InvalidField
 from promcluster.registry.models import Cluster
 from promcluster.web.deps import check_form_csrf, db_session, login_required
@@ -34,11 +38,6 @@ FORMATTERS = {
     "relative_text": report_files.relative_text,
     "target_input": report_files.target_input,
 }
-
-
-def default_year(year: int | None) -> int:
-    """The year asked for, or the last finished year."""
-    return year if year is not None else date.today().year - 1
 
 
 def download(content: bytes, media_type: str, name: str) -> Response:
@@ -178,7 +177,7 @@ def report_page(
         "dossier/report.html",
         user,
         r=report,
-        report_years=range(date.today().year, targets.FIRST_YEAR - 1, -1),
+        report_years=years_offered(),
         can_edit=allowed(require_cluster, user, cluster_id),
         **FORMATTERS,
     )
@@ -219,7 +218,7 @@ def region_page(
         "dossier/report_region.html",
         user,
         c=comparison,
-        report_years=range(date.today().year, targets.FIRST_YEAR - 1, -1),
+        report_years=years_offered(),
         **FORMATTERS,
     )
 
